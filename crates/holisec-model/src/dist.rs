@@ -343,8 +343,8 @@ mod tests {
     #[test]
     fn lognormal_mean_matches_closed_form() {
         let d = Distribution::LognormalCi90 { low: 10.0, high: 1000.0 };
-        // Median is the geometric mean of the bounds: 100. sigma = ln(100) / Z_95.
-        let sigma = (100.0f64).ln() / Z_95;
+        // Median is the geometric mean of the bounds: 100; ln(1000/10) = 2 * Z_95 * sigma.
+        let sigma = (100.0f64).ln() / (2.0 * Z_95);
         assert!((d.mean() - 100.0 * (sigma * sigma / 2.0).exp()).abs() < 1e-9);
     }
 

@@ -117,7 +117,13 @@ pub fn load_str(text: &str) -> Loaded {
 }
 
 fn toml_error(err: &toml::de::Error) -> Diagnostic {
-    let message = err.message().trim().trim_end_matches('.').to_owned();
+    let message = err
+        .message()
+        .trim()
+        .trim_end_matches('.')
+        .replace("expected f64", "expected a number")
+        .replace("expected a sequence", "expected an array")
+        .replace("expected a borrowed string", "expected a string");
     // serde's messages end with the expected values, which is the useful label.
     Diagnostic::error(message, err.span())
 }
@@ -217,13 +223,16 @@ fn read_one<T: DeserializeOwned>(
     diagnostics: &mut Vec<Diagnostic>,
     broken_ids: &mut HashSet<String>,
 ) -> Option<T> {
-    let id = match item.get_ref() {
+    let field = |name: &str| match item.get_ref() {
         DeValue::Table(t) => t
             .iter()
-            .find(|(k, _)| k.get_ref() == "id")
+            .find(|(k, _)| k.get_ref() == name)
             .and_then(|(_, v)| v.get_ref().as_str().map(str::to_owned)),
         _ => None,
     };
+    let id = field("id");
+    // A broken relation still relates its ends: do not also report them as unrelated.
+    let ends = [field("from"), field("to")];
     let span = item.span();
     match T::deserialize(ValueDeserializer::from(item)) {
         Ok(value) => Some(value),
@@ -235,6 +244,9 @@ fn read_one<T: DeserializeOwned>(
             diagnostics.push(diag);
             if let Some(id) = id {
                 broken_ids.insert(id);
+            }
+            for end in ends.into_iter().flatten() {
+                broken_ids.insert(format!("{}{end}", validate::BROKEN_RELATION_END));
             }
             None
         }

@@ -194,6 +194,8 @@ fn dist_has_provenance(wire: &Spanned<DistributionWire>) -> bool {
 pub(crate) const BROKEN_ECOSYSTEM: &str = "[ecosystem]";
 /// Marker in `broken_ids`: at least one `[[stakeholder]]` failed to parse.
 pub(crate) const BROKEN_STAKEHOLDER: &str = "[stakeholder]";
+/// Prefix in `broken_ids` of the `from`/`to` of a relation that failed to parse.
+pub(crate) const BROKEN_RELATION_END: &str = "[relation]";
 
 /// Validates `file` and builds the ecosystem. Returns `None` when any error was found.
 pub fn validate(
@@ -307,6 +309,12 @@ pub fn validate(
         let from = c.resolve(&r.from, IdKind::Stakeholder, "from");
         let to = c.resolve(&r.to, IdKind::Stakeholder, "to");
         let strength = c.number(&r.strength, UnitInterval, "relation strength");
+        if let Some(f) = from {
+            related.insert(f);
+        }
+        if let Some(t) = to {
+            related.insert(t);
+        }
         if r.from.get_ref() == r.to.get_ref() {
             c.error(
                 Diagnostic::error(format!("relation from `{}` to itself", r.from.get_ref()), Some(r.to.span()))
@@ -336,12 +344,6 @@ pub fn validate(
             r.strength.span(),
             &format!("relation `{}` -> `{}`", r.from.get_ref(), r.to.get_ref()),
         );
-        if let Some(f) = from {
-            related.insert(f);
-        }
-        if let Some(t) = to {
-            related.insert(t);
-        }
         if let (Some(from), Some(to), Some(strength)) = (from, to, strength) {
             relations.push(Relation {
                 from: StakeholderIdx(from),
@@ -356,7 +358,8 @@ pub fn validate(
     }
     for s in &file.stakeholders {
         if let Some((_, idx, _)) = c.ids.get(s.id.get_ref()) {
-            if !related.contains(idx) {
+            let broken = c.broken_ids.contains(&format!("{BROKEN_RELATION_END}{}", s.id.get_ref()));
+            if !related.contains(idx) && !broken {
                 let id = s.id.get_ref().clone();
                 c.error(
                     Diagnostic::error(format!("stakeholder `{id}` has no relation"), Some(s.id.span()))
