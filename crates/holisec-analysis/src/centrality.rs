@@ -46,7 +46,11 @@ pub fn centrality(eco: &Ecosystem) -> Vec<StakeholderCentrality> {
             influence: influence[i],
         })
         .collect();
-    out.sort_by(|a, b| b.influence.total_cmp(&a.influence).then_with(|| a.id.cmp(&b.id)));
+    out.sort_by(|a, b| {
+        b.influence
+            .total_cmp(&a.influence)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     out
 }
 
@@ -93,7 +97,11 @@ pub(crate) fn betweenness(adjacency: &[Vec<(usize, f64)>]) -> Vec<f64> {
         }
     }
     // Each undirected pair was counted from both ends.
-    let pairs = if n > 2 { ((n - 1) * (n - 2)) as f64 } else { 1.0 };
+    let pairs = if n > 2 {
+        ((n - 1) * (n - 2)) as f64
+    } else {
+        1.0
+    };
     centrality.iter().map(|c| c / pairs).collect()
 }
 
@@ -103,10 +111,16 @@ pub(crate) fn weighted_pagerank(adjacency: &[Vec<(usize, f64)>], damping: f64) -
     if n == 0 {
         return Vec::new();
     }
-    let out_weight: Vec<f64> = adjacency.iter().map(|a| a.iter().map(|(_, w)| w).sum()).collect();
+    let out_weight: Vec<f64> = adjacency
+        .iter()
+        .map(|a| a.iter().map(|(_, w)| w).sum())
+        .collect();
     let mut rank = vec![1.0 / n as f64; n];
     for _ in 0..1000 {
-        let dangling: f64 = (0..n).filter(|&i| out_weight[i] <= 0.0).map(|i| rank[i]).sum();
+        let dangling: f64 = (0..n)
+            .filter(|&i| out_weight[i] <= 0.0)
+            .map(|i| rank[i])
+            .sum();
         let base = (1.0 - damping) / n as f64 + damping * dangling / n as f64;
         let mut next = vec![base; n];
         for (i, edges) in adjacency.iter().enumerate() {
@@ -127,8 +141,11 @@ pub(crate) fn weighted_pagerank(adjacency: &[Vec<(usize, f64)>], damping: f64) -
 
 /// Stakeholders whose removal splits the relation graph (single points of failure).
 pub(crate) fn articulation_points(eco: &Ecosystem) -> Vec<String> {
-    let mut graph = UnGraph::<usize, ()>::with_capacity(eco.stakeholders.len(), eco.relations.len());
-    let nodes: Vec<_> = (0..eco.stakeholders.len()).map(|i| graph.add_node(i)).collect();
+    let mut graph =
+        UnGraph::<usize, ()>::with_capacity(eco.stakeholders.len(), eco.relations.len());
+    let nodes: Vec<_> = (0..eco.stakeholders.len())
+        .map(|i| graph.add_node(i))
+        .collect();
     for r in &eco.relations {
         graph.update_edge(nodes[r.from.index()], nodes[r.to.index()], ());
     }
@@ -164,7 +181,12 @@ mod tests {
     #[test]
     fn path_graph_betweenness_matches_hand_count() {
         // 0 - 1 - 2 - 3: node 1 lies on paths (0,2), (0,3): 2 of 3 pairs of others.
-        let adj = vec![vec![(1, 1.0)], vec![(0, 1.0), (2, 1.0)], vec![(1, 1.0), (3, 1.0)], vec![(2, 1.0)]];
+        let adj = vec![
+            vec![(1, 1.0)],
+            vec![(0, 1.0), (2, 1.0)],
+            vec![(1, 1.0), (3, 1.0)],
+            vec![(2, 1.0)],
+        ];
         let b = betweenness(&adj);
         assert!((b[1] - 2.0 / 3.0).abs() < 1e-12);
         assert!((b[2] - 2.0 / 3.0).abs() < 1e-12);
@@ -194,6 +216,9 @@ mod tests {
 
     #[test]
     fn articulation_points_of_the_chain() {
-        assert_eq!(articulation_points(&chain()), vec!["b".to_owned(), "c".to_owned()]);
+        assert_eq!(
+            articulation_points(&chain()),
+            vec!["b".to_owned(), "c".to_owned()]
+        );
     }
 }

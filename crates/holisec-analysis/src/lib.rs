@@ -16,7 +16,9 @@ mod paths;
 mod reach;
 
 pub use centrality::{StakeholderCentrality, centrality};
-pub use paths::{AttackPath, DomainExposure, MotivationPaths, PathStep, attack_paths, domain_exposure};
+pub use paths::{
+    AttackPath, DomainExposure, MotivationPaths, PathStep, attack_paths, domain_exposure,
+};
 pub use reach::{Reach, reach};
 
 use holisec_model::{Ecosystem, RelationLevel};
@@ -36,7 +38,10 @@ pub struct AnalysisOptions {
 
 impl Default for AnalysisOptions {
     fn default() -> Self {
-        AnalysisOptions { paths_per_motivation: 10, max_onward_hops: 2 }
+        AnalysisOptions {
+            paths_per_motivation: 10,
+            max_onward_hops: 2,
+        }
     }
 }
 
@@ -81,7 +86,10 @@ pub(crate) fn weighted_adjacency(eco: &Ecosystem) -> Vec<Vec<(usize, f64)>> {
         *weights[a].entry(b).or_default() += w;
         *weights[b].entry(a).or_default() += w;
     }
-    weights.into_iter().map(|m| m.into_iter().collect()).collect()
+    weights
+        .into_iter()
+        .map(|m| m.into_iter().collect())
+        .collect()
 }
 
 #[cfg(test)]

@@ -87,12 +87,18 @@ pub(crate) fn enumerate_paths(eco: &Ecosystem, max_onward_hops: usize) -> Vec<At
             let base = base_threat * (1.0 - factor.resistance.mean());
             let entry = factor.stakeholder;
             let mut stack = vec![(
-                vec![PathStep { stakeholder: eco.stakeholder(entry).id.clone(), via: None, level: None }],
+                vec![PathStep {
+                    stakeholder: eco.stakeholder(entry).id.clone(),
+                    via: None,
+                    level: None,
+                }],
                 vec![entry.index()],
                 base,
             )];
             while let Some((steps, visited, score)) = stack.pop() {
-                let reaches_target = visited.iter().any(|&i| threat.targets.contains(&StakeholderIdx(i as u32)));
+                let reaches_target = visited
+                    .iter()
+                    .any(|&i| threat.targets.contains(&StakeholderIdx(i as u32)));
                 let last = *visited.last().unwrap_or(&entry.index());
                 if visited.len() <= max_onward_hops {
                     for &(next, kind, level, w) in edges[last].iter().rev() {
@@ -131,8 +137,11 @@ pub fn attack_paths(eco: &Ecosystem, all: &[AttackPath], keep: usize) -> Vec<Mot
     Motivation::ALL
         .iter()
         .map(|&motivation| {
-            let mut paths: Vec<AttackPath> =
-                all.iter().filter(|p| p.motivation == motivation).cloned().collect();
+            let mut paths: Vec<AttackPath> = all
+                .iter()
+                .filter(|p| p.motivation == motivation)
+                .cloned()
+                .collect();
             let total_paths = paths.len();
             paths.sort_by(|a, b| {
                 b.score
@@ -142,7 +151,11 @@ pub fn attack_paths(eco: &Ecosystem, all: &[AttackPath], keep: usize) -> Vec<Mot
                     .then_with(|| a.vulnerability.cmp(&b.vulnerability))
             });
             paths.truncate(keep);
-            MotivationPaths { motivation, total_paths, paths }
+            MotivationPaths {
+                motivation,
+                total_paths,
+                paths,
+            }
         })
         .collect()
 }
@@ -171,7 +184,11 @@ pub fn domain_exposure(eco: &Ecosystem, all: &[AttackPath]) -> Vec<DomainExposur
             }
         })
         .collect();
-    out.sort_by(|a, b| b.paths.cmp(&a.paths).then_with(|| b.total_score.total_cmp(&a.total_score)));
+    out.sort_by(|a, b| {
+        b.paths
+            .cmp(&a.paths)
+            .then_with(|| b.total_score.total_cmp(&a.total_score))
+    });
     out
 }
 
@@ -192,7 +209,10 @@ mod tests {
         assert!((entry.score - 0.96).abs() < 1e-12);
         assert!(entry.reaches_target);
         // a -> b (1.0) -> e (second level 0.4, weighted 0.2).
-        let to_e = ransom.iter().find(|p| p.steps.last().unwrap().stakeholder == "e").unwrap();
+        let to_e = ransom
+            .iter()
+            .find(|p| p.steps.last().unwrap().stakeholder == "e")
+            .unwrap();
         assert!((to_e.score - 0.96 * 1.0 * 0.2).abs() < 1e-12);
         assert_eq!(to_e.steps[2].level, Some(RelationLevel::Second));
     }
@@ -217,11 +237,17 @@ mod tests {
         let all = enumerate_paths(&eco, 2);
         let ranked = attack_paths(&eco, &all, 2);
         assert_eq!(ranked.len(), 5);
-        let crime = ranked.iter().find(|m| m.motivation == Motivation::Crime).unwrap();
+        let crime = ranked
+            .iter()
+            .find(|m| m.motivation == Motivation::Crime)
+            .unwrap();
         assert_eq!(crime.total_paths, 4);
         assert_eq!(crime.paths.len(), 2);
         assert!(crime.paths[0].score >= crime.paths[1].score);
-        let warfare = ranked.iter().find(|m| m.motivation == Motivation::Warfare).unwrap();
+        let warfare = ranked
+            .iter()
+            .find(|m| m.motivation == Motivation::Warfare)
+            .unwrap();
         assert_eq!(warfare.total_paths, 0);
         let domains = domain_exposure(&eco, &all);
         assert_eq!(domains.iter().map(|d| d.paths).sum::<usize>(), all.len());

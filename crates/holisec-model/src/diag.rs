@@ -101,7 +101,10 @@ impl LineIndex {
 }
 
 /// Suggests the closest candidate to `got`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(got: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    got: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(got, c), c))

@@ -73,9 +73,12 @@ impl Distribution {
     /// The mean, in closed form.
     pub fn mean(&self) -> f64 {
         match *self {
-            Distribution::Pert { low, mode, high, shape } => {
-                (low + shape * mode + high) / (shape + 2.0)
-            }
+            Distribution::Pert {
+                low,
+                mode,
+                high,
+                shape,
+            } => (low + shape * mode + high) / (shape + 2.0),
             Distribution::LognormalCi90 { low, high } => {
                 let (mu, sigma) = lognormal_params(low, high);
                 (mu + sigma * sigma / 2.0).exp()
@@ -100,10 +103,20 @@ impl Distribution {
     /// A short human form, e.g. `pert(0.2, 0.4, 0.7)`.
     pub fn describe(&self) -> String {
         match *self {
-            Distribution::Pert { low, mode, high, shape } if shape == DEFAULT_PERT_SHAPE => {
+            Distribution::Pert {
+                low,
+                mode,
+                high,
+                shape,
+            } if shape == DEFAULT_PERT_SHAPE => {
                 format!("pert({low}, {mode}, {high})")
             }
-            Distribution::Pert { low, mode, high, shape } => {
+            Distribution::Pert {
+                low,
+                mode,
+                high,
+                shape,
+            } => {
                 format!("pert({low}, {mode}, {high}; shape {shape})")
             }
             Distribution::LognormalCi90 { low, high } => format!("lognormal 90% [{low}, {high}]"),
@@ -123,13 +136,20 @@ impl Distribution {
             ..DistributionWire::default()
         };
         match *self {
-            Distribution::Pert { low, mode, high, shape } => {
+            Distribution::Pert {
+                low,
+                mode,
+                high,
+                shape,
+            } => {
                 wire.pert = Some(vec![low, mode, high]);
                 if shape != DEFAULT_PERT_SHAPE {
                     wire.shape = Some(shape);
                 }
             }
-            Distribution::LognormalCi90 { low, high } => wire.lognormal_ci90 = Some(vec![low, high]),
+            Distribution::LognormalCi90 { low, high } => {
+                wire.lognormal_ci90 = Some(vec![low, high])
+            }
             Distribution::Uniform { low, high } => wire.uniform = Some(vec![low, high]),
             Distribution::Triangular { low, mode, high } => {
                 wire.triangular = Some(vec![low, mode, high])
@@ -150,10 +170,14 @@ pub fn lognormal_params(low: f64, high: f64) -> (f64, f64) {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DistributionError {
     /// None of the shape keys.
-    #[error("a distribution needs one of `pert`, `lognormal_ci90`, `uniform`, `triangular`, `constant`")]
+    #[error(
+        "a distribution needs one of `pert`, `lognormal_ci90`, `uniform`, `triangular`, `constant`"
+    )]
     NoShape,
     /// Several shape keys.
-    #[error("a distribution takes exactly one of `pert`, `lognormal_ci90`, `uniform`, `triangular`, `constant`, found {0}")]
+    #[error(
+        "a distribution takes exactly one of `pert`, `lognormal_ci90`, `uniform`, `triangular`, `constant`, found {0}"
+    )]
     SeveralShapes(String),
     /// Wrong number of parameters.
     #[error("`{shape}` takes {expected} numbers, found {found}")]
@@ -220,21 +244,34 @@ impl DistributionWire {
             0 => return Err(DistributionError::NoShape),
             1 => {}
             _ => {
-                let list = shapes.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+                let list = shapes
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 return Err(DistributionError::SeveralShapes(list));
             }
         }
         if self.shape.is_some() && self.pert.is_none() {
-            return Err(DistributionError::BadShapeParameter("only applies to `pert`"));
+            return Err(DistributionError::BadShapeParameter(
+                "only applies to `pert`",
+            ));
         }
         let dist = if let Some(values) = &self.pert {
             let [low, mode, high] = three("pert", values)?;
             ordered3("pert", low, mode, high)?;
             let shape = self.shape.unwrap_or(DEFAULT_PERT_SHAPE);
             if !(shape.is_finite() && shape > 0.0) {
-                return Err(DistributionError::BadShapeParameter("must be a positive number"));
+                return Err(DistributionError::BadShapeParameter(
+                    "must be a positive number",
+                ));
             }
-            Distribution::Pert { low, mode, high, shape }
+            Distribution::Pert {
+                low,
+                mode,
+                high,
+                shape,
+            }
         } else if let Some(values) = &self.triangular {
             let [low, mode, high] = three("triangular", values)?;
             ordered3("triangular", low, mode, high)?;
@@ -271,7 +308,10 @@ impl DistributionWire {
             Range01OrNonNegative::UnitInterval => {
                 for v in [low, high] {
                     if !(0.0..=1.0).contains(&v) {
-                        return Err(DistributionError::OutOfRange { expected: "0..=1", found: v });
+                        return Err(DistributionError::OutOfRange {
+                            expected: "0..=1",
+                            found: v,
+                        });
                     }
                 }
             }
@@ -331,18 +371,26 @@ mod tests {
     use super::*;
 
     fn pert(values: &[f64]) -> DistributionWire {
-        DistributionWire { pert: Some(values.to_vec()), ..Default::default() }
+        DistributionWire {
+            pert: Some(values.to_vec()),
+            ..Default::default()
+        }
     }
 
     #[test]
     fn pert_mean_is_the_classic_formula() {
-        let d = pert(&[1.0, 4.0, 13.0]).to_distribution(Range01OrNonNegative::NonNegative).unwrap();
+        let d = pert(&[1.0, 4.0, 13.0])
+            .to_distribution(Range01OrNonNegative::NonNegative)
+            .unwrap();
         assert!((d.mean() - (1.0 + 4.0 * 4.0 + 13.0) / 6.0).abs() < 1e-12);
     }
 
     #[test]
     fn lognormal_mean_matches_closed_form() {
-        let d = Distribution::LognormalCi90 { low: 10.0, high: 1000.0 };
+        let d = Distribution::LognormalCi90 {
+            low: 10.0,
+            high: 1000.0,
+        };
         // Median is the geometric mean of the bounds: 100; ln(1000/10) = 2 * Z_95 * sigma.
         let sigma = (100.0f64).ln() / (2.0 * Z_95);
         assert!((d.mean() - 100.0 * (sigma * sigma / 2.0).exp()).abs() < 1e-9);
@@ -361,30 +409,66 @@ mod tests {
         ));
         assert!(matches!(
             pert(&[0.1, 0.2]).to_distribution(UnitInterval),
-            Err(DistributionError::Arity { expected: 3, found: 2, .. })
+            Err(DistributionError::Arity {
+                expected: 3,
+                found: 2,
+                ..
+            })
         ));
         assert!(matches!(
             pert(&[f64::NAN, 0.2, 0.3]).to_distribution(UnitInterval),
             Err(DistributionError::NotFinite { .. })
         ));
-        let both = DistributionWire { constant: Some(1.0), ..pert(&[0.0, 0.5, 1.0]) };
-        assert!(matches!(both.to_distribution(UnitInterval), Err(DistributionError::SeveralShapes(_))));
+        let both = DistributionWire {
+            constant: Some(1.0),
+            ..pert(&[0.0, 0.5, 1.0])
+        };
+        assert!(matches!(
+            both.to_distribution(UnitInterval),
+            Err(DistributionError::SeveralShapes(_))
+        ));
         assert!(matches!(
             DistributionWire::default().to_distribution(UnitInterval),
             Err(DistributionError::NoShape)
         ));
-        let negative = DistributionWire { uniform: Some(vec![-1.0, 2.0]), ..Default::default() };
-        assert!(matches!(negative.to_distribution(NonNegative), Err(DistributionError::OutOfRange { .. })));
+        let negative = DistributionWire {
+            uniform: Some(vec![-1.0, 2.0]),
+            ..Default::default()
+        };
+        assert!(matches!(
+            negative.to_distribution(NonNegative),
+            Err(DistributionError::OutOfRange { .. })
+        ));
     }
 
     #[test]
     fn wire_round_trip_keeps_the_distribution() {
         for d in [
-            Distribution::Pert { low: 0.1, mode: 0.2, high: 0.5, shape: 4.0 },
-            Distribution::Pert { low: 0.1, mode: 0.2, high: 0.5, shape: 6.0 },
-            Distribution::LognormalCi90 { low: 1e3, high: 1e6 },
-            Distribution::Uniform { low: 0.0, high: 1.0 },
-            Distribution::Triangular { low: 0.0, mode: 0.3, high: 1.0 },
+            Distribution::Pert {
+                low: 0.1,
+                mode: 0.2,
+                high: 0.5,
+                shape: 4.0,
+            },
+            Distribution::Pert {
+                low: 0.1,
+                mode: 0.2,
+                high: 0.5,
+                shape: 6.0,
+            },
+            Distribution::LognormalCi90 {
+                low: 1e3,
+                high: 1e6,
+            },
+            Distribution::Uniform {
+                low: 0.0,
+                high: 1.0,
+            },
+            Distribution::Triangular {
+                low: 0.0,
+                mode: 0.3,
+                high: 1.0,
+            },
             Distribution::Constant { value: 0.25 },
         ] {
             let back = d

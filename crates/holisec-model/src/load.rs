@@ -22,8 +22,15 @@ use crate::wire::ModelFile;
 pub const MAX_MODEL_BYTES: usize = 16 * 1024 * 1024;
 
 /// The top-level keys of a model file.
-pub const TOP_LEVEL_KEYS: &[&str] =
-    &["ecosystem", "stakeholder", "vulnerability", "relation", "threat", "support", "scenario"];
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "ecosystem",
+    "stakeholder",
+    "vulnerability",
+    "relation",
+    "threat",
+    "support",
+    "scenario",
+];
 
 /// What loading a model produced.
 #[derive(Debug, Clone)]
@@ -45,7 +52,12 @@ impl Loaded {
     }
 
     fn failed(text: String, diagnostics: Vec<Diagnostic>) -> Self {
-        Loaded { text, file: None, ecosystem: None, diagnostics }
+        Loaded {
+            text,
+            file: None,
+            ecosystem: None,
+            diagnostics,
+        }
     }
 }
 
@@ -60,7 +72,9 @@ pub fn load_bytes(bytes: &[u8]) -> Loaded {
             ),
             None,
         )
-        .with_help("a model file is a hand-written TOML description of an ecosystem; check the path");
+        .with_help(
+            "a model file is a hand-written TOML description of an ecosystem; check the path",
+        );
         return Loaded::failed(String::new(), vec![diag]);
     }
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
@@ -80,7 +94,10 @@ pub fn load_bytes(bytes: &[u8]) -> Loaded {
             let text = String::from_utf8_lossy(bytes).into_owned();
             let offset = lossy_offset(bytes, err.valid_up_to());
             let diag = Diagnostic::error(
-                format!("model file is not valid UTF-8 (invalid byte at byte {})", err.valid_up_to()),
+                format!(
+                    "model file is not valid UTF-8 (invalid byte at byte {})",
+                    err.valid_up_to()
+                ),
                 Some(offset..offset + 3.min(text.len() - offset)),
             )
             .with_label("invalid UTF-8 here")
@@ -112,8 +129,17 @@ pub fn load_str(text: &str) -> Loaded {
     let file = read_entries(table.into_inner(), &mut diagnostics, &mut broken_ids);
     let ecosystem = validate::validate(&file, &broken_ids, &mut diagnostics);
     diagnostics.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
-    let ecosystem = if diagnostics.iter().any(Diagnostic::is_error) { None } else { ecosystem };
-    Loaded { text: text.to_owned(), file: Some(file), ecosystem, diagnostics }
+    let ecosystem = if diagnostics.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        ecosystem
+    };
+    Loaded {
+        text: text.to_owned(),
+        file: Some(file),
+        ecosystem,
+        diagnostics,
+    }
 }
 
 fn toml_error(err: &toml::de::Error) -> Diagnostic {
@@ -169,7 +195,11 @@ fn read_entries(
                 let mut diag = Diagnostic::error(format!("unknown key `{other}`"), Some(key_span))
                     .with_label(format!(
                         "expected one of {}",
-                        TOP_LEVEL_KEYS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                        TOP_LEVEL_KEYS
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ));
                 let singular = other.trim_end_matches('s');
                 if let Some(best) = did_you_mean(other, TOP_LEVEL_KEYS.iter().copied())
@@ -199,8 +229,11 @@ fn read_array<T: DeserializeOwned>(
                     read_one(item, diagnostics, broken_ids)
                 } else {
                     diagnostics.push(
-                        Diagnostic::error(format!("entries of `{key}` must be tables"), Some(item.span()))
-                            .with_label(format!("expected a `[[{key}]]` table")),
+                        Diagnostic::error(
+                            format!("entries of `{key}` must be tables"),
+                            Some(item.span()),
+                        )
+                        .with_label(format!("expected a `[[{key}]]` table")),
                     );
                     None
                 }

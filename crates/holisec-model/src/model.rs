@@ -436,12 +436,18 @@ impl Ecosystem {
 
     /// Looks a threat up by id.
     pub fn threat_by_id(&self, id: &str) -> Option<ThreatIdx> {
-        self.threats.iter().position(|t| t.id == id).map(|i| ThreatIdx(i as u32))
+        self.threats
+            .iter()
+            .position(|t| t.id == id)
+            .map(|i| ThreatIdx(i as u32))
     }
 
     /// Looks a support item up by id.
     pub fn support_by_id(&self, id: &str) -> Option<SupportIdx> {
-        self.supports.iter().position(|s| s.id == id).map(|i| SupportIdx(i as u32))
+        self.supports
+            .iter()
+            .position(|s| s.id == id)
+            .map(|i| SupportIdx(i as u32))
     }
 
     /// Stakeholder indices in order.

@@ -54,8 +54,9 @@ impl Checker<'_> {
         let text = id.get_ref();
         if !valid_id(text) {
             self.error(
-                Diagnostic::error(format!("invalid id `{text}`"), Some(id.span()))
-                    .with_label("expected letters, digits, `-`, `_` or `.`, starting with a letter or digit"),
+                Diagnostic::error(format!("invalid id `{text}`"), Some(id.span())).with_label(
+                    "expected letters, digits, `-`, `_` or `.`, starting with a letter or digit",
+                ),
             );
         }
         if let Some((other_kind, _, first)) = self.ids.get(text) {
@@ -68,7 +69,8 @@ impl Checker<'_> {
             );
             return;
         }
-        self.ids.insert(text.clone(), (kind, index as u32, id.span()));
+        self.ids
+            .insert(text.clone(), (kind, index as u32, id.span()));
     }
 
     /// Resolves a reference; reports unknown ids and ids of the wrong kind.
@@ -136,7 +138,12 @@ impl Checker<'_> {
         }
     }
 
-    fn number(&mut self, value: &Spanned<f64>, range: Range01OrNonNegative, what: &str) -> Option<f64> {
+    fn number(
+        &mut self,
+        value: &Spanned<f64>,
+        range: Range01OrNonNegative,
+        what: &str,
+    ) -> Option<f64> {
         let v = *value.get_ref();
         let ok = match range {
             Range01OrNonNegative::UnitInterval => (0.0..=1.0).contains(&v),
@@ -157,12 +164,24 @@ impl Checker<'_> {
         }
     }
 
-    fn provenance(&mut self, source: &Option<String>, rationale: &Option<String>, span: Range<usize>, what: &str) -> Provenance {
-        let p = Provenance { source: source.clone(), rationale: rationale.clone() };
+    fn provenance(
+        &mut self,
+        source: &Option<String>,
+        rationale: &Option<String>,
+        span: Range<usize>,
+        what: &str,
+    ) -> Provenance {
+        let p = Provenance {
+            source: source.clone(),
+            rationale: rationale.clone(),
+        };
         if p.is_empty() {
             self.warn(
-                Diagnostic::warning(format!("{what} has numbers without `source` or `rationale`"), Some(span))
-                    .with_label("add `source = \"...\"` or `rationale = \"...\"`"),
+                Diagnostic::warning(
+                    format!("{what} has numbers without `source` or `rationale`"),
+                    Some(span),
+                )
+                .with_label("add `source = \"...\"` or `rationale = \"...\"`"),
             );
         }
         p
@@ -180,7 +199,10 @@ fn valid_id(id: &str) -> bool {
 /// source wins over the entry's.
 fn dist_provenance(wire: &DistributionWire, entry: &Provenance) -> Provenance {
     if wire.source.is_some() || wire.rationale.is_some() {
-        Provenance { source: wire.source.clone(), rationale: wire.rationale.clone() }
+        Provenance {
+            source: wire.source.clone(),
+            rationale: wire.rationale.clone(),
+        }
     } else {
         entry.clone()
     }
@@ -203,7 +225,12 @@ pub fn validate(
     broken_ids: &HashSet<String>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Ecosystem> {
-    let mut c = Checker { diagnostics, broken_ids, ids: HashMap::new(), ok: true };
+    let mut c = Checker {
+        diagnostics,
+        broken_ids,
+        ids: HashMap::new(),
+        ok: true,
+    };
     use Range01OrNonNegative::{NonNegative, UnitInterval};
 
     let meta = match &file.ecosystem {
@@ -211,8 +238,11 @@ pub fn validate(
             let currency = e.currency.get_ref();
             if !(currency.len() == 3 && currency.chars().all(|ch| ch.is_ascii_uppercase())) {
                 c.error(
-                    Diagnostic::error(format!("invalid currency `{currency}`"), Some(e.currency.span()))
-                        .with_label("expected an ISO 4217 code such as `EUR`"),
+                    Diagnostic::error(
+                        format!("invalid currency `{currency}`"),
+                        Some(e.currency.span()),
+                    )
+                    .with_label("expected an ISO 4217 code such as `EUR`"),
                 );
             }
             Some(EcosystemMeta {
@@ -261,13 +291,26 @@ pub fn validate(
             let value = *p.value.get_ref();
             if !(value.is_finite() && value > 0.0) {
                 c.error(
-                    Diagnostic::error(format!("population out of range: `{value}`"), Some(p.value.span()))
-                        .with_label("expected a finite number > 0"),
+                    Diagnostic::error(
+                        format!("population out of range: `{value}`"),
+                        Some(p.value.span()),
+                    )
+                    .with_label("expected a finite number > 0"),
                 );
                 return None;
             }
-            let provenance = c.provenance(&p.source, &p.rationale, span, &format!("population of `{}`", s.id.get_ref()));
-            Some(Population { value, unit: p.unit.clone(), at_least: p.at_least, provenance })
+            let provenance = c.provenance(
+                &p.source,
+                &p.rationale,
+                span,
+                &format!("population of `{}`", s.id.get_ref()),
+            );
+            Some(Population {
+                value,
+                unit: p.unit.clone(),
+                at_least: p.at_least,
+                provenance,
+            })
         });
         stakeholders.push(Stakeholder {
             id: s.id.get_ref().clone(),
@@ -284,9 +327,17 @@ pub fn validate(
         let owner = c.resolve(&v.stakeholder, IdKind::Stakeholder, "stakeholder");
         let resistance = c.distribution(&v.resistance, UnitInterval, "resistance");
         let provenance = if dist_has_provenance(&v.resistance) {
-            Provenance { source: v.source.clone(), rationale: v.rationale.clone() }
+            Provenance {
+                source: v.source.clone(),
+                rationale: v.rationale.clone(),
+            }
         } else {
-            c.provenance(&v.source, &v.rationale, v.id.span(), &format!("vulnerability `{}`", v.id.get_ref()))
+            c.provenance(
+                &v.source,
+                &v.rationale,
+                v.id.span(),
+                &format!("vulnerability `{}`", v.id.get_ref()),
+            )
         };
         if let (Some(owner), Some(resistance)) = (owner, resistance) {
             let provenance = dist_provenance(v.resistance.get_ref(), &provenance);
@@ -303,7 +354,8 @@ pub fn validate(
     }
 
     let mut relations = Vec::with_capacity(file.relations.len());
-    let mut seen_relations: HashMap<(String, String, RelationLevel, RelationKind), Range<usize>> = HashMap::new();
+    let mut seen_relations: HashMap<(String, String, RelationLevel, RelationKind), Range<usize>> =
+        HashMap::new();
     let mut related: HashSet<u32> = HashSet::new();
     for r in &file.relations {
         let from = c.resolve(&r.from, IdKind::Stakeholder, "from");
@@ -317,12 +369,20 @@ pub fn validate(
         }
         if r.from.get_ref() == r.to.get_ref() {
             c.error(
-                Diagnostic::error(format!("relation from `{}` to itself", r.from.get_ref()), Some(r.to.span()))
-                    .with_label("expected a different stakeholder than `from`"),
+                Diagnostic::error(
+                    format!("relation from `{}` to itself", r.from.get_ref()),
+                    Some(r.to.span()),
+                )
+                .with_label("expected a different stakeholder than `from`"),
             );
             continue;
         }
-        let key = (r.from.get_ref().clone(), r.to.get_ref().clone(), *r.level.get_ref(), *r.kind.get_ref());
+        let key = (
+            r.from.get_ref().clone(),
+            r.to.get_ref().clone(),
+            *r.level.get_ref(),
+            *r.kind.get_ref(),
+        );
         if seen_relations.insert(key, r.from.span()).is_some() {
             c.warn(
                 Diagnostic::warning(
@@ -358,7 +418,9 @@ pub fn validate(
     }
     for s in &file.stakeholders {
         if let Some((_, idx, _)) = c.ids.get(s.id.get_ref()) {
-            let broken = c.broken_ids.contains(&format!("{BROKEN_RELATION_END}{}", s.id.get_ref()));
+            let broken = c
+                .broken_ids
+                .contains(&format!("{BROKEN_RELATION_END}{}", s.id.get_ref()));
             if !related.contains(idx) && !broken {
                 let id = s.id.get_ref().clone();
                 c.error(
@@ -383,8 +445,11 @@ pub fn validate(
         }
         if t.exploits.is_empty() {
             c.error(
-                Diagnostic::error(format!("{what} exploits no vulnerability"), Some(t.id.span()))
-                    .with_label("expected `exploits = [\"vulnerability-id\", ...]`"),
+                Diagnostic::error(
+                    format!("{what} exploits no vulnerability"),
+                    Some(t.id.span()),
+                )
+                .with_label("expected `exploits = [\"vulnerability-id\", ...]`"),
             );
         }
         let targets: Vec<_> = t
@@ -404,17 +469,25 @@ pub fn validate(
         let frequency = c.distribution(&t.frequency, NonNegative, "frequency");
         let capability = c.distribution(&t.capability, UnitInterval, "capability");
         let primary_loss = c.distribution(&t.primary_loss, NonNegative, "primary loss");
-        let secondary_loss = t.secondary_loss.as_ref().map(|d| c.distribution(d, NonNegative, "secondary loss"));
+        let secondary_loss = t
+            .secondary_loss
+            .as_ref()
+            .map(|d| c.distribution(d, NonNegative, "secondary loss"));
         let all_dists_sourced = dist_has_provenance(&t.frequency)
             && dist_has_provenance(&t.capability)
             && dist_has_provenance(&t.primary_loss)
             && t.secondary_loss.as_ref().is_none_or(dist_has_provenance);
         let provenance = if all_dists_sourced {
-            Provenance { source: t.source.clone(), rationale: t.rationale.clone() }
+            Provenance {
+                source: t.source.clone(),
+                rationale: t.rationale.clone(),
+            }
         } else {
             c.provenance(&t.source, &t.rationale, t.id.span(), &what)
         };
-        if let (Some(frequency), Some(capability), Some(primary_loss)) = (frequency, capability, primary_loss) {
+        if let (Some(frequency), Some(capability), Some(primary_loss)) =
+            (frequency, capability, primary_loss)
+        {
             let secondary_loss = match secondary_loss {
                 Some(Some(d)) => Some(d),
                 Some(None) => continue,
@@ -443,8 +516,11 @@ pub fn validate(
         let provider = c.resolve(&s.provider, IdKind::Stakeholder, "provider");
         if s.mitigates.is_empty() {
             c.error(
-                Diagnostic::error(format!("{what} mitigates no vulnerability"), Some(s.id.span()))
-                    .with_label("expected `mitigates = [\"vulnerability-id\", ...]`"),
+                Diagnostic::error(
+                    format!("{what} mitigates no vulnerability"),
+                    Some(s.id.span()),
+                )
+                .with_label("expected `mitigates = [\"vulnerability-id\", ...]`"),
             );
         }
         let mitigates: Vec<_> = s
@@ -458,7 +534,10 @@ pub fn validate(
         let cost = c.number(&s.annual_cost, NonNegative, "annual cost");
         let effect_wire = s.effect.get_ref();
         let provenance = if effect_wire.source.is_some() || effect_wire.rationale.is_some() {
-            Provenance { source: s.source.clone(), rationale: s.rationale.clone() }
+            Provenance {
+                source: s.source.clone(),
+                rationale: s.rationale.clone(),
+            }
         } else {
             c.provenance(&s.source, &s.rationale, s.id.span(), &what)
         };
@@ -470,7 +549,10 @@ pub fn validate(
                 description: s.description.clone(),
                 provider: StakeholderIdx(provider),
                 mitigates,
-                effect: Effect { on: effect_wire.on, change },
+                effect: Effect {
+                    on: effect_wire.on,
+                    change,
+                },
                 annual_cost,
                 provenance,
             });
@@ -501,7 +583,9 @@ pub fn validate(
     for (t, wire) in ecosystem.threats.iter().enumerate().zip(&file.threats) {
         let (t, threat) = t;
         for (&v, reference) in threat.exploits.iter().zip(&wire.exploits) {
-            let reaches = scenarios.iter().any(|k| k.threat.index() == t && k.vulnerability == v);
+            let reaches = scenarios
+                .iter()
+                .any(|k| k.threat.index() == t && k.vulnerability == v);
             if !reaches {
                 c.warn(
                     Diagnostic::warning(
@@ -524,7 +608,9 @@ pub fn validate(
         let threat = c.resolve(&o.threat, IdKind::Threat, "threat");
         let vulnerability = c.resolve(&o.vulnerability, IdKind::Vulnerability, "vulnerability");
         let stakeholder = c.resolve(&o.stakeholder, IdKind::Stakeholder, "stakeholder");
-        let (Some(threat), Some(vulnerability), Some(stakeholder)) = (threat, vulnerability, stakeholder) else {
+        let (Some(threat), Some(vulnerability), Some(stakeholder)) =
+            (threat, vulnerability, stakeholder)
+        else {
             continue;
         };
         let key = ScenarioKey {
@@ -563,7 +649,12 @@ pub fn validate(
         let resistance = dist(&mut c, &o.resistance, UnitInterval, "resistance");
         let primary_loss = dist(&mut c, &o.primary_loss, NonNegative, "primary loss");
         let secondary_loss = dist(&mut c, &o.secondary_loss, NonNegative, "secondary loss");
-        let provenance = c.provenance(&o.source, &o.rationale, o.threat.span(), "scenario override");
+        let provenance = c.provenance(
+            &o.source,
+            &o.rationale,
+            o.threat.span(),
+            "scenario override",
+        );
         let flat = |d: Option<Option<Distribution>>| d.flatten();
         overrides.push(ScenarioOverride {
             threat: key.threat,
@@ -586,8 +677,11 @@ fn warn_duplicates(c: &mut Checker<'_>, list: &[Spanned<String>], field: &str) {
     for r in list {
         if !seen.insert(r.get_ref()) {
             c.warn(
-                Diagnostic::warning(format!("`{}` appears twice in `{field}`", r.get_ref()), Some(r.span()))
-                    .with_label("duplicate entry is ignored"),
+                Diagnostic::warning(
+                    format!("`{}` appears twice in `{field}`", r.get_ref()),
+                    Some(r.span()),
+                )
+                .with_label("duplicate entry is ignored"),
             );
         }
     }

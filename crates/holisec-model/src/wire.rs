@@ -24,7 +24,11 @@ pub struct ModelFile {
     #[serde(default, rename = "stakeholder", skip_serializing_if = "Vec::is_empty")]
     pub stakeholders: Vec<StakeholderWire>,
     /// Vulnerability factors (orange), each belonging to a stakeholder and a domain.
-    #[serde(default, rename = "vulnerability", skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        rename = "vulnerability",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub vulnerabilities: Vec<VulnerabilityWire>,
     /// Relations between stakeholders (arrows): first level solid, second level dashed.
     #[serde(default, rename = "relation", skip_serializing_if = "Vec::is_empty")]

@@ -40,22 +40,36 @@ fn expectations(text: &str) -> Vec<Expectation> {
 #[test]
 fn every_bad_model_reports_exactly_its_expected_diagnostics() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-models");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
-    assert!(files.len() >= 15, "the corpus shrank: {} files", files.len());
+    assert!(
+        files.len() >= 15,
+        "the corpus shrank: {} files",
+        files.len()
+    );
     let mut failures = Vec::new();
     for path in files {
         let bytes = std::fs::read(&path).unwrap();
         let text = String::from_utf8_lossy(&bytes).into_owned();
         let expected = expectations(&text);
-        assert!(!expected.is_empty(), "{} has no `# expect:` line", path.display());
+        assert!(
+            !expected.is_empty(),
+            "{} has no `# expect:` line",
+            path.display()
+        );
         let loaded = load_bytes(&bytes);
         let index = LineIndex::new(&loaded.text);
         let actual: Vec<(Severity, usize, usize, String)> = loaded
             .diagnostics
             .iter()
             .map(|d| {
-                let (line, column) = d.span.as_ref().map_or((0, 0), |s| index.line_col(&loaded.text, s.start));
+                let (line, column) = d
+                    .span
+                    .as_ref()
+                    .map_or((0, 0), |s| index.line_col(&loaded.text, s.start));
                 (d.severity, line, column, d.message.clone())
             })
             .collect();
@@ -82,7 +96,10 @@ fn every_bad_model_reports_exactly_its_expected_diagnostics() {
                 ));
             }
         }
-        let expected_errors = expected.iter().filter(|e| e.severity == Severity::Error).count();
+        let expected_errors = expected
+            .iter()
+            .filter(|e| e.severity == Severity::Error)
+            .count();
         let actual_errors = actual.iter().filter(|a| a.0 == Severity::Error).count();
         if expected_errors != actual_errors {
             failures.push(format!(
@@ -92,7 +109,10 @@ fn every_bad_model_reports_exactly_its_expected_diagnostics() {
             ));
         }
         if loaded.ecosystem.is_some() != (expected_errors == 0) {
-            failures.push(format!("{}: a model must be produced exactly when there is no error", path.display()));
+            failures.push(format!(
+                "{}: a model must be produced exactly when there is no error",
+                path.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
@@ -126,7 +146,10 @@ fn non_utf8_file_is_reported_with_its_place() {
     let d = &loaded.diagnostics[0];
     assert!(d.message.contains("not valid UTF-8"), "{}", d.message);
     let index = LineIndex::new(&loaded.text);
-    assert_eq!(index.line_col(&loaded.text, d.span.clone().unwrap().start), (2, 12));
+    assert_eq!(
+        index.line_col(&loaded.text, d.span.clone().unwrap().start),
+        (2, 12)
+    );
 }
 
 #[test]

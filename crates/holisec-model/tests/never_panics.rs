@@ -10,7 +10,10 @@ fn check(bytes: &[u8]) {
     assert_eq!(loaded.ecosystem.is_some(), !loaded.has_errors());
     for d in &loaded.diagnostics {
         if let Some(span) = &d.span {
-            assert!(span.start <= span.end && span.end <= loaded.text.len(), "span {span:?} outside the text");
+            assert!(
+                span.start <= span.end && span.end <= loaded.text.len(),
+                "span {span:?} outside the text"
+            );
         }
     }
 }
