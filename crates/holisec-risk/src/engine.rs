@@ -1,0 +1,672 @@
+//! The Monte Carlo engine: fixed chunks, one random stream per chunk, streaming
+//! statistics merged in chunk order.
+//!
+//! Iterations (simulated years) are cut into chunks of [`CHUNK_ITERATIONS`].
+//! Chunk `k` draws from [`chunk_rng`]`(seed, stream, k)` whatever thread runs
+//! it; chunk results are merged in chunk order. The output is therefore
+//! bit-identical for any number of threads (the caller picks the rayon pool).
+//!
+//! Interventions (sets of support items) are simulated on the *same* random
+//! numbers as the baseline (common random numbers): in each year and scenario
+//! the baseline's loss events are drawn once, each with a loss magnitude and
+//! (in scenarios that some support item of the model mitigates) a uniform
+//! "keep" number; an intervention whose controls lower the loss event
+//! rate from `lambda` to `lambda'` keeps the events whose number is below
+//! `lambda' / lambda` (exact Poisson thinning) and scales their magnitudes by
+//! its loss factor. The random stream never depends on which interventions run,
+//! a zero-effect support reproduces the baseline bit for bit, and a stronger
+//! effect can only remove events or shrink losses, year by year.
+
+use holisec_model::{Domain, Ecosystem, Motivation, SupportIdx};
+use rand::RngExt;
+
+use crate::fair::{Controls, FairSamplers};
+use crate::sampling::{Sampler, SamplerMode, SamplingError, TableCache, chunk_rng, poisson};
+use crate::scenario::{self, ScenarioSet, Selection, SelectionError};
+use crate::sketch::{Moments, Stat};
+
+/// Iterations per chunk (the unit of parallel work and of random streams).
+pub const CHUNK_ITERATIONS: u64 = 16_384;
+/// Largest number of iterations a run accepts.
+pub const MAX_ITERATIONS: u64 = 1_000_000_000;
+/// Stream number of single-organisation runs.
+pub(crate) const STREAM_SINGLE: u64 = 1;
+
+/// Why a run cannot start.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RiskError {
+    /// Bad scenario or stakeholder selection.
+    #[error(transparent)]
+    Selection(#[from] SelectionError),
+    /// A distribution that cannot be sampled.
+    #[error("scenario `{scenario}`: {error}")]
+    Sampling {
+        /// Scenario id.
+        scenario: String,
+        /// Why.
+        error: SamplingError,
+    },
+    /// Iterations out of range.
+    #[error("{0} iterations: expected 1 to {MAX_ITERATIONS}")]
+    Iterations(u64),
+    /// A portfolio option out of range.
+    #[error("{0}")]
+    Portfolio(String),
+    /// Unknown support id.
+    #[error("unknown support item `{0}`")]
+    UnknownSupport(String),
+}
+
+/// Seed and length of a run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RunOptions {
+    /// Simulated years.
+    pub iterations: u64,
+    /// Run seed.
+    pub seed: u64,
+}
+
+impl RunOptions {
+    pub(crate) fn check(&self) -> Result<(), RiskError> {
+        if self.iterations == 0 || self.iterations > MAX_ITERATIONS {
+            return Err(RiskError::Iterations(self.iterations));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn chunks(&self) -> u64 {
+        self.chunks_of(CHUNK_ITERATIONS)
+    }
+
+    pub(crate) fn chunk_len(&self, chunk: u64) -> u64 {
+        self.chunk_len_of(chunk, CHUNK_ITERATIONS)
+    }
+
+    pub(crate) fn chunks_of(&self, size: u64) -> u64 {
+        self.iterations.div_ceil(size)
+    }
+
+    pub(crate) fn chunk_len_of(&self, chunk: u64, size: u64) -> u64 {
+        (self.iterations - chunk * size).min(size)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Compiled {
+    pub fair: FairSamplers,
+    pub group: usize,
+    pub factor: usize,
+    pub stakeholder: usize,
+    pub domain: usize,
+    pub motivation: usize,
+    pub mean_tef: f64,
+    pub via_supplier: bool,
+    /// Some support item of the model mitigates this scenario's factor: its
+    /// loss events carry a "keep" number for interventions.
+    pub mitigable: bool,
+}
+
+/// The selected scenarios of a model, compiled for sampling.
+#[derive(Debug, Clone)]
+pub struct RiskModel {
+    /// Model name.
+    pub name: String,
+    /// Currency of every amount.
+    pub currency: String,
+    /// Every scenario of the model.
+    pub set: ScenarioSet,
+    /// Positions in `set.scenarios` of the simulated scenarios.
+    pub selected: Vec<usize>,
+    /// Ids of the targeted stakeholders of the selection (aggregation order).
+    pub stakeholders: Vec<String>,
+    /// How PERTs are sampled.
+    pub mode: SamplerMode,
+    pub(crate) groups: Vec<Sampler>,
+    pub(crate) compiled: Vec<Compiled>,
+    pub(crate) factors: usize,
+    pub(crate) layout: Layout,
+}
+
+/// A set of support items applied together.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Intervention {
+    /// Support ids joined with `+`.
+    pub id: String,
+    /// The support ids.
+    pub supports: Vec<String>,
+    /// Sum of their annual costs for one organisation.
+    pub annual_cost: f64,
+    /// Controls per simulated scenario (same order as [`RiskModel::selected`]).
+    #[serde(skip)]
+    pub controls: Vec<Controls>,
+}
+
+impl RiskModel {
+    /// Derives, selects and compiles the scenarios of `eco`.
+    pub fn new(
+        eco: &Ecosystem,
+        selection: &Selection,
+        mode: SamplerMode,
+    ) -> Result<Self, RiskError> {
+        let set = scenario::derive(eco);
+        let selected = selection.apply(&set)?;
+        let mut group_map: Vec<Option<usize>> = vec![None; set.frequency_groups.len()];
+        let mut groups = Vec::new();
+        let mut factor_map: Vec<Option<usize>> = vec![None; eco.vulnerabilities.len()];
+        let mut factors = 0;
+        let mut stakeholders: Vec<String> = Vec::new();
+        let mut compiled = Vec::with_capacity(selected.len());
+        let mut cache = TableCache::default();
+        cache.prepare(selected.iter().flat_map(|&i| {
+            let s = &set.scenarios[i];
+            [
+                Some(&s.inputs.frequency),
+                Some(&s.inputs.capability),
+                Some(&s.inputs.resistance),
+                Some(&s.inputs.primary_loss),
+                s.inputs.secondary_loss.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+        }));
+        for &i in &selected {
+            let s = &set.scenarios[i];
+            let err = |error| RiskError::Sampling {
+                scenario: s.id.clone(),
+                error,
+            };
+            let group = match group_map[s.frequency_group] {
+                Some(g) => g,
+                None => {
+                    groups.push(
+                        Sampler::with_tables(
+                            &set.frequency_groups[s.frequency_group],
+                            mode,
+                            &cache,
+                        )
+                        .map_err(err)?,
+                    );
+                    group_map[s.frequency_group] = Some(groups.len() - 1);
+                    groups.len() - 1
+                }
+            };
+            let factor = *factor_map[s.key.vulnerability.index()].get_or_insert_with(|| {
+                factors += 1;
+                factors - 1
+            });
+            let stakeholder = match stakeholders.iter().position(|h| h == &s.stakeholder) {
+                Some(p) => p,
+                None => {
+                    stakeholders.push(s.stakeholder.clone());
+                    stakeholders.len() - 1
+                }
+            };
+            compiled.push(Compiled {
+                fair: FairSamplers::with_tables(&s.inputs, mode, &cache).map_err(err)?,
+                group,
+                factor,
+                stakeholder,
+                domain: Domain::ALL.iter().position(|d| *d == s.domain).unwrap_or(0),
+                motivation: Motivation::ALL
+                    .iter()
+                    .position(|m| *m == s.motivation)
+                    .unwrap_or(0),
+                mean_tef: s.inputs.frequency.mean(),
+                via_supplier: s.via_supplier,
+                mitigable: eco
+                    .supports
+                    .iter()
+                    .any(|sup| sup.mitigates.contains(&s.key.vulnerability)),
+            });
+        }
+        let layout = Layout::new(&compiled, stakeholders.len());
+        Ok(RiskModel {
+            layout,
+            name: eco.meta.name.clone(),
+            currency: eco.meta.currency.clone(),
+            set,
+            selected,
+            stakeholders,
+            mode,
+            groups,
+            compiled,
+            factors,
+        })
+    }
+
+    /// The simulated scenarios, in order.
+    pub fn scenarios(&self) -> impl Iterator<Item = &scenario::Scenario> + '_ {
+        self.selected.iter().map(|&i| &self.set.scenarios[i])
+    }
+
+    /// Number of simulated scenarios.
+    pub fn len(&self) -> usize {
+        self.selected.len()
+    }
+
+    /// True when no scenario is simulated (never, after [`RiskModel::new`]).
+    pub fn is_empty(&self) -> bool {
+        self.selected.is_empty()
+    }
+
+    /// The intervention applying `supports` together.
+    pub fn intervention(&self, eco: &Ecosystem, supports: &[SupportIdx]) -> Intervention {
+        let ids: Vec<String> = supports
+            .iter()
+            .map(|&s| eco.support(s).id.clone())
+            .collect();
+        Intervention {
+            id: ids.join("+"),
+            annual_cost: supports.iter().map(|&s| eco.support(s).annual_cost).sum(),
+            supports: ids,
+            controls: self
+                .scenarios()
+                .map(|s| scenario::controls(eco, s, supports))
+                .collect(),
+        }
+    }
+
+    /// Looks support ids up and builds their intervention.
+    pub fn intervention_by_ids(
+        &self,
+        eco: &Ecosystem,
+        ids: &[String],
+    ) -> Result<Intervention, RiskError> {
+        let idx = ids
+            .iter()
+            .map(|id| {
+                eco.support_by_id(id)
+                    .ok_or_else(|| RiskError::UnknownSupport(id.clone()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.intervention(eco, &idx))
+    }
+
+    /// Expected annual loss of simulated scenario `i` under `controls`, in closed form.
+    pub fn expected_annual_loss(&self, i: usize, controls: &Controls) -> f64 {
+        let c = &self.compiled[i];
+        c.fair.expected_annual_loss(c.mean_tef, controls)
+    }
+
+    /// Expected number of loss events per simulated year over the selection
+    /// (closed form): the engine draws every one, so run time grows with it.
+    pub fn expected_loss_events_per_year(&self) -> f64 {
+        self.compiled
+            .iter()
+            .map(|c| {
+                c.mean_tef * c.fair.frequency_share * c.fair.mean_vulnerability(&Controls::NONE)
+            })
+            .sum()
+    }
+
+    /// Expected annual loss of every simulated scenario in closed form
+    /// (quadrature for the vulnerability), under `controls` (none when `None`).
+    pub fn expected_annual_losses(&self, controls: Option<&[Controls]>) -> Vec<f64> {
+        self.compiled
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let ctrl = controls.map_or(Controls::NONE, |cs| cs[i]);
+                c.fair.expected_annual_loss(c.mean_tef, &ctrl)
+            })
+            .collect()
+    }
+}
+
+/// Runs `work(k)` for every chunk `k` on the current rayon pool and hands the
+/// results to `merge` strictly in chunk order, whatever thread finished first.
+///
+/// Workers take the next chunk number from a shared counter, so chunks finish
+/// roughly in order and only a few finished chunks wait for their turn.
+pub(crate) fn for_each_chunk_in_order<A: Send>(
+    chunks: u64,
+    work: impl Fn(u64) -> A + Sync,
+    merge: impl FnMut(A) + Send,
+) {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    struct Merger<A, M> {
+        next: u64,
+        waiting: BTreeMap<u64, A>,
+        merge: M,
+    }
+    let counter = AtomicU64::new(0);
+    let merger = Mutex::new(Merger {
+        next: 0,
+        waiting: BTreeMap::new(),
+        merge,
+    });
+    let workers = (rayon::current_num_threads() as u64).clamp(1, chunks.max(1));
+    rayon::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|_| {
+                loop {
+                    let k = counter.fetch_add(1, Ordering::Relaxed);
+                    if k >= chunks {
+                        break;
+                    }
+                    let part = work(k);
+                    let mut m = merger.lock().unwrap_or_else(|e| e.into_inner());
+                    m.waiting.insert(k, part);
+                    loop {
+                        let next = m.next;
+                        let Some(ready) = m.waiting.remove(&next) else {
+                            break;
+                        };
+                        (m.merge)(ready);
+                        m.next += 1;
+                    }
+                }
+            });
+        }
+    });
+}
+
+/// Everything the engine keeps about one run of one variant in full detail.
+#[derive(Debug, Clone)]
+pub struct Breakdown {
+    /// Total annual loss over the simulated scenarios.
+    pub total: Stat,
+    /// Per simulated scenario.
+    pub scenarios: Vec<Stat>,
+    /// Per targeted stakeholder ([`RiskModel::stakeholders`] order).
+    pub stakeholders: Vec<Stat>,
+    /// Per domain ([`Domain::ALL`] order).
+    pub domains: Vec<Stat>,
+    /// Per motivation ([`Motivation::ALL`] order).
+    pub motivations: Vec<Stat>,
+    /// Per scenario: sum over years of the year's vulnerability P(TCap > RS).
+    pub vulnerability_sum: Vec<f64>,
+    /// Per scenario: sum over years of the scenario's TEF.
+    pub frequency_sum: Vec<f64>,
+}
+
+impl Breakdown {
+    fn from_slots(model: &RiskModel, acc: &ChunkAcc) -> Self {
+        let l = &model.layout;
+        let get = |slot: Option<usize>| slot.map_or_else(Stat::new, |k| acc.slots[k].clone());
+        Breakdown {
+            total: get(Some(l.total)),
+            scenarios: l.scenario.iter().map(|&k| get(Some(k))).collect(),
+            stakeholders: l.stakeholder.iter().map(|&k| get(Some(k))).collect(),
+            domains: l.domain.iter().map(|&k| get(k)).collect(),
+            motivations: l.motivation.iter().map(|&k| get(k)).collect(),
+            vulnerability_sum: acc.vulnerability_sum.clone(),
+            frequency_sum: acc.frequency_sum.clone(),
+        }
+    }
+}
+
+/// Where each reported quantity is accumulated: quantities made of the same
+/// scenarios (e.g. the total of a one-scenario run, or a stakeholder targeted by
+/// one scenario) share one slot, so each distinct sum is recorded once a year.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Layout {
+    slots: usize,
+    scenario: Vec<usize>,
+    stakeholder: Vec<usize>,
+    domain: Vec<Option<usize>>,
+    motivation: Vec<Option<usize>>,
+    total: usize,
+    /// Per scenario: the aggregate slots (other than its own) it adds to.
+    member_of: Vec<Vec<usize>>,
+    /// Slots that are sums of several scenarios, recorded after the scenarios.
+    aggregates: Vec<usize>,
+}
+
+impl Layout {
+    fn new(compiled: &[Compiled], stakeholders: usize) -> Self {
+        let n = compiled.len();
+        let mut sets: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+        let slot_of = |members: Vec<usize>, sets: &mut Vec<Vec<usize>>| -> Option<usize> {
+            if members.is_empty() {
+                return None;
+            }
+            Some(match sets.iter().position(|m| *m == members) {
+                Some(k) => k,
+                None => {
+                    sets.push(members);
+                    sets.len() - 1
+                }
+            })
+        };
+        let members = |f: &dyn Fn(&Compiled) -> bool| -> Vec<usize> {
+            compiled
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| f(c))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let stakeholder = (0..stakeholders)
+            .map(|h| slot_of(members(&|c| c.stakeholder == h), &mut sets).unwrap_or(0))
+            .collect();
+        let domain = (0..Domain::ALL.len())
+            .map(|d| slot_of(members(&|c| c.domain == d), &mut sets))
+            .collect();
+        let motivation = (0..Motivation::ALL.len())
+            .map(|m| slot_of(members(&|c| c.motivation == m), &mut sets))
+            .collect();
+        let total = slot_of((0..n).collect(), &mut sets).unwrap_or(0);
+        let aggregates: Vec<usize> = (n..sets.len()).collect();
+        let member_of = (0..n)
+            .map(|i| {
+                aggregates
+                    .iter()
+                    .copied()
+                    .filter(|&k| sets[k].contains(&i))
+                    .collect()
+            })
+            .collect();
+        Layout {
+            slots: sets.len(),
+            scenario: (0..n).collect(),
+            stakeholder,
+            domain,
+            motivation,
+            total,
+            member_of,
+            aggregates,
+        }
+    }
+}
+
+/// Total annual loss of one intervention, on the baseline's random numbers.
+#[derive(Debug, Clone)]
+pub struct InterventionStat {
+    /// Total annual loss with the intervention.
+    pub total: Stat,
+    /// Year-by-year reduction of the total annual loss (baseline minus intervention).
+    pub reduction: Moments,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// Options of the run.
+    pub options: RunOptions,
+    /// Baseline (no support), in full detail.
+    pub baseline: Breakdown,
+    /// One per intervention, in the order given.
+    pub interventions: Vec<InterventionStat>,
+}
+
+#[derive(Debug, Clone)]
+struct ChunkAcc {
+    slots: Vec<Stat>,
+    vulnerability_sum: Vec<f64>,
+    frequency_sum: Vec<f64>,
+    interventions: Vec<InterventionStat>,
+}
+
+impl ChunkAcc {
+    fn new(model: &RiskModel, interventions: usize) -> Self {
+        let n = model.compiled.len();
+        ChunkAcc {
+            slots: (0..model.layout.slots).map(|_| Stat::new()).collect(),
+            vulnerability_sum: vec![0.0; n],
+            frequency_sum: vec![0.0; n],
+            interventions: (0..interventions)
+                .map(|_| InterventionStat {
+                    total: Stat::new(),
+                    reduction: Moments::default(),
+                })
+                .collect(),
+        }
+    }
+
+    fn merge(&mut self, o: &ChunkAcc) {
+        self.slots
+            .iter_mut()
+            .zip(&o.slots)
+            .for_each(|(a, b)| a.merge(b));
+        self.vulnerability_sum
+            .iter_mut()
+            .zip(&o.vulnerability_sum)
+            .for_each(|(a, b)| *a += b);
+        self.frequency_sum
+            .iter_mut()
+            .zip(&o.frequency_sum)
+            .for_each(|(a, b)| *a += b);
+        for (a, b) in self.interventions.iter_mut().zip(&o.interventions) {
+            a.total.merge(&b.total);
+            a.reduction.merge(&b.reduction);
+        }
+    }
+}
+
+/// Runs `iterations` simulated years of the baseline and of every intervention.
+///
+/// Uses the current rayon pool; `progress` is called with the number of
+/// iterations each finished chunk covered.
+pub fn run(
+    model: &RiskModel,
+    interventions: &[Intervention],
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<RunResult, RiskError> {
+    options.check()?;
+    // Per scenario: the interventions that change it.
+    let mut touching: Vec<Vec<(usize, Controls)>> = vec![Vec::new(); model.compiled.len()];
+    for (v, iv) in interventions.iter().enumerate() {
+        for (s, c) in iv.controls.iter().enumerate() {
+            if !c.is_none() {
+                touching[s].push((v, *c));
+            }
+        }
+    }
+    let mut acc = ChunkAcc::new(model, interventions.len());
+    for_each_chunk_in_order(
+        options.chunks(),
+        |k| {
+            let part = run_chunk(model, interventions.len(), &touching, options, k);
+            progress(options.chunk_len(k));
+            part
+        },
+        |part| acc.merge(&part),
+    );
+    Ok(RunResult {
+        options: *options,
+        baseline: Breakdown::from_slots(model, &acc),
+        interventions: acc.interventions,
+    })
+}
+
+fn run_chunk(
+    model: &RiskModel,
+    n_interventions: usize,
+    touching: &[Vec<(usize, Controls)>],
+    options: &RunOptions,
+    chunk: u64,
+) -> ChunkAcc {
+    let mut rng = chunk_rng(options.seed, STREAM_SINGLE, chunk);
+    let mut acc = ChunkAcc::new(model, n_interventions);
+    let mut tef = vec![0.0; model.groups.len()];
+    let mut u_rs = vec![0.0; model.factors];
+    let mut events_buf: Vec<(f64, f64)> = Vec::new();
+    let mut delta = vec![0.0f64; n_interventions];
+    let mut delta_events = vec![0i64; n_interventions];
+    let layout = &model.layout;
+    let mut sums = vec![(0.0f64, 0u64); layout.slots];
+    for _ in 0..options.chunk_len(chunk) {
+        for (t, g) in tef.iter_mut().zip(&model.groups) {
+            *t = g.sample(&mut rng);
+        }
+        for u in u_rs.iter_mut() {
+            *u = rng.random::<f64>();
+        }
+        delta.iter_mut().for_each(|d| *d = 0.0);
+        delta_events.iter_mut().for_each(|d| *d = 0);
+        for &k in &layout.aggregates {
+            sums[k] = (0.0, 0);
+        }
+        let (mut total, mut total_events) = (0.0f64, 0u64);
+        for (i, c) in model.compiled.iter().enumerate() {
+            let u = u_rs[c.factor];
+            let tef_s = tef[c.group] * c.fair.frequency_share;
+            let vul = c.fair.vulnerability_at(u);
+            let lambda = tef_s * vul;
+            let n = poisson(lambda, &mut rng);
+            let mut loss = 0.0;
+            if n > 0 {
+                events_buf.clear();
+                let record = !touching[i].is_empty();
+                for _ in 0..n {
+                    // The keep number is drawn for every scenario some support item
+                    // of the model could change, whether or not an intervention
+                    // reads it: the stream depends on the model, never on the
+                    // interventions run.
+                    let keep: f64 = if c.mitigable { rng.random() } else { 1.0 };
+                    let x = c.fair.loss_magnitude(&mut rng);
+                    loss += x;
+                    if record {
+                        events_buf.push((keep, x));
+                    }
+                }
+                let rs = if record {
+                    c.fair.resistance.quantile(u)
+                } else {
+                    0.0
+                };
+                for &(v, ctrl) in &touching[i] {
+                    let vul_v = if ctrl.resistance_gain == 0.0 {
+                        vul
+                    } else {
+                        c.fair.vulnerability(ctrl.resistance(rs))
+                    };
+                    let lambda_v = tef_s * ctrl.frequency_factor * vul_v;
+                    let ratio = lambda_v / lambda;
+                    let (mut kept_loss, mut kept) = (0.0f64, 0i64);
+                    for &(k, x) in &events_buf {
+                        if k < ratio {
+                            kept_loss += x * ctrl.loss_factor;
+                            kept += 1;
+                        }
+                    }
+                    delta[v] += kept_loss - loss;
+                    delta_events[v] += kept - n as i64;
+                }
+            }
+            acc.slots[layout.scenario[i]].record(loss, n);
+            acc.vulnerability_sum[i] += vul;
+            acc.frequency_sum[i] += tef_s;
+            for &k in &layout.member_of[i] {
+                sums[k].0 += loss;
+                sums[k].1 += n;
+            }
+            total += loss;
+            total_events += n;
+        }
+        for &k in &layout.aggregates {
+            acc.slots[k].record(sums[k].0, sums[k].1);
+        }
+        for (v, iv) in acc.interventions.iter_mut().enumerate() {
+            let with = (total + delta[v]).max(0.0);
+            let events = (total_events as i64 + delta_events[v]).max(0) as u64;
+            iv.total.record(with, events);
+            iv.reduction.push(total - with);
+        }
+    }
+    acc
+}
