@@ -1,0 +1,128 @@
+//! `holisec db`: where the assessment database lives, and its JSON backup.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use holisec_store::{Dump, Store, StoreError};
+
+use crate::error::{CliError, CliResult};
+
+/// The assessment database: export to JSON for backup, import into a new database.
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: DbCommand,
+    /// Database file (default: $HOLISEC_DB, else $XDG_DATA_HOME/holisec/holisec.db,
+    /// else ~/.local/share/holisec/holisec.db).
+    #[arg(long, global = true)]
+    db: Option<PathBuf>,
+}
+
+#[derive(clap::Subcommand)]
+enum DbCommand {
+    /// Write the whole database as JSON (organisations, assessments, answers, risk runs).
+    Export {
+        /// Output file (`-` or absent: stdout).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Restore a JSON export into a database that holds no organisation yet.
+    Import {
+        /// The JSON file written by `holisec db export`.
+        file: PathBuf,
+    },
+    /// Print the path of the database in use.
+    Path,
+}
+
+/// The database path: `--db`, else `HOLISEC_DB`, else the user's data directory.
+pub fn db_path(flag: Option<&Path>) -> CliResult<PathBuf> {
+    if let Some(p) = flag {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("HOLISEC_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let base = match std::env::var_os("XDG_DATA_HOME").filter(|p| !p.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => match std::env::var_os("HOME").filter(|p| !p.is_empty()) {
+            Some(h) => PathBuf::from(h).join(".local").join("share"),
+            None => {
+                return Err(CliError::Failed(anyhow::anyhow!(
+                    "no database path: set HOME, XDG_DATA_HOME or HOLISEC_DB, or pass --db"
+                )));
+            }
+        },
+    };
+    let dir = base.join("holisec");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    Ok(dir.join("holisec.db"))
+}
+
+/// Maps a storage error to the exit status: the user's file or id -> 2, the environment -> 1.
+pub fn store_error(e: StoreError) -> CliError {
+    if e.is_invalid_input() {
+        CliError::Invalid(e.into())
+    } else {
+        CliError::Failed(e.into())
+    }
+}
+
+/// Opens the database named by `flag` (or the default), applying migrations.
+pub fn open(flag: Option<&Path>) -> CliResult<Store> {
+    let path = db_path(flag)?;
+    if path.is_dir() {
+        return Err(crate::error::invalid(format!(
+            "`{}` is a directory, expected a database file",
+            path.display()
+        )));
+    }
+    Store::open(&path).map_err(store_error)
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> CliResult {
+    match args.command {
+        DbCommand::Path => {
+            println!("{}", db_path(args.db.as_deref())?.display());
+            Ok(())
+        }
+        DbCommand::Export { output } => {
+            let mut store = open(args.db.as_deref())?;
+            let dump = store.export().map_err(store_error)?;
+            let mut text = serde_json::to_string_pretty(&dump).context("cannot serialise")?;
+            text.push('\n');
+            crate::output::write_text(output.as_deref(), &text)?;
+            if output.as_deref().is_some_and(|p| p != Path::new("-")) {
+                eprintln!(
+                    "exported {} organisations, {} assessments, {} risk runs",
+                    dump.organisations.len(),
+                    dump.assessments.len(),
+                    dump.risk_runs.len()
+                );
+            }
+            Ok(())
+        }
+        DbCommand::Import { file } => {
+            let bytes = crate::input::read_limited(&file, 512 * 1024 * 1024)?;
+            let dump: Dump = serde_json::from_slice(&bytes).map_err(|e| {
+                crate::error::invalid(format!(
+                    "`{}` line {} column {}: not a holisec database export: {e}",
+                    file.display(),
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+            let mut store = open(args.db.as_deref())?;
+            store.import(&dump).map_err(store_error)?;
+            eprintln!(
+                "imported {} organisations, {} assessments, {} risk runs into `{}`",
+                dump.organisations.len(),
+                dump.assessments.len(),
+                dump.risk_runs.len(),
+                store.path().display()
+            );
+            Ok(())
+        }
+    }
+}

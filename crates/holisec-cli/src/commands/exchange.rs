@@ -1,0 +1,167 @@
+//! `holisec export stix` and `holisec import stix`: the model as a STIX 2.1 bundle and back.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use holisec_exchange::stix::{self, ExportOptions};
+
+use crate::error::{CliError, CliResult, invalid};
+use crate::input;
+
+/// Export the model for threat-intelligence tools.
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    #[command(subcommand)]
+    format: ExportFormat,
+}
+
+#[derive(clap::Subcommand)]
+enum ExportFormat {
+    Stix(StixExportArgs),
+}
+
+/// Export the model as a STIX 2.1 bundle (JSON).
+///
+/// Stakeholders become identities, threats threat-actors, support items
+/// courses of action, vulnerability factors a custom object defined by a STIX
+/// extension definition; relations, targets, exploits and mitigations become
+/// relationships. Ids are deterministic (UUIDv5 of the model ids) and every
+/// timestamp is fixed, so re-exports of the same model are identical.
+#[derive(clap::Args)]
+struct StixExportArgs {
+    /// Model file (the built-in European model when absent).
+    model: Option<PathBuf>,
+    /// Write to this file instead of stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// `created`/`modified` of every object (RFC 3339); raise it when publishing a new
+    /// version of the model so that consumers update their copies.
+    #[arg(long, default_value = stix::DEFAULT_TIMESTAMP)]
+    timestamp: String,
+}
+
+/// Import a model from threat-intelligence formats.
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    format: ImportFormat,
+}
+
+#[derive(clap::Subcommand)]
+enum ImportFormat {
+    Stix(StixImportArgs),
+}
+
+/// Read a STIX 2.1 bundle written by `holisec export stix` back into a model file.
+///
+/// Objects that are not part of a holisec model (other identities, indicators,
+/// malware, markings, ...) are skipped and counted; relationships that point at
+/// objects missing from the bundle are skipped with a warning.
+#[derive(clap::Args)]
+struct StixImportArgs {
+    /// The STIX bundle (JSON).
+    file: PathBuf,
+    /// Write the model (TOML) to this file instead of stdout.
+    #[arg(short, long, value_name = "MODEL.toml")]
+    output: Option<PathBuf>,
+}
+
+/// Runs `holisec export`.
+pub fn run_export(args: ExportArgs) -> CliResult {
+    let ExportFormat::Stix(args) = args.format;
+    let options = ExportOptions::with_timestamp(&args.timestamp)
+        .map_err(|e| invalid(format!("--timestamp: {e}")))?;
+    let source = input::read_model(args.model.as_deref())?;
+    let errors = source
+        .loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .count();
+    input::print_diagnostics(&source, errors > 0);
+    let (Some(file), Some(_)) = (
+        source.loaded.file.as_ref(),
+        source.loaded.ecosystem.as_ref(),
+    ) else {
+        eprintln!(
+            "error: `{}` is not a valid model ({})",
+            source.name,
+            input::count(errors, "error")
+        );
+        return Err(CliError::Reported(2));
+    };
+    let text = stix::export(file, &options).map_err(invalid)?;
+    crate::output::write_text(args.output.as_deref(), &text)
+}
+
+/// Runs `holisec import`.
+pub fn run_import(args: ImportArgs) -> CliResult {
+    let ImportFormat::Stix(args) = args.format;
+    let bytes = input::read_limited(&args.file, stix::MAX_BUNDLE_BYTES as u64)?;
+    let name = args.file.display().to_string();
+    let imported = stix::import(&bytes).map_err(|e| {
+        let mut lines = vec![format!("`{name}` cannot be imported as a holisec model:")];
+        lines.extend(e.0.iter().take(50).map(|i| format!("  {i}")));
+        if e.0.len() > 50 {
+            lines.push(format!("  … {} more", e.0.len() - 50));
+        }
+        invalid(lines.join("\n"))
+    })?;
+    for d in &imported.dangling {
+        eprintln!("warning: {name}: {d}");
+    }
+    if !imported.skipped.is_empty() || !imported.dangling.is_empty() {
+        let kinds: Vec<String> = imported
+            .skipped
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        eprintln!(
+            "skipped {} object(s) that are not part of a holisec model{}{}",
+            imported.skipped_total(),
+            if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", kinds.join(", "))
+            },
+            if imported.dangling.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (and {} relationship(s) to missing objects)",
+                    imported.dangling.len()
+                )
+            }
+        );
+    }
+    let text = holisec_exchange::model_to_toml(&imported.file)
+        .context("cannot write the model as TOML")?;
+    let check = holisec_model::load_str(&text);
+    let model_name = args
+        .output
+        .as_ref()
+        .map_or("<imported model>".to_owned(), |p| p.display().to_string());
+    let source = input::ModelSource {
+        name: model_name.clone(),
+        loaded: check,
+    };
+    input::print_diagnostics(&source, true);
+    if source.loaded.has_errors() {
+        let errors = source
+            .loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .count();
+        eprintln!(
+            "error: the model in `{name}` is not valid ({}); nothing written",
+            input::count(errors, "error")
+        );
+        return Err(CliError::Reported(2));
+    }
+    let header = format!(
+        "# Imported by `holisec import stix` from {}.\n\n",
+        args.file.display()
+    );
+    crate::output::write_text(args.output.as_deref(), &format!("{header}{text}"))
+}

@@ -1,0 +1,39 @@
+//! `holisec init`: write the built-in model out as a file to edit.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use crate::error::{CliResult, invalid};
+
+/// Write the built-in European model to a file you can edit.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Where to write the model (`-` for stdout).
+    #[arg(default_value = "holisec-model.toml")]
+    path: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> CliResult {
+    let text = holisec_model::builtin::EUROPE_TOML;
+    if args.path.as_os_str() == "-" {
+        return crate::output::write_text(None, text);
+    }
+    if args.path.exists() && !args.force {
+        return Err(invalid(format!(
+            "`{}` already exists; pass --force to overwrite it",
+            args.path.display()
+        )));
+    }
+    std::fs::write(&args.path, text)
+        .with_context(|| format!("cannot write `{}`", args.path.display()))?;
+    eprintln!(
+        "wrote the built-in European model to `{}`",
+        args.path.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,13 @@
+//! One module per subcommand.
+
+pub mod analyze;
+pub mod assess;
+pub mod db;
+pub mod evidence;
+pub mod exchange;
+pub mod init;
+pub mod render;
+pub mod risk;
+pub mod schema;
+pub mod show;
+pub mod validate;

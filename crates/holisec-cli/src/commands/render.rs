@@ -1,0 +1,45 @@
+//! `holisec render`: draw the holistic overview (the article's Figure 1).
+
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use crate::error::CliResult;
+use crate::input::load_model;
+
+/// Draw the ecosystem: stakeholders (green), vulnerability factors (orange),
+/// motivations (italic), support (bold), first-level (solid) and second-level
+/// (dashed) relations.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Model file (the built-in European model when absent).
+    model: Option<PathBuf>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Svg)]
+    format: Format,
+    /// Write to this file instead of stdout.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// A standalone SVG figure.
+    Svg,
+    /// Graphviz DOT (render with `dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> CliResult {
+    let eco = load_model(args.model.as_ref())?;
+    let text = match args.format {
+        Format::Svg => holisec_render::svg(&eco),
+        Format::Dot => holisec_render::dot(&eco),
+        Format::Mermaid => holisec_render::mermaid(&eco),
+    };
+    crate::output::write_text(args.output.as_deref(), &text)
+}
