@@ -166,6 +166,10 @@ fn with_marker_support(eco: &mut Ecosystem, q: &Questionnaire) -> Result<(), Pla
             source: None,
             rationale: Some("marker for common-random-number thinning".to_owned()),
         },
+        effect_provenance: Provenance {
+            source: None,
+            rationale: Some("marker for common-random-number thinning".to_owned()),
+        },
     });
     Ok(())
 }

@@ -372,6 +372,8 @@ pub struct Support {
     pub annual_cost: f64,
     /// Where the numbers come from.
     pub provenance: Provenance,
+    /// Where the effect size comes from: the effect's own `source`/`rationale`, else the entry's.
+    pub effect_provenance: Provenance,
 }
 
 /// Overrides for one (threat, vulnerability, stakeholder) scenario.

@@ -533,13 +533,16 @@ pub fn validate(
         let change = c.number(&s.effect.get_ref().change, UnitInterval, "effect change");
         let cost = c.number(&s.annual_cost, NonNegative, "annual cost");
         let effect_wire = s.effect.get_ref();
-        let provenance = if effect_wire.source.is_some() || effect_wire.rationale.is_some() {
+        // The entry's own `source`/`rationale` backs the annual cost; the effect may carry
+        // its own, and falls back to the entry's when it does not.
+        let provenance = c.provenance(&s.source, &s.rationale, s.annual_cost.span(), &what);
+        let effect_provenance = if effect_wire.source.is_some() || effect_wire.rationale.is_some() {
             Provenance {
-                source: s.source.clone(),
-                rationale: s.rationale.clone(),
+                source: effect_wire.source.clone(),
+                rationale: effect_wire.rationale.clone(),
             }
         } else {
-            c.provenance(&s.source, &s.rationale, s.id.span(), &what)
+            provenance.clone()
         };
         if let (Some(provider), Some(change), Some(annual_cost)) = (provider, change, cost) {
             supports.push(Support {
@@ -555,6 +558,7 @@ pub fn validate(
                 },
                 annual_cost,
                 provenance,
+                effect_provenance,
             });
         }
     }
