@@ -3,20 +3,30 @@
 //! The layout is deterministic and collision-free by construction:
 //!
 //! 1. each stakeholder becomes a *cluster*: its green box plus its orange factor
-//!    boxes stacked on the outer side (above for the top half of the ring, below
-//!    for the bottom half);
-//! 2. cluster anchors sit on an ellipse whose radius grows in small steps until no
-//!    two cluster frames intersect;
+//!    boxes in a compact grid of at most three rows on the outer side of the ring
+//!    (above for the top of the ring, below for the bottom, beside the box for
+//!    clusters near the horizontal axis); each cluster gets a share of the ring
+//!    proportional to its size;
+//! 2. for several ellipse shapes, cluster anchors sit on the ellipse, whose radius
+//!    grows until no two cluster frames intersect; then each cluster is pulled
+//!    towards the middle while it touches nothing; the shape giving the smallest
+//!    figure near a 16:10 landscape aspect ([`TARGET_ASPECT`]) is kept;
 //! 3. the threats panel (grouped by motivation) goes left of the ring, the support
 //!    panel right, the title above and the legend below;
-//! 4. arrows join stakeholder boxes, clipped at the box borders; each arrow's kind
-//!    label is tried at several points along the arrow and kept at the first one
-//!    that touches no box, frame or other label (otherwise it is left out of the
-//!    figure and kept only in the arrow's tooltip).
+//! 4. arrows join stakeholder boxes, leaving from an edge without factor boxes;
+//!    of the candidate ends the pair whose straight arrow runs under the fewest
+//!    boxes is kept, and an arrow that still runs under a box becomes a gentle
+//!    curve when one clears every box; each arrow's kind label is tried at several
+//!    points along the arrow and kept at the first one that touches no box, frame
+//!    or other label (otherwise it is left out of the figure and kept only in the
+//!    arrow's tooltip).
 //!
 //! Text widths are estimated from character counts (see [`text_width`]).
 
 use holisec_model::{Ecosystem, Motivation, RelationKind, RelationLevel, SupportKind};
+
+/// A point (x, y) in px.
+type Point = (f64, f64);
 
 /// An axis-aligned rectangle.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -138,6 +148,8 @@ pub struct Block {
     pub centred: bool,
     /// For legend entries: the swatch to draw at the left.
     pub swatch: Option<Swatch>,
+    /// For stakeholder and factor boxes: the index of the stakeholder they belong to.
+    pub owner: Option<usize>,
 }
 
 /// A legend symbol.
@@ -162,12 +174,38 @@ pub struct Edge {
     pub from: (f64, f64),
     /// End point (on the border of the target box).
     pub to: (f64, f64),
+    /// Control point of a quadratic curve, when the arrow bends around a box.
+    pub via: Option<(f64, f64)>,
     /// Solid or dashed.
     pub level: RelationLevel,
     /// Tooltip text: "source kind target".
     pub tooltip: String,
     /// Index into [`Layout::blocks`] of its label, when one fitted.
     pub label: Option<usize>,
+}
+
+impl Edge {
+    /// The arrow as a polyline: its two ends, or points along its curve.
+    pub fn points(&self) -> Vec<(f64, f64)> {
+        match self.via {
+            Some(c) => curve_points(self.from, c, self.to),
+            None => vec![self.from, self.to],
+        }
+    }
+}
+
+/// Point at `t` of the quadratic Bezier curve `p`-`c`-`q`.
+fn bezier(p: (f64, f64), c: (f64, f64), q: (f64, f64), t: f64) -> (f64, f64) {
+    let u = 1.0 - t;
+    (
+        u * u * p.0 + 2.0 * u * t * c.0 + t * t * q.0,
+        u * u * p.1 + 2.0 * u * t * c.1 + t * t * q.1,
+    )
+}
+
+/// The quadratic curve `p`-`c`-`q` as a polyline of 24 segments.
+fn curve_points(p: (f64, f64), c: (f64, f64), q: (f64, f64)) -> Vec<(f64, f64)> {
+    (0..=24).map(|i| bezier(p, c, q, i as f64 / 24.0)).collect()
 }
 
 /// A side panel frame with its title.
@@ -249,12 +287,32 @@ pub fn line_height(size: f64) -> f64 {
 const PAD_X: f64 = 10.0;
 const PAD_Y: f64 = 7.0;
 const STACK_GAP: f64 = 6.0;
+/// Most rows of factor boxes stacked beside one stakeholder (more go into columns).
+const FACTOR_ROWS: usize = 3;
+/// Wrap width of factor names, in characters.
+const FACTOR_WRAP: usize = 24;
+/// Inset of the factor grid from the ends of the stakeholder box.
+const GRID_INDENT: f64 = 8.0;
+/// Clusters this close to the ring's horizontal axis (|cos angle| above it) get
+/// their factors beside the stakeholder box rather than above or below it.
+const SIDEWAYS_COS: f64 = 0.8;
 const CLUSTER_PAD: f64 = 8.0;
 const CLUSTER_GAP: f64 = 26.0;
 const MARGIN: f64 = 30.0;
 const PANEL_GAP: f64 = 40.0;
 const PANEL_WIDTH_CHARS: usize = 34;
 const LABEL_SIZE: f64 = 11.0;
+/// The landscape aspect (width / height) the layout aims for.
+pub const TARGET_ASPECT: f64 = 1.6;
+/// Rough height of the title and legend bands, for choosing the ring's shape.
+const TITLE_AND_LEGEND_H: f64 = 150.0;
+/// The middle of the ring, kept free for the arrows and their labels.
+const INTERIOR: Rect = Rect {
+    x: -200.0,
+    y: -100.0,
+    w: 400.0,
+    h: 200.0,
+};
 
 fn lines_of(texts: Vec<String>, size: f64, style: Style) -> Vec<Line> {
     texts
@@ -285,6 +343,7 @@ fn boxed(kind: BlockKind, lines: Vec<Line>, min_w: f64, centred: bool) -> Block 
         lines,
         centred,
         swatch: None,
+        owner: None,
     }
 }
 
@@ -296,7 +355,32 @@ struct Cluster {
     anchor: Rect,
 }
 
-fn cluster(eco: &Ecosystem, s: usize, above: bool) -> Cluster {
+/// Where a cluster's factor boxes go relative to its stakeholder box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Above,
+    Below,
+    Left,
+    Right,
+}
+
+impl Side {
+    /// The outer side of a cluster whose anchor sits at `angle` on the ring.
+    fn outward(angle: f64, n: usize) -> Side {
+        let (c, s) = (angle.cos(), angle.sin());
+        if n == 1 {
+            Side::Above
+        } else if c.abs() > SIDEWAYS_COS {
+            if c > 0.0 { Side::Right } else { Side::Left }
+        } else if s < -1e-9 {
+            Side::Above
+        } else {
+            Side::Below
+        }
+    }
+}
+
+fn cluster(eco: &Ecosystem, s: usize, side: Side) -> Cluster {
     let st = &eco.stakeholders[s];
     let mut green = boxed(
         BlockKind::Stakeholder,
@@ -304,6 +388,7 @@ fn cluster(eco: &Ecosystem, s: usize, above: bool) -> Cluster {
         150.0,
         true,
     );
+    green.owner = Some(s);
     let mut factors: Vec<Block> = eco
         .vulnerabilities
         .iter()
@@ -314,29 +399,74 @@ fn cluster(eco: &Ecosystem, s: usize, above: bool) -> Cluster {
                 size: 11.0,
                 style: Style::Tag,
             }];
-            lines.extend(lines_of(wrap(&v.name, 28), 12.0, Style::Plain));
-            boxed(BlockKind::Factor, lines, 0.0, true)
+            lines.extend(lines_of(wrap(&v.name, FACTOR_WRAP), 12.0, Style::Plain));
+            let mut b = boxed(BlockKind::Factor, lines, 0.0, true);
+            b.owner = Some(s);
+            b
         })
         .collect();
-    let width = factors
-        .iter()
-        .map(|b| b.rect.w)
-        .fold(green.rect.w, f64::max);
-    green.rect.w = width;
-    green.rect.x = -width / 2.0;
+    // Factors form a compact grid of at most FACTOR_ROWS rows on the outer side:
+    // above or below the stakeholder box (which then spans the grid), or beside it.
+    let k = factors.len();
+    let cols = k.div_ceil(FACTOR_ROWS).max(1);
+    let rows = k.div_ceil(cols);
+    let mut cell_w = factors.iter().map(|b| b.rect.w).fold(0.0, f64::max);
+    let mut row_h = vec![0.0_f64; rows];
+    for (i, f) in factors.iter().enumerate() {
+        row_h[i / cols] = row_h[i / cols].max(f.rect.h);
+    }
+    let vertical = matches!(side, Side::Above | Side::Below);
+    if vertical && k > 0 {
+        let grid_w = cols as f64 * cell_w + (cols as f64 - 1.0) * STACK_GAP;
+        let width = green.rect.w.max(grid_w + 2.0 * GRID_INDENT);
+        cell_w = (width - 2.0 * GRID_INDENT - (cols as f64 - 1.0) * STACK_GAP) / cols as f64;
+        green.rect.w = width;
+    }
+    green.rect.x = -green.rect.w / 2.0;
     green.rect.y = -green.rect.h / 2.0;
-    let mut y_up = green.rect.y;
-    let mut y_down = green.rect.bottom();
-    for f in &mut factors {
-        f.rect.w = width - 16.0;
-        f.rect.x = -f.rect.w / 2.0;
-        if above {
-            y_up -= STACK_GAP + f.rect.h;
-            f.rect.y = y_up;
-        } else {
-            f.rect.y = y_down + STACK_GAP;
-            y_down = f.rect.bottom();
+    let grid_h = row_h.iter().sum::<f64>() + (rows as f64 - 1.0).max(0.0) * STACK_GAP;
+    // Top of the first row and left of the first column.
+    let (top, left) = match side {
+        Side::Above => (green.rect.y - STACK_GAP - grid_h, 0.0),
+        Side::Below => (green.rect.bottom() + STACK_GAP, 0.0),
+        Side::Left => (
+            -grid_h / 2.0,
+            green.rect.x - STACK_GAP - (cols as f64 * (cell_w + STACK_GAP) - STACK_GAP),
+        ),
+        Side::Right => (-grid_h / 2.0, green.rect.right() + STACK_GAP),
+    };
+    let mut row_y = Vec::with_capacity(rows);
+    let mut y = top;
+    for &h in &row_h {
+        row_y.push(y);
+        y += h + STACK_GAP;
+    }
+    // Above the box, the first row is the one nearest to it.
+    if side == Side::Above {
+        let mut flipped = Vec::with_capacity(rows);
+        let mut y = green.rect.y;
+        for &h in &row_h {
+            y -= STACK_GAP + h;
+            flipped.push(y);
         }
+        row_y = flipped;
+    }
+    for (i, f) in factors.iter_mut().enumerate() {
+        let (r, c) = (i / cols, i % cols);
+        f.rect.w = cell_w;
+        f.rect.h = row_h[r];
+        f.rect.y = row_y[r];
+        f.rect.x = if vertical {
+            // A short last row is centred under (or over) the ones before it.
+            let in_row = (k - r * cols).min(cols) as f64;
+            let row_w = in_row * cell_w + (in_row - 1.0) * STACK_GAP;
+            -row_w / 2.0 + c as f64 * (cell_w + STACK_GAP)
+        } else if side == Side::Left {
+            // The first column is the one nearest to the box.
+            left + (cols - 1 - c) as f64 * (cell_w + STACK_GAP)
+        } else {
+            left + c as f64 * (cell_w + STACK_GAP)
+        };
     }
     let anchor = green.rect;
     let mut frame = green.rect;
@@ -542,22 +672,144 @@ fn clip(r: &Rect, tx: f64, ty: f64, margin: f64) -> (f64, f64) {
     (cx + dx * s, cy + dy * s)
 }
 
+/// Moves an arrow end `p`, on the border of `r` grown by `margin`, off the edge where
+/// the stakeholder's factor boxes sit (`blocked`), so the arrow does not run under
+/// them: to the middle of the nearer free edge facing `toward`.
+fn port(
+    r: &Rect,
+    blocked: Option<Side>,
+    p: (f64, f64),
+    toward: (f64, f64),
+    margin: f64,
+) -> (f64, f64) {
+    let (cx, cy) = r.centre();
+    let eps = 0.5;
+    let on_blocked = match blocked {
+        None => false,
+        Some(Side::Above) => p.1 <= r.y - margin + eps,
+        Some(Side::Below) => p.1 >= r.bottom() + margin - eps,
+        Some(Side::Left) => p.0 <= r.x - margin + eps,
+        Some(Side::Right) => p.0 >= r.right() + margin - eps,
+    };
+    match blocked {
+        Some(Side::Above | Side::Below) if on_blocked => {
+            let x = if toward.0 < cx {
+                r.x - margin
+            } else {
+                r.right() + margin
+            };
+            (x, cy)
+        }
+        Some(Side::Left | Side::Right) if on_blocked => {
+            let y = if toward.1 < cy {
+                r.y - margin
+            } else {
+                r.bottom() + margin
+            };
+            (cx, y)
+        }
+        _ => p,
+    }
+}
+
+/// Candidate arrow ends on `r` grown by `margin`: `first`, then the middles of the
+/// edges that carry no factor boxes.
+fn ports(r: &Rect, blocked: Option<Side>, first: (f64, f64), margin: f64) -> Vec<(f64, f64)> {
+    let (cx, cy) = r.centre();
+    let mut out = vec![first];
+    for (side, p) in [
+        (Side::Above, (cx, r.y - margin)),
+        (Side::Below, (cx, r.bottom() + margin)),
+        (Side::Left, (r.x - margin, cy)),
+        (Side::Right, (r.right() + margin, cy)),
+    ] {
+        if blocked != Some(side) && p != first {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// True when the segment `p`-`q` passes through the inside of `r` (Liang-Barsky).
+fn crosses(p: (f64, f64), q: (f64, f64), r: &Rect) -> bool {
+    let (dx, dy) = (q.0 - p.0, q.1 - p.1);
+    let (mut t0, mut t1) = (0.0_f64, 1.0_f64);
+    for (den, num) in [
+        (-dx, p.0 - r.x),
+        (dx, r.right() - p.0),
+        (-dy, p.1 - r.y),
+        (dy, r.bottom() - p.1),
+    ] {
+        if den.abs() < 1e-12 {
+            if num < 0.0 {
+                return false;
+            }
+        } else {
+            let t = num / den;
+            if den < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    t0 < t1
+}
+
 /// Computes the figure layout of `eco`.
 pub fn layout(eco: &Ecosystem) -> Layout {
     let n = eco.stakeholders.len();
     // 1. clusters around the origin.
-    let angles: Vec<f64> = (0..n)
-        .map(|i| -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n.max(1) as f64)
-        .collect();
+    //    Each cluster gets a share of the ring proportional to its size (a cluster's
+    //    size does not depend on which side its factors go), the first one on top.
+    //    Sizes depend on the side the factors go, so this is done twice: from even
+    //    shares first, then from the sizes found.
+    let spread = |weights: &[f64]| -> Vec<f64> {
+        let total: f64 = weights.iter().sum::<f64>().max(1e-9);
+        let mut before = 0.0;
+        weights
+            .iter()
+            .map(|w| {
+                let a = -std::f64::consts::FRAC_PI_2
+                    + std::f64::consts::TAU * (before + w / 2.0 - weights[0] / 2.0) / total;
+                before += w;
+                a
+            })
+            .collect()
+    };
+    let mut angles = spread(&vec![1.0; n]);
+    for _ in 0..2 {
+        let weights: Vec<f64> = (0..n)
+            .map(|i| {
+                let f = cluster(eco, i, Side::outward(angles[i], n)).frame;
+                f.w + f.h
+            })
+            .collect();
+        angles = spread(&weights);
+    }
     let clusters: Vec<Cluster> = (0..n)
-        .map(|i| cluster(eco, i, angles[i].sin() < -1e-9 || (n == 1)))
+        .map(|i| cluster(eco, i, Side::outward(angles[i], n)))
         .collect();
-    // 2. grow the ellipse until no frames intersect.
-    let (ax, ay) = (1.55, 1.0);
-    let place = |r: f64| -> Vec<(f64, f64)> {
+    // The edge of each stakeholder box its factor boxes sit on (arrows avoid it).
+    let blocked: Vec<Option<Side>> = (0..n)
+        .map(|i| (clusters[i].boxes.len() > 1).then(|| Side::outward(angles[i], n)))
+        .collect();
+    // 2. for each candidate ellipse shape, grow the ellipse until no frames intersect;
+    //    keep the shape giving the smallest figure near a 16:10 landscape aspect.
+    let threats = threat_panel(eco);
+    let supports = support_panel(eco);
+    let panel_w = |p: &[Block]| p.first().map_or(0.0, |b| b.rect.w);
+    let panel_h = |p: &[Block]| p.last().map_or(0.0, |b| b.rect.bottom());
+    let side_w = [&threats, &supports]
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| panel_w(p) + PANEL_GAP)
+        .sum::<f64>();
+    let side_h = panel_h(&threats).max(panel_h(&supports)) + 20.0;
+    let place = |ax: f64, r: f64| -> Vec<(f64, f64)> {
         angles
             .iter()
-            .map(|a| (ax * r * a.cos(), ay * r * a.sin()))
+            .map(|a| (ax * r * a.cos(), r * a.sin()))
             .collect()
     };
     let fits = |pos: &[(f64, f64)]| -> bool {
@@ -572,12 +824,62 @@ pub fn layout(eco: &Ecosystem) -> Layout {
         }
         true
     };
-    // Leave room in the middle for the arrows and their labels.
-    let mut radius = if n <= 1 { 0.0 } else { 160.0 };
-    while !fits(&place(radius)) {
-        radius += 8.0;
+    let ring_of = |pos: &[(f64, f64)]| -> Rect {
+        clusters
+            .iter()
+            .zip(pos)
+            .map(|(c, &(dx, dy))| c.frame.shifted(dx, dy))
+            .reduce(|a, b| a.union(&b))
+            .unwrap_or(INTERIOR)
+    };
+    let mut best: Option<(f64, Vec<(f64, f64)>)> = None;
+    for step in 0..=12 {
+        let ax = 1.0 + 0.1 * step as f64;
+        // Leave room in the middle for the arrows and their labels.
+        let mut radius = if n <= 1 { 0.0 } else { 140.0 };
+        while !fits(&place(ax, radius)) {
+            radius += 4.0;
+        }
+        let mut pos = place(ax, radius);
+        // Then pull each cluster towards the middle while it touches nothing.
+        let base = pos.clone();
+        let mut scale = vec![1.0_f64; n];
+        let mut moved = n > 2;
+        while moved {
+            moved = false;
+            for i in 0..n {
+                let s = scale[i] - 0.02;
+                if s < 0.3 {
+                    continue;
+                }
+                let p = (base[i].0 * s, base[i].1 * s);
+                let f = clusters[i].frame.shifted(p.0, p.1);
+                let clear = !f.intersects(&INTERIOR, 0.0)
+                    && (0..n).all(|j| {
+                        j == i
+                            || !f.intersects(
+                                &clusters[j].frame.shifted(pos[j].0, pos[j].1),
+                                CLUSTER_GAP,
+                            )
+                    });
+                if clear {
+                    scale[i] = s;
+                    pos[i] = p;
+                    moved = true;
+                }
+            }
+        }
+        let ring = ring_of(&pos);
+        let w = ring.w + side_w + 2.0 * MARGIN;
+        let h = ring.h.max(side_h) + TITLE_AND_LEGEND_H + 2.0 * MARGIN;
+        let aspect = w / h;
+        let off = (aspect / TARGET_ASPECT).ln().abs();
+        let score = w * h * (1.0 + 8.0 * off * off);
+        if best.as_ref().is_none_or(|(s, _)| score < *s) {
+            best = Some((score, pos));
+        }
     }
-    let pos = place(radius);
+    let pos = best.map(|(_, p)| p).unwrap_or_default();
 
     let mut blocks: Vec<Block> = Vec::new();
     let mut frames: Vec<Rect> = Vec::new();
@@ -594,25 +896,9 @@ pub fn layout(eco: &Ecosystem) -> Layout {
         .iter()
         .copied()
         .reduce(|a, b| a.union(&b))
-        .unwrap_or(Rect {
-            x: -200.0,
-            y: -100.0,
-            w: 400.0,
-            h: 200.0,
-        });
-    // Reserve the ring's interior when there are arrows, so it is not empty-looking.
-    let ring = ring.union(&Rect {
-        x: -200.0,
-        y: -100.0,
-        w: 400.0,
-        h: 200.0,
-    });
+        .unwrap_or(INTERIOR);
 
     // 3. panels left and right, title on top, legend below.
-    let threats = threat_panel(eco);
-    let supports = support_panel(eco);
-    let panel_w = |p: &[Block]| p.first().map_or(0.0, |b| b.rect.w);
-    let panel_h = |p: &[Block]| p.last().map_or(0.0, |b| b.rect.bottom());
     let title_lines = vec![
         Line {
             text: eco.meta.name.clone(),
@@ -718,6 +1004,7 @@ pub fn layout(eco: &Ecosystem) -> Layout {
     blocks.extend(legend_blocks);
     title.rect.x = MARGIN;
     title.rect.y = MARGIN;
+    let title_rect = title.rect;
     blocks.push(title);
 
     // 4. arrows and their labels.
@@ -737,6 +1024,32 @@ pub fn layout(eco: &Ecosystem) -> Layout {
         *pair_count.entry(key).or_default() += 1;
     }
     let mut pair_seen = std::collections::BTreeMap::<(usize, usize), usize>::new();
+    // Where curved arrows may go: the ring, not the panels, title or legend.
+    let walls: Vec<Rect> = panels
+        .iter()
+        .map(|p| p.rect)
+        .chain([legend_rect, title_rect])
+        .collect();
+    let bounds = Rect {
+        x: MARGIN,
+        y: title_rect.bottom(),
+        w: content_right - MARGIN,
+        h: legend_rect.y - title_rect.bottom(),
+    };
+    // Boxes an arrow should not run under (shrunk a little so touching is no crossing).
+    let solid: Vec<Rect> = blocks
+        .iter()
+        .filter(|b| matches!(b.kind, BlockKind::Stakeholder | BlockKind::Factor))
+        .map(|b| {
+            let r = b.rect;
+            Rect {
+                x: r.x + 1.0,
+                y: r.y + 1.0,
+                w: (r.w - 2.0).max(0.0),
+                h: (r.h - 2.0).max(0.0),
+            }
+        })
+        .collect();
     for r in &eco.relations {
         let (a, b) = (r.from.index(), r.to.index());
         if a == b {
@@ -758,8 +1071,87 @@ pub fn layout(eco: &Ecosystem) -> Layout {
         let (ca, cb) = (anchors[a].centre(), anchors[b].centre());
         let sa = anchors[a].shifted(px * off, py * off);
         let sb = anchors[b].shifted(px * off, py * off);
-        let from = clip(&sa, cb.0 + px * off, cb.1 + py * off, 2.0);
-        let to = clip(&sb, ca.0 + px * off, ca.1 + py * off, 4.0);
+        let (ta, tb) = (
+            (cb.0 + px * off, cb.1 + py * off),
+            (ca.0 + px * off, ca.1 + py * off),
+        );
+        // Where each end may attach: the default (off the factor side), then the
+        // middles of the free edges; keep the pair whose arrow runs under the fewest boxes.
+        let ends_a = ports(
+            &sa,
+            blocked[a],
+            port(&sa, blocked[a], clip(&sa, ta.0, ta.1, 2.0), ta, 2.0),
+            2.0,
+        );
+        let ends_b = ports(
+            &sb,
+            blocked[b],
+            port(&sb, blocked[b], clip(&sb, tb.0, tb.1, 4.0), tb, 4.0),
+            4.0,
+        );
+        let mut best = (f64::INFINITY, ends_a[0], ends_b[0]);
+        for (i, &p) in ends_a.iter().enumerate() {
+            for (j, &q) in ends_b.iter().enumerate() {
+                // The arrow's own stakeholder boxes count too: an end on the far
+                // side of its box would run under it.
+                let under = solid.iter().filter(|r| crosses(p, q, r)).count();
+                let len = ((q.0 - p.0).powi(2) + (q.1 - p.1).powi(2)).sqrt();
+                let detour = if i == 0 { 0.0 } else { 40.0 } + if j == 0 { 0.0 } else { 40.0 };
+                let score = under as f64 * 1e4 + len + detour;
+                if score < best.0 {
+                    best = (score, p, q);
+                }
+            }
+        }
+        let (from, to) = (best.1, best.2);
+        // A straight arrow that still runs under a box bends around it when a
+        // gentle curve (bulging to either side, more and more) clears every box.
+        let mut via = None;
+        let (mut from, mut to) = (from, to);
+        if best.0 >= 1e4 {
+            // Every pair of ends and bulge that clears all boxes; keep the gentlest.
+            let mut curved: Option<(f64, Point, Point, Point)> = None;
+            for (i, &p) in ends_a.iter().enumerate() {
+                for (j, &q) in ends_b.iter().enumerate() {
+                    let (mx, my) = ((p.0 + q.0) / 2.0, (p.1 + q.1) / 2.0);
+                    let (dx, dy) = (q.0 - p.0, q.1 - p.1);
+                    let len = (dx * dx + dy * dy).sqrt().max(1e-9);
+                    let (nx, ny) = (-dy / len, dx / len);
+                    let detour = if i == 0 { 0.0 } else { 40.0 } + if j == 0 { 0.0 } else { 40.0 };
+                    for bulge in [
+                        50.0, -50.0, 90.0, -90.0, 130.0, -130.0, 180.0, -180.0, 240.0, -240.0,
+                    ] {
+                        let score = len + detour + 2.0 * f64::abs(bulge);
+                        if curved.as_ref().is_some_and(|c| c.0 <= score) {
+                            continue;
+                        }
+                        // The curve's middle is halfway between the chord and the control point.
+                        let c = (mx + nx * 2.0 * bulge, my + ny * 2.0 * bulge);
+                        let pts = curve_points(p, c, q);
+                        let inside = pts.iter().all(|&(x, y)| {
+                            x >= bounds.x
+                                && x <= bounds.right()
+                                && y >= bounds.y
+                                && y <= bounds.bottom()
+                        });
+                        let clear = inside
+                            && pts.windows(2).all(|w| {
+                                !solid.iter().chain(&walls).any(|r| crosses(w[0], w[1], r))
+                            });
+                        if clear {
+                            curved = Some((score, p, c, q));
+                        }
+                    }
+                }
+            }
+            if let Some((_, p, c, q)) = curved {
+                (from, to, via) = (p, q, Some(c));
+            }
+        }
+        let at = |t: f64| match via {
+            Some(c) => bezier(from, c, to, t),
+            None => (from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t),
+        };
         let text = relation_label(r.kind);
         let tooltip = format!(
             "{} {} {} ({} level)",
@@ -772,8 +1164,7 @@ pub fn layout(eco: &Ecosystem) -> Layout {
         let lh = line_height(LABEL_SIZE) + 2.0;
         let mut label = None;
         for t in [0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.2, 0.8] {
-            let cx = from.0 + (to.0 - from.0) * t;
-            let cy = from.1 + (to.1 - from.1) * t;
+            let (cx, cy) = at(t);
             let rect = Rect {
                 x: cx - lw / 2.0,
                 y: cy - lh / 2.0,
@@ -792,6 +1183,7 @@ pub fn layout(eco: &Ecosystem) -> Layout {
                     }],
                     centred: true,
                     swatch: None,
+                    owner: None,
                 });
                 label = Some(blocks.len() - 1);
                 break;
@@ -803,6 +1195,7 @@ pub fn layout(eco: &Ecosystem) -> Layout {
         edges.push(Edge {
             from,
             to,
+            via,
             level: r.level,
             tooltip,
             label,
@@ -897,6 +1290,65 @@ mod tests {
         }
     }
 
+    /// Distance between two rectangles (0 when they touch or overlap).
+    fn gap(a: &Rect, b: &Rect) -> f64 {
+        let dx = (b.x - a.right()).max(a.x - b.right()).max(0.0);
+        let dy = (b.y - a.bottom()).max(a.y - b.bottom()).max(0.0);
+        (dx * dx + dy * dy).sqrt()
+    }
+
+    /// Factor boxes sit right beside their own stakeholder, inside its cluster, and
+    /// the side panels sit right beside the ring.
+    fn assert_compact(l: &Layout, eco: &Ecosystem) {
+        let green: Vec<Rect> = (0..eco.stakeholders.len())
+            .map(|s| {
+                let found: Vec<&Block> = l
+                    .blocks
+                    .iter()
+                    .filter(|b| b.kind == BlockKind::Stakeholder && b.owner == Some(s))
+                    .collect();
+                assert_eq!(found.len(), 1, "stakeholder {s} has {} boxes", found.len());
+                found[0].rect
+            })
+            .collect();
+        let factors: Vec<&Block> = l
+            .blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Factor)
+            .collect();
+        assert_eq!(factors.len(), eco.vulnerabilities.len());
+        for (f, v) in factors.iter().zip(&eco.vulnerabilities) {
+            let s = v.stakeholder.index();
+            assert_eq!(f.owner, Some(s), "factor boxes follow the model order");
+            let frame = &l.clusters[s];
+            assert!(
+                f.rect.x >= frame.x
+                    && f.rect.y >= frame.y
+                    && f.rect.right() <= frame.right()
+                    && f.rect.bottom() <= frame.bottom(),
+                "{f:?} outside the cluster of stakeholder {s}"
+            );
+            // At most FACTOR_ROWS rows (or columns) from the stakeholder box: two
+            // cells and three gaps away.
+            let cell = f.rect.w.max(f.rect.h);
+            let bound = 2.0 * (cell + STACK_GAP) + STACK_GAP + 1e-6;
+            let d = gap(&f.rect, &green[s]);
+            assert!(
+                d <= bound,
+                "{f:?} is {d} px from its stakeholder (> {bound})"
+            );
+        }
+        // The panels are next to the ring, not far out at the sides.
+        for p in &l.panels {
+            let d = l
+                .clusters
+                .iter()
+                .map(|c| (p.rect.x - c.right()).max(c.x - p.rect.right()).max(0.0))
+                .fold(f64::INFINITY, f64::min);
+            assert!(d <= PANEL_GAP, "panel {:?} is {d} px from the ring", p.rect);
+        }
+    }
+
     #[test]
     fn wrap_splits_on_words_and_cuts_long_words() {
         assert_eq!(wrap("a bb ccc", 4), vec!["a bb", "ccc"]);
@@ -921,6 +1373,7 @@ mod tests {
         let eco = fixtures::nasty();
         let l = layout(&eco);
         assert_no_overlap(&l);
+        assert_compact(&l, &eco);
         assert_eq!(l.edges.len(), eco.relations.len());
         assert_eq!(l.clusters.len(), eco.stakeholders.len());
     }
@@ -933,6 +1386,67 @@ mod tests {
         };
         let l = layout(&eco);
         assert_no_overlap(&l);
+        assert_compact(&l, &eco);
+        // A landscape slide: near 16:10 and small enough that 11 px text stays readable
+        // when the figure is shown at the width of a page or a 1920 px screen.
+        let aspect = l.width / l.height;
+        assert!(
+            (1.4..=1.8).contains(&aspect),
+            "{}x{} has aspect {aspect}",
+            l.width,
+            l.height
+        );
+        assert!(
+            l.width <= 2100.0 && l.height <= 1300.0,
+            "{}x{}",
+            l.width,
+            l.height
+        );
+        // Each factor box is close to its own stakeholder box and clearly apart from
+        // every other one (boxes of one cluster are STACK_GAP apart, other
+        // stakeholders at least two cluster paddings and a cluster gap away).
+        let green: Vec<&Block> = l
+            .blocks
+            .iter()
+            .filter(|b| b.kind == BlockKind::Stakeholder)
+            .collect();
+        for f in l.blocks.iter().filter(|b| b.kind == BlockKind::Factor) {
+            let own = green.iter().find(|g| g.owner == f.owner).unwrap();
+            let d = gap(&f.rect, &own.rect);
+            assert!(d <= 200.0, "{:?} is {d} px from its stakeholder", f.lines);
+            for g in green.iter().filter(|g| g.owner != f.owner) {
+                assert!(
+                    gap(&f.rect, &g.rect) >= CLUSTER_GAP + 2.0 * CLUSTER_PAD - 1e-6,
+                    "{:?} is close to {:?}, not its own stakeholder",
+                    f.lines,
+                    g.lines
+                );
+            }
+        }
+        // Arrows run between the clusters, not hidden under boxes.
+        let under: Vec<&str> = l
+            .edges
+            .iter()
+            .filter(|e| {
+                l.blocks
+                    .iter()
+                    .filter(|b| matches!(b.kind, BlockKind::Stakeholder | BlockKind::Factor))
+                    .any(|b| {
+                        let r = Rect {
+                            x: b.rect.x + 1.0,
+                            y: b.rect.y + 1.0,
+                            w: b.rect.w - 2.0,
+                            h: b.rect.h - 2.0,
+                        };
+                        e.points().windows(2).any(|w| crosses(w[0], w[1], &r))
+                    })
+            })
+            .map(|e| e.tooltip.as_str())
+            .collect();
+        assert!(
+            under.len() * 10 <= l.edges.len(),
+            "arrows under boxes: {under:?}"
+        );
         assert!(
             l.unlabelled * 4 <= l.edges.len(),
             "{} of {} arrows unlabelled",
@@ -945,7 +1459,14 @@ mod tests {
     fn every_size_from_2_to_25_has_no_overlaps() {
         for n in 2..=25 {
             let eco = fixtures::generated(n, n as u64 * 7919);
-            assert_no_overlap(&layout(&eco));
+            let l = layout(&eco);
+            assert_no_overlap(&l);
+            assert_compact(&l, &eco);
+            // Landscape once there are enough stakeholders to shape the ring.
+            let aspect = l.width / l.height;
+            if n >= 6 {
+                assert!((1.3..=2.0).contains(&aspect), "n = {n}: aspect {aspect}");
+            }
         }
     }
 
@@ -954,7 +1475,9 @@ mod tests {
         #[test]
         fn generated_models_have_no_overlaps(n in 2usize..=25, seed in any::<u64>()) {
             let eco = fixtures::generated(n, seed);
-            assert_no_overlap(&layout(&eco));
+            let l = layout(&eco);
+            assert_no_overlap(&l);
+            assert_compact(&l, &eco);
         }
     }
 }

@@ -140,15 +140,32 @@ pub fn draw(l: &Layout, title: &str) -> String {
                 "1.4",
             ),
         };
-        let _ = writeln!(
-            s,
-            r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{colour}" stroke-width="{width}"{dash} marker-end="url(#{marker})"><title>{}</title></line>"#,
-            fmt(e.from.0),
-            fmt(e.from.1),
-            fmt(e.to.0),
-            fmt(e.to.1),
-            xml(&e.tooltip)
-        );
+        match e.via {
+            None => {
+                let _ = writeln!(
+                    s,
+                    r#"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{colour}" stroke-width="{width}"{dash} marker-end="url(#{marker})"><title>{}</title></line>"#,
+                    fmt(e.from.0),
+                    fmt(e.from.1),
+                    fmt(e.to.0),
+                    fmt(e.to.1),
+                    xml(&e.tooltip)
+                );
+            }
+            Some(c) => {
+                let _ = writeln!(
+                    s,
+                    r#"<path d="M{},{} Q{},{} {},{}" stroke="{colour}" stroke-width="{width}"{dash} marker-end="url(#{marker})"><title>{}</title></path>"#,
+                    fmt(e.from.0),
+                    fmt(e.from.1),
+                    fmt(c.0),
+                    fmt(c.1),
+                    fmt(e.to.0),
+                    fmt(e.to.1),
+                    xml(&e.tooltip)
+                );
+            }
+        }
     }
     s.push_str("</g>\n");
 
@@ -278,7 +295,10 @@ mod tests {
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let arrows: Vec<_> = doc
             .descendants()
-            .filter(|n| n.has_tag_name("line") && n.attribute("marker-end").is_some())
+            .filter(|n| {
+                (n.has_tag_name("line") || n.has_tag_name("path"))
+                    && n.attribute("marker-end").is_some()
+            })
             .collect();
         // Two legend arrows plus the relations.
         assert_eq!(arrows.len(), eco.relations.len() + 2);
