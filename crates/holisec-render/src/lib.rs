@@ -17,6 +17,9 @@ pub mod escape;
 pub mod layout;
 pub mod mermaid;
 pub mod svg;
+pub mod timeseries;
+
+pub use timeseries::{BandChart, BandSeries, render_band_chart};
 
 /// The holistic overview as a standalone SVG document.
 pub fn svg(eco: &Ecosystem) -> String {
