@@ -10,10 +10,12 @@
 //! * [`calibrate`]: derives a model's threat mix from the evidence, keeping its
 //!   absolute level, and records the provenance.
 //! * [`stix`]: STIX 2.1 bundle export and import with deterministic ids.
+//! * [`fuzz`]: the bodies of the fuzz targets, shared with the seed regression test.
 //!
 //! Nothing here does I/O: readers take bytes, writers return values or text.
 
 pub mod calibrate;
+pub mod fuzz;
 pub mod mapping;
 pub mod schema;
 pub mod stix;

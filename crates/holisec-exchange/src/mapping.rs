@@ -1,7 +1,7 @@
 //! The documented mapping from VERIS fields to the holisec model.
 //!
 //! Every rule here is a project choice, written out in
-//! `docs/evidence-and-exchange.md` (section "Mapping"). In short:
+//! `docs/exchange.md` (section "VERIS to model mapping"). In short:
 //!
 //! * **Motivation** (from `actor.*.motive` and `actor.external.variety`):
 //!   `Financial` -> crime; `Espionage` -> espionage; `Ideology` and `Grudge` ->

@@ -193,7 +193,27 @@ fn short(value: &Value) -> String {
     }
 }
 
+/// The first item equal to an earlier one, in linear time for long arrays
+/// (a pairwise scan of a 16 MiB array would take hours).
+fn first_repeated(items: &[Value]) -> Option<&Value> {
+    if items.len() <= 32 {
+        return items
+            .iter()
+            .enumerate()
+            .find(|(i, a)| items[..*i].contains(a))
+            .map(|(_, a)| a);
+    }
+    // Compact JSON text is a faithful key for the equality of `Value`: maps are
+    // sorted (serde_json without `preserve_order`, as in this workspace) and
+    // numbers keep their integer/float distinction.
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    items.iter().find(|a| !seen.insert(a.to_string()))
+}
+
 fn check(node: &Node, value: &Value, path: &mut String, out: &mut Vec<Violation>) {
+    if out.len() >= MAX_VIOLATIONS_PER_RECORD {
+        return;
+    }
     if !node.types.is_empty() && !node.types.iter().any(|t| t.matches(value)) {
         let expected: Vec<&str> = node.types.iter().map(|t| t.name()).collect();
         push(
@@ -262,19 +282,14 @@ fn check(node: &Node, value: &Value, path: &mut String, out: &mut Vec<Violation>
                     format!("has {} items, fewer than {min}", items.len()),
                 );
             }
-            if node.unique_items {
-                'outer: for (i, a) in items.iter().enumerate() {
-                    for b in &items[..i] {
-                        if a == b {
-                            push(
-                                out,
-                                path,
-                                format!("has non-unique items ({} is repeated)", short(a)),
-                            );
-                            break 'outer;
-                        }
-                    }
-                }
+            if node.unique_items
+                && let Some(repeated) = first_repeated(items)
+            {
+                push(
+                    out,
+                    path,
+                    format!("has non-unique items ({} is repeated)", short(repeated)),
+                );
             }
             if let Some(sub) = &node.items {
                 for (i, item) in items.iter().enumerate() {

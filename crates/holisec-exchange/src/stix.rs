@@ -464,9 +464,9 @@ struct RelationExt {
 
 // -------------------------------------------------------------------- export
 
-const FACTOR_EXTENSION_SCHEMA: &str = "holisec vulnerability factor (new SDO `holisec-vulnerability-factor`). Properties besides the common ones: name (string, required), description (string), model_id (string, required: the factor id in the holisec model), domain (required: one of people, process, technology, data, governance), stakeholder_ref (identifier of the identity of the stakeholder the factor belongs to, required), resistance (required: Open FAIR resistance strength on 0..1 as a holisec distribution object with exactly one of pert [low, mode, high], lognormal_ci90 [p5, p95], uniform [low, high], triangular [low, mode, high], constant, and optional shape, source, rationale), source (string), rationale (string). Normative text: docs/evidence-and-exchange.md of holisec, section STIX extension definitions.";
+const FACTOR_EXTENSION_SCHEMA: &str = "holisec vulnerability factor (new SDO `holisec-vulnerability-factor`). Properties besides the common ones: name (string, required), description (string), model_id (string, required: the factor id in the holisec model), domain (required: one of people, process, technology, data, governance), stakeholder_ref (identifier of the identity of the stakeholder the factor belongs to, required), resistance (required: Open FAIR resistance strength on 0..1 as a holisec distribution object with exactly one of pert [low, mode, high], lognormal_ci90 [p5, p95], uniform [low, high], triangular [low, mode, high], constant, and optional shape, source, rationale), source (string), rationale (string). Normative text: docs/exchange.md of holisec, section \"STIX extension definitions\".";
 
-const PROPERTY_EXTENSION_SCHEMA: &str = "holisec model properties (property extension). On identity (stakeholder): model_id, kind (holisec stakeholder kind), examples (list of string), population {value, unit, at_least, source, rationale}. On grouping (ecosystem): region, currency (ISO 4217), sources (list of string). On threat-actor (threat): model_id, motivation (warfare, terrorism, espionage, crime, activism), example_actors, frequency (threat events per year against one organisation), capability (0..1), primary_loss, secondary_loss (money per loss event; all holisec distribution objects), source, rationale, scenario_overrides (list of {vulnerability_ref, stakeholder_ref, frequency, capability, resistance, primary_loss, secondary_loss, source, rationale}). On course-of-action (support): model_id, kind (protection, training), provider_ref (identity), effect {target: frequency|resistance|loss, change 0..1, source, rationale}, annual_cost, source, rationale. On relationship (relation between stakeholders): relation_kind, level (first, second), strength (0..1), source, rationale. Normative text: docs/evidence-and-exchange.md of holisec, section STIX extension definitions.";
+const PROPERTY_EXTENSION_SCHEMA: &str = "holisec model properties (property extension). On identity (stakeholder): model_id, kind (holisec stakeholder kind), examples (list of string), population {value, unit, at_least, source, rationale}. On grouping (ecosystem): region, currency (ISO 4217), sources (list of string). On threat-actor (threat): model_id, motivation (warfare, terrorism, espionage, crime, activism), example_actors, frequency (threat events per year against one organisation), capability (0..1), primary_loss, secondary_loss (money per loss event; all holisec distribution objects), source, rationale, scenario_overrides (list of {vulnerability_ref, stakeholder_ref, frequency, capability, resistance, primary_loss, secondary_loss, source, rationale}). On course-of-action (support): model_id, kind (protection, training), provider_ref (identity), effect {target: frequency|resistance|loss, change 0..1, source, rationale}, annual_cost, source, rationale. On relationship (relation between stakeholders): relation_kind, level (first, second), strength (0..1), source, rationale. Normative text: docs/exchange.md of holisec, section \"STIX extension definitions\".";
 
 fn ext_map<T>(value: T) -> BTreeMap<String, T> {
     BTreeMap::from([(property_extension_id(), value)])
@@ -1049,12 +1049,14 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
                 "identity" => {
                     let ext: StakeholderExt =
                         typed(ext.unwrap_or(&Value::Null), index, id, &ext_path)?;
+                    // Read everything that can fail before registering the id.
+                    let (name, description) = (name()?, description()?);
                     stakeholders.insert(id.to_owned(), ext.model_id.clone());
                     file.stakeholders.push(StakeholderWire {
                         id: sp(ext.model_id),
-                        name: name()?,
+                        name,
                         kind: sp(ext.kind),
-                        description: description()?,
+                        description,
                         examples: ext.examples,
                         population: ext.population.map(|p| sp(p.into_wire())),
                     });
@@ -1080,12 +1082,15 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
                 }
                 "threat-actor" => {
                     let ext: ThreatExt = typed(ext.unwrap_or(&Value::Null), index, id, &ext_path)?;
+                    // Read everything that can fail before registering the index:
+                    // a registered index must point at a pushed threat.
+                    let (name, description) = (name()?, description()?);
                     threats.insert(id.to_owned(), file.threats.len());
                     file.threats.push(ThreatWire {
                         id: sp(ext.model_id.clone()),
                         motivation: sp(ext.motivation),
-                        name: name()?,
-                        description: description()?,
+                        name,
+                        description,
                         actors: ext.example_actors.clone(),
                         targets: Vec::new(),
                         exploits: Vec::new(),
@@ -1100,12 +1105,13 @@ pub fn import(bytes: &[u8]) -> Result<Imported, ImportError> {
                 }
                 "course-of-action" => {
                     let ext: SupportExt = typed(ext.unwrap_or(&Value::Null), index, id, &ext_path)?;
+                    let (name, description) = (name()?, description()?);
                     supports.insert(id.to_owned(), file.supports.len());
                     file.supports.push(SupportWire {
                         id: sp(ext.model_id.clone()),
                         kind: sp(ext.kind),
-                        name: name()?,
-                        description: description()?,
+                        name,
+                        description,
                         provider: sp(String::new()),
                         mitigates: Vec::new(),
                         effect: sp(EffectWire {

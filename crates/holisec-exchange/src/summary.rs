@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use holisec_model::Domain;
 use serde::Serialize;
 
 use crate::mapping::{self, MotivationClass};
@@ -39,7 +40,8 @@ impl Filter {
     }
 }
 
-/// One row of a table.
+/// One row of a table (the motivation, domain and attribute tables list
+/// every category, with 0 when no incident falls in it).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Row {
     /// Category.
@@ -113,6 +115,14 @@ impl Counter {
         }
     }
 
+    /// A counter whose table lists `keys` even when no incident falls in them.
+    fn with_rows<I: IntoIterator<Item = String>>(keys: I) -> Self {
+        Counter {
+            counts: keys.into_iter().map(|k| (k, 0)).collect(),
+            unknown: 0,
+        }
+    }
+
     /// Counts each distinct key once for this incident; unknown when there are none.
     fn add<I: IntoIterator<Item = String>>(&mut self, keys: I) {
         let mut keys: Vec<String> = keys.into_iter().collect();
@@ -163,13 +173,22 @@ pub fn summarise(evidence: &Evidence, filter: Filter) -> Summary {
         .collect();
     let total = kept.len();
     let mut year = Counter::new();
-    let mut motivation = Counter::new();
+    let mut motivation = Counter::with_rows(
+        MotivationClass::all()
+            .into_iter()
+            .filter(|c| *c != MotivationClass::Unknown)
+            .map(|c| c.as_str().to_owned()),
+    );
     let mut veris_motive = Counter::new();
-    let mut domain = Counter::new();
+    let mut domain = Counter::with_rows(Domain::ALL.iter().map(|d| d.as_str().to_owned()));
     let mut category = Counter::new();
     let mut variety = Counter::new();
     let mut asset = Counter::new();
-    let mut attribute = Counter::new();
+    let mut attribute = Counter::with_rows(
+        ["confidentiality", "integrity", "availability"]
+            .into_iter()
+            .map(str::to_owned),
+    );
     let mut stakeholder = Counter::new();
     let mut country = Counter::new();
     let mut sub_source = Counter::new();
@@ -280,6 +299,8 @@ mod tests {
         let s = summarise(&e, Filter::default());
         assert_eq!(s.incidents, 3);
         assert_eq!(s.motivation.count("crime"), 1);
+        let terrorism = s.motivation.rows.iter().find(|r| r.key == "terrorism");
+        assert_eq!(terrorism.map(|r| r.count), Some(0), "zero rows are listed");
         assert_eq!(s.motivation.count("unintentional"), 1);
         assert_eq!(s.motivation.unknown, 1);
         assert_eq!(s.domain.count("technology"), 1);

@@ -5,9 +5,10 @@
 //! records break the schema outright (the VCDB healthcare extract has 17). The
 //! reader therefore works record by record:
 //!
-//! * a record that is not JSON, not an object, or has a wrong type in a field
-//!   the importer reads is **unreadable**: it is skipped and reported with its
-//!   line (and column for syntax errors) and the JSON path of the problem;
+//! * a record that is not JSON, not an object, an object with none of the
+//!   VERIS sections, or has a wrong type in a field the importer reads is
+//!   **unreadable**: it is skipped and reported with its line (and column for
+//!   syntax errors) and the JSON path of the problem;
 //! * a record that reads but breaks the VCDB schema ([`crate::schema`]) is
 //!   **invalid**: every violation is reported with its JSON path, and the
 //!   record is kept (the violations seen in real data sit in fields the
@@ -314,7 +315,7 @@ impl VerisReader {
         match serde_json::from_slice::<Value>(bytes) {
             Ok(value) => self.read_value(location, &value),
             Err(err) => {
-                let column = Some(err.column());
+                let column = Some(err.column().max(1));
                 self.unreadable(location, column, None, json_error(&err));
             }
         }
@@ -337,6 +338,9 @@ impl VerisReader {
     }
 
     /// Reads one JSON document: an incident object, or an array of incident objects.
+    ///
+    /// A document that turns out to hold several JSON values, one per line
+    /// (JSON Lines saved as `.json`), is read as JSON Lines instead.
     pub fn read_document(&mut self, source: usize, bytes: &[u8]) {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let location = Location {
@@ -371,13 +375,14 @@ impl VerisReader {
                 self.evidence.counts.records += 1;
                 self.read_value(location, &value);
             }
+            Err(err) if looks_like_json_lines(bytes, &err) => self.read_jsonl(source, bytes),
             Err(err) => {
                 self.evidence.counts.records += 1;
                 let location = Location {
                     line: err.line().max(1),
                     ..location
                 };
-                self.unreadable(location, Some(err.column()), None, json_error(&err));
+                self.unreadable(location, Some(err.column().max(1)), None, json_error(&err));
             }
         }
     }
@@ -405,8 +410,16 @@ impl VerisReader {
     }
 
     fn read_value(&mut self, location: Location, value: &Value) {
-        if !value.is_object() {
+        let Some(map) = value.as_object() else {
             let message = format!("expected a VERIS incident object, found {}", kind_of(value));
+            self.unreadable(location, None, None, message);
+            return;
+        };
+        if !VERIS_KEYS.iter().any(|k| map.contains_key(*k)) {
+            let message = format!(
+                "not a VERIS incident: the object has none of the VERIS sections ({})",
+                VERIS_KEYS.join(", ")
+            );
             self.unreadable(location, None, None, message);
             return;
         }
@@ -446,6 +459,30 @@ impl VerisReader {
             .push(raw.into_incident(location, violations.len()));
     }
 }
+
+/// True when `err` stopped a document after one complete value on line 1 with
+/// more values following on later lines: the shape of JSON Lines.
+fn looks_like_json_lines(bytes: &[u8], err: &serde_json::Error) -> bool {
+    if err.line() < 2 || !err.to_string().starts_with("trailing characters") {
+        return false;
+    }
+    let first = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    serde_json::from_slice::<de::IgnoredAny>(first).is_ok()
+}
+
+/// Top-level keys of a VERIS incident; an object with none of them (a STIX
+/// bundle, some other JSON) is not read as an incident with everything unknown.
+const VERIS_KEYS: [&str; 9] = [
+    "incident_id",
+    "schema_version",
+    "timeline",
+    "victim",
+    "actor",
+    "action",
+    "asset",
+    "attribute",
+    "plus",
+];
 
 fn too_large(len: usize, limit: usize, what: &str) -> String {
     format!(
@@ -769,9 +806,16 @@ mod tests {
 
     #[test]
     fn wrong_types_are_reported_with_line_and_path() {
-        let e = read("{}\n\n{\"timeline\":{\"incident\":{\"year\":\"2015\"}}}\n");
-        assert_eq!(e.counts.records, 2);
-        assert_eq!(e.counts.unreadable, 1);
+        let e = read("{\"plus\":{}}\n\n{\"timeline\":{\"incident\":{\"year\":\"2015\"}}}\n{}\n");
+        assert_eq!(e.counts.records, 3);
+        assert_eq!(e.counts.unreadable, 2);
+        assert!(
+            e.problems
+                .last()
+                .unwrap()
+                .message
+                .starts_with("not a VERIS incident")
+        );
         let p = &e
             .problems
             .iter()
@@ -793,6 +837,28 @@ mod tests {
             e.problems[0].message
         );
         assert!(e.problems[1].message.contains("found an array"));
+    }
+
+    #[test]
+    fn json_lines_saved_as_a_json_document_are_read_as_lines() {
+        let mut r = VerisReader::default();
+        r.read_document(
+            0,
+            b"{\"incident_id\":\"a\"}\n{\"incident_id\":\"b\"}\n{oops\n",
+        );
+        let e = r.finish();
+        assert_eq!((e.counts.records, e.counts.incidents), (3, 2));
+        assert_eq!(e.incidents[1].incident_id.as_deref(), Some("b"));
+        let broken = e
+            .problems
+            .iter()
+            .find(|p| p.kind == ProblemKind::Unreadable);
+        assert_eq!(broken.map(|p| p.location.line), Some(3));
+        // A broken single document stays one unreadable record.
+        let mut r = VerisReader::default();
+        r.read_document(0, b"{\"incident_id\":\n\"a\"} x");
+        let e = r.finish();
+        assert_eq!((e.counts.records, e.counts.unreadable), (1, 1));
     }
 
     #[test]

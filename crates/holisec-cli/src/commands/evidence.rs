@@ -242,28 +242,64 @@ fn problem_text(names: &[String], p: &Problem) -> String {
     }
 }
 
-fn report_problems(loaded: &Loaded, drop_invalid: bool) {
-    const SHOWN: usize = 20;
+/// Prints every problem of the first records that have one (all of them for
+/// the VCDB extract), then the counts; `--json` lists every problem.
+fn report_problems(loaded: &Loaded, drop_invalid: bool, list: bool) {
+    const RECORDS_SHOWN: usize = 50;
     let problems = &loaded.evidence.problems;
-    for p in problems.iter().take(SHOWN) {
-        eprintln!("warning: {}", problem_text(&loaded.names, p));
-    }
-    if problems.len() > SHOWN {
-        eprintln!(
-            "warning: … {} more problems (--json lists them all)",
-            problems.len() - SHOWN
-        );
+    if list {
+        let mut records = 0;
+        let mut last = None;
+        let mut hidden = 0;
+        for p in problems {
+            if last != Some(p.location) {
+                last = Some(p.location);
+                records += 1;
+            }
+            if records > RECORDS_SHOWN {
+                hidden += 1;
+                continue;
+            }
+            eprintln!("warning: {}", problem_text(&loaded.names, p));
+        }
+        if hidden > 0 {
+            eprintln!(
+                "warning: … {hidden} more problems in {} more records (--json lists them all)",
+                records - RECORDS_SHOWN
+            );
+        }
     }
     let c = loaded.evidence.counts;
     eprintln!(
-        "read {} records from {} file(s): {} incidents used, {} unreadable (skipped), {} break the VCDB schema ({})",
+        "read {} records from {}: {} incidents, {} unreadable (skipped), {} break the VCDB schema ({})",
         c.records,
-        loaded.names.len(),
+        input::count(loaded.names.len(), "file"),
         c.incidents,
         c.unreadable,
         c.invalid,
         if drop_invalid { "skipped" } else { "kept" }
     );
+}
+
+/// Stops with exit status 2 when nothing could be read at all.
+fn require_incidents(loaded: &Loaded) -> CliResult {
+    if loaded.evidence.counts.incidents > 0 {
+        return Ok(());
+    }
+    let c = loaded.evidence.counts;
+    let first = loaded
+        .evidence
+        .problems
+        .first()
+        .map(|p| format!("; first problem: {}", problem_text(&loaded.names, p)))
+        .unwrap_or_default();
+    Err(invalid(format!(
+        "no VERIS incident could be read from {} ({} records, {} unreadable, {} skipped as invalid){first}",
+        loaded.names.join(", "),
+        c.records,
+        c.unreadable,
+        c.dropped_invalid
+    )))
 }
 
 #[derive(Serialize)]
@@ -301,6 +337,8 @@ fn summary_command(args: SummaryArgs) -> CliResult {
     let filter = Filter {
         since: args.read.since,
     };
+    report_problems(&loaded, args.read.drop_invalid, !args.json);
+    require_incidents(&loaded)?;
     let summary = summary::summarise(&loaded.evidence, filter);
     if args.json {
         return crate::output::print_json(&JsonSummary {
@@ -309,7 +347,6 @@ fn summary_command(args: SummaryArgs) -> CliResult {
             problems: json_problems(&loaded),
         });
     }
-    report_problems(&loaded, args.read.drop_invalid);
     crate::output::write_text(None, &render_summary(&summary, args.top))
 }
 
@@ -407,7 +444,8 @@ fn calibrate_command(args: CalibrateArgs) -> CliResult {
         return Err(CliError::Reported(2));
     };
     let loaded = read_evidence(&inputs, &args.read)?;
-    report_problems(&loaded, args.read.drop_invalid);
+    report_problems(&loaded, args.read.drop_invalid, true);
+    require_incidents(&loaded)?;
     let options = CalibrateOptions {
         filter: Filter {
             since: args.read.since,

@@ -111,27 +111,29 @@ pub fn run_import(args: ImportArgs) -> CliResult {
         eprintln!("warning: {name}: {d}");
     }
     if !imported.skipped.is_empty() || !imported.dangling.is_empty() {
+        let unrelated: usize = imported.skipped.values().sum();
         let kinds: Vec<String> = imported
             .skipped
             .iter()
             .map(|(k, v)| format!("{v} {k}"))
             .collect();
+        let mut parts = Vec::new();
+        if unrelated > 0 {
+            parts.push(format!(
+                "{unrelated} not part of a holisec model ({})",
+                kinds.join(", ")
+            ));
+        }
+        if !imported.dangling.is_empty() {
+            parts.push(format!(
+                "{} relationship(s) to objects missing from the bundle",
+                imported.dangling.len()
+            ));
+        }
         eprintln!(
-            "skipped {} object(s) that are not part of a holisec model{}{}",
+            "skipped {} object(s): {}",
             imported.skipped_total(),
-            if kinds.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", kinds.join(", "))
-            },
-            if imported.dangling.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    " (and {} relationship(s) to missing objects)",
-                    imported.dangling.len()
-                )
-            }
+            parts.join("; ")
         );
     }
     let text = holisec_exchange::model_to_toml(&imported.file)
