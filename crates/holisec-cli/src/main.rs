@@ -37,6 +37,7 @@ enum Command {
     Export(commands::exchange::ExportArgs),
     Import(commands::exchange::ImportArgs),
     Schema(commands::schema::Args),
+    Simulate(commands::simulate::Args),
     Assess(commands::assess::Args),
     Db(commands::db::Args),
 }
@@ -61,6 +62,7 @@ fn main() -> ExitCode {
         Command::Export(args) => commands::exchange::run_export(args),
         Command::Import(args) => commands::exchange::run_import(args),
         Command::Schema(args) => commands::schema::run(args),
+        Command::Simulate(args) => commands::simulate::run(args),
         Command::Assess(args) => commands::assess::run(args),
         Command::Db(args) => commands::db::run(args),
     };

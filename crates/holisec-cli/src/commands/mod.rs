@@ -10,4 +10,5 @@ pub mod render;
 pub mod risk;
 pub mod schema;
 pub mod show;
+pub mod simulate;
 pub mod validate;

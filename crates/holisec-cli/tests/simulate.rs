@@ -1,0 +1,195 @@
+//! `holisec simulate`: shipped scenarios, JSON, determinism, bad input, CSV files.
+
+mod common;
+
+use common::{holisec, parts, repo_root};
+
+fn scenario(name: &str) -> String {
+    repo_root()
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn shipped_scenarios_run_at_small_scale() {
+    for name in [
+        "europe-phishing-ransomware.toml",
+        "supplier-compromise.toml",
+        "worm-killswitch.toml",
+    ] {
+        let out = holisec(
+            &[
+                "simulate",
+                "--scenario",
+                &scenario(name),
+                "--scale",
+                "0.01",
+                "--replicates",
+                "2",
+            ],
+            None,
+        );
+        let (code, stdout, stderr) = parts(&out);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert!(stdout.contains("organisations infected"), "{stdout}");
+        assert!(stdout.contains("hospital-days disrupted"), "{stdout}");
+    }
+}
+
+fn json(threads: &str) -> String {
+    let out = holisec(
+        &[
+            "simulate",
+            "--scenario",
+            &scenario("europe-phishing-ransomware.toml"),
+            "--scale",
+            "0.01",
+            "--replicates",
+            "4",
+            "--days",
+            "60",
+            "--threads",
+            threads,
+            "--json",
+        ],
+        None,
+    );
+    let (code, stdout, stderr) = parts(&out);
+    assert_eq!(code, 0, "{stderr}");
+    stdout
+}
+
+#[test]
+fn json_parses_and_has_the_bench_fields() {
+    let text = json("2");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["days"], 60);
+    assert_eq!(v["replicates"], 4);
+    assert!(v["organisations"].as_u64().unwrap() > 1000);
+    assert!(v["staff"].as_u64().unwrap() >= 100_000);
+    assert!(v.get("elapsed_seconds").is_none());
+    assert_eq!(v["series"].as_array().unwrap().len(), 26);
+    assert_eq!(v["series"][0]["mean"].as_array().unwrap().len(), 60);
+    assert!(v["summary"]["orgs_infected"]["mean"].is_number());
+}
+
+#[test]
+fn output_is_identical_for_one_and_four_threads() {
+    assert_eq!(json("1"), json("4"));
+}
+
+#[test]
+fn bad_scenario_exits_2_with_file_line_column() {
+    let bad = repo_root().join("crates/holisec-sim/tests/bad-scenarios/unknown-threat.toml");
+    let out = holisec(
+        &["simulate", "--scenario", &bad.display().to_string()],
+        None,
+    );
+    let (code, _, stderr) = parts(&out);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("unknown-threat.toml:8:10"), "{stderr}");
+    assert!(stderr.contains("unknown threat `ransomwar`"), "{stderr}");
+    assert!(stderr.contains("did you mean `ransomware`?"), "{stderr}");
+    assert!(
+        stderr.contains("unknown threat `nothing-like-it`"),
+        "all errors at once: {stderr}"
+    );
+    // Flags out of range.
+    for flags in [["--scale", "0"], ["--replicates", "0"], ["--days", "0"]] {
+        let mut args = vec!["simulate", "--scenario"];
+        let s = scenario("worm-killswitch.toml");
+        args.push(&s);
+        args.extend(flags);
+        let (code, _, stderr) = parts(&holisec(&args, None));
+        assert_eq!(code, 2, "{flags:?}: {stderr}");
+    }
+    // A run too large for memory is refused up front.
+    let s = scenario("worm-killswitch.toml");
+    let (code, _, stderr) = parts(&holisec(
+        &[
+            "simulate",
+            "--scenario",
+            &s,
+            "--scale",
+            "10",
+            "--days",
+            "3650",
+            "--replicates",
+            "100000",
+        ],
+        None,
+    ));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("GiB"), "{stderr}");
+}
+
+#[test]
+fn csv_writes_files_only_in_the_given_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let out = holisec(
+        &[
+            "simulate",
+            "--scenario",
+            &scenario("supplier-compromise.toml"),
+            "--scale",
+            "0.01",
+            "--replicates",
+            "2",
+            "--csv",
+            &dir.path().display().to_string(),
+        ],
+        Some(cwd.path()),
+    );
+    let (code, _, stderr) = parts(&out);
+    assert_eq!(code, 0, "{stderr}");
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "countries.csv",
+            "organisations.csv",
+            "replicates.csv",
+            "series.csv"
+        ]
+    );
+    assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
+    let series = std::fs::read_to_string(dir.path().join("series.csv")).unwrap();
+    assert!(series.starts_with("day,series,mean,p5,p95\n0,org_clean,"));
+}
+
+#[test]
+fn svg_draws_the_epidemic_curves() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("worm.svg");
+    let out = holisec(
+        &[
+            "simulate",
+            "--scenario",
+            &scenario("worm-killswitch.toml"),
+            "--scale",
+            "0.01",
+            "--replicates",
+            "3",
+            "--svg",
+            &path.display().to_string(),
+        ],
+        None,
+    );
+    let (code, _, stderr) = parts(&out);
+    assert_eq!(code, 0, "{stderr}");
+    let svg = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        svg.starts_with("<svg") || svg.starts_with("<?xml"),
+        "{}",
+        &svg[..80]
+    );
+    assert!(svg.contains("infected (cumulative)"));
+    assert!(svg.contains("segments infected"));
+}

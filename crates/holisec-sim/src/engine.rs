@@ -1,0 +1,1353 @@
+//! The event-driven engine: staff, organisation and segment state machines.
+//!
+//! Work grows with events, not agents:
+//! * a phishing wave draws, per (organisation, propensity class), the number
+//!   of recipients, clicks and reports from binomials and picks *who* with
+//!   Floyd's sampling (cost O(clicks + reports));
+//! * inside an organisation, foothold -> lateral movement -> domain control ->
+//!   impact, detection, containment and recovery are timed events (a calendar
+//!   of day buckets, and a heap for the current day),
+//!   processed in time order up to each day boundary;
+//! * cross-organisation effects (supplier pushes, lures from compromised
+//!   mailboxes, dependency disruption, precautionary disconnection, worm
+//!   spread over shared networks, CSIRT advisories) are exchanged at day
+//!   boundaries (the worm runs in sub-daily tau-leap steps, since worms
+//!   spread in hours);
+//! * worm patch times are drawn once per segment from the remediation curve.
+//!
+//! Replicates run in parallel on the caller's rayon pool; each organisation
+//! has its own random stream per (seed, replicate, organisation), so results
+//! are identical for any thread count.
+
+// Struct-of-arrays: one organisation index addresses several arrays.
+#![allow(clippy::needless_range_loop)]
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap};
+
+use holisec_model::Ecosystem;
+use rand::RngExt;
+use rand_distr::{Binomial, Distribution, Poisson, StandardNormal};
+use rayon::prelude::*;
+
+use crate::rng::{self, SimRng};
+use crate::scenario::{Parameters, Scenario, Sharing, Vector};
+use crate::summary::{self, *};
+use crate::synth::{self, OrgKind, Synth, SynthError};
+
+/// Why a run cannot start.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SimError {
+    /// The synthetic ecosystem cannot be generated.
+    #[error(transparent)]
+    Synth(#[from] SynthError),
+    /// A run setting is out of range.
+    #[error("{0}")]
+    Settings(String),
+}
+
+/// Organisation states (values index the `org_*` series).
+pub mod org {
+    /// No attacker present.
+    pub const CLEAN: u8 = 0;
+    /// Initial access.
+    pub const FOOTHOLD: u8 = 1;
+    /// Lateral movement / privilege escalation.
+    pub const LATERAL: u8 = 2;
+    /// Domain (Active Directory) control.
+    pub const DOMAIN: u8 = 3;
+    /// Encryption and/or data theft.
+    pub const IMPACT: u8 = 4;
+    /// Detected and contained.
+    pub const CONTAINED: u8 = 5;
+    /// Restoring systems.
+    pub const RECOVERING: u8 = 6;
+    /// Recovered (may be infected again).
+    pub const RECOVERED: u8 = 7;
+    /// Not infected but disrupted: a dependency is down or it disconnected.
+    pub const DISRUPTED: u8 = 8;
+}
+
+/// Staff states, by priority (values + `STAFF0` index the series).
+pub mod staff {
+    /// Never clicked nor reported.
+    pub const UNAFFECTED: u8 = 0;
+    /// Reported a lure, never clicked.
+    pub const REPORTED: u8 = 1;
+    /// Clicked, no credentials captured.
+    pub const CLICKED: u8 = 2;
+    /// Credentials captured.
+    pub const CREDENTIALS: u8 = 3;
+}
+
+const MARK: u8 = 0x80;
+
+// Organisation flags.
+const EVER_INF: u8 = 1;
+const EVER_DISR: u8 = 2;
+const DISR: u8 = 4;
+const ENC: u8 = 8;
+const EVER_ENC: u8 = 16;
+const HAD_IMPACT: u8 = 32;
+
+// Intervention membership bits (nested across coverage levels).
+const IV_TRAINED: u8 = 1;
+const IV_MFA: u8 = 2;
+const IV_SEG: u8 = 4;
+const IV_BACKUP: u8 = 8;
+const IV_ADVISED: u8 = 16;
+
+// Event kinds.
+const E_INFECT: u8 = 0;
+const E_LATERAL: u8 = 1;
+const E_DOMAIN: u8 = 2;
+const E_IMPACT: u8 = 3;
+const E_DETECT: u8 = 4;
+const E_CONTAIN: u8 = 5;
+const E_RECOVERING: u8 = 6;
+const E_RECOVERED: u8 = 7;
+const E_RECONNECT: u8 = 8;
+
+#[derive(Debug, Clone, Copy)]
+struct Ev {
+    t: f64,
+    o: u32,
+    kind: u8,
+    epoch: u32,
+}
+
+impl Ev {
+    fn key(&self) -> (u64, u32, u8, u32) {
+        (self.t.to_bits(), self.o, self.kind, self.epoch)
+    }
+}
+impl PartialEq for Ev {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Ev {}
+impl PartialOrd for Ev {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ev {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+/// Cross-organisation messages, exchanged at the day boundary.
+#[derive(Debug, Clone, Copy)]
+enum Msg {
+    Push(u32),
+    DepDown(u32),
+    DepUp(u32),
+    Mailbox(u32),
+    SupplierAlert(u32),
+}
+
+/// Shared, read-only inputs of every replicate.
+struct Ctx<'a> {
+    syn: &'a Synth,
+    sc: &'a Scenario,
+    p: &'a Parameters,
+    iv: Vec<u8>,
+    /// (day, campaign) of every wave, sorted.
+    waves: Vec<(u32, usize)>,
+    worm: Option<usize>,
+    country_segs: Vec<u64>,
+}
+
+fn exp(rng: &mut SimRng, mean: f64) -> f64 {
+    let u: f64 = rng.random();
+    -mean * (1.0 - u).ln()
+}
+
+fn lognormal(rng: &mut SimRng, median: f64, sigma: f64) -> f64 {
+    let z: f64 = rng.sample(StandardNormal);
+    median * (sigma * z).exp()
+}
+
+fn binomial(rng: &mut SimRng, n: u64, p: f64) -> u64 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    Binomial::new(n, p).map_or(0, |b| b.sample(rng))
+}
+
+/// Days after disclosure at which the remediation curve reaches `u`: piecewise
+/// linear in log-time against logit(u) through the 25/50/75% points, extended
+/// with the end slopes.
+pub fn remediation_days(p: &Parameters, u: f64) -> f64 {
+    let u = u.clamp(1e-9, 1.0 - 1e-9);
+    let z = (u / (1.0 - u)).ln();
+    let k = 3f64.ln();
+    let (l25, l50, l75) = (
+        p.remediation_d25.max(1e-3).ln(),
+        p.remediation_d50.max(1e-3).ln(),
+        p.remediation_d75.max(1e-3).ln(),
+    );
+    let l = if z < 0.0 {
+        l50 + z * (l50 - l25) / k
+    } else {
+        l50 + z * (l75 - l50) / k
+    };
+    l.exp()
+}
+
+struct Rep<'a> {
+    c: &'a Ctx<'a>,
+    rngs: Vec<SimRng>,
+    grng: SimRng,
+    state: Vec<u8>,
+    flags: Vec<u8>,
+    epoch: Vec<u32>,
+    foothold_t: Vec<f32>,
+    disr_since: Vec<f32>,
+    disr_days: Vec<f32>,
+    dep_down: Vec<u16>,
+    disconnect_until: Vec<f32>,
+    staff: Vec<u8>,
+    seg_state: Vec<u8>,
+    seg_patch: Vec<f32>,
+    infected: Vec<u32>,
+    bucket: Vec<u32>,
+    patched_cum: Vec<u64>,
+    heap: BinaryHeap<Reverse<Ev>>,
+    buckets: Vec<Vec<Ev>>,
+    cnt: Vec<u64>,
+    pending: Vec<Msg>,
+    lures: Vec<u32>,
+    dependants: HashMap<u32, Vec<u32>>,
+    advisory_day: Vec<f64>,
+    advisory_done: Vec<bool>,
+    detections: Vec<u64>,
+    daily: Vec<u32>,
+    scratch: Vec<u32>,
+    contain_sum: f64,
+    contain_n: u64,
+    day: u32,
+}
+
+/// Result of one replicate.
+struct RepOut {
+    daily: Vec<u32>,
+    metrics: Metrics,
+    flags: Vec<u8>,
+    disr_days: Vec<f32>,
+}
+
+impl<'a> Rep<'a> {
+    fn new(c: &'a Ctx<'a>, replicate: u64) -> Self {
+        let syn = c.syn;
+        let n = syn.len();
+        let nc = syn.countries.len();
+        let seed = c.sc.seed;
+        let mut rngs: Vec<SimRng> = (0..n as u64)
+            .map(|o| rng::stream(seed, replicate, o))
+            .collect();
+        let mut cnt = vec![0u64; nc * NS];
+        for o in 0..n {
+            let cc = syn.country[o] as usize;
+            cnt[cc * NS + ORG0] += 1;
+            cnt[cc * NS + STAFF0] += (syn.staff_start[o + 1] - syn.staff_start[o]) as u64;
+        }
+        let days = c.sc.days as usize;
+        let segs = syn.segments() as usize;
+        let mut seg_patch = Vec::new();
+        let mut bucket = Vec::new();
+        let mut patched_cum = vec![0u64; nc];
+        if let Some(w) = c.worm {
+            let disclosure = c.sc.campaigns[w].disclosure_day;
+            let speed = c.sc.interventions.patch_speed;
+            seg_patch = vec![f32::INFINITY; segs];
+            bucket = vec![0u32; nc * days];
+            for o in 0..n {
+                let cc = syn.country[o] as usize;
+                for s in syn.segs_of(o) {
+                    let u: f64 = rngs[o].random();
+                    let t = disclosure + remediation_days(c.p, u) * speed;
+                    seg_patch[s] = t as f32;
+                    if t < 0.0 {
+                        patched_cum[cc] += 1;
+                    } else if t < days as f64 {
+                        bucket[cc * days + t as usize] += 1;
+                    }
+                }
+            }
+        }
+        Rep {
+            c,
+            rngs,
+            grng: rng::stream(seed, replicate, u64::MAX - 1),
+            state: vec![org::CLEAN; n],
+            flags: vec![0; n],
+            epoch: vec![0; n],
+            foothold_t: vec![0.0; n],
+            disr_since: vec![0.0; n],
+            disr_days: vec![0.0; n],
+            dep_down: vec![0; n],
+            disconnect_until: vec![f32::NEG_INFINITY; n],
+            staff: vec![staff::UNAFFECTED; syn.staff() as usize],
+            seg_state: if c.worm.is_some() {
+                vec![0; segs]
+            } else {
+                Vec::new()
+            },
+            seg_patch,
+            infected: Vec::new(),
+            bucket,
+            patched_cum,
+            heap: BinaryHeap::new(),
+            buckets: vec![Vec::new(); days],
+            cnt,
+            pending: Vec::new(),
+            lures: Vec::new(),
+            dependants: HashMap::new(),
+            advisory_day: vec![f64::INFINITY; nc],
+            advisory_done: vec![false; nc],
+            detections: vec![0; nc],
+            daily: vec![0; days * nc * NS],
+            scratch: Vec::new(),
+            contain_sum: 0.0,
+            contain_n: 0,
+            day: 0,
+        }
+    }
+
+    #[inline]
+    fn ci(&self, o: usize) -> usize {
+        self.c.syn.country[o] as usize * NS
+    }
+
+    fn set_state(&mut self, o: usize, s: u8) {
+        let ci = self.ci(o);
+        self.cnt[ci + self.state[o] as usize] -= 1;
+        self.cnt[ci + s as usize] += 1;
+        self.state[o] = s;
+    }
+
+    /// Files an event: today's in the heap, later days' in their bucket,
+    /// events after the horizon dropped.
+    fn schedule(&mut self, ev: Ev) {
+        let day = ev.t.floor();
+        if day <= self.day as f64 {
+            self.heap.push(Reverse(ev));
+        } else if day < self.buckets.len() as f64 {
+            self.buckets[day as usize].push(ev);
+        }
+    }
+
+    fn push(&mut self, t: f64, o: usize, kind: u8) {
+        self.schedule(Ev {
+            t,
+            o: o as u32,
+            kind,
+            epoch: self.epoch[o],
+        });
+    }
+
+    fn advised(&self, o: usize, t: f64) -> bool {
+        self.c.iv[o] & IV_ADVISED != 0 && self.advisory_day[self.c.syn.country[o] as usize] <= t
+    }
+
+    fn flow(&mut self, o: usize, series: usize, n: u64) {
+        let ci = self.ci(o);
+        self.cnt[ci + series] += n;
+    }
+
+    /// Recomputes the disrupted flag (and the no-infection state) of `o` at `t`.
+    fn update_disrupted(&mut self, o: usize, t: f64) {
+        let noinf = self.dep_down[o] > 0 || self.disconnect_until[o] as f64 > t;
+        let s = self.state[o];
+        if noinf && (s == org::CLEAN || s == org::RECOVERED) {
+            self.set_state(o, org::DISRUPTED);
+        } else if !noinf && s == org::DISRUPTED {
+            let back = if self.flags[o] & EVER_INF != 0 {
+                org::RECOVERED
+            } else {
+                org::CLEAN
+            };
+            self.set_state(o, back);
+        }
+        let now = noinf || self.flags[o] & ENC != 0;
+        let was = self.flags[o] & DISR != 0;
+        if now == was {
+            return;
+        }
+        let ci = self.ci(o);
+        let hosp = self.c.syn.kind[o] == OrgKind::Hospital;
+        if now {
+            self.flags[o] |= DISR | EVER_DISR;
+            self.disr_since[o] = t as f32;
+            self.cnt[ci + DISRUPTED] += 1;
+            if hosp {
+                self.cnt[ci + HOSP_DISRUPTED] += 1;
+            }
+        } else {
+            self.flags[o] &= !DISR;
+            self.disr_days[o] += (t as f32 - self.disr_since[o]).max(0.0);
+            self.cnt[ci + DISRUPTED] -= 1;
+            if hosp {
+                self.cnt[ci + HOSP_DISRUPTED] -= 1;
+            }
+        }
+    }
+
+    fn begin_episode(&mut self, o: usize, t: f64) -> bool {
+        let s = self.state[o];
+        if !(s == org::CLEAN || s == org::RECOVERED || s == org::DISRUPTED) {
+            return false;
+        }
+        self.epoch[o] += 1;
+        self.flags[o] &= !HAD_IMPACT;
+        if self.flags[o] & EVER_INF == 0 {
+            self.flags[o] |= EVER_INF;
+            self.flow(o, EVER, 1);
+        }
+        self.foothold_t[o] = t as f32;
+        self.flow(o, FOOTHOLDS, 1);
+        true
+    }
+
+    /// A foothold in `o` at `t` (phishing, intrusion, supplier push).
+    fn infect(&mut self, o: usize, t: f64) -> bool {
+        if !self.begin_episode(o, t) {
+            return false;
+        }
+        self.set_state(o, org::FOOTHOLD);
+        let p = self.c.p;
+        let lat = t + exp(&mut self.rngs[o], p.breakout_hours / 24.0);
+        self.push(lat, o, E_LATERAL);
+        let mean = if self.advised(o, t) {
+            p.advised_detect_days
+        } else {
+            p.detect_days
+        };
+        let det = t + exp(&mut self.rngs[o], mean);
+        self.push(det, o, E_DETECT);
+        if self.rngs[o].random::<f64>() < p.mailbox_abuse {
+            self.pending.push(Msg::Mailbox(o as u32));
+        }
+        true
+    }
+
+    fn impact(&mut self, o: usize, t: f64, encrypted: bool) {
+        self.set_state(o, org::IMPACT);
+        self.flags[o] |= HAD_IMPACT;
+        self.flow(o, IMPACTS, 1);
+        self.detections[self.c.syn.country[o] as usize] += 1;
+        if encrypted {
+            self.flags[o] |= ENC | EVER_ENC;
+            self.pending.push(Msg::DepDown(o as u32));
+            self.update_disrupted(o, t);
+        }
+        if self.c.syn.kind[o] == OrgKind::Supplier {
+            self.pending.push(Msg::SupplierAlert(o as u32));
+        }
+        let when = t + exp(&mut self.rngs[o], self.c.p.containment_days);
+        self.push(when, o, E_CONTAIN);
+    }
+
+    fn contained(&mut self, o: usize, t: f64) {
+        self.set_state(o, org::CONTAINED);
+        self.contain_sum += t - self.foothold_t[o] as f64;
+        self.contain_n += 1;
+    }
+
+    fn worm_hit(&mut self, o: usize, t: f64) {
+        let s = self.state[o];
+        if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN || self.begin_episode(o, t) {
+            self.impact(o, t, true);
+        }
+    }
+
+    fn event(&mut self, ev: Ev) {
+        let o = ev.o as usize;
+        let t = ev.t;
+        let p = self.c.p;
+        if ev.kind == E_INFECT {
+            self.infect(o, t);
+            return;
+        }
+        if ev.kind == E_RECONNECT {
+            self.update_disrupted(o, t);
+            return;
+        }
+        if ev.epoch != self.epoch[o] {
+            return;
+        }
+        let s = self.state[o];
+        match ev.kind {
+            E_LATERAL if s == org::FOOTHOLD => {
+                self.set_state(o, org::LATERAL);
+                let stalls = self.c.iv[o] & IV_SEG != 0
+                    && self.rngs[o].random::<f64>() < p.segmentation_block;
+                if !stalls {
+                    let when = t + exp(&mut self.rngs[o], p.domain_hours / 24.0);
+                    self.push(when, o, E_DOMAIN);
+                }
+            }
+            E_DOMAIN if s == org::LATERAL => {
+                self.set_state(o, org::DOMAIN);
+                let when = t + lognormal(&mut self.rngs[o], p.dwell_days, p.dwell_sigma);
+                self.push(when, o, E_IMPACT);
+                if self.c.syn.kind[o] == OrgKind::Supplier
+                    && self.rngs[o].random::<f64>() < p.supplier_weaponise
+                {
+                    self.pending.push(Msg::Push(o as u32));
+                }
+            }
+            E_IMPACT if s == org::DOMAIN => {
+                let enc = self.rngs[o].random::<f64>() < p.encrypt_rate;
+                self.impact(o, t, enc);
+            }
+            E_DETECT if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN => {
+                self.contained(o, t);
+                self.flow(o, DETECTIONS, 1);
+                self.detections[self.c.syn.country[o] as usize] += 1;
+                if self.c.syn.kind[o] == OrgKind::Supplier {
+                    self.pending.push(Msg::SupplierAlert(o as u32));
+                }
+                let when = t + exp(&mut self.rngs[o], p.cleanup_days);
+                self.push(when, o, E_RECOVERED);
+            }
+            E_CONTAIN if s == org::IMPACT => {
+                self.contained(o, t);
+                self.flow(o, DETECTIONS, 1);
+                let when = t + exp(&mut self.rngs[o], p.forensics_days);
+                self.push(when, o, E_RECOVERING);
+            }
+            E_RECOVERING if s == org::CONTAINED => {
+                self.set_state(o, org::RECOVERING);
+                let mut d = lognormal(&mut self.rngs[o], p.recovery_median_days, p.recovery_sigma);
+                if self.c.iv[o] & IV_BACKUP != 0 {
+                    d *= p.backup_recovery_factor;
+                }
+                if self.flags[o] & ENC == 0 {
+                    d = exp(&mut self.rngs[o], p.cleanup_days);
+                }
+                self.push(t + d, o, E_RECOVERED);
+            }
+            E_RECOVERED if s == org::CONTAINED || s == org::RECOVERING => {
+                self.set_state(o, org::RECOVERED);
+                if self.flags[o] & ENC != 0 {
+                    self.flags[o] &= !ENC;
+                    self.pending.push(Msg::DepUp(o as u32));
+                }
+                self.clean_segments(o, t);
+                self.update_disrupted(o, t);
+            }
+            _ => {}
+        }
+    }
+
+    fn clean_segments(&mut self, o: usize, t: f64) {
+        if self.c.worm.is_none() {
+            return;
+        }
+        let days = self.c.sc.days as usize;
+        let cc = self.c.syn.country[o] as usize;
+        for s in self.c.syn.segs_of(o) {
+            if self.seg_state[s] == 1 {
+                self.seg_state[s] = 2;
+                self.cnt[cc * NS + SEG0 + 1] -= 1;
+                let old = self.seg_patch[s] as f64;
+                if old >= 0.0 && old < days as f64 {
+                    self.bucket[cc * days + old as usize] -= 1;
+                }
+                self.seg_patch[s] = t as f32;
+                if (t as usize) < days {
+                    self.bucket[cc * days + t as usize] += 1;
+                }
+            }
+        }
+    }
+
+    /// One lure to `share` of the staff of `o` on day `d`.
+    fn phish(&mut self, o: usize, d: u32, share: f64, odds_mult: f64) {
+        let syn = self.c.syn;
+        let p = self.c.p;
+        let range = syn.staff_of(o);
+        if range.is_empty() {
+            return;
+        }
+        let off = syn.offenders[o] as usize;
+        let mut mult = odds_mult;
+        if self.c.iv[o] & IV_TRAINED != 0 {
+            mult *= self.c.sc.interventions.training_odds_ratio;
+        }
+        if self.advised(o, d as f64) {
+            mult *= 1.0 - p.advisory_click_reduction * syn.channels.advisory_staff;
+        }
+        let mfa = self.c.iv[o] & IV_MFA != 0;
+        let (mut attempts, mut reports) = (0u64, 0u64);
+        let classes = [
+            (range.start, range.start + off, syn.p_offender[o] as f64),
+            (range.start + off, range.end, syn.p_normal[o] as f64),
+        ];
+        for (lo, hi, pc) in classes {
+            let n = (hi - lo) as u64;
+            if n == 0 {
+                continue;
+            }
+            let odds = pc / (1.0 - pc).max(1e-12) * mult;
+            let pk = if pc >= 1.0 { 1.0 } else { odds / (1.0 + odds) };
+            let rng = &mut self.rngs[o];
+            let recv = binomial(rng, n, share);
+            let k = binomial(rng, recv, pk);
+            let r = binomial(rng, recv - k, p.report_rate);
+            reports += r;
+            let m = (k + r) as usize;
+            // Floyd's algorithm: m distinct staff of the class, marked in place.
+            self.scratch.clear();
+            let nn = n as usize;
+            for j in nn - m..nn {
+                let t = rng.random_range(0..=j);
+                let pick = if self.staff[lo + t] & MARK != 0 { j } else { t };
+                self.staff[lo + pick] |= MARK;
+                self.scratch.push((lo + pick) as u32);
+            }
+            // Clickers: a uniform k-subset of the picks (partial Fisher-Yates).
+            for i in 0..k as usize {
+                let j = rng.random_range(i..m);
+                self.scratch.swap(i, j);
+            }
+            // Counts among the clickers from binomials; the clickers are in random
+            // order, so the first `creds` of them are the ones who typed credentials.
+            let creds = binomial(rng, k, p.credential_rate);
+            attempts += binomial(rng, k, p.payload_rate);
+            reports += binomial(rng, k, p.clicker_report_rate);
+            attempts += if mfa {
+                binomial(rng, creds, 1.0 - p.mfa_block)
+            } else {
+                creds
+            };
+            let ci = syn.country[o] as usize * NS;
+            for (i, &s) in self.scratch.iter().enumerate() {
+                let s = s as usize;
+                self.staff[s] &= !MARK;
+                let old = self.staff[s];
+                let new = if (i as u64) < creds {
+                    staff::CREDENTIALS
+                } else if (i as u64) < k {
+                    staff::CLICKED
+                } else {
+                    staff::REPORTED
+                };
+                if new > old {
+                    self.staff[s] = new;
+                    self.cnt[ci + STAFF0 + old as usize] -= 1;
+                    self.cnt[ci + STAFF0 + new as usize] += 1;
+                }
+            }
+            self.flow(o, EMAILS, recv);
+            self.flow(o, CLICKS, k);
+            self.flow(o, CREDS, creds);
+        }
+        self.flow(o, REPORTS, reports);
+        if attempts > 0 {
+            let q = 1.0 - (1.0 - p.foothold_success).powi(attempts.min(i32::MAX as u64) as i32);
+            let rng = &mut self.rngs[o];
+            if rng.random::<f64>() < q {
+                let t = d as f64 + rng.random::<f64>();
+                let report_det = reports > 0 && rng.random::<f64>() < p.report_detection;
+                let det_at = t + rng.random::<f64>();
+                if self.infect(o, t) && report_det {
+                    self.push(det_at, o, E_DETECT);
+                }
+            }
+        }
+    }
+
+    fn wave(&mut self, ci: usize, d: u32) {
+        let camp = &self.c.sc.campaigns[ci];
+        let syn = self.c.syn;
+        let n = syn.len();
+        match camp.vector {
+            Vector::Phishing | Vector::Intrusion => {
+                for o in 0..n {
+                    if !camp.kinds.contains(&syn.kind[o]) {
+                        continue;
+                    }
+                    if self.rngs[o].random::<f64>() >= camp.org_share {
+                        continue;
+                    }
+                    if camp.vector == Vector::Phishing {
+                        self.phish(o, d, camp.staff_share, camp.lure_odds_ratio);
+                    } else if self.rngs[o].random::<f64>() < self.c.p.foothold_success {
+                        let t = d as f64 + self.rngs[o].random::<f64>();
+                        self.infect(o, t);
+                    }
+                }
+            }
+            Vector::Supplier => {
+                // The largest suppliers by clients.
+                let mut order: Vec<u32> = syn.suppliers.clone().collect();
+                order.sort_by_key(|&s| {
+                    (
+                        Reverse(syn.clients.row((s - syn.suppliers.start) as usize).len()),
+                        s,
+                    )
+                });
+                for &s in order.iter().take(camp.suppliers as usize) {
+                    let s = s as usize;
+                    let t = d as f64 + self.rngs[s].random::<f64>();
+                    if self.begin_episode(s, t) {
+                        // The attacker controls the update channel from the start.
+                        self.set_state(s, org::DOMAIN);
+                        let when = t + lognormal(
+                            &mut self.rngs[s],
+                            self.c.p.dwell_days,
+                            self.c.p.dwell_sigma,
+                        );
+                        self.push(when, s, E_IMPACT);
+                        let mean = self.c.p.detect_days;
+                        let det = t + exp(&mut self.rngs[s], mean);
+                        self.push(det, s, E_DETECT);
+                        self.pending.push(Msg::Push(s as u32));
+                    }
+                }
+            }
+            Vector::Worm => {
+                // Entry points at scale 1, scaled like every population.
+                let k =
+                    ((camp.initial_infections as f64 * self.c.sc.scale).round() as usize).max(1);
+                let mut placed = 0;
+                let mut tries = 0;
+                while placed < k && tries < 1000 * k.max(1) {
+                    tries += 1;
+                    let o = self.grng.random_range(0..n);
+                    if !camp.kinds.contains(&syn.kind[o]) || !syn.exposed[o] {
+                        continue;
+                    }
+                    let s = syn.seg_start[o] as usize;
+                    let t = d as f64 + self.grng.random::<f64>();
+                    if self.try_infect_segment(s, t) {
+                        placed += 1;
+                    }
+                }
+            }
+        }
+    }
+
+    fn try_infect_segment(&mut self, s: usize, t: f64) -> bool {
+        if self.seg_state[s] != 0 || self.seg_patch[s] as f64 <= t {
+            return false;
+        }
+        self.seg_state[s] = 1;
+        self.infected.push(s as u32);
+        let o = self.c.syn.seg_org[s] as usize;
+        let ci = self.ci(o);
+        self.cnt[ci + SEG0 + 1] += 1;
+        self.worm_hit(o, t);
+        true
+    }
+
+    fn disconnected(&self, o: usize, t: f64) -> bool {
+        self.disconnect_until[o] as f64 > t
+    }
+
+    /// The worm during day `d`: `worm_steps_per_day` tau-leap steps over the
+    /// infected segments (sub-daily, because worms spread in hours).
+    fn worm_step(&mut self, d: u32) {
+        let Some(w) = self.c.worm else { return };
+        let camp = &self.c.sc.campaigns[w];
+        if d < camp.start_day {
+            return;
+        }
+        let p = self.c.p;
+        let syn = self.c.syn;
+        let steps = p.worm_steps_per_day.round().max(1.0) as u32;
+        let rate = p.worm_contacts_per_day / steps as f64;
+        let poisson = Poisson::new(rate).ok();
+        let kill = camp.kill_switch_day.map_or(f64::INFINITY, f64::from);
+        let mut targets: Vec<u32> = Vec::new();
+        for k in 0..steps {
+            let start = d as f64 + k as f64 / steps as f64;
+            let end = d as f64 + (k + 1) as f64 / steps as f64;
+            let spreading = start < kill && rate > 0.0;
+            let current = std::mem::take(&mut self.infected);
+            let mut keep = Vec::with_capacity(current.len());
+            targets.clear();
+            for &s in &current {
+                let s = s as usize;
+                if self.seg_state[s] != 1 {
+                    continue;
+                }
+                let o = syn.seg_org[s] as usize;
+                if self.seg_patch[s] as f64 <= end {
+                    // Patched / removed: counted through the patch buckets.
+                    self.seg_state[s] = 2;
+                    let ci = self.ci(o);
+                    self.cnt[ci + SEG0 + 1] -= 1;
+                    continue;
+                }
+                keep.push(s as u32);
+                if !spreading {
+                    continue;
+                }
+                let contacts = poisson
+                    .as_ref()
+                    .map_or(0.0, |x| x.sample(&mut self.rngs[o]))
+                    as u64;
+                let country = &syn.countries[syn.country[o] as usize];
+                for _ in 0..contacts {
+                    let rng = &mut self.rngs[o];
+                    let u: f64 = rng.random();
+                    let target = if u < p.worm_local_share {
+                        let r = syn.segs_of(o);
+                        if self.c.iv[o] & IV_SEG != 0 && rng.random::<f64>() < p.segmentation_block
+                        {
+                            continue;
+                        }
+                        rng.random_range(r)
+                    } else if u < p.worm_local_share + p.worm_national_share {
+                        if syn.channels.national_care <= 0.0 || country.orgs.is_empty() {
+                            continue;
+                        }
+                        let t = rng.random_range(country.orgs.clone()) as usize;
+                        if self.disconnected(o, start) || self.disconnected(t, start) {
+                            continue;
+                        }
+                        syn.seg_start[t] as usize
+                    } else {
+                        let t = rng.random_range(0..syn.len());
+                        if !syn.exposed[t] || self.disconnected(t, start) {
+                            continue;
+                        }
+                        syn.seg_start[t] as usize
+                    };
+                    targets.push(target as u32);
+                }
+            }
+            self.infected = keep;
+            for i in 0..targets.len() {
+                self.try_infect_segment(targets[i] as usize, end);
+            }
+        }
+    }
+
+    fn boundary(&mut self, d: u32) {
+        let syn = self.c.syn;
+        let p = self.c.p;
+        let next = d as f64 + 1.0;
+        let msgs = std::mem::take(&mut self.pending);
+        for m in msgs {
+            match m {
+                Msg::Push(s) => {
+                    let s = s as usize;
+                    let local = s - syn.suppliers.start as usize;
+                    for &c in syn.clients.row(local) {
+                        let c = c as usize;
+                        let strength = if syn.kind[c] == OrgKind::NationalSystem {
+                            syn.channels.supplies_national
+                        } else {
+                            syn.channels.supplies_care
+                        };
+                        let rng = &mut self.rngs[s];
+                        if rng.random::<f64>() < p.supplier_push_success * strength {
+                            let t = next + rng.random::<f64>();
+                            self.schedule(Ev {
+                                t,
+                                o: c as u32,
+                                kind: E_INFECT,
+                                epoch: 0,
+                            });
+                        }
+                    }
+                }
+                Msg::DepDown(o) => {
+                    let o = o as usize;
+                    let mut hit = Vec::new();
+                    match syn.kind[o] {
+                        OrgKind::Supplier => {
+                            let local = o - syn.suppliers.start as usize;
+                            for &c in syn.clients.row(local) {
+                                let strength = if syn.kind[c as usize] == OrgKind::NationalSystem {
+                                    syn.channels.supplies_national
+                                } else {
+                                    syn.channels.supplies_care
+                                };
+                                if self.rngs[o].random::<f64>() < p.dependency_disruption * strength
+                                {
+                                    hit.push(c);
+                                }
+                            }
+                        }
+                        OrgKind::NationalSystem => {
+                            let c = &syn.countries[syn.country[o] as usize];
+                            for t in c.hospitals.start..c.primary_care.end {
+                                if self.rngs[o].random::<f64>()
+                                    < p.dependency_disruption * syn.channels.national_care
+                                {
+                                    hit.push(t);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                    for &t in &hit {
+                        self.dep_down[t as usize] += 1;
+                        self.update_disrupted(t as usize, next);
+                    }
+                    self.dependants.entry(o as u32).or_default().extend(hit);
+                }
+                Msg::DepUp(o) => {
+                    if let Some(list) = self.dependants.remove(&o) {
+                        for t in list {
+                            self.dep_down[t as usize] -= 1;
+                            self.update_disrupted(t as usize, next);
+                        }
+                    }
+                }
+                Msg::Mailbox(o) => {
+                    let o = o as usize;
+                    let mut partners: Vec<u32> = syn.suppliers_of.row(o).to_vec();
+                    if syn.kind[o] == OrgKind::Supplier {
+                        partners
+                            .extend_from_slice(syn.clients.row(o - syn.suppliers.start as usize));
+                    }
+                    if partners.is_empty() {
+                        continue;
+                    }
+                    for _ in 0..p.mailbox_partners.round() as usize {
+                        let rng = &mut self.rngs[o];
+                        let t = partners[rng.random_range(0..partners.len())];
+                        if rng.random::<f64>() < syn.channels.supplies_care {
+                            self.lures.push(t);
+                        }
+                    }
+                }
+                Msg::SupplierAlert(s) => {
+                    if self.c.sc.sharing == Sharing::None {
+                        continue;
+                    }
+                    let s = s as usize;
+                    let local = s - syn.suppliers.start as usize;
+                    for &c in syn.clients.row(local) {
+                        let c = c as usize;
+                        if self.rngs[s].random::<f64>() < p.disconnect_rate {
+                            self.disconnect(c, next);
+                        }
+                    }
+                }
+            }
+        }
+        self.worm_step(d);
+        // Advisories.
+        if self.c.sc.sharing != Sharing::None {
+            let nc = syn.countries.len();
+            for c in 0..nc {
+                if self.detections[c] as f64 >= p.advisory_threshold
+                    && self.advisory_day[c].is_infinite()
+                {
+                    let at = (d + 1) as f64 + p.advisory_delay_days.ceil();
+                    self.advisory_day[c] = at;
+                    if self.c.sc.sharing == Sharing::European {
+                        let other = at + p.cross_border_delay_days.ceil();
+                        for c2 in 0..nc {
+                            if self.advisory_day[c2] > other {
+                                self.advisory_day[c2] = other;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn disconnect(&mut self, o: usize, t: f64) {
+        let until = t + self.c.p.disconnect_days;
+        if (self.disconnect_until[o] as f64) < until {
+            self.disconnect_until[o] = until as f32;
+            self.schedule(Ev {
+                t: until,
+                o: o as u32,
+                kind: E_RECONNECT,
+                epoch: 0,
+            });
+            self.update_disrupted(o, t);
+        }
+    }
+
+    /// Applies advisories that become active on day `d`.
+    fn advisories(&mut self, d: u32) {
+        let syn = self.c.syn;
+        let p = self.c.p;
+        let days = self.c.sc.days as usize;
+        for c in 0..syn.countries.len() {
+            if self.advisory_done[c] || self.advisory_day[c] > d as f64 {
+                continue;
+            }
+            self.advisory_done[c] = true;
+            let a = d as f64;
+            let orgs = syn.countries[c].orgs.clone();
+            let worm_active = self.c.worm.is_some_and(|w| {
+                let camp = &self.c.sc.campaigns[w];
+                d >= camp.start_day && !self.infected.is_empty()
+            });
+            for o in orgs.start as usize..orgs.end as usize {
+                if self.c.iv[o] & IV_ADVISED == 0 {
+                    continue;
+                }
+                let s = self.state[o];
+                if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN {
+                    let when = a + exp(&mut self.rngs[o], p.advised_detect_days);
+                    self.push(when, o, E_DETECT);
+                }
+                if self.c.worm.is_some() {
+                    for sg in syn.segs_of(o) {
+                        let old = self.seg_patch[sg] as f64;
+                        if old > a {
+                            let new = a + (old - a) * p.precaution_patch_factor;
+                            if old < days as f64 {
+                                self.bucket[c * days + old as usize] -= 1;
+                            }
+                            if new < days as f64 {
+                                self.bucket[c * days + new as usize] += 1;
+                            }
+                            self.seg_patch[sg] = new as f32;
+                        }
+                    }
+                }
+                if worm_active
+                    && s != org::IMPACT
+                    && self.rngs[o].random::<f64>() < p.disconnect_rate
+                {
+                    self.disconnect(o, a);
+                }
+            }
+        }
+    }
+
+    fn snapshot(&mut self, d: u32) {
+        let syn = self.c.syn;
+        let nc = syn.countries.len();
+        let days = self.c.sc.days as usize;
+        for c in 0..nc {
+            let row = &mut self.cnt[c * NS..(c + 1) * NS];
+            if self.c.worm.is_some() {
+                self.patched_cum[c] += self.bucket[c * days + d as usize] as u64;
+                let total = self.c.country_segs[c];
+                row[SEG0 + 2] = self.patched_cum[c];
+                row[SEG0] = total - row[SEG0 + 1] - self.patched_cum[c];
+            } else {
+                row[SEG0] = self.c.country_segs[c];
+            }
+            let out = &mut self.daily[(d as usize * nc + c) * NS..(d as usize * nc + c + 1) * NS];
+            for i in 0..NS {
+                out[i] = row[i].min(u32::MAX as u64) as u32;
+            }
+            for i in EMAILS..=DETECTIONS {
+                row[i] = 0;
+            }
+        }
+    }
+
+    fn run(mut self) -> RepOut {
+        let days = self.c.sc.days;
+        let mut wi = 0;
+        for d in 0..days {
+            self.day = d;
+            self.advisories(d);
+            while wi < self.c.waves.len() && self.c.waves[wi].0 == d {
+                let ci = self.c.waves[wi].1;
+                self.wave(ci, d);
+                wi += 1;
+            }
+            let lures = std::mem::take(&mut self.lures);
+            for o in lures {
+                let o = o as usize;
+                let n = self.c.syn.staff_of(o).len().max(1) as f64;
+                let share = (self.c.p.mailbox_recipients / n).min(1.0);
+                self.phish(o, d, share, self.c.p.trusted_sender_odds_ratio);
+            }
+            let today = std::mem::take(&mut self.buckets[d as usize]);
+            self.heap.extend(today.into_iter().map(Reverse));
+            while let Some(Reverse(ev)) = self.heap.pop() {
+                self.event(ev);
+            }
+            self.boundary(d);
+            self.snapshot(d);
+        }
+        let syn = self.c.syn;
+        let end = days as f64;
+        let mut m = Metrics::default();
+        for o in 0..syn.len() {
+            if self.flags[o] & DISR != 0 {
+                self.disr_days[o] += (end as f32 - self.disr_since[o]).max(0.0);
+            }
+            let f = self.flags[o];
+            if f & EVER_INF != 0 {
+                m.orgs_infected += 1.0;
+                if syn.kind[o] == OrgKind::Hospital {
+                    m.hospitals_infected += 1.0;
+                }
+            }
+            if f & EVER_ENC != 0 {
+                m.orgs_encrypted += 1.0;
+            }
+            if f & EVER_DISR != 0 {
+                m.orgs_disrupted += 1.0;
+            }
+        }
+        let nc = syn.countries.len();
+        for d in 0..days as usize {
+            for c in 0..nc {
+                let row = &self.daily[(d * nc + c) * NS..];
+                m.hospital_days_disrupted += row[HOSP_DISRUPTED] as f64;
+            }
+        }
+        let last = (days as usize - 1) * nc;
+        for c in 0..nc {
+            let row = &self.daily[(last + c) * NS..];
+            m.credentials_captured += row[STAFF0 + 3] as f64;
+            m.staff_clicked += (row[STAFF0 + 2] + row[STAFF0 + 3]) as f64;
+        }
+        m.time_to_containment_days = if self.contain_n > 0 {
+            self.contain_sum / self.contain_n as f64
+        } else {
+            f64::NAN
+        };
+        RepOut {
+            daily: self.daily,
+            metrics: m,
+            flags: self.flags,
+            disr_days: self.disr_days,
+        }
+    }
+}
+
+/// Generates the synthetic ecosystem of `scenario` (its seed and scale).
+pub fn synthesise(eco: &Ecosystem, scenario: &Scenario) -> Result<Synth, SimError> {
+    scenario.check_settings().map_err(SimError::Settings)?;
+    Ok(synth::generate(
+        eco,
+        &scenario.parameters,
+        scenario.scale,
+        scenario.seed,
+    )?)
+}
+
+/// Runs every replicate of `scenario` on the current rayon pool and summarises.
+///
+/// `progress` is called with the number of replicates finished so far.
+pub fn simulate(
+    eco: &Ecosystem,
+    scenario: &Scenario,
+    progress: &(dyn Fn(u32) + Sync),
+) -> Result<SimulationReport, SimError> {
+    let syn = synthesise(eco, scenario)?;
+    Ok(run_on(&syn, scenario, progress))
+}
+
+/// Runs `scenario` on an already generated ecosystem.
+pub fn run_on(
+    syn: &Synth,
+    scenario: &Scenario,
+    progress: &(dyn Fn(u32) + Sync),
+) -> SimulationReport {
+    let n = syn.len();
+    let seed = scenario.seed;
+    let ivs = &scenario.interventions;
+    let iv: Vec<u8> = (0..n as u64)
+        .map(|o| {
+            let mut b = 0;
+            let u = |tag| rng::unit_hash(seed, o, tag);
+            if u(101) < ivs.training_coverage {
+                b |= IV_TRAINED;
+            }
+            if u(102) < ivs.mfa_coverage {
+                b |= IV_MFA;
+            }
+            if u(103) < ivs.segmentation_coverage {
+                b |= IV_SEG;
+            }
+            if u(104) < ivs.backup_coverage {
+                b |= IV_BACKUP;
+            }
+            let reach = match syn.kind[o as usize] {
+                OrgKind::NationalSystem => syn.channels.advisory_national,
+                OrgKind::Agency => 1.0,
+                _ => syn.channels.advisory_care,
+            };
+            if u(105) < reach {
+                b |= IV_ADVISED;
+            }
+            b
+        })
+        .collect();
+    let mut waves: Vec<(u32, usize)> = Vec::new();
+    for (i, c) in scenario.campaigns.iter().enumerate() {
+        let count = if c.vector == Vector::Phishing || c.vector == Vector::Intrusion {
+            c.waves
+        } else {
+            1
+        };
+        for w in 0..count {
+            let day = c.start_day as u64 + w as u64 * c.period_days as u64;
+            if day < scenario.days as u64 {
+                waves.push((day as u32, i));
+            }
+        }
+    }
+    waves.sort();
+    let worm = scenario
+        .campaigns
+        .iter()
+        .position(|c| c.vector == Vector::Worm);
+    let mut country_segs = vec![0u64; syn.countries.len()];
+    for o in 0..n {
+        country_segs[syn.country[o] as usize] += syn.segs_of(o).len() as u64;
+    }
+    let ctx = Ctx {
+        syn,
+        sc: scenario,
+        p: &scenario.parameters,
+        iv,
+        waves,
+        worm,
+        country_segs,
+    };
+
+    let days = scenario.days as usize;
+    let nc = syn.countries.len();
+    let reps = scenario.replicates as u64;
+    let mut eco_daily: Vec<Vec<u32>> = Vec::with_capacity(reps as usize);
+    let mut country_sum = vec![0f64; days * nc * NS];
+    let mut infected = vec![0u32; n];
+    let mut disrupted = vec![0u32; n];
+    let mut disr_days = vec![0f64; n];
+    let mut metrics = Vec::with_capacity(reps as usize);
+    let chunk = rayon::current_num_threads().clamp(1, 8) as u64;
+    let mut done = 0u64;
+    while done < reps {
+        let upto = (done + chunk).min(reps);
+        let outs: Vec<RepOut> = (done..upto)
+            .into_par_iter()
+            .map(|r| Rep::new(&ctx, r).run())
+            .collect();
+        for out in outs {
+            let mut e = vec![0u32; days * NS];
+            for d in 0..days {
+                for c in 0..nc {
+                    let row = &out.daily[(d * nc + c) * NS..(d * nc + c + 1) * NS];
+                    for i in 0..NS {
+                        e[d * NS + i] += row[i];
+                        country_sum[(d * nc + c) * NS + i] += row[i] as f64;
+                    }
+                }
+            }
+            eco_daily.push(e);
+            for o in 0..n {
+                if out.flags[o] & EVER_INF != 0 {
+                    infected[o] += 1;
+                }
+                if out.flags[o] & EVER_DISR != 0 {
+                    disrupted[o] += 1;
+                }
+                disr_days[o] += out.disr_days[o] as f64;
+            }
+            metrics.push(out.metrics);
+        }
+        done = upto;
+        progress(done as u32);
+    }
+    let r = reps as f64;
+    let mut series = Vec::with_capacity(NS);
+    let mut column = vec![0f64; reps as usize];
+    for (i, name) in summary::SERIES.iter().enumerate() {
+        let mut s = Series {
+            name: (*name).to_owned(),
+            mean: Vec::with_capacity(days),
+            p5: Vec::with_capacity(days),
+            p95: Vec::with_capacity(days),
+        };
+        for d in 0..days {
+            for (k, e) in eco_daily.iter().enumerate() {
+                column[k] = e[d * NS + i] as f64;
+            }
+            let b = Band::of(&column);
+            s.mean.push(b.mean);
+            s.p5.push(b.p5);
+            s.p95.push(b.p95);
+        }
+        series.push(s);
+    }
+    let countries = syn
+        .countries
+        .iter()
+        .enumerate()
+        .map(|(c, info)| CountryResult {
+            code: info.code.clone(),
+            name: info.name.clone(),
+            hospitals: info.hospitals.len() as u32,
+            primary_care: info.primary_care.len() as u32,
+            staff: info.staff,
+            mean: (0..NS)
+                .map(|i| {
+                    (0..days)
+                        .map(|d| country_sum[(d * nc + c) * NS + i] / r)
+                        .collect()
+                })
+                .collect(),
+        })
+        .collect();
+    let organisation_outcomes = (0..n)
+        .map(|o| OrgOutcome {
+            id: syn.org_id(o),
+            kind: syn.kind[o],
+            country: syn.countries[syn.country[o] as usize].code.clone(),
+            staff: syn.staff_of(o).len() as u32,
+            links: if syn.kind[o] == OrgKind::Supplier {
+                syn.clients.row(o - syn.suppliers.start as usize).len() as u32
+            } else {
+                syn.suppliers_of.row(o).len() as u32
+            },
+            p_infected: infected[o] as f64 / r,
+            p_disrupted: disrupted[o] as f64 / r,
+            mean_disrupted_days: disr_days[o] / r,
+        })
+        .collect();
+    let kinds = OrgKind::ALL
+        .iter()
+        .map(|&k| (k, syn.count(k) as u64))
+        .collect();
+    let largest = (0..syn.suppliers.len())
+        .map(|i| syn.clients.row(i).len() as u64)
+        .max()
+        .unwrap_or(0);
+    SimulationReport {
+        scenario: scenario.name.clone(),
+        seed,
+        scale: scenario.scale,
+        days: scenario.days,
+        replicates: scenario.replicates,
+        organisations: n as u64,
+        staff: syn.staff(),
+        ecosystem: EcosystemSize {
+            kinds,
+            segments: syn.segments(),
+            largest_supplier_clients: largest,
+            professionals: syn.professionals,
+        },
+        campaigns: scenario
+            .campaigns
+            .iter()
+            .map(|c| (c.name.clone(), c.vector))
+            .collect(),
+        interventions: scenario.interventions.clone(),
+        sharing: scenario.sharing,
+        summary: Summary::of(&metrics),
+        per_replicate: metrics,
+        series,
+        countries,
+        organisation_outcomes,
+    }
+}

@@ -1,0 +1,968 @@
+//! Scenario files: campaigns, parameters and interventions, read from TOML.
+//!
+//! A scenario names threats and targets of the model by id, so it is checked
+//! against an [`Ecosystem`]. Every problem becomes a [`Diagnostic`] with a byte
+//! span (unknown keys, unknown threat or stakeholder ids with "did you mean",
+//! negative days, probabilities outside 0..1, scale <= 0, zero replicates),
+//! all reported at once, like model files. Every parameter has a documented
+//! default and source ([`PARAMETERS`], [`INTERVENTIONS`]).
+
+use std::ops::Range;
+
+use holisec_model::diag::did_you_mean;
+use holisec_model::{Diagnostic, Ecosystem, StakeholderIdx, StakeholderKind, ThreatIdx};
+use serde::Serialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::synth::OrgKind;
+
+/// Largest scenario file accepted.
+pub const MAX_SCENARIO_BYTES: usize = 1024 * 1024;
+/// Longest simulated horizon, in days (ten years).
+pub const MAX_DAYS: u32 = 3650;
+/// Most replicates in one run.
+pub const MAX_REPLICATES: u32 = 100_000;
+/// Largest scale factor (ten times the model's populations).
+pub const MAX_SCALE: f64 = 10.0;
+
+/// One numeric parameter: key, default, allowed range, and where the default comes from.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ParamSpec {
+    /// Key in the `[parameters]` or `[interventions]` table.
+    pub key: &'static str,
+    /// Default value.
+    pub default: f64,
+    /// Smallest allowed value.
+    pub min: f64,
+    /// Largest allowed value.
+    pub max: f64,
+    /// Meaning and unit.
+    pub meaning: &'static str,
+    /// Source of the default (`[E]` = engineering estimate, see `docs/simulation.md`).
+    pub source: &'static str,
+}
+
+macro_rules! param_struct {
+    (
+        $(#[$meta:meta])* $name:ident, $specs:ident;
+        $( $field:ident = $default:expr, $min:expr, $max:expr, $meaning:literal, $source:literal; )+
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        pub struct $name {
+            $( #[doc = $meaning] pub $field: f64, )+
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                $name { $( $field: $default ),+ }
+            }
+        }
+
+        /// Every key of the table, with default, range and source.
+        pub const $specs: &[ParamSpec] = &[
+            $( ParamSpec { key: stringify!($field), default: $default, min: $min, max: $max, meaning: $meaning, source: $source } ),+
+        ];
+
+        impl $name {
+            /// The field called `key`.
+            pub fn get_mut(&mut self, key: &str) -> Option<&mut f64> {
+                match key {
+                    $( stringify!($field) => Some(&mut self.$field), )+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+const P: f64 = 1.0;
+const BIG: f64 = 1e6;
+
+param_struct! {
+    /// `[parameters]`: rates and probabilities of the state machines and of the generator.
+    Parameters, PARAMETERS;
+    click_rate = 0.142, 0.0, P, "mean probability that a recipient clicks a phishing lure", "Gordon et al., JAMA Netw Open 2019;2(3):e190393: 14.2% pooled over 2.97 M emails, 6 US health institutions";
+    click_rate_concentration = 24.0, 0.0, BIG, "Beta concentration (alpha+beta) of the per-organisation click rate; 0 = the same rate everywhere", "[E] gives institution medians spread like 7.4%-30.7% (Gordon 2019)";
+    offender_share = 0.143, 0.0, P, "share of staff in the repeat-clicker (offender) class", "Gordon et al., JAMIA 2019;26(6):547: 772 of 5,416 clicked at least 5 of 20 campaigns";
+    offender_odds_ratio = 3.0, 1.0, 100.0, "click odds of offenders relative to the other staff", "[E] consistent with the JAMIA 2019 counts (17.9% never clicked, 65.3% clicked twice or more)";
+    report_rate = 0.20, 0.0, P, "probability that a recipient who does not click reports the lure", "Verizon DBIR 2024: about 20% of users report per engagement";
+    clicker_report_rate = 0.11, 0.0, P, "probability that a clicker reports", "Verizon DBIR 2024: about 11% of clickers report";
+    credential_rate = 0.5, 0.0, P, "probability that a clicker types credentials", "[E] DBIR 2024: median 21 s to click, 28 s more to enter data";
+    payload_rate = 0.3, 0.0, P, "probability that a clicker runs the payload on an unprotected endpoint", "[E] depends on EDR and macro policy (simulation-models.md 1.1)";
+    foothold_success = 0.5, 0.0, P, "probability that one payload run or one usable credential gives the attacker a foothold", "[E] Sophos 2024: exploited vulnerability and compromised credentials 34% each of root causes";
+    report_detection = 0.3, 0.0, P, "probability that staff reports of a lure make the SOC find a foothold within a day", "[E] reports drive detection (DBIR 2024)";
+    trusted_sender_odds_ratio = 2.0, 1.0, 100.0, "click odds multiplier of a lure sent from a partner's compromised mailbox", "[E] trusted-sender lures (simulation-models.md 1.1); no healthcare estimate";
+    mailbox_abuse = 0.3, 0.0, P, "probability that a new foothold is used to send lures to the organisation's partners", "[E]";
+    mailbox_partners = 3.0, 0.0, 1000.0, "partner organisations (suppliers, clients) that receive lures from one abused mailbox", "[E] keeps the mailbox channel subcritical (about 0.5 new footholds per foothold)";
+    mailbox_recipients = 10.0, 0.0, 10000.0, "recipients of such a lure in each partner organisation", "[E]";
+    breakout_hours = 0.8, 0.0, 8760.0, "mean time from foothold to lateral movement, hours", "CrowdStrike GTR 2025: breakout 48 min (2024)";
+    domain_hours = 3.4, 0.0, 8760.0, "mean time from lateral movement to domain (AD) control, hours", "Sophos Active Adversary 2026: median 3.4 h to Active Directory";
+    dwell_days = 5.0, 0.0, 3650.0, "median time from domain control to impact, days (lognormal)", "Mandiant M-Trends 2021 and Sophos 2023: ransomware dwell time median 5 d";
+    dwell_sigma = 0.8, 0.0, 10.0, "log-standard deviation of that time", "[E]";
+    detect_days = 25.0, 0.0, 3650.0, "mean time to detect a foothold without a CSIRT advisory, days (exponential)", "Mandiant M-Trends 2026: dwell about 25 d when notified externally";
+    advised_detect_days = 9.0, 0.0, 3650.0, "mean time to detect after a CSIRT advisory in the country, days", "Mandiant M-Trends 2026: dwell about 9 d when detected internally";
+    encrypt_rate = 0.74, 0.0, P, "probability that impact encrypts (disrupts) rather than only steals data", "Sophos, State of Ransomware in Healthcare 2024: 74% of attacks encrypt";
+    containment_days = 1.0, 0.0, 3650.0, "mean time from impact to containment, days", "[E]";
+    forensics_days = 2.0, 0.0, 3650.0, "mean time from containment to the start of recovery, days", "[E]";
+    recovery_median_days = 19.4, 0.0, 3650.0, "median recovery time after encryption, days (lognormal)", "fit to Sophos 2024: 22% recover within a week, 37% take more than a month";
+    recovery_sigma = 1.318, 0.0, 10.0, "log-standard deviation of the recovery time", "same fit (Sophos 2024)";
+    cleanup_days = 3.0, 0.0, 3650.0, "mean clean-up time of an intrusion contained before impact, days", "[E]";
+    supplier_weaponise = 0.05, 0.0, P, "probability that an opportunistic compromise of a supplier (not a supplier campaign) is used to push malicious updates", "[E] supply-chain attacks are rare: ENISA 2023 supply-chain 7% of incidents";
+    dependency_disruption = 0.1, 0.0, P, "probability, times the relation strength, that a dependant is disrupted when its supplier or national system is encrypted", "[E] ENISA 2023: supply-chain disruption 7% of health incidents";
+    supplier_push_success = 0.1, 0.0, P, "probability, times the `supplies` strength, that a compromised supplier's push compromises one client", "[E] Kaseya 2021: 25-40 downstream victims per compromised MSP";
+    advisory_threshold = 3.0, 1.0, BIG, "detections in a country before its CSIRT issues an advisory", "[E] no empirical estimate (simulation-models.md gap 4)";
+    advisory_delay_days = 1.0, 0.0, 365.0, "days from the threshold to the advisory", "[E]";
+    cross_border_delay_days = 1.0, 0.0, 365.0, "extra days for an advisory to reach other countries under European sharing", "[E]";
+    advisory_click_reduction = 0.3, 0.0, P, "relative drop of click odds after an advisory, times the second-level agency-to-staff relation strength", "[E]";
+    disconnect_rate = 0.5, 0.0, P, "probability that an advised organisation disconnects as a precaution (worm, or a client of a compromised supplier)", "[E] NAO 2017: trusts disconnected during WannaCry";
+    disconnect_days = 3.0, 0.0, 365.0, "length of a precautionary disconnection, days", "[E] NAO 2017";
+    precaution_patch_factor = 0.25, 0.0, P, "remaining patch time multiplied by this after an advisory", "[E] information sharing as earlier patching (simulation-models.md 2)";
+    primary_care_share = 0.3, 0.0, 0.99, "share of professionals working in small primary-care organisations", "[E]";
+    primary_care_staff = 8.0, 1.0, 1000.0, "mean staff of a primary-care organisation", "[E]";
+    staff_sigma = 1.0, 0.0, 5.0, "log-standard deviation of hospital staff (lognormal)", "[E] Destatis 2017: 34% of hospitals <100 beds, 9% >=600 beds";
+    suppliers_per_hospital = 0.1, 0.0, 10.0, "solution providers per hospital", "[E]";
+    hospital_supplier_links = 5.0, 0.0, 100.0, "suppliers per hospital (EHR, MSP/RMM, PACS, lab, network)", "[E]";
+    primary_care_supplier_links = 1.0, 0.0, 100.0, "suppliers per primary-care organisation", "[E]";
+    supplier_uniform_share = 0.2, 0.0, P, "share of supplier links drawn uniformly rather than by preferential attachment", "[E] gives a few suppliers with hundreds of hospitals";
+    insurers_per_country = 2.0, 0.0, 100.0, "insurers per country", "[E]";
+    staff_per_segment = 150.0, 1.0, BIG, "staff per network segment in a hospital (2 to 64 segments)", "[E]";
+    exposed_share = 0.1, 0.0, P, "share of organisations with an internet-facing unpatched-able border segment", "[E] NAO 2017";
+    worm_contacts_per_day = 2.0, 0.0, 1000.0, "infection attempts per infected segment per day", "[E] SIIDR rates (Chernikova et al. 2023) not extracted";
+    worm_steps_per_day = 24.0, 1.0, 1440.0, "tau-leap steps of the worm per day (24 = hourly generations)", "[E] worms spread in hours (WannaCry: most infections on the first day, NAO 2017)";
+    worm_local_share = 0.8, 0.0, P, "share of worm attempts inside the organisation", "[E]";
+    worm_national_share = 0.15, 0.0, P, "share of worm attempts over the national network (the rest: the internet)", "[E] WannaCry spread over N3 (NAO 2017)";
+    segmentation_block = 0.5, 0.0, P, "probability that segmentation stops lateral movement (and a local worm attempt)", "[E] MAL: a defence turns a step to Infinity";
+    mfa_block = 0.9, 0.0, P, "probability that MFA makes a captured credential useless", "[E]";
+    backup_recovery_factor = 0.3, 0.0, P, "recovery time multiplier with immutable backups", "[E] Sophos 2024: backups compromised in 66% of attempts";
+    remediation_d25 = 26.0, 0.0, 3650.0, "days after disclosure by which 25% of segments are patched", "Kenna/Cyentia remediation velocity: 25% by day 26";
+    remediation_d50 = 100.0, 0.0, 3650.0, "days by which 50% are patched", "Kenna/Cyentia: 50% by day 100";
+    remediation_d75 = 392.0, 0.0, 3650.0, "days by which 75% are patched", "Kenna/Cyentia: 75% by day 392";
+}
+
+param_struct! {
+    /// `[interventions]`: what the defenders do. Coverage = share of organisations.
+    Interventions, INTERVENTIONS;
+    training_coverage = 0.0, 0.0, P, "share of organisations running repeated phishing simulations", "scenario choice";
+    training_odds_ratio = 0.511, 0.0, P, "click odds ratio of trained staff", "Gordon et al. 2019: adjusted OR 0.511 after 6-10 campaigns (0.335 after more than 10); annual training about 1.0";
+    mfa_coverage = 0.0, 0.0, P, "share of organisations with MFA on remote access and mail", "scenario choice";
+    patch_speed = 1.0, 0.001, 100.0, "multiplier of remediation times (0.5 = twice as fast)", "scenario choice";
+    segmentation_coverage = 0.0, 0.0, P, "share of organisations with segmented networks", "scenario choice";
+    backup_coverage = 0.0, 0.0, P, "share of organisations with immutable, tested backups", "scenario choice";
+}
+
+/// Who receives CSIRT advisories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Sharing {
+    /// No advisories.
+    #[default]
+    None,
+    /// The country's CSIRT advises its own country.
+    National,
+    /// Agencies share: an advisory reaches every country.
+    European,
+}
+
+/// How a campaign reaches its targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Vector {
+    /// Phishing lures to staff.
+    Phishing,
+    /// Direct footholds (exploited vulnerability, stolen credentials).
+    Intrusion,
+    /// The largest solution providers are compromised and push to their clients.
+    Supplier,
+    /// A self-propagating worm entering via internet-facing unpatched segments.
+    Worm,
+}
+
+impl Vector {
+    const NAMES: &[&str] = &["phishing", "intrusion", "supplier", "worm"];
+}
+
+/// One campaign.
+#[derive(Debug, Clone, Serialize)]
+pub struct Campaign {
+    /// Display name.
+    pub name: String,
+    /// How it reaches targets.
+    pub vector: Vector,
+    /// Threat of the model.
+    pub threat: ThreatIdx,
+    /// Its id.
+    pub threat_id: String,
+    /// Targeted stakeholder of the model.
+    pub target: StakeholderIdx,
+    /// Its id.
+    pub target_id: String,
+    /// Synthetic organisation kinds the target covers.
+    pub kinds: Vec<OrgKind>,
+    /// First wave, day index from 0.
+    pub start_day: u32,
+    /// Days between waves.
+    pub period_days: u32,
+    /// Number of waves.
+    pub waves: u32,
+    /// Share of targeted organisations reached by one wave.
+    pub org_share: f64,
+    /// Share of staff of a reached organisation receiving the lure (phishing).
+    pub staff_share: f64,
+    /// Click odds multiplier of the lure (difficulty).
+    pub lure_odds_ratio: f64,
+    /// Suppliers compromised (supplier vector): the largest by clients.
+    pub suppliers: u32,
+    /// Initially infected segments at scale 1 (worm; scaled with the populations, at least 1).
+    pub initial_infections: u32,
+    /// Day from which infected segments stop spreading (worm).
+    pub kill_switch_day: Option<u32>,
+    /// Day the exploited vulnerability was disclosed (patch clock start; may be negative).
+    pub disclosure_day: f64,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scenario {
+    /// Display name.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// Simulated days.
+    pub days: u32,
+    /// Replicates.
+    pub replicates: u32,
+    /// Seed.
+    pub seed: u64,
+    /// Scale of the populations.
+    pub scale: f64,
+    /// Parameters.
+    pub parameters: Parameters,
+    /// Interventions.
+    pub interventions: Interventions,
+    /// Who receives CSIRT advisories.
+    pub sharing: Sharing,
+    /// Campaigns.
+    pub campaigns: Vec<Campaign>,
+}
+
+impl Scenario {
+    /// A scenario with defaults and no campaign.
+    pub fn empty(name: &str) -> Self {
+        Scenario {
+            name: name.to_owned(),
+            description: None,
+            days: 365,
+            replicates: 10,
+            seed: 1,
+            scale: 1.0,
+            parameters: Parameters::default(),
+            interventions: Interventions::default(),
+            sharing: Sharing::None,
+            campaigns: Vec::new(),
+        }
+    }
+
+    /// Checks the run settings (after command-line overrides); messages name the setting.
+    pub fn check_settings(&self) -> Result<(), String> {
+        if self.days == 0 || self.days > MAX_DAYS {
+            return Err(format!("days {}: expected 1 to {MAX_DAYS}", self.days));
+        }
+        if self.replicates == 0 || self.replicates > MAX_REPLICATES {
+            return Err(format!(
+                "replicates {}: expected 1 to {MAX_REPLICATES}",
+                self.replicates
+            ));
+        }
+        if !(self.scale.is_finite() && self.scale > 0.0 && self.scale <= MAX_SCALE) {
+            return Err(format!(
+                "scale {}: expected more than 0 and at most {MAX_SCALE}",
+                self.scale
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What reading a scenario produced.
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    /// The source text.
+    pub text: String,
+    /// The scenario, only when there is no error.
+    pub scenario: Option<Scenario>,
+    /// Every error, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl LoadedScenario {
+    /// True when at least one diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// The synthetic organisation kinds a model stakeholder kind stands for.
+pub fn kinds_of(kind: StakeholderKind) -> Vec<OrgKind> {
+    match kind {
+        StakeholderKind::HealthcareOrganisation | StakeholderKind::HealthcareProfessional => {
+            vec![OrgKind::Hospital, OrgKind::PrimaryCare]
+        }
+        StakeholderKind::SolutionProvider => vec![OrgKind::Supplier],
+        StakeholderKind::NationalHealthSystem => vec![OrgKind::NationalSystem],
+        StakeholderKind::AgencyInstitution => vec![OrgKind::Agency],
+        StakeholderKind::InsuranceGroup => vec![OrgKind::Insurer],
+        _ => Vec::new(),
+    }
+}
+
+/// Reads a scenario from bytes (as read from a file).
+pub fn load_scenario_bytes(bytes: &[u8], eco: &Ecosystem) -> LoadedScenario {
+    if bytes.len() > MAX_SCENARIO_BYTES {
+        return LoadedScenario {
+            text: String::new(),
+            scenario: None,
+            diagnostics: vec![Diagnostic::error(
+                format!(
+                    "scenario file is {} bytes, larger than the {MAX_SCENARIO_BYTES}-byte limit",
+                    bytes.len()
+                ),
+                None,
+            )],
+        };
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => load_scenario(text, eco),
+        Err(err) => LoadedScenario {
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            scenario: None,
+            diagnostics: vec![
+                Diagnostic::error(
+                    format!(
+                        "scenario file is not valid UTF-8 (invalid byte at byte {})",
+                        err.valid_up_to()
+                    ),
+                    None,
+                )
+                .with_help("save the file as UTF-8"),
+            ],
+        },
+    }
+}
+
+const TOP_KEYS: &[&str] = &["scenario", "parameters", "interventions", "campaign"];
+const SCENARIO_KEYS: &[&str] = &["name", "description", "days", "replicates", "seed", "scale"];
+const CAMPAIGN_KEYS: &[&str] = &[
+    "name",
+    "vector",
+    "threat",
+    "target",
+    "start_day",
+    "period_days",
+    "waves",
+    "org_share",
+    "staff_share",
+    "lure_odds_ratio",
+    "suppliers",
+    "initial_infections",
+    "kill_switch_day",
+    "disclosure_day",
+];
+
+/// Reads and validates a scenario against the model.
+pub fn load_scenario(text: &str, eco: &Ecosystem) -> LoadedScenario {
+    let mut diags = Vec::new();
+    let (table, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for e in &errors {
+            diags.push(Diagnostic::error(
+                e.message().trim().trim_end_matches('.').to_owned(),
+                e.span(),
+            ));
+        }
+        return LoadedScenario {
+            text: text.to_owned(),
+            scenario: None,
+            diagnostics: diags,
+        };
+    }
+    let root_span = table.span();
+    let root = table.into_inner();
+    let mut sc = Scenario::empty("scenario");
+    let mut r = Reader { diags: &mut diags };
+    r.unknown_keys(&root, TOP_KEYS, "");
+    let mut have_days = false;
+    if let Some(v) = find(&root, "scenario")
+        && let Some(t) = r.table(v, "scenario")
+    {
+        {
+            r.unknown_keys(t, SCENARIO_KEYS, "scenario.");
+            if let Some(s) = find(t, "name").and_then(|v| r.string(v, "name")) {
+                sc.name = s;
+            }
+            sc.description = find(t, "description").and_then(|v| r.string(v, "description"));
+            if let Some(v) = find(t, "days") {
+                have_days = true;
+                if let Some(d) = r.int(
+                    v,
+                    "days",
+                    1,
+                    MAX_DAYS as i64,
+                    "a number of days from 1 to 3650",
+                ) {
+                    sc.days = d as u32;
+                }
+            }
+            if let Some(d) = find(t, "replicates").and_then(|v| {
+                r.int(
+                    v,
+                    "replicates",
+                    1,
+                    MAX_REPLICATES as i64,
+                    "at least 1 replicate",
+                )
+            }) {
+                sc.replicates = d as u32;
+            }
+            if let Some(d) =
+                find(t, "seed").and_then(|v| r.int(v, "seed", 0, i64::MAX, "a seed of 0 or more"))
+            {
+                sc.seed = d as u64;
+            }
+            if let Some(v) = find(t, "scale")
+                && let Some(x) = r.float(v, "scale")
+            {
+                {
+                    if x > 0.0 && x <= MAX_SCALE {
+                        sc.scale = x;
+                    } else {
+                        r.err(
+                            v,
+                            format!("`scale` is {x}"),
+                            "expected more than 0 and at most 10",
+                        );
+                    }
+                }
+            }
+        }
+    }
+    let _ = have_days;
+    if let Some(v) = find(&root, "parameters")
+        && let Some(t) = r.table(v, "parameters")
+    {
+        for (k, x) in r.param_table(t, "parameters", PARAMETERS) {
+            if let Some(slot) = sc.parameters.get_mut(k) {
+                *slot = x;
+            }
+        }
+    }
+    if let Some(v) = find(&root, "interventions")
+        && let Some(t) = r.table(v, "interventions")
+    {
+        let keys: Vec<&str> = INTERVENTIONS
+            .iter()
+            .map(|s| s.key)
+            .chain(["sharing"])
+            .collect();
+        let mut rest = DeTable::new();
+        for (k, v) in t.iter() {
+            if k.get_ref() == "sharing" {
+                if let Some(s) = r.string(v, "sharing") {
+                    match s.as_str() {
+                        "none" => sc.sharing = Sharing::None,
+                        "national" => sc.sharing = Sharing::National,
+                        "european" => sc.sharing = Sharing::European,
+                        other => r.err(
+                            v,
+                            format!("unknown sharing `{other}`"),
+                            "expected `none`, `national` or `european`",
+                        ),
+                    }
+                }
+            } else if keys.contains(&k.get_ref().as_ref()) {
+                rest.insert(k.clone(), v.clone());
+            } else {
+                r.unknown_key(k, &keys, "interventions.");
+            }
+        }
+        for (k, x) in r.param_table(&rest, "interventions", INTERVENTIONS) {
+            if let Some(slot) = sc.interventions.get_mut(k) {
+                *slot = x;
+            }
+        }
+    }
+    let p = &sc.parameters;
+    if p.remediation_d25 > p.remediation_d50 || p.remediation_d50 > p.remediation_d75 {
+        let span = find(&root, "parameters").map(|v| v.span());
+        r.diags.push(
+            Diagnostic::error(
+                "remediation days must not decrease from d25 to d50 to d75",
+                span,
+            )
+            .with_label("expected remediation_d25 <= remediation_d50 <= remediation_d75"),
+        );
+    }
+    if p.worm_local_share + p.worm_national_share > 1.0 {
+        let span = find(&root, "parameters").map(|v| v.span());
+        r.diags.push(
+            Diagnostic::error(
+                "worm_local_share + worm_national_share is more than 1",
+                span,
+            )
+            .with_label("expected shares summing to at most 1"),
+        );
+    }
+    if let Some(v) = find(&root, "campaign") {
+        match v.get_ref() {
+            DeValue::Array(items) => {
+                for item in items {
+                    if let Some(t) = r.table(item, "campaign")
+                        && let Some(c) = r.campaign(t, item.span(), eco, sc.days, have_days)
+                    {
+                        sc.campaigns.push(c);
+                    }
+                }
+            }
+            _ => r.err(
+                v,
+                "`campaign` must be an array of tables",
+                "expected `[[campaign]]` entries",
+            ),
+        }
+    }
+    let _ = root_span;
+    diags.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
+    let scenario = if diags.iter().any(Diagnostic::is_error) {
+        None
+    } else {
+        Some(sc)
+    };
+    LoadedScenario {
+        text: text.to_owned(),
+        scenario,
+        diagnostics: diags,
+    }
+}
+
+type Val<'i> = Spanned<DeValue<'i>>;
+
+fn find<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a Val<'i>> {
+    t.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v)
+}
+
+struct Reader<'d> {
+    diags: &'d mut Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn err(&mut self, v: &Val<'_>, message: impl Into<String>, label: &str) {
+        self.diags
+            .push(Diagnostic::error(message, Some(v.span())).with_label(label));
+    }
+
+    fn err_span(&mut self, span: Range<usize>, message: impl Into<String>, label: &str) {
+        self.diags
+            .push(Diagnostic::error(message, Some(span)).with_label(label));
+    }
+
+    fn unknown_key(
+        &mut self,
+        k: &Spanned<std::borrow::Cow<'_, str>>,
+        allowed: &[&str],
+        prefix: &str,
+    ) {
+        let mut d = Diagnostic::error(
+            format!("unknown key `{prefix}{}`", k.get_ref()),
+            Some(k.span()),
+        )
+        .with_label(format!(
+            "expected one of {}",
+            allowed
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        if let Some(best) = did_you_mean(k.get_ref(), allowed.iter().copied()) {
+            d = d.with_help(format!("did you mean `{best}`?"));
+        }
+        self.diags.push(d);
+    }
+
+    fn unknown_keys(&mut self, t: &DeTable<'_>, allowed: &[&str], prefix: &str) {
+        for (k, _) in t.iter() {
+            if !allowed.contains(&k.get_ref().as_ref()) {
+                self.unknown_key(k, allowed, prefix);
+            }
+        }
+    }
+
+    fn table<'a, 'i>(&mut self, v: &'a Val<'i>, key: &str) -> Option<&'a DeTable<'i>> {
+        match v.get_ref() {
+            DeValue::Table(t) => Some(t),
+            _ => {
+                self.err(
+                    v,
+                    format!("`{key}` must be a table"),
+                    &format!("expected `[{key}]`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn string(&mut self, v: &Val<'_>, key: &str) -> Option<String> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(s.to_string()),
+            other => {
+                self.err(
+                    v,
+                    format!("`{key}` is a {}", other.type_str()),
+                    "expected a string",
+                );
+                None
+            }
+        }
+    }
+
+    fn float(&mut self, v: &Val<'_>, key: &str) -> Option<f64> {
+        let x = match v.get_ref() {
+            DeValue::Integer(i) => parse_int(i.as_str(), i.radix()).map(|i| i as f64),
+            DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+            other => {
+                self.err(
+                    v,
+                    format!("`{key}` is a {}", other.type_str()),
+                    "expected a number",
+                );
+                return None;
+            }
+        };
+        match x {
+            Some(x) if x.is_finite() => Some(x),
+            _ => {
+                self.err(
+                    v,
+                    format!("`{key}` is not a finite number"),
+                    "expected a finite number",
+                );
+                None
+            }
+        }
+    }
+
+    fn int(&mut self, v: &Val<'_>, key: &str, min: i64, max: i64, expected: &str) -> Option<i64> {
+        match v.get_ref() {
+            DeValue::Integer(i) => match parse_int(i.as_str(), i.radix()) {
+                Some(x) if (min..=max).contains(&x) => Some(x),
+                Some(x) => {
+                    self.err(
+                        v,
+                        format!("`{key}` is {x}"),
+                        &format!("expected {expected}"),
+                    );
+                    None
+                }
+                None => {
+                    self.err(
+                        v,
+                        format!("`{key}` is out of range"),
+                        &format!("expected {expected}"),
+                    );
+                    None
+                }
+            },
+            other => {
+                self.err(
+                    v,
+                    format!("`{key}` is a {}", other.type_str()),
+                    &format!("expected an integer: {expected}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn param_table(
+        &mut self,
+        t: &DeTable<'_>,
+        section: &str,
+        specs: &[ParamSpec],
+    ) -> Vec<(&'static str, f64)> {
+        let mut out = Vec::new();
+        let keys: Vec<&str> = specs.iter().map(|s| s.key).collect();
+        for (k, v) in t.iter() {
+            let Some(spec) = specs.iter().find(|s| s.key == k.get_ref()) else {
+                self.unknown_key(k, &keys, &format!("{section}."));
+                continue;
+            };
+            let Some(x) = self.float(v, spec.key) else {
+                continue;
+            };
+            if x < spec.min || x > spec.max {
+                let expected = if spec.min == 0.0 && spec.max == 1.0 {
+                    "expected a probability from 0 to 1".to_owned()
+                } else {
+                    format!("expected {} to {}", spec.min, spec.max)
+                };
+                self.err(v, format!("`{}` is {x}", spec.key), &expected);
+                continue;
+            }
+            out.push((spec.key, x));
+        }
+        out
+    }
+
+    fn campaign(
+        &mut self,
+        t: &DeTable<'_>,
+        span: Range<usize>,
+        eco: &Ecosystem,
+        days: u32,
+        _have_days: bool,
+    ) -> Option<Campaign> {
+        let errors_before = self.diags.len();
+        self.unknown_keys(t, CAMPAIGN_KEYS, "campaign.");
+        let name = find(t, "name").and_then(|v| self.string(v, "name"));
+        let vector = match find(t, "vector") {
+            None => Vector::Phishing,
+            Some(v) => match self.string(v, "vector").as_deref() {
+                Some("phishing") => Vector::Phishing,
+                Some("intrusion") => Vector::Intrusion,
+                Some("supplier") => Vector::Supplier,
+                Some("worm") => Vector::Worm,
+                Some(other) => {
+                    let mut d =
+                        Diagnostic::error(format!("unknown vector `{other}`"), Some(v.span()))
+                            .with_label("expected `phishing`, `intrusion`, `supplier` or `worm`");
+                    if let Some(b) = did_you_mean(other, Vector::NAMES.iter().copied()) {
+                        d = d.with_help(format!("did you mean `{b}`?"));
+                    }
+                    self.diags.push(d);
+                    Vector::Phishing
+                }
+                None => Vector::Phishing,
+            },
+        };
+        let mut threat = None;
+        match find(t, "threat") {
+            None => self.err_span(
+                span.clone(),
+                "campaign has no `threat`",
+                "expected `threat = \"<threat id of the model>\"`",
+            ),
+            Some(v) => {
+                if let Some(id) = self.string(v, "threat") {
+                    match eco.threat_by_id(&id) {
+                        Some(ix) => threat = Some((ix, id)),
+                        None => {
+                            let mut d =
+                                Diagnostic::error(format!("unknown threat `{id}`"), Some(v.span()))
+                                    .with_label("expected a threat id of the model");
+                            let ids = eco.threats.iter().map(|t| t.id.as_str());
+                            d = match did_you_mean(&id, ids) {
+                                Some(b) => d.with_help(format!("did you mean `{b}`?")),
+                                None => d.with_help(format!(
+                                    "the model's threats are: {}",
+                                    eco.threats
+                                        .iter()
+                                        .map(|t| t.id.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                )),
+                            };
+                            self.diags.push(d);
+                        }
+                    }
+                }
+            }
+        }
+        let default_target = match vector {
+            Vector::Supplier => eco
+                .stakeholders
+                .iter()
+                .find(|s| s.kind == StakeholderKind::SolutionProvider),
+            _ => eco
+                .stakeholders
+                .iter()
+                .find(|s| s.kind == StakeholderKind::HealthcareOrganisation),
+        }
+        .map(|s| s.id.clone());
+        let mut target = None;
+        let target_val = find(t, "target");
+        let target_id = match target_val {
+            Some(v) => self.string(v, "target"),
+            None => default_target,
+        };
+        if let Some(id) = target_id {
+            let at = target_val.map_or(span.clone(), |v| v.span());
+            match eco.stakeholder_by_id(&id) {
+                Some(ix) => {
+                    let kinds = kinds_of(eco.stakeholder(ix).kind);
+                    if kinds.is_empty() {
+                        self.err_span(
+                            at,
+                            format!("stakeholder `{id}` has no simulated organisations"),
+                            "expected a healthcare organisation, professional, solution provider, national system, agency or insurer",
+                        );
+                    } else if vector == Vector::Supplier && kinds != [OrgKind::Supplier] {
+                        self.err_span(
+                            at,
+                            format!("a supplier campaign cannot target `{id}`"),
+                            "expected a solution-provider stakeholder",
+                        );
+                    } else {
+                        target = Some((ix, id, kinds));
+                    }
+                }
+                None => {
+                    let mut d = Diagnostic::error(format!("unknown stakeholder `{id}`"), Some(at))
+                        .with_label("expected a stakeholder id of the model");
+                    if let Some(b) =
+                        did_you_mean(&id, eco.stakeholders.iter().map(|s| s.id.as_str()))
+                    {
+                        d = d.with_help(format!("did you mean `{b}`?"));
+                    }
+                    self.diags.push(d);
+                }
+            }
+        } else if target_val.is_none() {
+            self.err_span(
+                span.clone(),
+                "campaign has no `target`",
+                "expected `target = \"<stakeholder id>\"`",
+            );
+        }
+        let day_int = |r: &mut Self, key: &str, default: u32| -> u32 {
+            find(t, key)
+                .and_then(|v| {
+                    r.int(v, key, 0, MAX_DAYS as i64, "a day from 0 to 3650")
+                        .map(|x| x as u32)
+                })
+                .unwrap_or(default)
+        };
+        let start_day = day_int(self, "start_day", 0);
+        let period_days = day_int(self, "period_days", 30);
+        let waves = find(t, "waves")
+            .and_then(|v| self.int(v, "waves", 1, 100_000, "at least 1 wave"))
+            .map_or(1, |x| x as u32);
+        if let Some(v) = find(t, "start_day")
+            && start_day >= days
+            && self.diags.len() == errors_before
+        {
+            self.err(
+                v,
+                format!("`start_day` {start_day} is after the last simulated day"),
+                &format!("expected a day below {days} (the scenario's days)"),
+            );
+        }
+        if let Some(v) = find(t, "period_days")
+            && period_days == 0
+            && waves > 1
+        {
+            self.err(
+                v,
+                "`period_days` is 0 with several waves",
+                "expected at least 1 day between waves",
+            );
+        }
+        let prob = |r: &mut Self, key: &str| -> Option<f64> {
+            let v = find(t, key)?;
+            let x = r.float(v, key)?;
+            if (0.0..=1.0).contains(&x) {
+                Some(x)
+            } else {
+                r.err(
+                    v,
+                    format!("`{key}` is {x}"),
+                    "expected a probability from 0 to 1",
+                );
+                None
+            }
+        };
+        let org_share = prob(self, "org_share");
+        let staff_share = prob(self, "staff_share").unwrap_or(1.0);
+        let lure_odds_ratio = match find(t, "lure_odds_ratio") {
+            Some(v) => match self.float(v, "lure_odds_ratio") {
+                Some(x) if x > 0.0 && x <= 100.0 => x,
+                Some(x) => {
+                    self.err(
+                        v,
+                        format!("`lure_odds_ratio` is {x}"),
+                        "expected more than 0 and at most 100",
+                    );
+                    1.0
+                }
+                None => 1.0,
+            },
+            None => 1.0,
+        };
+        let suppliers = find(t, "suppliers")
+            .and_then(|v| self.int(v, "suppliers", 1, 1_000_000, "at least 1 supplier"))
+            .map_or(1, |x| x as u32);
+        let initial_infections = find(t, "initial_infections")
+            .and_then(|v| self.int(v, "initial_infections", 1, 10_000_000, "at least 1 segment"))
+            .map_or(10, |x| x as u32);
+        let kill_switch_day = find(t, "kill_switch_day")
+            .and_then(|v| {
+                self.int(
+                    v,
+                    "kill_switch_day",
+                    0,
+                    MAX_DAYS as i64,
+                    "a day from 0 to 3650",
+                )
+            })
+            .map(|x| x as u32);
+        let disclosure_day = match find(t, "disclosure_day") {
+            Some(v) => self.float(v, "disclosure_day").unwrap_or(0.0),
+            None => start_day as f64,
+        };
+        if self.diags.len() > errors_before {
+            return None;
+        }
+        let (threat, threat_id) = threat?;
+        let (target, target_id, kinds) = target?;
+        // Default volume from the model: the threat's mean attempts per organisation-year,
+        // spread over the waves of a year.
+        let org_share = org_share.unwrap_or_else(|| {
+            let per_year = eco.threat(threat).frequency.mean();
+            let waves_per_year = if waves > 1 && period_days > 0 {
+                365.0 / period_days as f64
+            } else {
+                1.0
+            };
+            (per_year / waves_per_year).clamp(0.0, 1.0)
+        });
+        Some(Campaign {
+            name: name
+                .unwrap_or_else(|| format!("{} {}", threat_id, Vector::NAMES[vector as usize])),
+            vector,
+            threat,
+            threat_id,
+            target,
+            target_id,
+            kinds,
+            start_day,
+            period_days,
+            waves,
+            org_share,
+            staff_share,
+            lure_odds_ratio,
+            suppliers,
+            initial_infections,
+            kill_switch_day,
+            disclosure_day,
+        })
+    }
+}
+
+fn parse_int(text: &str, radix: u32) -> Option<i64> {
+    let clean = text.replace('_', "");
+    let digits = clean
+        .trim_start_matches("0x")
+        .trim_start_matches("0o")
+        .trim_start_matches("0b");
+    i64::from_str_radix(digits, radix).ok()
+}

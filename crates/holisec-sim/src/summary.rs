@@ -1,0 +1,398 @@
+//! Results: daily series of every state, per-organisation outcomes, summaries
+//! over replicates, CSV text, and the memory estimate of a run.
+//!
+//! Everything here is a value: serde-serialisable for `--json`, CSV returned as
+//! `String`s. Bands are the 5th and 95th percentiles over replicates (nearest
+//! rank). The JSON carries no timing, so identical runs give identical bytes.
+
+use std::fmt::Write;
+
+use holisec_model::Ecosystem;
+use serde::Serialize;
+
+use crate::scenario::{Interventions, Scenario, Sharing, Vector};
+use crate::synth::{self, OrgKind};
+
+/// Names of the daily series, in column order. `org_*` partition the
+/// organisations, `staff_*` the staff, `seg_*` the segments (each sums to its
+/// population every day); `emails` .. `new_detections` are flows of the day;
+/// `disrupted` counts organisations disrupted for any reason.
+pub const SERIES: &[&str] = &[
+    "org_clean",
+    "org_foothold",
+    "org_lateral",
+    "org_domain",
+    "org_impact",
+    "org_contained",
+    "org_recovering",
+    "org_recovered",
+    "org_disrupted_no_infection",
+    "disrupted",
+    "hospitals_disrupted",
+    "staff_unaffected",
+    "staff_reported",
+    "staff_clicked",
+    "staff_credentials",
+    "seg_susceptible",
+    "seg_infected",
+    "seg_patched",
+    "emails",
+    "clicks",
+    "credentials_captured",
+    "reports",
+    "new_footholds",
+    "new_impacts",
+    "new_detections",
+    "ever_infected",
+];
+/// Number of series.
+pub const NS: usize = SERIES.len();
+/// First organisation-state series.
+pub const ORG0: usize = 0;
+/// Organisation states.
+pub const ORG_STATES: usize = 9;
+/// `disrupted`.
+pub const DISRUPTED: usize = 9;
+/// `hospitals_disrupted`.
+pub const HOSP_DISRUPTED: usize = 10;
+/// First staff-state series.
+pub const STAFF0: usize = 11;
+/// First segment-state series.
+pub const SEG0: usize = 15;
+/// `emails`.
+pub const EMAILS: usize = 18;
+/// `clicks`.
+pub const CLICKS: usize = 19;
+/// `credentials_captured`.
+pub const CREDS: usize = 20;
+/// `reports`.
+pub const REPORTS: usize = 21;
+/// `new_footholds`.
+pub const FOOTHOLDS: usize = 22;
+/// `new_impacts`.
+pub const IMPACTS: usize = 23;
+/// `new_detections`.
+pub const DETECTIONS: usize = 24;
+/// `ever_infected`.
+pub const EVER: usize = 25;
+
+/// Mean and 5-95% band over replicates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Band {
+    /// Mean.
+    pub mean: f64,
+    /// 5th percentile.
+    pub p5: f64,
+    /// 95th percentile.
+    pub p95: f64,
+}
+
+impl Band {
+    /// Band of `values` (NaN values ignored; all-NaN gives zeros).
+    pub fn of(values: &[f64]) -> Band {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        if v.is_empty() {
+            return Band {
+                mean: 0.0,
+                p5: 0.0,
+                p95: 0.0,
+            };
+        }
+        v.sort_by(f64::total_cmp);
+        let rank = |q: f64| v[((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
+        Band {
+            mean: v.iter().sum::<f64>() / v.len() as f64,
+            p5: rank(0.05),
+            p95: rank(0.95),
+        }
+    }
+}
+
+/// Outcome measures of one replicate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Organisations with at least one foothold or worm infection.
+    pub orgs_infected: f64,
+    /// Hospitals among them.
+    pub hospitals_infected: f64,
+    /// Organisations whose systems were encrypted.
+    pub orgs_encrypted: f64,
+    /// Organisations disrupted at least once (infected or not).
+    pub orgs_disrupted: f64,
+    /// Sum over days of the hospitals disrupted at the end of the day.
+    pub hospital_days_disrupted: f64,
+    /// Staff whose credentials were captured (distinct).
+    pub credentials_captured: f64,
+    /// Staff who clicked at least once (distinct).
+    pub staff_clicked: f64,
+    /// Mean days from foothold to containment (NaN when nothing was contained).
+    pub time_to_containment_days: f64,
+}
+
+/// Summary over replicates.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Organisations infected.
+    pub orgs_infected: Band,
+    /// Hospitals infected.
+    pub hospitals_infected: Band,
+    /// Organisations encrypted.
+    pub orgs_encrypted: Band,
+    /// Organisations disrupted.
+    pub orgs_disrupted: Band,
+    /// Hospital-days disrupted.
+    pub hospital_days_disrupted: Band,
+    /// Staff credentials captured.
+    pub credentials_captured: Band,
+    /// Staff who clicked.
+    pub staff_clicked: Band,
+    /// Time to containment, days (replicates without containment left out).
+    pub time_to_containment_days: Band,
+}
+
+impl Summary {
+    /// Summary of per-replicate metrics.
+    pub fn of(m: &[Metrics]) -> Summary {
+        let b = |f: fn(&Metrics) -> f64| Band::of(&m.iter().map(f).collect::<Vec<_>>());
+        Summary {
+            orgs_infected: b(|m| m.orgs_infected),
+            hospitals_infected: b(|m| m.hospitals_infected),
+            orgs_encrypted: b(|m| m.orgs_encrypted),
+            orgs_disrupted: b(|m| m.orgs_disrupted),
+            hospital_days_disrupted: b(|m| m.hospital_days_disrupted),
+            credentials_captured: b(|m| m.credentials_captured),
+            staff_clicked: b(|m| m.staff_clicked),
+            time_to_containment_days: b(|m| m.time_to_containment_days),
+        }
+    }
+}
+
+/// One daily series of the whole ecosystem with its band.
+#[derive(Debug, Clone, Serialize)]
+pub struct Series {
+    /// Name (see [`SERIES`]).
+    pub name: String,
+    /// Mean per day.
+    pub mean: Vec<f64>,
+    /// 5th percentile per day.
+    pub p5: Vec<f64>,
+    /// 95th percentile per day.
+    pub p95: Vec<f64>,
+}
+
+/// A country: its synthetic organisations and its mean daily series.
+#[derive(Debug, Clone, Serialize)]
+pub struct CountryResult {
+    /// ISO code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Hospitals.
+    pub hospitals: u32,
+    /// Primary-care organisations.
+    pub primary_care: u32,
+    /// Care staff.
+    pub staff: u64,
+    /// Mean over replicates of each series per day, in [`SERIES`] order.
+    pub mean: Vec<Vec<f64>>,
+}
+
+/// Outcome of one organisation over the replicates (CSV only).
+#[derive(Debug, Clone, Serialize)]
+pub struct OrgOutcome {
+    /// Display id.
+    pub id: String,
+    /// Kind.
+    pub kind: OrgKind,
+    /// Country code.
+    pub country: String,
+    /// Staff.
+    pub staff: u32,
+    /// Suppliers it uses (clients, for a supplier).
+    pub links: u32,
+    /// Share of replicates in which it was infected.
+    pub p_infected: f64,
+    /// Share of replicates in which it was disrupted.
+    pub p_disrupted: f64,
+    /// Mean days disrupted per replicate.
+    pub mean_disrupted_days: f64,
+}
+
+/// Size of the synthetic ecosystem.
+#[derive(Debug, Clone, Serialize)]
+pub struct EcosystemSize {
+    /// Organisations per kind.
+    pub kinds: Vec<(OrgKind, u64)>,
+    /// Segments.
+    pub segments: u64,
+    /// Clients of the largest supplier.
+    pub largest_supplier_clients: u64,
+    /// Care staff (the model's professionals x scale).
+    pub professionals: u64,
+}
+
+/// Everything a run produces.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimulationReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Scale.
+    pub scale: f64,
+    /// Simulated days.
+    pub days: u32,
+    /// Replicates.
+    pub replicates: u32,
+    /// Organisations in the synthetic ecosystem.
+    pub organisations: u64,
+    /// Staff (care professionals plus the staff of other organisations).
+    pub staff: u64,
+    /// Breakdown of the synthetic ecosystem.
+    pub ecosystem: EcosystemSize,
+    /// Campaign names and vectors.
+    pub campaigns: Vec<(String, Vector)>,
+    /// Interventions.
+    pub interventions: Interventions,
+    /// Information sharing.
+    pub sharing: Sharing,
+    /// Summary over replicates.
+    pub summary: Summary,
+    /// Per-replicate metrics, in replicate order.
+    pub per_replicate: Vec<Metrics>,
+    /// Ecosystem daily series.
+    pub series: Vec<Series>,
+    /// Per-country daily means.
+    pub countries: Vec<CountryResult>,
+    /// Per-organisation outcomes (CSV only: large).
+    #[serde(skip)]
+    pub organisation_outcomes: Vec<OrgOutcome>,
+}
+
+impl SimulationReport {
+    /// The ecosystem series called `name`.
+    pub fn series(&self, name: &str) -> Option<&Series> {
+        self.series.iter().find(|s| s.name == name)
+    }
+
+    /// `day,series,mean,p5,p95`.
+    pub fn series_csv(&self) -> String {
+        let mut out = String::from("day,series,mean,p5,p95\n");
+        for d in 0..self.days as usize {
+            for s in &self.series {
+                let _ = writeln!(out, "{d},{},{},{},{}", s.name, s.mean[d], s.p5[d], s.p95[d]);
+            }
+        }
+        out
+    }
+
+    /// `day,country,series,mean`.
+    pub fn countries_csv(&self) -> String {
+        let mut out = String::from("day,country,series,mean\n");
+        for d in 0..self.days as usize {
+            for c in &self.countries {
+                for (i, name) in SERIES.iter().enumerate() {
+                    let _ = writeln!(out, "{d},{},{name},{}", c.code, c.mean[i][d]);
+                }
+            }
+        }
+        out
+    }
+
+    /// `replicate,` then every metric.
+    pub fn replicates_csv(&self) -> String {
+        let mut out = String::from(
+            "replicate,orgs_infected,hospitals_infected,orgs_encrypted,orgs_disrupted,hospital_days_disrupted,credentials_captured,staff_clicked,time_to_containment_days\n",
+        );
+        for (i, m) in self.per_replicate.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{i},{},{},{},{},{},{},{},{}",
+                m.orgs_infected,
+                m.hospitals_infected,
+                m.orgs_encrypted,
+                m.orgs_disrupted,
+                m.hospital_days_disrupted,
+                m.credentials_captured,
+                m.staff_clicked,
+                if m.time_to_containment_days.is_nan() {
+                    String::new()
+                } else {
+                    m.time_to_containment_days.to_string()
+                }
+            );
+        }
+        out
+    }
+
+    /// `id,kind,country,staff,links,p_infected,p_disrupted,mean_disrupted_days`.
+    pub fn organisations_csv(&self) -> String {
+        let mut out = String::from(
+            "id,kind,country,staff,links,p_infected,p_disrupted,mean_disrupted_days\n",
+        );
+        for o in &self.organisation_outcomes {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{},{}",
+                o.id,
+                o.kind.as_str(),
+                o.country,
+                o.staff,
+                o.links,
+                o.p_infected,
+                o.p_disrupted,
+                o.mean_disrupted_days
+            );
+        }
+        out
+    }
+}
+
+/// Estimated peak memory of a run, in bytes, with `threads` replicates in flight.
+///
+/// Counts the synthetic ecosystem (per organisation ~70 B, per staff member
+/// 4 B offsets-free plus 1 B state per replicate in flight, per segment 13 B),
+/// per-replicate state (~90 B per organisation) and the retained series
+/// (replicates x days x series x 4 B, countries x days x series x 8 B).
+pub fn estimate_memory(
+    eco: &Ecosystem,
+    scenario: &Scenario,
+    threads: usize,
+) -> Result<u64, synth::SynthError> {
+    let (countries, hospitals, staff) = synth::sizes(eco, scenario.scale)?;
+    let p = &scenario.parameters;
+    let pc = (staff as f64 * p.primary_care_share / p.primary_care_staff).max(0.0);
+    let orgs = hospitals as f64 * (1.0 + p.suppliers_per_hospital) + pc + countries as f64 * 4.0;
+    let segments = hospitals as f64
+        * (staff as f64 / hospitals as f64 / p.staff_per_segment).clamp(2.0, 64.0)
+        + pc
+        + orgs * 0.2;
+    let links = hospitals as f64 * p.hospital_supplier_links + pc * p.primary_care_supplier_links;
+    let in_flight = threads.clamp(1, 8).min(scenario.replicates as usize) as f64;
+    let days = scenario.days as f64;
+    let synth = orgs * 70.0 + segments * 8.0 + links * 16.0;
+    let per_rep = staff as f64
+        + orgs * 90.0
+        + segments * 9.0
+        + days * countries as f64 * NS as f64 * 4.0 * 2.0;
+    let kept = scenario.replicates as f64 * days * NS as f64 * 4.0
+        + countries as f64 * days * NS as f64 * 8.0
+        + orgs * (24.0 + 64.0)
+        + in_flight * 8.0 * (orgs * 8.0);
+    Ok((synth + in_flight * 2.0 * per_rep + kept) as u64 + 32 * 1024 * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn band_uses_nearest_rank() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        let b = Band::of(&v);
+        assert_eq!(b.p5, 5.0);
+        assert_eq!(b.p95, 95.0);
+        assert_eq!(b.mean, 50.5);
+        assert_eq!(Band::of(&[f64::NAN]).mean, 0.0);
+    }
+}

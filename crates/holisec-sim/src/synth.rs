@@ -1,0 +1,696 @@
+//! The synthetic ecosystem: organisations, staff, segments and links, generated
+//! from the model's populations.
+//!
+//! * Countries: the model's national systems (28 at scale 1, never scaled);
+//!   hospitals distributed over them in proportion to [`COUNTRIES`].
+//! * Hospitals: the model's `healthcare-organisation` population x scale; staff
+//!   per hospital lognormal (heavy-tailed), apportioned so that hospital and
+//!   primary-care staff sum *exactly* to the model's professionals x scale.
+//! * Primary-care organisations: small practices holding `primary_care_share`
+//!   of the professionals.
+//! * Solution providers linked to hospitals by preferential attachment (a few
+//!   serve hundreds of hospitals); one national system, one CSIRT (agency) and
+//!   `insurers_per_country` insurers per country.
+//! * Segments: network segments per organisation (the unit of worm spread).
+//!
+//! Layout: organisations are contiguous index ranges, country by country
+//! (national system, agency, insurers, hospitals, primary care), suppliers last;
+//! staff and segments are contiguous ranges per organisation (CSR offsets), with
+//! each organisation's offenders first. Struct-of-arrays with narrow types.
+
+// Struct-of-arrays: one organisation index addresses several arrays.
+#![allow(clippy::needless_range_loop)]
+
+use std::ops::Range;
+
+use holisec_model::{Ecosystem, RelationKind, RelationLevel, StakeholderKind};
+use rand::RngExt;
+use rand_distr::{Beta, Distribution, StandardNormal};
+use serde::Serialize;
+
+use crate::rng::{self, SimRng};
+use crate::scenario::Parameters;
+
+/// Hospitals per country, indicative Eurostat `hlth_rs_hosp` levels (about
+/// 2019-2021; Germany: Destatis 2022, 1,893), as tabulated in the project's
+/// research notes (simulation-models.md §7.3). Only the *proportions* are used:
+/// the total comes from the model's population. `(ISO code, name, hospitals)`.
+pub const COUNTRIES: &[(&str, &str, u32)] = &[
+    ("FR", "France", 2980),
+    ("DE", "Germany", 1893),
+    ("UK", "United Kingdom", 1900),
+    ("PL", "Poland", 1200),
+    ("IT", "Italy", 1000),
+    ("ES", "Spain", 840),
+    ("NL", "Netherlands", 570),
+    ("RO", "Romania", 530),
+    ("BG", "Bulgaria", 340),
+    ("GR", "Greece", 270),
+    ("AT", "Austria", 265),
+    ("CZ", "Czechia", 260),
+    ("FI", "Finland", 245),
+    ("PT", "Portugal", 240),
+    ("BE", "Belgium", 175),
+    ("HU", "Hungary", 165),
+    ("SK", "Slovakia", 130),
+    ("LT", "Lithuania", 90),
+    ("IE", "Ireland", 85),
+    ("SE", "Sweden", 85),
+    ("CY", "Cyprus", 80),
+    ("HR", "Croatia", 60),
+    ("LV", "Latvia", 55),
+    ("DK", "Denmark", 50),
+    ("EE", "Estonia", 30),
+    ("SI", "Slovenia", 30),
+    ("LU", "Luxembourg", 12),
+    ("MT", "Malta", 8),
+];
+
+/// Staff of organisations that are not care providers (not counted among the
+/// model's professionals): national system, agency, insurer, supplier. [E]
+pub const OTHER_STAFF: [(OrgKind, u32); 4] = [
+    (OrgKind::NationalSystem, 500),
+    (OrgKind::Agency, 50),
+    (OrgKind::Insurer, 200),
+    (OrgKind::Supplier, 50),
+];
+
+/// What a synthetic organisation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[repr(u8)]
+pub enum OrgKind {
+    /// A hospital.
+    Hospital,
+    /// A primary-care practice or other small care organisation.
+    PrimaryCare,
+    /// A solution provider (ICT, MSP, medical devices).
+    Supplier,
+    /// The national health system of a country.
+    NationalSystem,
+    /// The national CSIRT / agency.
+    Agency,
+    /// An insurer.
+    Insurer,
+}
+
+impl OrgKind {
+    /// Every kind.
+    pub const ALL: [OrgKind; 6] = [
+        OrgKind::Hospital,
+        OrgKind::PrimaryCare,
+        OrgKind::Supplier,
+        OrgKind::NationalSystem,
+        OrgKind::Agency,
+        OrgKind::Insurer,
+    ];
+
+    /// Name in output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgKind::Hospital => "hospital",
+            OrgKind::PrimaryCare => "primary-care",
+            OrgKind::Supplier => "supplier",
+            OrgKind::NationalSystem => "national-system",
+            OrgKind::Agency => "agency",
+            OrgKind::Insurer => "insurer",
+        }
+    }
+}
+
+/// Compressed adjacency (CSR): the neighbours of `i` are `targets[offsets[i]..offsets[i+1]]`.
+#[derive(Debug, Clone, Default)]
+pub struct Csr {
+    /// Offsets, one more than rows.
+    pub offsets: Vec<u32>,
+    /// Neighbours.
+    pub targets: Vec<u32>,
+}
+
+impl Csr {
+    /// Builds from `(row, target)` pairs over `rows` rows.
+    pub fn from_pairs(rows: usize, pairs: &[(u32, u32)]) -> Self {
+        let mut offsets = vec![0u32; rows + 1];
+        for &(r, _) in pairs {
+            offsets[r as usize + 1] += 1;
+        }
+        for i in 0..rows {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut targets = vec![0u32; pairs.len()];
+        for &(r, t) in pairs {
+            targets[fill[r as usize] as usize] = t;
+            fill[r as usize] += 1;
+        }
+        Csr { offsets, targets }
+    }
+
+    /// Neighbours of row `i`.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[u32] {
+        &self.targets[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+}
+
+/// A country of the synthetic ecosystem.
+#[derive(Debug, Clone, Serialize)]
+pub struct Country {
+    /// ISO code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Organisations of the country (suppliers excluded).
+    pub orgs: Range<u32>,
+    /// The national system.
+    pub national: u32,
+    /// The CSIRT.
+    pub agency: u32,
+    /// Hospitals.
+    pub hospitals: Range<u32>,
+    /// Primary-care organisations.
+    pub primary_care: Range<u32>,
+    /// Care staff (professionals) of the country.
+    pub staff: u64,
+}
+
+/// Strengths of the model's relations used as channels (0 = channel absent).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Channels {
+    /// First-level `supplies`, solution provider -> healthcare organisation.
+    pub supplies_care: f64,
+    /// First-level `supplies`, solution provider -> national system.
+    pub supplies_national: f64,
+    /// First-level relation national system -> healthcare organisation (dependency, shared network).
+    pub national_care: f64,
+    /// First-level `shares-information`, agency -> healthcare organisation.
+    pub advisory_care: f64,
+    /// First-level `shares-information`, agency -> national system.
+    pub advisory_national: f64,
+    /// Second-level relation agency -> professionals (two hops: agency -> organisation -> staff).
+    pub advisory_staff: f64,
+}
+
+impl Channels {
+    /// Reads the strengths from the model (largest strength per stakeholder-kind pair).
+    pub fn from_model(eco: &Ecosystem) -> Self {
+        use StakeholderKind as K;
+        let s = |level: RelationLevel, from: K, to: K, kinds: &[RelationKind]| -> f64 {
+            eco.relations
+                .iter()
+                .filter(|r| r.level == level && (kinds.is_empty() || kinds.contains(&r.kind)))
+                .filter(|r| {
+                    let (a, b) = (eco.stakeholder(r.from).kind, eco.stakeholder(r.to).kind);
+                    (a == from && b == to) || (a == to && b == from)
+                })
+                .map(|r| r.strength)
+                .fold(0.0, f64::max)
+        };
+        let first = RelationLevel::First;
+        let info = [RelationKind::SharesInformation];
+        Channels {
+            supplies_care: s(
+                first,
+                K::SolutionProvider,
+                K::HealthcareOrganisation,
+                &[RelationKind::Supplies],
+            ),
+            supplies_national: s(
+                first,
+                K::SolutionProvider,
+                K::NationalHealthSystem,
+                &[RelationKind::Supplies],
+            ),
+            national_care: s(
+                first,
+                K::NationalHealthSystem,
+                K::HealthcareOrganisation,
+                &[],
+            ),
+            advisory_care: s(
+                first,
+                K::AgencyInstitution,
+                K::HealthcareOrganisation,
+                &info,
+            ),
+            advisory_national: s(first, K::AgencyInstitution, K::NationalHealthSystem, &info),
+            advisory_staff: s(
+                RelationLevel::Second,
+                K::AgencyInstitution,
+                K::HealthcareProfessional,
+                &[],
+            ),
+        }
+    }
+}
+
+/// The synthetic ecosystem (shared, read-only, by every replicate).
+#[derive(Debug, Clone)]
+pub struct Synth {
+    /// Countries.
+    pub countries: Vec<Country>,
+    /// Kind per organisation.
+    pub kind: Vec<OrgKind>,
+    /// Country per organisation (suppliers: home country).
+    pub country: Vec<u8>,
+    /// Staff offsets (len = organisations + 1).
+    pub staff_start: Vec<u32>,
+    /// Offenders per organisation (the first staff of its range).
+    pub offenders: Vec<u32>,
+    /// Segment offsets (len = organisations + 1).
+    pub seg_start: Vec<u32>,
+    /// Organisation of each segment.
+    pub seg_org: Vec<u32>,
+    /// Per-organisation click probability of the normal class.
+    pub p_normal: Vec<f32>,
+    /// Per-organisation click probability of the offender class.
+    pub p_offender: Vec<f32>,
+    /// Border segment is internet-facing.
+    pub exposed: Vec<bool>,
+    /// Suppliers.
+    pub suppliers: Range<u32>,
+    /// Supplier (local index) -> client organisations.
+    pub clients: Csr,
+    /// Organisation -> its suppliers.
+    pub suppliers_of: Csr,
+    /// Channel strengths from the model.
+    pub channels: Channels,
+    /// Care staff (professionals) in total.
+    pub professionals: u64,
+}
+
+impl Synth {
+    /// Organisations.
+    pub fn len(&self) -> usize {
+        self.kind.len()
+    }
+
+    /// True when there is no organisation.
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_empty()
+    }
+
+    /// Staff (all organisations).
+    pub fn staff(&self) -> u64 {
+        *self.staff_start.last().unwrap_or(&0) as u64
+    }
+
+    /// Segments.
+    pub fn segments(&self) -> u64 {
+        *self.seg_start.last().unwrap_or(&0) as u64
+    }
+
+    /// Staff range of organisation `o`.
+    #[inline]
+    pub fn staff_of(&self, o: usize) -> Range<usize> {
+        self.staff_start[o] as usize..self.staff_start[o + 1] as usize
+    }
+
+    /// Segment range of organisation `o`.
+    #[inline]
+    pub fn segs_of(&self, o: usize) -> Range<usize> {
+        self.seg_start[o] as usize..self.seg_start[o + 1] as usize
+    }
+
+    /// Organisations of one kind.
+    pub fn count(&self, kind: OrgKind) -> usize {
+        self.kind.iter().filter(|k| **k == kind).count()
+    }
+
+    /// Stable display id of organisation `o`, e.g. `hospital-DE-0042`.
+    pub fn org_id(&self, o: usize) -> String {
+        let kind = self.kind[o];
+        let c = &self.countries[self.country[o] as usize];
+        let local = match kind {
+            OrgKind::Hospital => o as u32 - c.hospitals.start,
+            OrgKind::PrimaryCare => o as u32 - c.primary_care.start,
+            OrgKind::Supplier => o as u32 - self.suppliers.start,
+            OrgKind::Insurer => o as u32 - c.agency - 1,
+            _ => 0,
+        };
+        match kind {
+            OrgKind::Supplier => format!("supplier-{local:04}"),
+            OrgKind::NationalSystem | OrgKind::Agency => format!("{}-{}", kind.as_str(), c.code),
+            _ => format!("{}-{}-{local:04}", kind.as_str(), c.code),
+        }
+    }
+}
+
+/// Why a synthetic ecosystem cannot be built.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SynthError {
+    /// The model lacks a population the generator needs.
+    #[error("the model has no population for a `{0}` stakeholder; the simulator needs it")]
+    MissingPopulation(&'static str),
+    /// The ecosystem would not fit u32 indices.
+    #[error("the synthetic ecosystem would have {0} staff, more than 4,000,000,000")]
+    TooLarge(u64),
+}
+
+/// Population of the first stakeholder of `kind`, if any.
+pub fn population(eco: &Ecosystem, kind: StakeholderKind) -> Option<f64> {
+    eco.stakeholders
+        .iter()
+        .filter(|s| s.kind == kind)
+        .find_map(|s| s.population.as_ref().map(|p| p.value))
+}
+
+/// Counts at `scale` before generation: (countries, hospitals, professionals).
+pub fn sizes(eco: &Ecosystem, scale: f64) -> Result<(usize, u64, u64), SynthError> {
+    let hospitals = population(eco, StakeholderKind::HealthcareOrganisation)
+        .ok_or(SynthError::MissingPopulation("healthcare-organisation"))?;
+    let staff = population(eco, StakeholderKind::HealthcareProfessional)
+        .ok_or(SynthError::MissingPopulation("healthcare-professional"))?;
+    let countries = population(eco, StakeholderKind::NationalHealthSystem)
+        .map_or(COUNTRIES.len(), |n| {
+            (n.round() as usize).clamp(1, COUNTRIES.len())
+        });
+    let h = ((hospitals * scale).round() as u64).max(1);
+    let s = ((staff * scale).round() as u64).max(h);
+    if s > 4_000_000_000 {
+        return Err(SynthError::TooLarge(s));
+    }
+    Ok((countries, h, s))
+}
+
+/// Largest-remainder apportionment of `total` in proportion to `weights`.
+pub fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
+    let sum: f64 = weights.iter().sum();
+    if weights.is_empty() || sum <= 0.0 {
+        return vec![0; weights.len()];
+    }
+    let quotas: Vec<f64> = weights.iter().map(|w| w / sum * total as f64).collect();
+    let mut out: Vec<u64> = quotas.iter().map(|q| q.floor() as u64).collect();
+    let given: u64 = out.iter().sum();
+    let mut order: Vec<usize> = (0..weights.len()).collect();
+    order.sort_by(|&a, &b| {
+        let ra = quotas[a] - quotas[a].floor();
+        let rb = quotas[b] - quotas[b].floor();
+        rb.total_cmp(&ra).then(a.cmp(&b))
+    });
+    for &i in order
+        .iter()
+        .cycle()
+        .take(total.saturating_sub(given) as usize)
+    {
+        out[i] += 1;
+    }
+    out
+}
+
+/// Click probabilities of the (normal, offender) classes such that a share
+/// `offender_share` with `odds_ratio` times the odds averages to `p`.
+pub fn class_probabilities(p: f64, offender_share: f64, odds_ratio: f64) -> (f64, f64) {
+    if p <= 0.0 || p >= 1.0 || offender_share <= 0.0 {
+        return (p, p);
+    }
+    let mix = |pn: f64| {
+        let odds = pn / (1.0 - pn) * odds_ratio;
+        let po = odds / (1.0 + odds);
+        (1.0 - offender_share) * pn + offender_share * po
+    };
+    let (mut lo, mut hi) = (0.0, p);
+    for _ in 0..50 {
+        let mid = 0.5 * (lo + hi);
+        if mix(mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let pn = 0.5 * (lo + hi);
+    let odds = pn / (1.0 - pn) * odds_ratio;
+    (pn, odds / (1.0 + odds))
+}
+
+/// Generates the synthetic ecosystem for `scale`, deterministically from `seed`.
+pub fn generate(
+    eco: &Ecosystem,
+    p: &Parameters,
+    scale: f64,
+    seed: u64,
+) -> Result<Synth, SynthError> {
+    let (n_countries, h_total, s_total) = sizes(eco, scale)?;
+    let mut rng: SimRng = rng::stream(seed, u64::MAX, 0);
+    let table = &COUNTRIES[..n_countries];
+    let weights: Vec<f64> = table.iter().map(|c| c.2 as f64).collect();
+    let hospitals_per = apportion(h_total, &weights);
+    let pc_staff_total = (s_total as f64 * p.primary_care_share).round() as u64;
+    let hosp_staff_total = s_total - pc_staff_total;
+    let pc_total = if pc_staff_total == 0 {
+        0
+    } else {
+        ((pc_staff_total as f64 / p.primary_care_staff).round() as u64).clamp(1, pc_staff_total)
+    };
+    let pc_per = apportion(pc_total, &weights);
+
+    // Hospital sizes: lognormal weights, apportioned to exactly hosp_staff_total, at least 1 each.
+    let sizes_h: Vec<f64> = (0..h_total)
+        .map(|_| (p.staff_sigma * rng.sample::<f64, _>(StandardNormal)).exp())
+        .collect();
+    let spare = hosp_staff_total.saturating_sub(h_total);
+    let min_h = if hosp_staff_total >= h_total { 1 } else { 0 };
+    let hosp_staff: Vec<u64> =
+        apportion(if min_h == 1 { spare } else { hosp_staff_total }, &sizes_h)
+            .into_iter()
+            .map(|x| x + min_h)
+            .collect();
+    let sizes_pc: Vec<f64> = (0..pc_total)
+        .map(|_| (0.5 * rng.sample::<f64, _>(StandardNormal)).exp())
+        .collect();
+    let pc_spare = pc_staff_total.saturating_sub(pc_total);
+    let pc_staff: Vec<u64> = apportion(pc_spare, &sizes_pc)
+        .into_iter()
+        .map(|x| x + 1)
+        .collect();
+
+    let insurers = p.insurers_per_country.round() as u32;
+    let n_suppliers = ((h_total as f64 * p.suppliers_per_hospital).round() as u64).max(1) as u32;
+
+    let mut kind = Vec::new();
+    let mut country = Vec::new();
+    let mut staff_n: Vec<u64> = Vec::new();
+    let mut countries = Vec::with_capacity(n_countries);
+    let (mut hi, mut pi) = (0usize, 0usize);
+    let other = |k: OrgKind| {
+        OTHER_STAFF
+            .iter()
+            .find(|(x, _)| *x == k)
+            .map_or(0, |x| x.1 as u64)
+    };
+    for (c, &(code, name, _)) in table.iter().enumerate() {
+        let start = kind.len() as u32;
+        let mut push = |k: OrgKind, s: u64| {
+            kind.push(k);
+            country.push(c as u8);
+            staff_n.push(s);
+        };
+        push(OrgKind::NationalSystem, other(OrgKind::NationalSystem));
+        push(OrgKind::Agency, other(OrgKind::Agency));
+        for _ in 0..insurers {
+            push(OrgKind::Insurer, other(OrgKind::Insurer));
+        }
+        let h_start = start + 2 + insurers;
+        let mut cstaff = 0;
+        for _ in 0..hospitals_per[c] {
+            cstaff += hosp_staff[hi];
+            push(OrgKind::Hospital, hosp_staff[hi]);
+            hi += 1;
+        }
+        let pc_start = h_start + hospitals_per[c] as u32;
+        for _ in 0..pc_per[c] {
+            cstaff += pc_staff[pi];
+            push(OrgKind::PrimaryCare, pc_staff[pi]);
+            pi += 1;
+        }
+        let end = kind.len() as u32;
+        countries.push(Country {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            orgs: start..end,
+            national: start,
+            agency: start + 1,
+            hospitals: h_start..pc_start,
+            primary_care: pc_start..end,
+            staff: cstaff,
+        });
+    }
+    let sup_start = kind.len() as u32;
+    for s in 0..n_suppliers {
+        kind.push(OrgKind::Supplier);
+        // Home country: a hash of the seed and the supplier.
+        country.push((rng::hash3(seed, 77, s as u64) % n_countries as u64) as u8);
+        staff_n.push(other(OrgKind::Supplier));
+    }
+    let n = kind.len();
+    let total_staff: u64 = staff_n.iter().sum();
+    if total_staff > 4_000_000_000 {
+        return Err(SynthError::TooLarge(total_staff));
+    }
+    let mut staff_start = Vec::with_capacity(n + 1);
+    let mut acc = 0u64;
+    staff_start.push(0u32);
+    for &s in &staff_n {
+        acc += s;
+        staff_start.push(acc as u32);
+    }
+    let offenders: Vec<u32> = staff_n
+        .iter()
+        .map(|&s| (s as f64 * p.offender_share).round() as u32)
+        .collect();
+
+    // Segments.
+    let mut seg_start = Vec::with_capacity(n + 1);
+    seg_start.push(0u32);
+    let mut segs = 0u32;
+    for o in 0..n {
+        let k = match kind[o] {
+            OrgKind::Hospital => {
+                ((staff_n[o] as f64 / p.staff_per_segment).ceil() as u32).clamp(2, 64)
+            }
+            OrgKind::PrimaryCare => 1,
+            OrgKind::Supplier | OrgKind::Insurer => 4,
+            OrgKind::NationalSystem => 16,
+            OrgKind::Agency => 2,
+        };
+        segs += k;
+        seg_start.push(segs);
+    }
+    let mut seg_org = Vec::with_capacity(segs as usize);
+    for o in 0..n {
+        seg_org.extend(std::iter::repeat_n(
+            o as u32,
+            (seg_start[o + 1] - seg_start[o]) as usize,
+        ));
+    }
+
+    // Click probabilities per organisation.
+    let conc = p.click_rate_concentration;
+    let beta = if conc > 0.0 && p.click_rate > 0.0 && p.click_rate < 1.0 {
+        Beta::new(p.click_rate * conc, (1.0 - p.click_rate) * conc).ok()
+    } else {
+        None
+    };
+    let mut p_normal = Vec::with_capacity(n);
+    let mut p_offender = Vec::with_capacity(n);
+    for _ in 0..n {
+        let po = match &beta {
+            Some(b) => b.sample(&mut rng),
+            None => p.click_rate,
+        };
+        let (a, b) = class_probabilities(po, p.offender_share, p.offender_odds_ratio);
+        p_normal.push(a as f32);
+        p_offender.push(b as f32);
+    }
+    let exposed: Vec<bool> = (0..n)
+        .map(|o| rng::unit_hash(seed, o as u64, 11) < p.exposed_share)
+        .collect();
+
+    // Supplier links: preferential attachment with a uniform share.
+    let mut urn: Vec<u32> = Vec::new();
+    let mut pairs: Vec<(u32, u32)> = Vec::new(); // (supplier local, client)
+    let links = |k: OrgKind| match k {
+        OrgKind::Hospital => p.hospital_supplier_links.round() as usize,
+        OrgKind::PrimaryCare => p.primary_care_supplier_links.round() as usize,
+        OrgKind::NationalSystem => 3,
+        _ => 0,
+    };
+    let mut chosen: Vec<u32> = Vec::new();
+    for o in 0..sup_start as usize {
+        let l = links(kind[o]).min(n_suppliers as usize);
+        chosen.clear();
+        let mut tries = 0;
+        while chosen.len() < l && tries < 20 * l {
+            tries += 1;
+            let s = if urn.is_empty() || rng.random::<f64>() < p.supplier_uniform_share {
+                rng.random_range(0..n_suppliers)
+            } else {
+                urn[rng.random_range(0..urn.len())]
+            };
+            if !chosen.contains(&s) {
+                chosen.push(s);
+            }
+        }
+        for &s in &chosen {
+            if kind[o] == OrgKind::Hospital {
+                urn.push(s);
+            }
+            pairs.push((s, o as u32));
+        }
+    }
+    let clients = Csr::from_pairs(n_suppliers as usize, &pairs);
+    let rev: Vec<(u32, u32)> = pairs.iter().map(|&(s, o)| (o, s + sup_start)).collect();
+    let suppliers_of = Csr::from_pairs(n, &rev);
+
+    Ok(Synth {
+        countries,
+        kind,
+        country,
+        staff_start,
+        offenders,
+        seg_start,
+        seg_org,
+        p_normal,
+        p_offender,
+        exposed,
+        suppliers: sup_start..n as u32,
+        clients,
+        suppliers_of,
+        channels: Channels::from_model(eco),
+        professionals: s_total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eco() -> Ecosystem {
+        holisec_model::builtin::europe().ecosystem.unwrap()
+    }
+
+    #[test]
+    fn apportion_is_exact() {
+        let a = apportion(10, &[1.0, 1.0, 1.0]);
+        assert_eq!(a.iter().sum::<u64>(), 10);
+        assert_eq!(a, vec![4, 3, 3]);
+    }
+
+    #[test]
+    fn class_mixture_averages_to_p() {
+        let (pn, po) = class_probabilities(0.142, 0.143, 3.0);
+        let mean = 0.857 * pn + 0.143 * po;
+        assert!((mean - 0.142).abs() < 1e-9);
+        let odds = |p: f64| p / (1.0 - p);
+        assert!((odds(po) / odds(pn) - 3.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn generator_matches_populations_and_is_deterministic() {
+        let e = eco();
+        let p = Parameters::default();
+        let s = generate(&e, &p, 0.1, 3).unwrap();
+        assert_eq!(s.count(OrgKind::Hospital), 1500);
+        assert_eq!(s.professionals, 1_000_000);
+        let care: u64 = s.countries.iter().map(|c| c.staff).sum();
+        assert_eq!(care, 1_000_000);
+        assert_eq!(s.countries.len(), 28);
+        assert_eq!(s.count(OrgKind::Agency), 28);
+        let t = generate(&e, &p, 0.1, 3).unwrap();
+        assert_eq!(s.staff_start, t.staff_start);
+        assert_eq!(s.clients.targets, t.clients.targets);
+        // Every hospital has its suppliers; supplier degrees are heavy-tailed.
+        let degrees: Vec<usize> = (0..s.suppliers.len())
+            .map(|i| {
+                s.clients
+                    .row(i)
+                    .iter()
+                    .filter(|&&c| s.kind[c as usize] == OrgKind::Hospital)
+                    .count()
+            })
+            .collect();
+        let max = *degrees.iter().max().unwrap();
+        let mean = degrees.iter().sum::<usize>() as f64 / degrees.len() as f64;
+        assert!(max as f64 > 3.0 * mean, "max {max} mean {mean}");
+    }
+}

@@ -1,0 +1,238 @@
+//! End-to-end checks of the simulator on small synthetic ecosystems.
+
+use holisec_model::Ecosystem;
+use holisec_sim::engine::{run_on, synthesise};
+use holisec_sim::scenario::{Scenario, Sharing, load_scenario};
+use holisec_sim::summary::{NS, SERIES, SimulationReport};
+use holisec_sim::synth::Synth;
+
+fn eco() -> Ecosystem {
+    holisec_model::builtin::europe()
+        .ecosystem
+        .expect("built-in model")
+}
+
+fn scenario(text: &str) -> Scenario {
+    let loaded = load_scenario(text, &eco());
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    loaded.scenario.unwrap()
+}
+
+fn run(sc: &Scenario) -> (Synth, SimulationReport) {
+    let e = eco();
+    let syn = synthesise(&e, sc).unwrap();
+    let report = run_on(&syn, sc, &|_| {});
+    (syn, report)
+}
+
+fn shipped(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/../../scenarios/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+const PHISHING: &str = r#"
+[scenario]
+days = 120
+replicates = 12
+scale = 0.01
+seed = 5
+[interventions]
+sharing = "national"
+[[campaign]]
+threat = "ransomware"
+target = "healthcare-organisations"
+period_days = 30
+waves = 4
+org_share = 0.3
+staff_share = 0.2
+[[campaign]]
+vector = "supplier"
+threat = "ransomware"
+target = "solution-providers"
+start_day = 20
+suppliers = 2
+"#;
+
+fn series<'a>(r: &'a SimulationReport, name: &str) -> &'a [f64] {
+    &r.series(name).unwrap().mean
+}
+
+#[test]
+fn populations_are_conserved_every_day_in_every_country() {
+    let mut sc = scenario(PHISHING);
+    sc.replicates = 1;
+    sc.campaigns
+        .push(scenario(&shipped("worm-killswitch.toml")).campaigns[0].clone());
+    let (syn, r) = run(&sc);
+    let staff = syn.staff() as f64;
+    let orgs = syn.len() as f64;
+    let segs = syn.segments() as f64;
+    for d in 0..sc.days as usize {
+        let sum = |a: usize, b: usize| -> f64 { (a..b).map(|i| r.series[i].mean[d]).sum() };
+        assert_eq!(sum(0, 9), orgs, "organisations on day {d}");
+        assert_eq!(sum(11, 15), staff, "staff on day {d}");
+        assert_eq!(sum(15, 18), segs, "segments on day {d}");
+    }
+    for c in &r.countries {
+        let orgs_c = r
+            .organisation_outcomes
+            .iter()
+            .filter(|o| o.country == c.code)
+            .count() as f64;
+        for d in 0..sc.days as usize {
+            let s: f64 = (0..9).map(|i| c.mean[i][d]).sum();
+            assert_eq!(s, orgs_c, "{} day {d}", c.code);
+        }
+    }
+    assert_eq!(SERIES.len(), NS);
+    // Something happened, or the test proves nothing.
+    assert!(r.summary.orgs_infected.mean > 0.0);
+    assert!(series(&r, "seg_infected").iter().any(|&x| x > 0.0));
+}
+
+#[test]
+fn without_campaigns_nothing_happens() {
+    let mut sc = scenario(PHISHING);
+    sc.campaigns.clear();
+    let (_, r) = run(&sc);
+    assert_eq!(r.summary.orgs_infected.mean, 0.0);
+    assert_eq!(r.summary.orgs_disrupted.mean, 0.0);
+    for name in ["clicks", "emails", "new_footholds", "seg_infected"] {
+        assert!(series(&r, name).iter().all(|&x| x == 0.0), "{name}");
+    }
+}
+
+#[test]
+fn click_probability_zero_captures_no_credentials() {
+    let mut sc = scenario(PHISHING);
+    sc.campaigns.truncate(1);
+    sc.parameters.click_rate = 0.0;
+    let (_, r) = run(&sc);
+    assert!(series(&r, "emails").iter().sum::<f64>() > 0.0);
+    assert_eq!(r.summary.credentials_captured.mean, 0.0);
+    assert_eq!(r.summary.staff_clicked.mean, 0.0);
+    assert_eq!(r.summary.orgs_infected.mean, 0.0);
+}
+
+#[test]
+fn click_count_matches_binomial_expectation() {
+    // One wave to every member of staff of every care organisation, one day.
+    let mut sc = scenario(PHISHING);
+    sc.campaigns.truncate(1);
+    sc.campaigns[0].org_share = 1.0;
+    sc.campaigns[0].staff_share = 1.0;
+    sc.campaigns[0].waves = 1;
+    sc.days = 1;
+    sc.replicates = 20;
+    let (syn, r) = run(&sc);
+    let (mut mean, mut var) = (0.0, 0.0);
+    for o in 0..syn.len() {
+        if !sc.campaigns[0].kinds.contains(&syn.kind[o]) {
+            continue;
+        }
+        let n = syn.staff_of(o).len() as f64;
+        let off = syn.offenders[o] as f64;
+        for (k, p) in [
+            (off, syn.p_offender[o] as f64),
+            (n - off, syn.p_normal[o] as f64),
+        ] {
+            mean += k * p;
+            var += k * p * (1.0 - p);
+        }
+    }
+    let observed = series(&r, "clicks")[0];
+    // The mean of 20 replicates has sd sqrt(var / 20); allow 5 sd.
+    let tol = 5.0 * (var / 20.0).sqrt();
+    assert!(
+        (observed - mean).abs() < tol,
+        "observed {observed}, expected {mean} +- {tol}"
+    );
+}
+
+fn mean_infected(sc: &Scenario) -> f64 {
+    run(sc).1.summary.orgs_infected.mean
+}
+
+#[test]
+fn more_training_never_increases_infections() {
+    let mut sc = scenario(PHISHING);
+    sc.replicates = 16;
+    let mut last = f64::INFINITY;
+    for coverage in [0.0, 0.5, 1.0] {
+        sc.interventions.training_coverage = coverage;
+        let m = mean_infected(&sc);
+        assert!(m <= last * 1.02 + 0.5, "coverage {coverage}: {m} > {last}");
+        last = m;
+    }
+    sc.interventions.training_coverage = 0.0;
+    let base = mean_infected(&sc);
+    sc.interventions.training_coverage = 1.0;
+    sc.interventions.training_odds_ratio = 0.335;
+    assert!(mean_infected(&sc) < base, "training has an effect");
+}
+
+#[test]
+fn faster_patching_never_increases_worm_infections() {
+    let mut sc = scenario(&shipped("worm-killswitch.toml"));
+    sc.scale = 0.02;
+    sc.replicates = 12;
+    sc.campaigns[0].kill_switch_day = Some(20);
+    let mut last = f64::INFINITY;
+    for speed in [2.0, 1.0, 0.25] {
+        sc.interventions.patch_speed = speed;
+        let m = mean_infected(&sc);
+        assert!(m <= last * 1.02 + 0.5, "patch speed {speed}: {m} > {last}");
+        last = m;
+    }
+}
+
+#[test]
+fn more_sharing_never_increases_infections() {
+    let mut sc = scenario(PHISHING);
+    sc.replicates = 16;
+    let mut last = f64::INFINITY;
+    for sharing in [Sharing::None, Sharing::National, Sharing::European] {
+        sc.sharing = sharing;
+        let m = mean_infected(&sc);
+        assert!(m <= last * 1.02 + 0.5, "{sharing:?}: {m} > {last}");
+        last = m;
+    }
+}
+
+#[test]
+fn same_seed_same_output_for_any_thread_count() {
+    let mut sc = scenario(PHISHING);
+    sc.replicates = 6;
+    let json = |sc: &Scenario, threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| serde_json::to_string(&run(sc).1).unwrap())
+    };
+    let one = json(&sc, 1);
+    assert_eq!(one, json(&sc, 4));
+    sc.seed += 1;
+    assert_ne!(one, json(&sc, 2), "the seed matters");
+}
+
+#[test]
+fn shipped_scenarios_load_and_run_small() {
+    for name in [
+        "europe-phishing-ransomware.toml",
+        "supplier-compromise.toml",
+        "worm-killswitch.toml",
+    ] {
+        let mut sc = scenario(&shipped(name));
+        sc.scale = 0.01;
+        sc.replicates = 2;
+        let (_, r) = run(&sc);
+        assert!(
+            r.summary.orgs_infected.mean > 0.0,
+            "{name} infects something"
+        );
+    }
+}
