@@ -127,7 +127,10 @@ fn bad_scenario_exits_2_with_file_line_column() {
 
 #[test]
 fn csv_writes_files_only_in_the_given_directory() {
-    let dir = tempfile::tempdir().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    // Missing (nested) directories are created, like `-o` creates a file.
+    let dir_path = root.path().join("runs").join("supplier");
+    let dir = dir_path.as_path();
     let cwd = tempfile::tempdir().unwrap();
     let out = holisec(
         &[
@@ -139,13 +142,13 @@ fn csv_writes_files_only_in_the_given_directory() {
             "--replicates",
             "2",
             "--csv",
-            &dir.path().display().to_string(),
+            &dir.display().to_string(),
         ],
         Some(cwd.path()),
     );
     let (code, _, stderr) = parts(&out);
     assert_eq!(code, 0, "{stderr}");
-    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+    let mut names: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -160,8 +163,31 @@ fn csv_writes_files_only_in_the_given_directory() {
         ]
     );
     assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
-    let series = std::fs::read_to_string(dir.path().join("series.csv")).unwrap();
+    let series = std::fs::read_to_string(dir.join("series.csv")).unwrap();
     assert!(series.starts_with("day,series,mean,p5,p95\n0,org_clean,"));
+}
+
+#[test]
+fn csv_into_an_existing_file_is_refused_before_the_run() {
+    let root = tempfile::tempdir().unwrap();
+    let file = root.path().join("not-a-dir");
+    std::fs::write(&file, "keep me").unwrap();
+    let out = holisec(
+        &[
+            "simulate",
+            "--scenario",
+            &scenario("supplier-compromise.toml"),
+            "--scale",
+            "0.01",
+            "--csv",
+            &file.display().to_string(),
+        ],
+        None,
+    );
+    let (code, _, stderr) = parts(&out);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("expected a directory"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "keep me");
 }
 
 #[test]

@@ -511,9 +511,6 @@ impl<'a> Rep<'a> {
                 self.contained(o, t);
                 self.flow(o, DETECTIONS, 1);
                 self.detections[self.c.syn.country[o] as usize] += 1;
-                if self.c.syn.kind[o] == OrgKind::Supplier {
-                    self.pending.push(Msg::SupplierAlert(o as u32));
-                }
                 let when = t + exp(&mut self.rngs[o], p.cleanup_days);
                 self.push(when, o, E_RECOVERED);
             }
@@ -907,19 +904,48 @@ impl<'a> Rep<'a> {
                     }
                 }
                 Msg::Mailbox(o) => {
+                    // Lures follow who writes to whom: a supplier's abused mailbox
+                    // reaches its clients (vendor email compromise); a care
+                    // organisation's mostly reaches care organisations of its
+                    // country (referrals, shared patients) and sometimes a supplier.
                     let o = o as usize;
-                    let mut partners: Vec<u32> = syn.suppliers_of.row(o).to_vec();
-                    if syn.kind[o] == OrgKind::Supplier {
-                        partners
-                            .extend_from_slice(syn.clients.row(o - syn.suppliers.start as usize));
-                    }
-                    if partners.is_empty() {
-                        continue;
-                    }
+                    let kind = syn.kind[o];
+                    let care = matches!(kind, OrgKind::Hospital | OrgKind::PrimaryCare);
+                    let suppliers = syn.suppliers_of.row(o);
+                    let clients: &[u32] = if kind == OrgKind::Supplier {
+                        syn.clients.row(o - syn.suppliers.start as usize)
+                    } else {
+                        &[]
+                    };
+                    let country = &syn.countries[syn.country[o] as usize];
+                    let peers = country.hospitals.start..country.primary_care.end;
                     for _ in 0..p.mailbox_partners.round() as usize {
                         let rng = &mut self.rngs[o];
-                        let t = partners[rng.random_range(0..partners.len())];
-                        if rng.random::<f64>() < syn.channels.supplies_care {
+                        let target = if care {
+                            if !suppliers.is_empty()
+                                && rng.random::<f64>() < p.mailbox_supplier_share
+                            {
+                                Some(suppliers[rng.random_range(0..suppliers.len())])
+                            } else if peers.len() > 1 {
+                                let t = rng.random_range(peers.clone());
+                                (t as usize != o).then_some(t)
+                            } else {
+                                None
+                            }
+                        } else {
+                            let n = suppliers.len() + clients.len();
+                            (n > 0).then(|| {
+                                let i = rng.random_range(0..n);
+                                if i < suppliers.len() {
+                                    suppliers[i]
+                                } else {
+                                    clients[i - suppliers.len()]
+                                }
+                            })
+                        };
+                        if let Some(t) = target
+                            && rng.random::<f64>() < syn.channels.supplies_care
+                        {
                             self.lures.push(t);
                         }
                     }
@@ -932,7 +958,12 @@ impl<'a> Rep<'a> {
                     let local = s - syn.suppliers.start as usize;
                     for &c in syn.clients.row(local) {
                         let c = c as usize;
-                        if self.rngs[s].random::<f64>() < p.disconnect_rate {
+                        let strength = if syn.kind[c] == OrgKind::NationalSystem {
+                            syn.channels.supplies_national
+                        } else {
+                            syn.channels.supplies_care
+                        };
+                        if self.rngs[s].random::<f64>() < p.disconnect_rate * strength {
                             self.disconnect(c, next);
                         }
                     }

@@ -95,7 +95,8 @@ param_struct! {
     report_detection = 0.3, 0.0, P, "probability that staff reports of a lure make the SOC find a foothold within a day", "[E] reports drive detection (DBIR 2024)";
     trusted_sender_odds_ratio = 2.0, 1.0, 100.0, "click odds multiplier of a lure sent from a partner's compromised mailbox", "[E] trusted-sender lures (simulation-models.md 1.1); no healthcare estimate";
     mailbox_abuse = 0.3, 0.0, P, "probability that a new foothold is used to send lures to the organisation's partners", "[E]";
-    mailbox_partners = 3.0, 0.0, 1000.0, "partner organisations (suppliers, clients) that receive lures from one abused mailbox", "[E] keeps the mailbox channel subcritical (about 0.5 new footholds per foothold)";
+    mailbox_partners = 3.0, 0.0, 1000.0, "partner organisations (peers, suppliers, clients) that receive lures from one abused mailbox", "[E] keeps the mailbox channel subcritical (about 0.5 new footholds per foothold)";
+    mailbox_supplier_share = 0.02, 0.0, P, "share of the lures from a care organisation's abused mailbox that go to one of its suppliers; the rest go to care organisations of its country", "[E] vendor email compromise runs mostly from supplier to client; set so that about 1-2% of solution providers are compromised a year under the shipped monthly campaign, the order of the public European health-supplier ransomware cases (Advanced 2022, CompuGroup Medical 2022, Tietoevry 2024, Synnovis 2024) among about 1,500 providers";
     mailbox_recipients = 10.0, 0.0, 10000.0, "recipients of such a lure in each partner organisation", "[E]";
     breakout_hours = 0.8, 0.0, 8760.0, "mean time from foothold to lateral movement, hours", "CrowdStrike GTR 2025: breakout 48 min (2024)";
     domain_hours = 3.4, 0.0, 8760.0, "mean time from lateral movement to domain (AD) control, hours", "Sophos Active Adversary 2026: median 3.4 h to Active Directory";
@@ -116,7 +117,7 @@ param_struct! {
     advisory_delay_days = 1.0, 0.0, 365.0, "days from the threshold to the advisory", "[E]";
     cross_border_delay_days = 1.0, 0.0, 365.0, "extra days for an advisory to reach other countries under European sharing", "[E]";
     advisory_click_reduction = 0.3, 0.0, P, "relative drop of click odds after an advisory, times the second-level agency-to-staff relation strength", "[E]";
-    disconnect_rate = 0.5, 0.0, P, "probability that an advised organisation disconnects as a precaution (worm, or a client of a compromised supplier)", "[E] NAO 2017: trusts disconnected during WannaCry";
+    disconnect_rate = 0.5, 0.0, P, "probability that an advised organisation disconnects as a precaution (worm), or, times the `supplies` strength, that a client disconnects from a supplier whose compromise became visible (impact)", "[E] NAO 2017: trusts disconnected during WannaCry";
     disconnect_days = 3.0, 0.0, 365.0, "length of a precautionary disconnection, days", "[E] NAO 2017";
     precaution_patch_factor = 0.25, 0.0, P, "remaining patch time multiplied by this after an advisory", "[E] information sharing as earlier patching (simulation-models.md 2)";
     primary_care_share = 0.3, 0.0, 0.99, "share of professionals working in small primary-care organisations", "[E]";

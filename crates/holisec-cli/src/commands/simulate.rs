@@ -52,7 +52,7 @@ pub struct Args {
     /// Print the full report (summary, daily series, per-country series) as JSON.
     #[arg(long)]
     json: bool,
-    /// Write series.csv, countries.csv, replicates.csv and organisations.csv into DIR.
+    /// Write series.csv, countries.csv, replicates.csv and organisations.csv into DIR (created when missing).
     #[arg(long, value_name = "DIR")]
     csv: Option<PathBuf>,
     /// Draw the epidemic curves with their 5-95% replicate band as SVG.
@@ -135,13 +135,20 @@ pub fn run(args: Args) -> CliResult {
             MAX_MEMORY_BYTES >> 30
         )));
     }
-    if let Some(dir) = &args.csv
-        && !dir.is_dir()
-    {
-        return Err(invalid(format!(
-            "--csv {}: expected an existing directory",
-            dir.display()
-        )));
+    if let Some(dir) = &args.csv {
+        if dir.exists() && !dir.is_dir() {
+            return Err(invalid(format!(
+                "--csv {}: expected a directory, found a file",
+                dir.display()
+            )));
+        }
+        // Created before the run so a bad path fails in a second, not after it.
+        std::fs::create_dir_all(dir).map_err(|e| {
+            CliError::Failed(anyhow::anyhow!(
+                "--csv {}: cannot create the directory: {e}",
+                dir.display()
+            ))
+        })?;
     }
     let bar = progress_bar(&sc);
     let report = pool
