@@ -14,7 +14,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// Holistic healthcare cybersecurity ecosystem: model, render, analyse.
+/// Holistic healthcare cybersecurity ecosystem: model, render, analyse,
+/// quantify risk in euros, simulate attacks, assess a hospital, exchange data.
 ///
 /// Every command takes an optional model file and falls back to the built-in
 /// European model. Exit status: 0 success, 1 failure, 2 invalid input.
