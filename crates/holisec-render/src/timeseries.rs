@@ -216,10 +216,11 @@ pub fn render_band_chart(chart: &BandChart) -> String {
         s,
         r##"<rect width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>"##
     );
+    let (title_size, title_text) = fit_title(&chart.title, WIDTH - LEFT - 16.0);
     let _ = writeln!(
         s,
-        r##"<text x="{LEFT}" y="34" font-size="20" font-weight="bold" fill="#1b2a41">{}</text>"##,
-        text(&chart.title)
+        r##"<text x="{LEFT}" y="34" font-size="{title_size}" font-weight="bold" fill="#1b2a41">{}</text>"##,
+        text(&title_text)
     );
     let _ = writeln!(
         s,
@@ -425,6 +426,37 @@ pub fn render_band_chart(chart: &BandChart) -> String {
     s
 }
 
+/// The title's font size and text so that it fits in `width` px: the size
+/// shrinks from 20 to 14 px, then the text is cut at a word with an ellipsis
+/// (the whole title stays in the SVG's `<title>`).
+fn fit_title(title: &str, width: f64) -> (f64, String) {
+    use crate::layout::{Style, text_width};
+    for size in [20.0, 18.0, 16.0, 14.0] {
+        if text_width(title, size, Style::Bold) <= width {
+            return (size, title.to_owned());
+        }
+    }
+    let size = 14.0;
+    let mut cut = String::new();
+    for word in title.split_whitespace() {
+        let candidate = if cut.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{cut} {word}")
+        };
+        if text_width(&format!("{candidate} …"), size, Style::Bold) > width {
+            break;
+        }
+        cut = candidate;
+    }
+    if cut.is_empty() {
+        // One very long word: cut by characters.
+        let max = ((width / (size * 0.63)).floor() as usize).saturating_sub(2);
+        cut = title.chars().take(max).collect();
+    }
+    (size, format!("{cut} …"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +491,40 @@ mod tests {
             y_label: "Hospitals infected (count)".into(),
             series,
         }
+    }
+
+    #[test]
+    fn long_titles_shrink_then_cut_and_stay_whole_in_the_title_element() {
+        use crate::layout::{Style, text_width};
+        let width = WIDTH - LEFT - 16.0;
+        // Fits at 20 px: unchanged.
+        assert_eq!(fit_title("Worm", width), (20.0, "Worm".to_owned()));
+        // Too long for 20 px, fits smaller.
+        let medium = "Europe-wide phishing-led ransomware: mean and 5-95% band over 8 replicates";
+        let (size, shown) = fit_title(medium, width);
+        assert!(size < 20.0 && size >= 14.0, "{size}");
+        assert_eq!(shown, medium);
+        assert!(text_width(&shown, size, Style::Bold) <= width);
+        // Far too long: cut at a word with an ellipsis, within the width.
+        let long = "word ".repeat(60);
+        let (size, shown) = fit_title(long.trim(), width);
+        assert_eq!(size, 14.0);
+        assert!(shown.ends_with(" …") && shown.starts_with("word word"));
+        assert!(text_width(&shown, size, Style::Bold) <= width, "{shown}");
+        // One endless word: cut by characters.
+        let (_, shown) = fit_title(&"x".repeat(500), width);
+        assert!(text_width(&shown, 14.0, Style::Bold) <= width, "{shown}");
+
+        let mut chart = epidemic();
+        chart.title = long.trim().to_owned();
+        let svg = render_band_chart(&chart);
+        let doc = parse(&svg);
+        let title = doc
+            .descendants()
+            .find(|n| n.has_tag_name("title"))
+            .and_then(|n| n.text())
+            .unwrap();
+        assert_eq!(title, long.trim());
     }
 
     fn parse(svg: &str) -> roxmltree::Document<'_> {

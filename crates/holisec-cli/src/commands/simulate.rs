@@ -298,10 +298,7 @@ fn svg(r: &SimulationReport) -> CliResult<String> {
     .filter(|s| s.label != "segments infected" || s.high.iter().any(|&x| x > 0.0))
     .collect();
     Ok(render_band_chart(&BandChart {
-        title: format!(
-            "{}: mean and 5-95% band over {} replicates",
-            r.scenario, r.replicates
-        ),
+        title: format!("{} ({} replicates)", r.scenario, r.replicates),
         x_label: "day".to_owned(),
         y_label: "organisations / segments".to_owned(),
         series,
