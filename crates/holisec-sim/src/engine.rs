@@ -82,6 +82,9 @@ pub mod staff {
 
 const MARK: u8 = 0x80;
 
+/// Calendar slots per day (a power of two, so that slot boundaries are exact).
+const SLOTS: usize = 64;
+
 // Organisation flags.
 const EVER_INF: u8 = 1;
 const EVER_DISR: u8 = 2;
@@ -158,6 +161,8 @@ struct Ctx<'a> {
     waves: Vec<(u32, usize)>,
     worm: Option<usize>,
     country_segs: Vec<u64>,
+    /// Per campaign, per country of the ecosystem: does the campaign reach it?
+    reach: Vec<Vec<bool>>,
 }
 
 fn exp(rng: &mut SimRng, mean: f64) -> f64 {
@@ -180,6 +185,78 @@ fn binomial(rng: &mut SimRng, n: u64, p: f64) -> u64 {
     Binomial::new(n, p).map_or(0, |b| b.sample(rng))
 }
 
+/// Binomial draws with a few fixed probabilities, bit-identical to
+/// [`binomial`] but with the `q^n` of the inversion method (`rand_distr`'s
+/// BINV, used when `n * min(p, 1 - p) < 10`) looked up instead of recomputed
+/// with `powf` on every draw.
+#[derive(Debug, Default)]
+struct BinomialCache {
+    /// (bits of p, `q^n` by n, NaN until computed).
+    tables: Vec<(u64, Vec<f64>)>,
+}
+
+impl BinomialCache {
+    /// Most distinct probabilities kept (others are drawn without the cache).
+    const MAX_TABLES: usize = 16;
+
+    fn sample(&mut self, rng: &mut SimRng, n: u64, p: f64) -> u64 {
+        if n == 0 || p <= 0.0 {
+            return 0;
+        }
+        if p >= 1.0 {
+            return n;
+        }
+        // The same branches as `rand_distr::Binomial::new` (0.6).
+        let flipped = p > 0.5;
+        let pp = if flipped { 1.0 - p } else { p };
+        let np = n as f64 * pp;
+        let q = 1.0 - pp;
+        if np >= 10.0 || np.is_nan() || q == 1.0 {
+            return binomial(rng, n, p);
+        }
+        let bits = p.to_bits();
+        let i = match self.tables.iter().position(|t| t.0 == bits) {
+            Some(i) => i,
+            None if self.tables.len() < Self::MAX_TABLES => {
+                // n * pp < 10, so n < 10 / pp.
+                let len = (10.0 / pp).ceil().min(65_536.0) as usize + 1;
+                self.tables.push((bits, vec![f64::NAN; len]));
+                self.tables.len() - 1
+            }
+            None => return binomial(rng, n, p),
+        };
+        let table = &mut self.tables[i].1;
+        let r0 = match table.get_mut(n as usize) {
+            Some(r) => {
+                if r.is_nan() {
+                    *r = q.powf(n as f64);
+                }
+                *r
+            }
+            None => q.powf(n as f64),
+        };
+        let s = pp / q;
+        let a = (n as f64 + 1.0) * s;
+        // rand_distr's `binv`, unchanged.
+        const BINV_MAX_X: u64 = 110;
+        let x = 'outer: loop {
+            let mut r = r0;
+            let mut u: f64 = rng.random();
+            let mut x = 0;
+            while u > r {
+                u -= r;
+                x += 1;
+                if x > BINV_MAX_X {
+                    continue 'outer;
+                }
+                r *= a / (x as f64) - s;
+            }
+            break x;
+        };
+        if flipped { n - x } else { x }
+    }
+}
+
 /// Days after disclosure at which the remediation curve reaches `u`: piecewise
 /// linear in log-time against logit(u) through the 25/50/75% points, extended
 /// with the end slopes.
@@ -200,13 +277,36 @@ pub fn remediation_days(p: &Parameters, u: f64) -> f64 {
     l.exp()
 }
 
+/// An organisation's episode and the clocks of its intrusion in progress.
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    /// Earliest detection time of the current intrusion not yet queued.
+    det: f64,
+    /// Time of the queued next step of the current intrusion (lateral
+    /// movement, domain control or impact), infinite if none.
+    chain: f64,
+    /// Episode number: events of earlier episodes are ignored.
+    epoch: u32,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            det: f64::INFINITY,
+            chain: f64::INFINITY,
+            epoch: 0,
+        }
+    }
+}
+
 struct Rep<'a> {
     c: &'a Ctx<'a>,
     rngs: Vec<SimRng>,
     grng: SimRng,
     state: Vec<u8>,
     flags: Vec<u8>,
-    epoch: Vec<u32>,
+    /// Episode number and intrusion clocks, together (one cache line per event).
+    clk: Vec<Clock>,
     foothold_t: Vec<f32>,
     disr_since: Vec<f32>,
     disr_days: Vec<f32>,
@@ -218,8 +318,15 @@ struct Rep<'a> {
     infected: Vec<u32>,
     bucket: Vec<u32>,
     patched_cum: Vec<u64>,
+    /// Events of the current slot (and any filed before it), in time order.
     heap: BinaryHeap<Reverse<Ev>>,
-    buckets: Vec<Vec<Ev>>,
+    /// Calendar of future events: `SLOTS` slots a day, each unordered until
+    /// it becomes current and is moved into `heap`.
+    slots: Vec<Vec<Ev>>,
+    /// The current slot (`day * SLOTS` at the start of a day).
+    slot: usize,
+    /// Cached `q^n` of the binomials with fixed probabilities.
+    binom: BinomialCache,
     cnt: Vec<u64>,
     pending: Vec<Msg>,
     lures: Vec<u32>,
@@ -287,7 +394,7 @@ impl<'a> Rep<'a> {
             grng: rng::stream(seed, replicate, u64::MAX - 1),
             state: vec![org::CLEAN; n],
             flags: vec![0; n],
-            epoch: vec![0; n],
+            clk: vec![Clock::default(); n],
             foothold_t: vec![0.0; n],
             disr_since: vec![0.0; n],
             disr_days: vec![0.0; n],
@@ -304,7 +411,9 @@ impl<'a> Rep<'a> {
             bucket,
             patched_cum,
             heap: BinaryHeap::new(),
-            buckets: vec![Vec::new(); days],
+            slots: vec![Vec::new(); days * SLOTS],
+            slot: 0,
+            binom: BinomialCache::default(),
             cnt,
             pending: Vec::new(),
             lures: Vec::new(),
@@ -332,14 +441,24 @@ impl<'a> Rep<'a> {
         self.state[o] = s;
     }
 
-    /// Files an event: today's in the heap, later days' in their bucket,
-    /// events after the horizon dropped.
+    /// Files an event: the current slot's (or an earlier one's) in the heap,
+    /// later slots' in their calendar slot, events after the horizon dropped.
+    ///
+    /// Slots partition time in increasing order and no event is filed before
+    /// the current slot's events are all in the heap, so events are processed
+    /// in exactly the order of one global priority queue.
     fn schedule(&mut self, ev: Ev) {
         let day = ev.t.floor();
-        if day <= self.day as f64 {
+        if day >= self.c.sc.days as f64 || day.is_nan() {
+            return;
+        }
+        // `SLOTS` is a power of two: `t * SLOTS` is exact, so the slot lies in
+        // the event's day.
+        let slot = (ev.t * SLOTS as f64) as usize;
+        if slot <= self.slot {
             self.heap.push(Reverse(ev));
-        } else if day < self.buckets.len() as f64 {
-            self.buckets[day as usize].push(ev);
+        } else {
+            self.slots[slot].push(ev);
         }
     }
 
@@ -348,7 +467,7 @@ impl<'a> Rep<'a> {
             t,
             o: o as u32,
             kind,
-            epoch: self.epoch[o],
+            epoch: self.clk[o].epoch,
         });
     }
 
@@ -404,7 +523,9 @@ impl<'a> Rep<'a> {
         if !(s == org::CLEAN || s == org::RECOVERED || s == org::DISRUPTED) {
             return false;
         }
-        self.epoch[o] += 1;
+        self.clk[o].epoch += 1;
+        self.clk[o].det = f64::INFINITY;
+        self.clk[o].chain = f64::INFINITY;
         self.flags[o] &= !HAD_IMPACT;
         if self.flags[o] & EVER_INF == 0 {
             self.flags[o] |= EVER_INF;
@@ -423,21 +544,62 @@ impl<'a> Rep<'a> {
         self.set_state(o, org::FOOTHOLD);
         let p = self.c.p;
         let lat = t + exp(&mut self.rngs[o], p.breakout_hours / 24.0);
-        self.push(lat, o, E_LATERAL);
         let mean = if self.advised(o, t) {
             p.advised_detect_days
         } else {
             p.detect_days
         };
         let det = t + exp(&mut self.rngs[o], mean);
-        self.push(det, o, E_DETECT);
+        self.clk[o].det = det;
+        self.chain(o, lat, E_LATERAL);
         if self.rngs[o].random::<f64>() < p.mailbox_abuse {
             self.pending.push(Msg::Mailbox(o as u32));
         }
         true
     }
 
+    /// Queues the next step of the intrusion in `o` (at `t`, of `kind`), or
+    /// its detection instead when that comes first (the step would then find
+    /// the intrusion contained and do nothing).
+    ///
+    /// Detections are only queued when they can still act: an intrusion's
+    /// detection clocks are kept in `Clock::det` until one falls before the next
+    /// queued step. Events that would find nothing to do are never filed, and
+    /// the others are processed in the same order with the same draws.
+    fn chain(&mut self, o: usize, t: f64, kind: u8) {
+        let d = self.clk[o].det;
+        if d < t || t.is_nan() {
+            self.clk[o].det = f64::INFINITY;
+            self.clk[o].chain = f64::INFINITY;
+            self.push(d, o, E_DETECT);
+        } else {
+            self.clk[o].chain = t;
+            self.push(t, o, kind);
+        }
+    }
+
+    /// The intrusion in `o` stalls: its earliest detection is queued.
+    fn chain_end(&mut self, o: usize) {
+        self.clk[o].chain = f64::INFINITY;
+        let d = self.clk[o].det;
+        self.clk[o].det = f64::INFINITY;
+        if d < f64::INFINITY {
+            self.push(d, o, E_DETECT);
+        }
+    }
+
+    /// A detection clock of the intrusion in progress in `o` fires at `t`.
+    fn arm_detect(&mut self, o: usize, t: f64) {
+        if t < self.clk[o].chain {
+            self.push(t, o, E_DETECT);
+        } else {
+            self.clk[o].det = self.clk[o].det.min(t);
+        }
+    }
+
     fn impact(&mut self, o: usize, t: f64, encrypted: bool) {
+        self.clk[o].det = f64::INFINITY;
+        self.clk[o].chain = f64::INFINITY;
         self.set_state(o, org::IMPACT);
         self.flags[o] |= HAD_IMPACT;
         self.flow(o, IMPACTS, 1);
@@ -479,7 +641,7 @@ impl<'a> Rep<'a> {
             self.update_disrupted(o, t);
             return;
         }
-        if ev.epoch != self.epoch[o] {
+        if ev.epoch != self.clk[o].epoch {
             return;
         }
         let s = self.state[o];
@@ -488,15 +650,17 @@ impl<'a> Rep<'a> {
                 self.set_state(o, org::LATERAL);
                 let stalls = self.c.iv[o] & IV_SEG != 0
                     && self.rngs[o].random::<f64>() < p.segmentation_block;
-                if !stalls {
+                if stalls {
+                    self.chain_end(o);
+                } else {
                     let when = t + exp(&mut self.rngs[o], p.domain_hours / 24.0);
-                    self.push(when, o, E_DOMAIN);
+                    self.chain(o, when, E_DOMAIN);
                 }
             }
             E_DOMAIN if s == org::LATERAL => {
                 self.set_state(o, org::DOMAIN);
                 let when = t + lognormal(&mut self.rngs[o], p.dwell_days, p.dwell_sigma);
-                self.push(when, o, E_IMPACT);
+                self.chain(o, when, E_IMPACT);
                 if self.c.syn.kind[o] == OrgKind::Supplier
                     && self.rngs[o].random::<f64>() < p.supplier_weaponise
                 {
@@ -508,6 +672,8 @@ impl<'a> Rep<'a> {
                 self.impact(o, t, enc);
             }
             E_DETECT if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN => {
+                self.clk[o].det = f64::INFINITY;
+                self.clk[o].chain = f64::INFINITY;
                 self.contained(o, t);
                 self.flow(o, DETECTIONS, 1);
                 self.detections[self.c.syn.country[o] as usize] += 1;
@@ -566,8 +732,9 @@ impl<'a> Rep<'a> {
         }
     }
 
-    /// One lure to `share` of the staff of `o` on day `d`.
-    fn phish(&mut self, o: usize, d: u32, share: f64, odds_mult: f64) {
+    /// One lure to `share` of the staff of `o` on day `d` (`cached_share`: the
+    /// share is a campaign's, worth caching).
+    fn phish(&mut self, o: usize, d: u32, share: f64, odds_mult: f64, cached_share: bool) {
         let syn = self.c.syn;
         let p = self.c.p;
         let range = syn.staff_of(o);
@@ -596,9 +763,14 @@ impl<'a> Rep<'a> {
             let odds = pc / (1.0 - pc).max(1e-12) * mult;
             let pk = if pc >= 1.0 { 1.0 } else { odds / (1.0 + odds) };
             let rng = &mut self.rngs[o];
-            let recv = binomial(rng, n, share);
+            let bc = &mut self.binom;
+            let recv = if cached_share {
+                bc.sample(rng, n, share)
+            } else {
+                binomial(rng, n, share)
+            };
             let k = binomial(rng, recv, pk);
-            let r = binomial(rng, recv - k, p.report_rate);
+            let r = bc.sample(rng, recv - k, p.report_rate);
             reports += r;
             let m = (k + r) as usize;
             // Floyd's algorithm: m distinct staff of the class, marked in place.
@@ -617,11 +789,12 @@ impl<'a> Rep<'a> {
             }
             // Counts among the clickers from binomials; the clickers are in random
             // order, so the first `creds` of them are the ones who typed credentials.
-            let creds = binomial(rng, k, p.credential_rate);
-            attempts += binomial(rng, k, p.payload_rate);
-            reports += binomial(rng, k, p.clicker_report_rate);
+            let bc = &mut self.binom;
+            let creds = bc.sample(rng, k, p.credential_rate);
+            attempts += bc.sample(rng, k, p.payload_rate);
+            reports += bc.sample(rng, k, p.clicker_report_rate);
             attempts += if mfa {
-                binomial(rng, creds, 1.0 - p.mfa_block)
+                bc.sample(rng, creds, 1.0 - p.mfa_block)
             } else {
                 creds
             };
@@ -656,7 +829,7 @@ impl<'a> Rep<'a> {
                 let report_det = reports > 0 && rng.random::<f64>() < p.report_detection;
                 let det_at = t + rng.random::<f64>();
                 if self.infect(o, t) && report_det {
-                    self.push(det_at, o, E_DETECT);
+                    self.arm_detect(o, det_at);
                 }
             }
         }
@@ -668,15 +841,16 @@ impl<'a> Rep<'a> {
         let n = syn.len();
         match camp.vector {
             Vector::Phishing | Vector::Intrusion => {
+                let reach = &self.c.reach[ci];
                 for o in 0..n {
-                    if !camp.kinds.contains(&syn.kind[o]) {
+                    if !camp.kinds.contains(&syn.kind[o]) || !reach[syn.country[o] as usize] {
                         continue;
                     }
                     if self.rngs[o].random::<f64>() >= camp.org_share {
                         continue;
                     }
                     if camp.vector == Vector::Phishing {
-                        self.phish(o, d, camp.staff_share, camp.lure_odds_ratio);
+                        self.phish(o, d, camp.staff_share, camp.lure_odds_ratio, true);
                     } else if self.rngs[o].random::<f64>() < self.c.p.foothold_success {
                         let t = d as f64 + self.rngs[o].random::<f64>();
                         self.infect(o, t);
@@ -685,7 +859,12 @@ impl<'a> Rep<'a> {
             }
             Vector::Supplier => {
                 // The largest suppliers by clients.
-                let mut order: Vec<u32> = syn.suppliers.clone().collect();
+                let reach = &self.c.reach[ci];
+                let mut order: Vec<u32> = syn
+                    .suppliers
+                    .clone()
+                    .filter(|&s| reach[syn.country[s as usize] as usize])
+                    .collect();
                 order.sort_by_key(|&s| {
                     (
                         Reverse(syn.clients.row((s - syn.suppliers.start) as usize).len()),
@@ -703,10 +882,10 @@ impl<'a> Rep<'a> {
                             self.c.p.dwell_days,
                             self.c.p.dwell_sigma,
                         );
-                        self.push(when, s, E_IMPACT);
                         let mean = self.c.p.detect_days;
                         let det = t + exp(&mut self.rngs[s], mean);
-                        self.push(det, s, E_DETECT);
+                        self.clk[s].det = det;
+                        self.chain(s, when, E_IMPACT);
                         self.pending.push(Msg::Push(s as u32));
                     }
                 }
@@ -716,17 +895,38 @@ impl<'a> Rep<'a> {
                 let k =
                     ((camp.initial_infections as f64 * self.c.sc.scale).round() as usize).max(1);
                 let mut placed = 0;
-                let mut tries = 0;
-                while placed < k && tries < 1000 * k.max(1) {
-                    tries += 1;
-                    let o = self.grng.random_range(0..n);
-                    if !camp.kinds.contains(&syn.kind[o]) || !syn.exposed[o] {
-                        continue;
+                if camp.countries.is_empty() {
+                    let mut tries = 0;
+                    while placed < k && tries < 1000 * k.max(1) {
+                        tries += 1;
+                        let o = self.grng.random_range(0..n);
+                        if !camp.kinds.contains(&syn.kind[o]) || !syn.exposed[o] {
+                            continue;
+                        }
+                        let s = syn.seg_start[o] as usize;
+                        let t = d as f64 + self.grng.random::<f64>();
+                        if self.try_infect_segment(s, t) {
+                            placed += 1;
+                        }
                     }
-                    let s = syn.seg_start[o] as usize;
-                    let t = d as f64 + self.grng.random::<f64>();
-                    if self.try_infect_segment(s, t) {
-                        placed += 1;
+                } else {
+                    // A few small countries: draw among their exposed targets.
+                    let reach = &self.c.reach[ci];
+                    let mut candidates: Vec<usize> = (0..n)
+                        .filter(|&o| {
+                            reach[syn.country[o] as usize]
+                                && camp.kinds.contains(&syn.kind[o])
+                                && syn.exposed[o]
+                        })
+                        .collect();
+                    while placed < k && !candidates.is_empty() {
+                        let i = self.grng.random_range(0..candidates.len());
+                        let o = candidates.swap_remove(i);
+                        let s = syn.seg_start[o] as usize;
+                        let t = d as f64 + self.grng.random::<f64>();
+                        if self.try_infect_segment(s, t) {
+                            placed += 1;
+                        }
                     }
                 }
             }
@@ -1030,7 +1230,7 @@ impl<'a> Rep<'a> {
                 let s = self.state[o];
                 if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN {
                     let when = a + exp(&mut self.rngs[o], p.advised_detect_days);
-                    self.push(when, o, E_DETECT);
+                    self.arm_detect(o, when);
                 }
                 if self.c.worm.is_some() {
                     for sg in syn.segs_of(o) {
@@ -1081,11 +1281,32 @@ impl<'a> Rep<'a> {
         }
     }
 
+    /// Touches the organisations of the slot's events in one pass of
+    /// independent loads, so that their cache misses overlap instead of
+    /// stalling the events one by one (no effect on results).
+    fn warm_up(&self) {
+        let mut acc = 0u64;
+        for Reverse(ev) in self.heap.iter() {
+            let o = ev.o as usize;
+            acc = acc
+                .wrapping_add(self.clk[o].epoch as u64)
+                .wrapping_add(self.state[o] as u64)
+                .wrapping_add(self.c.syn.country[o] as u64)
+                .wrapping_add(self.flags[o] as u64)
+                .wrapping_add(self.c.iv[o] as u64)
+                .wrapping_add(self.disconnect_until[o].to_bits() as u64)
+                .wrapping_add(self.foothold_t[o].to_bits() as u64);
+            std::hint::black_box(&self.rngs[o].clone());
+        }
+        std::hint::black_box(acc);
+    }
+
     fn run(mut self) -> RepOut {
         let days = self.c.sc.days;
         let mut wi = 0;
         for d in 0..days {
             self.day = d;
+            self.slot = d as usize * SLOTS;
             self.advisories(d);
             while wi < self.c.waves.len() && self.c.waves[wi].0 == d {
                 let ci = self.c.waves[wi].1;
@@ -1097,12 +1318,22 @@ impl<'a> Rep<'a> {
                 let o = o as usize;
                 let n = self.c.syn.staff_of(o).len().max(1) as f64;
                 let share = (self.c.p.mailbox_recipients / n).min(1.0);
-                self.phish(o, d, share, self.c.p.trusted_sender_odds_ratio);
+                self.phish(o, d, share, self.c.p.trusted_sender_odds_ratio, false);
             }
-            let today = std::mem::take(&mut self.buckets[d as usize]);
-            self.heap.extend(today.into_iter().map(Reverse));
-            while let Some(Reverse(ev)) = self.heap.pop() {
-                self.event(ev);
+            for slot in d as usize * SLOTS..(d as usize + 1) * SLOTS {
+                self.slot = slot;
+                let due = std::mem::take(&mut self.slots[slot]);
+                if self.heap.is_empty() {
+                    // Reuses the slot's buffer: heapify in O(n).
+                    let v: Vec<Reverse<Ev>> = due.into_iter().map(Reverse).collect();
+                    self.heap = BinaryHeap::from(v);
+                } else {
+                    self.heap.extend(due.into_iter().map(Reverse));
+                }
+                self.warm_up();
+                while let Some(Reverse(ev)) = self.heap.pop() {
+                    self.event(ev);
+                }
             }
             self.boundary(d);
             self.snapshot(d);
@@ -1175,7 +1406,30 @@ pub fn simulate(
     progress: &(dyn Fn(u32) + Sync),
 ) -> Result<SimulationReport, SimError> {
     let syn = synthesise(eco, scenario)?;
+    check_countries(&syn, scenario)?;
     Ok(run_on(&syn, scenario, progress))
+}
+
+/// Every country a campaign names exists in the synthetic ecosystem (a model
+/// with fewer national health systems has fewer countries).
+pub fn check_countries(syn: &Synth, scenario: &Scenario) -> Result<(), SimError> {
+    for c in &scenario.campaigns {
+        for code in &c.countries {
+            if !syn.countries.iter().any(|k| &k.code == code) {
+                return Err(SimError::Settings(format!(
+                    "campaign `{}`: country `{code}` is not in the synthetic ecosystem, which has the model's {} national health systems ({})",
+                    c.name,
+                    syn.countries.len(),
+                    syn.countries
+                        .iter()
+                        .map(|k| k.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs `scenario` on an already generated ecosystem.
@@ -1237,6 +1491,16 @@ pub fn run_on(
     for o in 0..n {
         country_segs[syn.country[o] as usize] += syn.segs_of(o).len() as u64;
     }
+    let reach = scenario
+        .campaigns
+        .iter()
+        .map(|c| {
+            syn.countries
+                .iter()
+                .map(|k| c.countries.is_empty() || c.countries.contains(&k.code))
+                .collect()
+        })
+        .collect();
     let ctx = Ctx {
         syn,
         sc: scenario,
@@ -1245,6 +1509,7 @@ pub fn run_on(
         waves,
         worm,
         country_segs,
+        reach,
     };
 
     let days = scenario.days as usize;
@@ -1380,5 +1645,34 @@ pub fn run_on(
         series,
         countries,
         organisation_outcomes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cache must be a pure speed-up: the same draws, in the same stream
+    /// positions, as `rand_distr`'s binomial for every (n, p) the engine uses.
+    #[test]
+    fn binomial_cache_draws_exactly_what_rand_distr_draws() {
+        let mut cache = BinomialCache::default();
+        let ps = [
+            0.0, 1e-4, 0.02, 0.05, 0.11, 0.2, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0,
+        ];
+        let ns = [0u64, 1, 2, 7, 10, 50, 99, 100, 499, 500, 5_000, 200_000];
+        for (k, &p) in ps.iter().enumerate() {
+            for (j, &n) in ns.iter().enumerate() {
+                let mut a = rng::stream(7, k as u64, j as u64);
+                let mut b = a.clone();
+                for _ in 0..200 {
+                    let x = cache.sample(&mut a, n, p);
+                    let y = binomial(&mut b, n, p);
+                    assert_eq!(x, y, "n = {n}, p = {p}");
+                }
+                // Same number of uniforms consumed.
+                assert_eq!(a.random::<u64>(), b.random::<u64>(), "n = {n}, p = {p}");
+            }
+        }
     }
 }

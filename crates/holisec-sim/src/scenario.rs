@@ -221,6 +221,8 @@ pub struct Campaign {
     pub kill_switch_day: Option<u32>,
     /// Day the exploited vulnerability was disclosed (patch clock start; may be negative).
     pub disclosure_day: f64,
+    /// Countries the campaign reaches (codes of [`crate::synth::COUNTRIES`]); empty = all.
+    pub countries: Vec<String>,
 }
 
 /// A validated scenario.
@@ -369,6 +371,7 @@ const CAMPAIGN_KEYS: &[&str] = &[
     "initial_infections",
     "kill_switch_day",
     "disclosure_day",
+    "countries",
 ];
 
 /// Reads and validates a scenario against the model.
@@ -920,6 +923,9 @@ impl Reader<'_> {
             Some(v) => self.float(v, "disclosure_day").unwrap_or(0.0),
             None => start_day as f64,
         };
+        let countries = find(t, "countries")
+            .map(|v| self.countries(v))
+            .unwrap_or_default();
         if self.diags.len() > errors_before {
             return None;
         }
@@ -955,7 +961,69 @@ impl Reader<'_> {
             initial_infections,
             kill_switch_day,
             disclosure_day,
+            countries,
         })
+    }
+
+    /// `countries = ["IE", "UK"]`: known codes, no repeats, not empty.
+    fn countries(&mut self, v: &Val<'_>) -> Vec<String> {
+        use crate::synth::COUNTRIES;
+        let codes = || COUNTRIES.iter().map(|c| c.0);
+        let DeValue::Array(items) = v.get_ref() else {
+            self.err(
+                v,
+                format!("`countries` is a {}", v.get_ref().type_str()),
+                "expected a list of country codes, e.g. [\"IE\", \"UK\"]",
+            );
+            return Vec::new();
+        };
+        if items.is_empty() {
+            self.err(
+                v,
+                "`countries` is empty",
+                "expected at least one country code (leave the key out for all countries)",
+            );
+        }
+        let mut out: Vec<String> = Vec::new();
+        for item in items {
+            let Some(code) = self.string(item, "countries") else {
+                continue;
+            };
+            // ISO 3166 and Eurostat spell two of them differently.
+            let written = code;
+            let code = match written.as_str() {
+                "GB" => "UK".to_owned(),
+                "EL" => "GR".to_owned(),
+                _ => written.clone(),
+            };
+            if !codes().any(|c| c == code) {
+                let mut d =
+                    Diagnostic::error(format!("unknown country `{code}`"), Some(item.span()))
+                        .with_label("expected a country code of the synthetic ecosystem");
+                d = match did_you_mean(&code, codes()) {
+                    Some(b) => d.with_help(format!("did you mean `{b}`?")),
+                    None => d.with_help(format!(
+                        "the codes are: {}",
+                        codes().collect::<Vec<_>>().join(", ")
+                    )),
+                };
+                self.diags.push(d);
+            } else if out.contains(&code) {
+                let also = if written == code {
+                    String::new()
+                } else {
+                    format!(" (as `{written}`)")
+                };
+                self.err(
+                    item,
+                    format!("country `{code}` is listed twice{also}"),
+                    "expected each country once",
+                );
+            } else {
+                out.push(code);
+            }
+        }
+        out
     }
 }
 

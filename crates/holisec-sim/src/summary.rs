@@ -374,7 +374,9 @@ pub fn estimate_memory(
     let per_rep = staff as f64
         + orgs * 90.0
         + segments * 9.0
-        + days * countries as f64 * NS as f64 * 4.0 * 2.0;
+        + days * countries as f64 * NS as f64 * 4.0 * 2.0
+        // The event calendar: 64 empty slot vectors a day.
+        + days * 64.0 * 24.0;
     let kept = scenario.replicates as f64 * days * NS as f64 * 4.0
         + countries as f64 * days * NS as f64 * 8.0
         + orgs * (24.0 + 64.0)

@@ -236,3 +236,71 @@ fn shipped_scenarios_load_and_run_small() {
         );
     }
 }
+
+#[test]
+fn campaigns_confined_to_countries_infect_only_there() {
+    // No cross-organisation channel, so every infection comes from the campaigns.
+    let sc = scenario(
+        r#"
+[scenario]
+days = 60
+replicates = 3
+scale = 0.05
+seed = 11
+[parameters]
+mailbox_abuse = 0.0
+supplier_weaponise = 0.0
+exposed_share = 1.0
+worm_local_share = 1.0
+worm_national_share = 0.0
+[interventions]
+sharing = "none"
+[[campaign]]
+threat = "ransomware"
+target = "healthcare-organisations"
+org_share = 0.5
+staff_share = 0.5
+waves = 2
+countries = ["IE", "GB"]
+[[campaign]]
+vector = "worm"
+threat = "state-disruption"
+target = "healthcare-organisations"
+initial_infections = 40
+countries = ["MT"]
+"#,
+    );
+    assert_eq!(sc.campaigns[0].countries, ["IE", "UK"]);
+    let (_, report) = run(&sc);
+    let mut infected_by_country = std::collections::BTreeMap::new();
+    for o in &report.organisation_outcomes {
+        if o.p_infected > 0.0 {
+            *infected_by_country.entry(o.country.as_str()).or_insert(0) += 1;
+        }
+    }
+    let countries: Vec<&str> = infected_by_country.keys().copied().collect();
+    assert_eq!(countries, ["IE", "MT", "UK"], "{infected_by_country:?}");
+    assert!(infected_by_country["UK"] > infected_by_country["IE"]);
+}
+
+#[test]
+fn a_country_missing_from_the_ecosystem_is_refused() {
+    let mut sc = scenario(
+        r#"
+[scenario]
+scale = 0.01
+[[campaign]]
+threat = "ransomware"
+countries = ["MT"]
+"#,
+    );
+    let e = eco();
+    let mut syn = synthesise(&e, &sc).unwrap();
+    assert!(holisec_sim::engine::check_countries(&syn, &sc).is_ok());
+    // A model with fewer national health systems has fewer countries.
+    syn.countries.truncate(5);
+    let err = holisec_sim::engine::check_countries(&syn, &sc).unwrap_err();
+    assert!(err.to_string().contains("country `MT`"), "{err}");
+    sc.campaigns[0].countries.clear();
+    assert!(holisec_sim::engine::check_countries(&syn, &sc).is_ok());
+}
