@@ -502,7 +502,7 @@ mod tests {
         // Too long for 20 px, fits smaller.
         let medium = "Europe-wide phishing-led ransomware: mean and 5-95% band over 8 replicates";
         let (size, shown) = fit_title(medium, width);
-        assert!(size < 20.0 && size >= 14.0, "{size}");
+        assert!((14.0..20.0).contains(&size), "{size}");
         assert_eq!(shown, medium);
         assert!(text_width(&shown, size, Style::Bold) <= width);
         // Far too long: cut at a word with an ellipsis, within the width.
