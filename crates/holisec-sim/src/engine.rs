@@ -1348,8 +1348,10 @@ impl<'a> Rep<'a> {
             let f = self.flags[o];
             if f & EVER_INF != 0 {
                 m.orgs_infected += 1.0;
-                if syn.kind[o] == OrgKind::Hospital {
-                    m.hospitals_infected += 1.0;
+                match syn.kind[o] {
+                    OrgKind::Hospital => m.hospitals_infected += 1.0,
+                    OrgKind::Supplier => m.suppliers_infected += 1.0,
+                    _ => {}
                 }
             }
             if f & EVER_ENC != 0 {
@@ -1357,6 +1359,9 @@ impl<'a> Rep<'a> {
             }
             if f & EVER_DISR != 0 {
                 m.orgs_disrupted += 1.0;
+                if syn.kind[o] == OrgKind::Hospital {
+                    m.hospitals_disrupted += 1.0;
+                }
             }
         }
         let nc = syn.countries.len();

@@ -127,6 +127,10 @@ pub struct Metrics {
     pub staff_clicked: f64,
     /// Mean days from foothold to containment (NaN when nothing was contained).
     pub time_to_containment_days: f64,
+    /// Hospitals disrupted at least once (infected or not).
+    pub hospitals_disrupted: f64,
+    /// Solution providers with at least one foothold: the systemic channel.
+    pub suppliers_infected: f64,
 }
 
 /// Summary over replicates.
@@ -148,6 +152,10 @@ pub struct Summary {
     pub staff_clicked: Band,
     /// Time to containment, days (replicates without containment left out).
     pub time_to_containment_days: Band,
+    /// Hospitals disrupted at least once.
+    pub hospitals_disrupted: Band,
+    /// Solution providers infected.
+    pub suppliers_infected: Band,
 }
 
 impl Summary {
@@ -163,6 +171,8 @@ impl Summary {
             credentials_captured: b(|m| m.credentials_captured),
             staff_clicked: b(|m| m.staff_clicked),
             time_to_containment_days: b(|m| m.time_to_containment_days),
+            hospitals_disrupted: b(|m| m.hospitals_disrupted),
+            suppliers_infected: b(|m| m.suppliers_infected),
         }
     }
 }
@@ -302,12 +312,12 @@ impl SimulationReport {
     /// `replicate,` then every metric.
     pub fn replicates_csv(&self) -> String {
         let mut out = String::from(
-            "replicate,orgs_infected,hospitals_infected,orgs_encrypted,orgs_disrupted,hospital_days_disrupted,credentials_captured,staff_clicked,time_to_containment_days\n",
+            "replicate,orgs_infected,hospitals_infected,orgs_encrypted,orgs_disrupted,hospital_days_disrupted,credentials_captured,staff_clicked,time_to_containment_days,hospitals_disrupted,suppliers_infected\n",
         );
         for (i, m) in self.per_replicate.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "{i},{},{},{},{},{},{},{},{}",
+                "{i},{},{},{},{},{},{},{},{},{},{}",
                 m.orgs_infected,
                 m.hospitals_infected,
                 m.orgs_encrypted,
@@ -319,7 +329,9 @@ impl SimulationReport {
                     String::new()
                 } else {
                     m.time_to_containment_days.to_string()
-                }
+                },
+                m.hospitals_disrupted,
+                m.suppliers_infected
             );
         }
         out

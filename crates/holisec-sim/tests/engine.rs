@@ -304,3 +304,25 @@ countries = ["MT"]
     sc.campaigns[0].countries.clear();
     assert!(holisec_sim::engine::check_countries(&syn, &sc).is_ok());
 }
+
+#[test]
+fn outcome_counts_by_kind_are_consistent() {
+    let sc = scenario(PHISHING);
+    let (syn, report) = run(&sc);
+    let hospitals = syn
+        .kind
+        .iter()
+        .filter(|k| **k == holisec_sim::OrgKind::Hospital)
+        .count() as f64;
+    assert_eq!(report.per_replicate.len(), 12);
+    for m in &report.per_replicate {
+        // The supplier campaign compromises the two largest suppliers outright.
+        assert!(m.suppliers_infected >= 2.0, "{m:?}");
+        assert!(
+            m.hospitals_infected + m.suppliers_infected <= m.orgs_infected,
+            "{m:?}"
+        );
+        assert!(m.hospitals_disrupted <= m.orgs_disrupted, "{m:?}");
+        assert!(m.hospitals_disrupted <= hospitals, "{m:?}");
+    }
+}
