@@ -6,7 +6,8 @@
 //!   Floyd's sampling (cost O(clicks + reports));
 //! * inside an organisation, foothold -> lateral movement -> domain control ->
 //!   impact, detection, containment and recovery are timed events (a calendar
-//!   of day buckets, and a heap for the current day),
+//!   of slots, each sorted when it becomes current and merged with a heap of
+//!   the events filed for it meanwhile),
 //!   processed in time order up to each day boundary;
 //! * cross-organisation effects (supplier pushes, lures from compromised
 //!   mailboxes, dependency disruption, precautionary disconnection, worm
@@ -277,9 +278,19 @@ pub fn remediation_days(p: &Parameters, u: f64) -> f64 {
     l.exp()
 }
 
-/// An organisation's episode and the clocks of its intrusion in progress.
-#[derive(Debug, Clone, Copy)]
-struct Clock {
+/// The per-organisation state that events read and write, packed into one
+/// cache line.
+///
+/// Events hit organisations in random order, so at full scale nearly every
+/// event misses the cache: keeping everything an event touches (its random
+/// stream, episode and intrusion clocks, state and flags, disconnection and
+/// dependency counters) in a single 64-byte line costs one miss per event
+/// instead of one per field array.
+#[derive(Debug, Clone)]
+#[repr(C, align(64))]
+struct Org {
+    /// The organisation's random stream.
+    rng: SimRng,
     /// Earliest detection time of the current intrusion not yet queued.
     det: f64,
     /// Time of the queued next step of the current intrusion (lateral
@@ -287,41 +298,54 @@ struct Clock {
     chain: f64,
     /// Episode number: events of earlier episodes are ignored.
     epoch: u32,
+    /// End of a precautionary disconnection (negative infinity if none).
+    disconnect_until: f32,
+    /// Time of the current episode's foothold.
+    foothold_t: f32,
+    /// Number of its dependencies that are down.
+    dep_down: u16,
+    /// Organisation state (`org::*`).
+    state: u8,
+    /// Organisation flags (`EVER_INF`, `DISR`, ...).
+    flags: u8,
 }
 
-impl Default for Clock {
-    fn default() -> Self {
-        Clock {
+const _: () = assert!(std::mem::size_of::<Org>() == 64);
+
+impl Org {
+    fn new(rng: SimRng) -> Self {
+        Org {
+            rng,
             det: f64::INFINITY,
             chain: f64::INFINITY,
             epoch: 0,
+            disconnect_until: f32::NEG_INFINITY,
+            foothold_t: 0.0,
+            dep_down: 0,
+            state: org::CLEAN,
+            flags: 0,
         }
     }
 }
 
 struct Rep<'a> {
     c: &'a Ctx<'a>,
-    rngs: Vec<SimRng>,
+    /// Hot per-organisation state, one cache line each.
+    orgs: Vec<Org>,
     grng: SimRng,
-    state: Vec<u8>,
-    flags: Vec<u8>,
-    /// Episode number and intrusion clocks, together (one cache line per event).
-    clk: Vec<Clock>,
-    foothold_t: Vec<f32>,
     disr_since: Vec<f32>,
     disr_days: Vec<f32>,
-    dep_down: Vec<u16>,
-    disconnect_until: Vec<f32>,
     staff: Vec<u8>,
     seg_state: Vec<u8>,
     seg_patch: Vec<f32>,
     infected: Vec<u32>,
     bucket: Vec<u32>,
     patched_cum: Vec<u64>,
-    /// Events of the current slot (and any filed before it), in time order.
+    /// Events filed for the current slot (or an earlier one) while it is
+    /// being processed, in time order; merged with the slot's sorted events.
     heap: BinaryHeap<Reverse<Ev>>,
     /// Calendar of future events: `SLOTS` slots a day, each unordered until
-    /// it becomes current and is moved into `heap`.
+    /// it becomes current and is sorted.
     slots: Vec<Vec<Ev>>,
     /// The current slot (`day * SLOTS` at the start of a day).
     slot: usize,
@@ -390,16 +414,10 @@ impl<'a> Rep<'a> {
         }
         Rep {
             c,
-            rngs,
+            orgs: rngs.into_iter().map(Org::new).collect(),
             grng: rng::stream(seed, replicate, u64::MAX - 1),
-            state: vec![org::CLEAN; n],
-            flags: vec![0; n],
-            clk: vec![Clock::default(); n],
-            foothold_t: vec![0.0; n],
             disr_since: vec![0.0; n],
             disr_days: vec![0.0; n],
-            dep_down: vec![0; n],
-            disconnect_until: vec![f32::NEG_INFINITY; n],
             staff: vec![staff::UNAFFECTED; syn.staff() as usize],
             seg_state: if c.worm.is_some() {
                 vec![0; segs]
@@ -436,17 +454,18 @@ impl<'a> Rep<'a> {
 
     fn set_state(&mut self, o: usize, s: u8) {
         let ci = self.ci(o);
-        self.cnt[ci + self.state[o] as usize] -= 1;
+        self.cnt[ci + self.orgs[o].state as usize] -= 1;
         self.cnt[ci + s as usize] += 1;
-        self.state[o] = s;
+        self.orgs[o].state = s;
     }
 
     /// Files an event: the current slot's (or an earlier one's) in the heap,
     /// later slots' in their calendar slot, events after the horizon dropped.
     ///
-    /// Slots partition time in increasing order and no event is filed before
-    /// the current slot's events are all in the heap, so events are processed
-    /// in exactly the order of one global priority queue.
+    /// Slots partition time in increasing order and no event is filed in a
+    /// slot once it is current (those go to the heap), so merging the sorted
+    /// slot with the heap processes events in exactly the order of one global
+    /// priority queue.
     fn schedule(&mut self, ev: Ev) {
         let day = ev.t.floor();
         if day >= self.c.sc.days as f64 || day.is_nan() {
@@ -467,7 +486,7 @@ impl<'a> Rep<'a> {
             t,
             o: o as u32,
             kind,
-            epoch: self.clk[o].epoch,
+            epoch: self.orgs[o].epoch,
         });
     }
 
@@ -482,34 +501,34 @@ impl<'a> Rep<'a> {
 
     /// Recomputes the disrupted flag (and the no-infection state) of `o` at `t`.
     fn update_disrupted(&mut self, o: usize, t: f64) {
-        let noinf = self.dep_down[o] > 0 || self.disconnect_until[o] as f64 > t;
-        let s = self.state[o];
+        let noinf = self.orgs[o].dep_down > 0 || self.orgs[o].disconnect_until as f64 > t;
+        let s = self.orgs[o].state;
         if noinf && (s == org::CLEAN || s == org::RECOVERED) {
             self.set_state(o, org::DISRUPTED);
         } else if !noinf && s == org::DISRUPTED {
-            let back = if self.flags[o] & EVER_INF != 0 {
+            let back = if self.orgs[o].flags & EVER_INF != 0 {
                 org::RECOVERED
             } else {
                 org::CLEAN
             };
             self.set_state(o, back);
         }
-        let now = noinf || self.flags[o] & ENC != 0;
-        let was = self.flags[o] & DISR != 0;
+        let now = noinf || self.orgs[o].flags & ENC != 0;
+        let was = self.orgs[o].flags & DISR != 0;
         if now == was {
             return;
         }
         let ci = self.ci(o);
         let hosp = self.c.syn.kind[o] == OrgKind::Hospital;
         if now {
-            self.flags[o] |= DISR | EVER_DISR;
+            self.orgs[o].flags |= DISR | EVER_DISR;
             self.disr_since[o] = t as f32;
             self.cnt[ci + DISRUPTED] += 1;
             if hosp {
                 self.cnt[ci + HOSP_DISRUPTED] += 1;
             }
         } else {
-            self.flags[o] &= !DISR;
+            self.orgs[o].flags &= !DISR;
             self.disr_days[o] += (t as f32 - self.disr_since[o]).max(0.0);
             self.cnt[ci + DISRUPTED] -= 1;
             if hosp {
@@ -519,19 +538,19 @@ impl<'a> Rep<'a> {
     }
 
     fn begin_episode(&mut self, o: usize, t: f64) -> bool {
-        let s = self.state[o];
+        let s = self.orgs[o].state;
         if !(s == org::CLEAN || s == org::RECOVERED || s == org::DISRUPTED) {
             return false;
         }
-        self.clk[o].epoch += 1;
-        self.clk[o].det = f64::INFINITY;
-        self.clk[o].chain = f64::INFINITY;
-        self.flags[o] &= !HAD_IMPACT;
-        if self.flags[o] & EVER_INF == 0 {
-            self.flags[o] |= EVER_INF;
+        self.orgs[o].epoch += 1;
+        self.orgs[o].det = f64::INFINITY;
+        self.orgs[o].chain = f64::INFINITY;
+        self.orgs[o].flags &= !HAD_IMPACT;
+        if self.orgs[o].flags & EVER_INF == 0 {
+            self.orgs[o].flags |= EVER_INF;
             self.flow(o, EVER, 1);
         }
-        self.foothold_t[o] = t as f32;
+        self.orgs[o].foothold_t = t as f32;
         self.flow(o, FOOTHOLDS, 1);
         true
     }
@@ -543,16 +562,16 @@ impl<'a> Rep<'a> {
         }
         self.set_state(o, org::FOOTHOLD);
         let p = self.c.p;
-        let lat = t + exp(&mut self.rngs[o], p.breakout_hours / 24.0);
+        let lat = t + exp(&mut self.orgs[o].rng, p.breakout_hours / 24.0);
         let mean = if self.advised(o, t) {
             p.advised_detect_days
         } else {
             p.detect_days
         };
-        let det = t + exp(&mut self.rngs[o], mean);
-        self.clk[o].det = det;
+        let det = t + exp(&mut self.orgs[o].rng, mean);
+        self.orgs[o].det = det;
         self.chain(o, lat, E_LATERAL);
-        if self.rngs[o].random::<f64>() < p.mailbox_abuse {
+        if self.orgs[o].rng.random::<f64>() < p.mailbox_abuse {
             self.pending.push(Msg::Mailbox(o as u32));
         }
         true
@@ -563,26 +582,26 @@ impl<'a> Rep<'a> {
     /// the intrusion contained and do nothing).
     ///
     /// Detections are only queued when they can still act: an intrusion's
-    /// detection clocks are kept in `Clock::det` until one falls before the next
+    /// detection clocks are kept in `Org::det` until one falls before the next
     /// queued step. Events that would find nothing to do are never filed, and
     /// the others are processed in the same order with the same draws.
     fn chain(&mut self, o: usize, t: f64, kind: u8) {
-        let d = self.clk[o].det;
+        let d = self.orgs[o].det;
         if d < t || t.is_nan() {
-            self.clk[o].det = f64::INFINITY;
-            self.clk[o].chain = f64::INFINITY;
+            self.orgs[o].det = f64::INFINITY;
+            self.orgs[o].chain = f64::INFINITY;
             self.push(d, o, E_DETECT);
         } else {
-            self.clk[o].chain = t;
+            self.orgs[o].chain = t;
             self.push(t, o, kind);
         }
     }
 
     /// The intrusion in `o` stalls: its earliest detection is queued.
     fn chain_end(&mut self, o: usize) {
-        self.clk[o].chain = f64::INFINITY;
-        let d = self.clk[o].det;
-        self.clk[o].det = f64::INFINITY;
+        self.orgs[o].chain = f64::INFINITY;
+        let d = self.orgs[o].det;
+        self.orgs[o].det = f64::INFINITY;
         if d < f64::INFINITY {
             self.push(d, o, E_DETECT);
         }
@@ -590,40 +609,40 @@ impl<'a> Rep<'a> {
 
     /// A detection clock of the intrusion in progress in `o` fires at `t`.
     fn arm_detect(&mut self, o: usize, t: f64) {
-        if t < self.clk[o].chain {
+        if t < self.orgs[o].chain {
             self.push(t, o, E_DETECT);
         } else {
-            self.clk[o].det = self.clk[o].det.min(t);
+            self.orgs[o].det = self.orgs[o].det.min(t);
         }
     }
 
     fn impact(&mut self, o: usize, t: f64, encrypted: bool) {
-        self.clk[o].det = f64::INFINITY;
-        self.clk[o].chain = f64::INFINITY;
+        self.orgs[o].det = f64::INFINITY;
+        self.orgs[o].chain = f64::INFINITY;
         self.set_state(o, org::IMPACT);
-        self.flags[o] |= HAD_IMPACT;
+        self.orgs[o].flags |= HAD_IMPACT;
         self.flow(o, IMPACTS, 1);
         self.detections[self.c.syn.country[o] as usize] += 1;
         if encrypted {
-            self.flags[o] |= ENC | EVER_ENC;
+            self.orgs[o].flags |= ENC | EVER_ENC;
             self.pending.push(Msg::DepDown(o as u32));
             self.update_disrupted(o, t);
         }
         if self.c.syn.kind[o] == OrgKind::Supplier {
             self.pending.push(Msg::SupplierAlert(o as u32));
         }
-        let when = t + exp(&mut self.rngs[o], self.c.p.containment_days);
+        let when = t + exp(&mut self.orgs[o].rng, self.c.p.containment_days);
         self.push(when, o, E_CONTAIN);
     }
 
     fn contained(&mut self, o: usize, t: f64) {
         self.set_state(o, org::CONTAINED);
-        self.contain_sum += t - self.foothold_t[o] as f64;
+        self.contain_sum += t - self.orgs[o].foothold_t as f64;
         self.contain_n += 1;
     }
 
     fn worm_hit(&mut self, o: usize, t: f64) {
-        let s = self.state[o];
+        let s = self.orgs[o].state;
         if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN || self.begin_episode(o, t) {
             self.impact(o, t, true);
         }
@@ -641,66 +660,70 @@ impl<'a> Rep<'a> {
             self.update_disrupted(o, t);
             return;
         }
-        if ev.epoch != self.clk[o].epoch {
+        if ev.epoch != self.orgs[o].epoch {
             return;
         }
-        let s = self.state[o];
+        let s = self.orgs[o].state;
         match ev.kind {
             E_LATERAL if s == org::FOOTHOLD => {
                 self.set_state(o, org::LATERAL);
                 let stalls = self.c.iv[o] & IV_SEG != 0
-                    && self.rngs[o].random::<f64>() < p.segmentation_block;
+                    && self.orgs[o].rng.random::<f64>() < p.segmentation_block;
                 if stalls {
                     self.chain_end(o);
                 } else {
-                    let when = t + exp(&mut self.rngs[o], p.domain_hours / 24.0);
+                    let when = t + exp(&mut self.orgs[o].rng, p.domain_hours / 24.0);
                     self.chain(o, when, E_DOMAIN);
                 }
             }
             E_DOMAIN if s == org::LATERAL => {
                 self.set_state(o, org::DOMAIN);
-                let when = t + lognormal(&mut self.rngs[o], p.dwell_days, p.dwell_sigma);
+                let when = t + lognormal(&mut self.orgs[o].rng, p.dwell_days, p.dwell_sigma);
                 self.chain(o, when, E_IMPACT);
                 if self.c.syn.kind[o] == OrgKind::Supplier
-                    && self.rngs[o].random::<f64>() < p.supplier_weaponise
+                    && self.orgs[o].rng.random::<f64>() < p.supplier_weaponise
                 {
                     self.pending.push(Msg::Push(o as u32));
                 }
             }
             E_IMPACT if s == org::DOMAIN => {
-                let enc = self.rngs[o].random::<f64>() < p.encrypt_rate;
+                let enc = self.orgs[o].rng.random::<f64>() < p.encrypt_rate;
                 self.impact(o, t, enc);
             }
             E_DETECT if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN => {
-                self.clk[o].det = f64::INFINITY;
-                self.clk[o].chain = f64::INFINITY;
+                self.orgs[o].det = f64::INFINITY;
+                self.orgs[o].chain = f64::INFINITY;
                 self.contained(o, t);
                 self.flow(o, DETECTIONS, 1);
                 self.detections[self.c.syn.country[o] as usize] += 1;
-                let when = t + exp(&mut self.rngs[o], p.cleanup_days);
+                let when = t + exp(&mut self.orgs[o].rng, p.cleanup_days);
                 self.push(when, o, E_RECOVERED);
             }
             E_CONTAIN if s == org::IMPACT => {
                 self.contained(o, t);
                 self.flow(o, DETECTIONS, 1);
-                let when = t + exp(&mut self.rngs[o], p.forensics_days);
+                let when = t + exp(&mut self.orgs[o].rng, p.forensics_days);
                 self.push(when, o, E_RECOVERING);
             }
             E_RECOVERING if s == org::CONTAINED => {
                 self.set_state(o, org::RECOVERING);
-                let mut d = lognormal(&mut self.rngs[o], p.recovery_median_days, p.recovery_sigma);
+                let mut d = lognormal(
+                    &mut self.orgs[o].rng,
+                    p.recovery_median_days,
+                    p.recovery_sigma,
+                );
                 if self.c.iv[o] & IV_BACKUP != 0 {
                     d *= p.backup_recovery_factor;
                 }
-                if self.flags[o] & ENC == 0 {
-                    d = exp(&mut self.rngs[o], p.cleanup_days);
+                if self.orgs[o].flags & ENC == 0 {
+                    d = exp(&mut self.orgs[o].rng, p.cleanup_days);
                 }
                 self.push(t + d, o, E_RECOVERED);
             }
             E_RECOVERED if s == org::CONTAINED || s == org::RECOVERING => {
                 self.set_state(o, org::RECOVERED);
-                if self.flags[o] & ENC != 0 {
-                    self.flags[o] &= !ENC;
+                if self.orgs[o].flags & ENC != 0 {
+                    self.orgs[o].flags &= !ENC;
                     self.pending.push(Msg::DepUp(o as u32));
                 }
                 self.clean_segments(o, t);
@@ -762,7 +785,7 @@ impl<'a> Rep<'a> {
             }
             let odds = pc / (1.0 - pc).max(1e-12) * mult;
             let pk = if pc >= 1.0 { 1.0 } else { odds / (1.0 + odds) };
-            let rng = &mut self.rngs[o];
+            let rng = &mut self.orgs[o].rng;
             let bc = &mut self.binom;
             let recv = if cached_share {
                 bc.sample(rng, n, share)
@@ -823,7 +846,7 @@ impl<'a> Rep<'a> {
         self.flow(o, REPORTS, reports);
         if attempts > 0 {
             let q = 1.0 - (1.0 - p.foothold_success).powi(attempts.min(i32::MAX as u64) as i32);
-            let rng = &mut self.rngs[o];
+            let rng = &mut self.orgs[o].rng;
             if rng.random::<f64>() < q {
                 let t = d as f64 + rng.random::<f64>();
                 let report_det = reports > 0 && rng.random::<f64>() < p.report_detection;
@@ -846,13 +869,13 @@ impl<'a> Rep<'a> {
                     if !camp.kinds.contains(&syn.kind[o]) || !reach[syn.country[o] as usize] {
                         continue;
                     }
-                    if self.rngs[o].random::<f64>() >= camp.org_share {
+                    if self.orgs[o].rng.random::<f64>() >= camp.org_share {
                         continue;
                     }
                     if camp.vector == Vector::Phishing {
                         self.phish(o, d, camp.staff_share, camp.lure_odds_ratio, true);
-                    } else if self.rngs[o].random::<f64>() < self.c.p.foothold_success {
-                        let t = d as f64 + self.rngs[o].random::<f64>();
+                    } else if self.orgs[o].rng.random::<f64>() < self.c.p.foothold_success {
+                        let t = d as f64 + self.orgs[o].rng.random::<f64>();
                         self.infect(o, t);
                     }
                 }
@@ -873,18 +896,18 @@ impl<'a> Rep<'a> {
                 });
                 for &s in order.iter().take(camp.suppliers as usize) {
                     let s = s as usize;
-                    let t = d as f64 + self.rngs[s].random::<f64>();
+                    let t = d as f64 + self.orgs[s].rng.random::<f64>();
                     if self.begin_episode(s, t) {
                         // The attacker controls the update channel from the start.
                         self.set_state(s, org::DOMAIN);
                         let when = t + lognormal(
-                            &mut self.rngs[s],
+                            &mut self.orgs[s].rng,
                             self.c.p.dwell_days,
                             self.c.p.dwell_sigma,
                         );
                         let mean = self.c.p.detect_days;
-                        let det = t + exp(&mut self.rngs[s], mean);
-                        self.clk[s].det = det;
+                        let det = t + exp(&mut self.orgs[s].rng, mean);
+                        self.orgs[s].det = det;
                         self.chain(s, when, E_IMPACT);
                         self.pending.push(Msg::Push(s as u32));
                     }
@@ -947,7 +970,7 @@ impl<'a> Rep<'a> {
     }
 
     fn disconnected(&self, o: usize, t: f64) -> bool {
-        self.disconnect_until[o] as f64 > t
+        self.orgs[o].disconnect_until as f64 > t
     }
 
     /// The worm during day `d`: `worm_steps_per_day` tau-leap steps over the
@@ -991,11 +1014,11 @@ impl<'a> Rep<'a> {
                 }
                 let contacts = poisson
                     .as_ref()
-                    .map_or(0.0, |x| x.sample(&mut self.rngs[o]))
+                    .map_or(0.0, |x| x.sample(&mut self.orgs[o].rng))
                     as u64;
                 let country = &syn.countries[syn.country[o] as usize];
                 for _ in 0..contacts {
-                    let rng = &mut self.rngs[o];
+                    let rng = &mut self.orgs[o].rng;
                     let u: f64 = rng.random();
                     let target = if u < p.worm_local_share {
                         let r = syn.segs_of(o);
@@ -1047,7 +1070,7 @@ impl<'a> Rep<'a> {
                         } else {
                             syn.channels.supplies_care
                         };
-                        let rng = &mut self.rngs[s];
+                        let rng = &mut self.orgs[s].rng;
                         if rng.random::<f64>() < p.supplier_push_success * strength {
                             let t = next + rng.random::<f64>();
                             self.schedule(Ev {
@@ -1071,7 +1094,8 @@ impl<'a> Rep<'a> {
                                 } else {
                                     syn.channels.supplies_care
                                 };
-                                if self.rngs[o].random::<f64>() < p.dependency_disruption * strength
+                                if self.orgs[o].rng.random::<f64>()
+                                    < p.dependency_disruption * strength
                                 {
                                     hit.push(c);
                                 }
@@ -1080,7 +1104,7 @@ impl<'a> Rep<'a> {
                         OrgKind::NationalSystem => {
                             let c = &syn.countries[syn.country[o] as usize];
                             for t in c.hospitals.start..c.primary_care.end {
-                                if self.rngs[o].random::<f64>()
+                                if self.orgs[o].rng.random::<f64>()
                                     < p.dependency_disruption * syn.channels.national_care
                                 {
                                     hit.push(t);
@@ -1090,7 +1114,7 @@ impl<'a> Rep<'a> {
                         _ => {}
                     }
                     for &t in &hit {
-                        self.dep_down[t as usize] += 1;
+                        self.orgs[t as usize].dep_down += 1;
                         self.update_disrupted(t as usize, next);
                     }
                     self.dependants.entry(o as u32).or_default().extend(hit);
@@ -1098,7 +1122,7 @@ impl<'a> Rep<'a> {
                 Msg::DepUp(o) => {
                     if let Some(list) = self.dependants.remove(&o) {
                         for t in list {
-                            self.dep_down[t as usize] -= 1;
+                            self.orgs[t as usize].dep_down -= 1;
                             self.update_disrupted(t as usize, next);
                         }
                     }
@@ -1120,7 +1144,7 @@ impl<'a> Rep<'a> {
                     let country = &syn.countries[syn.country[o] as usize];
                     let peers = country.hospitals.start..country.primary_care.end;
                     for _ in 0..p.mailbox_partners.round() as usize {
-                        let rng = &mut self.rngs[o];
+                        let rng = &mut self.orgs[o].rng;
                         let target = if care {
                             if !suppliers.is_empty()
                                 && rng.random::<f64>() < p.mailbox_supplier_share
@@ -1163,7 +1187,7 @@ impl<'a> Rep<'a> {
                         } else {
                             syn.channels.supplies_care
                         };
-                        if self.rngs[s].random::<f64>() < p.disconnect_rate * strength {
+                        if self.orgs[s].rng.random::<f64>() < p.disconnect_rate * strength {
                             self.disconnect(c, next);
                         }
                     }
@@ -1195,8 +1219,8 @@ impl<'a> Rep<'a> {
 
     fn disconnect(&mut self, o: usize, t: f64) {
         let until = t + self.c.p.disconnect_days;
-        if (self.disconnect_until[o] as f64) < until {
-            self.disconnect_until[o] = until as f32;
+        if (self.orgs[o].disconnect_until as f64) < until {
+            self.orgs[o].disconnect_until = until as f32;
             self.schedule(Ev {
                 t: until,
                 o: o as u32,
@@ -1227,9 +1251,9 @@ impl<'a> Rep<'a> {
                 if self.c.iv[o] & IV_ADVISED == 0 {
                     continue;
                 }
-                let s = self.state[o];
+                let s = self.orgs[o].state;
                 if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN {
-                    let when = a + exp(&mut self.rngs[o], p.advised_detect_days);
+                    let when = a + exp(&mut self.orgs[o].rng, p.advised_detect_days);
                     self.arm_detect(o, when);
                 }
                 if self.c.worm.is_some() {
@@ -1249,7 +1273,7 @@ impl<'a> Rep<'a> {
                 }
                 if worm_active
                     && s != org::IMPACT
-                    && self.rngs[o].random::<f64>() < p.disconnect_rate
+                    && self.orgs[o].rng.random::<f64>() < p.disconnect_rate
                 {
                     self.disconnect(o, a);
                 }
@@ -1281,24 +1305,54 @@ impl<'a> Rep<'a> {
         }
     }
 
-    /// Touches the organisations of the slot's events in one pass of
-    /// independent loads, so that their cache misses overlap instead of
-    /// stalling the events one by one (no effect on results).
-    fn warm_up(&self) {
+    /// Touches the organisations of `evs` in one pass of independent loads,
+    /// so that their cache misses overlap instead of stalling the events one
+    /// by one (no effect on results).
+    fn warm_up(&self, evs: &[Ev]) {
         let mut acc = 0u64;
-        for Reverse(ev) in self.heap.iter() {
+        for ev in evs {
             let o = ev.o as usize;
+            // `Org` is one cache line; the rest are dense read-only arrays.
             acc = acc
-                .wrapping_add(self.clk[o].epoch as u64)
-                .wrapping_add(self.state[o] as u64)
+                .wrapping_add(self.orgs[o].epoch as u64)
                 .wrapping_add(self.c.syn.country[o] as u64)
-                .wrapping_add(self.flags[o] as u64)
-                .wrapping_add(self.c.iv[o] as u64)
-                .wrapping_add(self.disconnect_until[o].to_bits() as u64)
-                .wrapping_add(self.foothold_t[o].to_bits() as u64);
-            std::hint::black_box(&self.rngs[o].clone());
+                .wrapping_add(self.c.syn.kind[o] as u64)
+                .wrapping_add(self.c.iv[o] as u64);
         }
         std::hint::black_box(acc);
+    }
+
+    /// Processes the current slot: its calendar events `due` (sorted here)
+    /// merged with the heap of events filed for it meanwhile, in key order.
+    ///
+    /// Keys are total and identify an event, so the merge pops events in
+    /// exactly the order of a single priority queue (equal keys are equal
+    /// events). Knowing the order ahead lets the slot's organisations be
+    /// warmed up `WARM` events in advance, close enough to their use that
+    /// they are still in cache (a slot can hold more than the cache).
+    fn run_slot(&mut self, due: &mut [Ev]) {
+        /// Events warmed up per batch (and ahead of the one processed).
+        const WARM: usize = 64;
+        due.sort_unstable();
+        let (mut i, mut warmed) = (0, 0);
+        loop {
+            if warmed < due.len() && warmed < i + WARM {
+                let end = (warmed + WARM).min(due.len());
+                self.warm_up(&due[warmed..end]);
+                warmed = end;
+            }
+            let ev = match (due.get(i), self.heap.peek()) {
+                (Some(a), Some(Reverse(b))) if b < a => self.heap.pop().map(|r| r.0),
+                (Some(&a), _) => {
+                    i += 1;
+                    Some(a)
+                }
+                (None, Some(_)) => self.heap.pop().map(|r| r.0),
+                (None, None) => None,
+            };
+            let Some(ev) = ev else { break };
+            self.event(ev);
+        }
     }
 
     fn run(mut self) -> RepOut {
@@ -1322,18 +1376,8 @@ impl<'a> Rep<'a> {
             }
             for slot in d as usize * SLOTS..(d as usize + 1) * SLOTS {
                 self.slot = slot;
-                let due = std::mem::take(&mut self.slots[slot]);
-                if self.heap.is_empty() {
-                    // Reuses the slot's buffer: heapify in O(n).
-                    let v: Vec<Reverse<Ev>> = due.into_iter().map(Reverse).collect();
-                    self.heap = BinaryHeap::from(v);
-                } else {
-                    self.heap.extend(due.into_iter().map(Reverse));
-                }
-                self.warm_up();
-                while let Some(Reverse(ev)) = self.heap.pop() {
-                    self.event(ev);
-                }
+                let mut due = std::mem::take(&mut self.slots[slot]);
+                self.run_slot(&mut due);
             }
             self.boundary(d);
             self.snapshot(d);
@@ -1342,10 +1386,10 @@ impl<'a> Rep<'a> {
         let end = days as f64;
         let mut m = Metrics::default();
         for o in 0..syn.len() {
-            if self.flags[o] & DISR != 0 {
+            if self.orgs[o].flags & DISR != 0 {
                 self.disr_days[o] += (end as f32 - self.disr_since[o]).max(0.0);
             }
-            let f = self.flags[o];
+            let f = self.orgs[o].flags;
             if f & EVER_INF != 0 {
                 m.orgs_infected += 1.0;
                 match syn.kind[o] {
@@ -1385,7 +1429,7 @@ impl<'a> Rep<'a> {
         RepOut {
             daily: self.daily,
             metrics: m,
-            flags: self.flags,
+            flags: self.orgs.iter().map(|x| x.flags).collect(),
             disr_days: self.disr_days,
         }
     }
