@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of holisec on a fresh machine: installs what the tests need
-# when it is missing (Graphviz from Debian, Python tools in ./.venv, npm
-# packages in ./tests-js), then runs the whole Cargo test suite.
+# The one set-up + test command of holisec (README, "Tests"; `.ci/run` calls
+# exactly this): installs what the tests need when it is missing (Graphviz and
+# sqlite3 from Debian, Python tools in ./.venv, npm packages in ./tests-js),
+# checks formatting and lints, then runs the whole Cargo test suite.
 #
 # Tests that need an external tool fail (instead of skipping) because this
 # script sets HOLISEC_REQUIRE_TOOLS=1.
@@ -41,5 +42,7 @@ export HOLISEC_VENV="$venv"
 export INSTA_UPDATE=no
 export PROPTEST_CASES="${PROPTEST_CASES:-64}"
 
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace --all-targets
 cargo test --workspace --doc
