@@ -9,6 +9,7 @@ mod error;
 mod input;
 mod output;
 mod table;
+mod threads;
 
 use std::process::ExitCode;
 

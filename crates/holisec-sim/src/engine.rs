@@ -1065,11 +1065,7 @@ impl<'a> Rep<'a> {
                     let local = s - syn.suppliers.start as usize;
                     for &c in syn.clients.row(local) {
                         let c = c as usize;
-                        let strength = if syn.kind[c] == OrgKind::NationalSystem {
-                            syn.channels.supplies_national
-                        } else {
-                            syn.channels.supplies_care
-                        };
+                        let strength = syn.channels.supplies(syn.kind[c]);
                         let rng = &mut self.orgs[s].rng;
                         if rng.random::<f64>() < p.supplier_push_success * strength {
                             let t = next + rng.random::<f64>();
@@ -1089,11 +1085,7 @@ impl<'a> Rep<'a> {
                         OrgKind::Supplier => {
                             let local = o - syn.suppliers.start as usize;
                             for &c in syn.clients.row(local) {
-                                let strength = if syn.kind[c as usize] == OrgKind::NationalSystem {
-                                    syn.channels.supplies_national
-                                } else {
-                                    syn.channels.supplies_care
-                                };
+                                let strength = syn.channels.supplies(syn.kind[c as usize]);
                                 if self.orgs[o].rng.random::<f64>()
                                     < p.dependency_disruption * strength
                                 {
@@ -1182,11 +1174,7 @@ impl<'a> Rep<'a> {
                     let local = s - syn.suppliers.start as usize;
                     for &c in syn.clients.row(local) {
                         let c = c as usize;
-                        let strength = if syn.kind[c] == OrgKind::NationalSystem {
-                            syn.channels.supplies_national
-                        } else {
-                            syn.channels.supplies_care
-                        };
+                        let strength = syn.channels.supplies(syn.kind[c]);
                         if self.orgs[s].rng.random::<f64>() < p.disconnect_rate * strength {
                             self.disconnect(c, next);
                         }

@@ -192,6 +192,15 @@ pub struct Channels {
 }
 
 impl Channels {
+    /// Strength of the `supplies` channel from a solution provider to a client of `kind`.
+    pub fn supplies(&self, kind: OrgKind) -> f64 {
+        if kind == OrgKind::NationalSystem {
+            self.supplies_national
+        } else {
+            self.supplies_care
+        }
+    }
+
     /// Reads the strengths from the model (largest strength per stakeholder-kind pair).
     pub fn from_model(eco: &Ecosystem) -> Self {
         use StakeholderKind as K;

@@ -326,3 +326,54 @@ fn outcome_counts_by_kind_are_consistent() {
         assert!(m.hospitals_disrupted <= hospitals, "{m:?}");
     }
 }
+
+#[test]
+fn abused_care_mailboxes_lure_care_organisations_of_their_own_country() {
+    // One country's campaign; lures from its abused mailboxes go only to care
+    // peers (no supplier share), so every infection stays in that country and
+    // the mailbox channel adds infections there.
+    let text = |abuse: f64| {
+        format!(
+            r#"
+[scenario]
+days = 90
+replicates = 4
+scale = 0.05
+seed = 3
+[parameters]
+mailbox_abuse = {abuse}
+mailbox_partners = 5.0
+mailbox_supplier_share = 0.0
+supplier_weaponise = 0.0
+[interventions]
+sharing = "none"
+[[campaign]]
+threat = "ransomware"
+target = "healthcare-organisations"
+org_share = 0.3
+staff_share = 0.3
+waves = 3
+countries = ["NL"]
+"#
+        )
+    };
+    let infected = |abuse: f64| {
+        let (_, report) = run(&scenario(&text(abuse)));
+        let mut count = 0.0;
+        for o in &report.organisation_outcomes {
+            assert!(
+                o.p_infected == 0.0
+                    || (o.country == "NL" && o.kind != holisec_sim::OrgKind::Supplier),
+                "{o:?}"
+            );
+            count += o.p_infected;
+        }
+        count
+    };
+    let without = infected(0.0);
+    let with = infected(1.0);
+    assert!(
+        with > without,
+        "mailbox lures added nothing: {with} vs {without}"
+    );
+}

@@ -172,13 +172,7 @@ fn default_member(eco: &Ecosystem, model: &RiskModel) -> Option<String> {
 pub fn run(args: Args) -> CliResult {
     check_flags(&args)?;
     let eco = load_model(args.model.as_ref())?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        builder = builder.num_threads(t);
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| CliError::Failed(anyhow::anyhow!("cannot start worker threads: {e}")))?;
+    let pool = crate::threads::worker_pool(args.threads)?;
     pool.install(|| run_in_pool(&args, &eco))
 }
 

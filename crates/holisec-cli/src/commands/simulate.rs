@@ -120,13 +120,7 @@ pub fn run(args: Args) -> CliResult {
             )));
         }
     }
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = args.threads {
-        builder = builder.num_threads(t);
-    }
-    let pool = builder
-        .build()
-        .map_err(|e| CliError::Failed(anyhow::anyhow!("cannot start worker threads: {e}")))?;
+    let pool = crate::threads::worker_pool(args.threads)?;
     let estimate = estimate_memory(&eco, &sc, pool.current_num_threads()).map_err(invalid)?;
     if estimate > MAX_MEMORY_BYTES {
         return Err(invalid(format!(
