@@ -2,6 +2,8 @@
 //!
 //! * [`questionnaire`]: the TOML questionnaire (built-in `hospital.toml`, or a user file)
 //!   and its loader with spanned, all-at-once diagnostics.
+//! * [`answers`]: answer files (TOML or CSV) read and checked against the
+//!   questionnaire, with spanned diagnostics like model files.
 //! * [`scoring`]: weighted maturity per domain (0..4) and overall.
 //! * [`adjust`]: the documented, monotone mapping from maturity to the resistance
 //!   (and, where an item says so, frequency or loss) of the model factors, giving
@@ -12,6 +14,7 @@
 //! No I/O: callers read files and databases and pass values in.
 
 pub mod adjust;
+pub mod answers;
 pub mod plan;
 pub mod questionnaire;
 pub mod scoring;
