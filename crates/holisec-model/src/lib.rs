@@ -20,6 +20,7 @@ pub mod diag;
 pub mod dist;
 pub mod load;
 pub mod model;
+pub mod number;
 pub mod schema;
 mod validate;
 pub mod wire;
