@@ -8,6 +8,7 @@
 //! * [`synth`] generates a synthetic ecosystem (countries, hospitals,
 //!   primary-care practices, staff, segments, solution providers, national
 //!   systems, CSIRTs, insurers) from the model's populations.
+//! * [`builtin`] holds the shipped `scenarios/*.toml`, compiled in, by name.
 //! * [`scenario`] reads and validates scenario TOML files with spanned,
 //!   all-errors-at-once [`holisec_model::Diagnostic`]s.
 //! * [`engine`] runs the event-driven state machines (staff, organisation,
@@ -18,6 +19,7 @@
 //! The crate does no I/O: scenario text comes in as `&str`, results leave as
 //! values and `String`s. Details: `docs/simulation.md`.
 
+pub mod builtin;
 pub mod engine;
 pub mod rng;
 pub mod scenario;
