@@ -10,7 +10,7 @@
 //!
 //! TOML files hold `[[answer]]` tables with `item`, `level` (0-4) and an
 //! optional `evidence`; an entry without `level` is an item left blank (what
-//! `holisec assess template` writes for every item). CSV files have
+//! `holisec assess template`, [`crate::template::answer_template`], writes for every item). CSV files have
 //! the header `item,level,evidence` (evidence optional) and one row per answer.
 
 use std::collections::HashMap;

@@ -4,6 +4,8 @@
 //!   and its loader with spanned, all-at-once diagnostics.
 //! * [`answers`]: answer files (TOML or CSV) read and checked against the
 //!   questionnaire, with spanned diagnostics like model files.
+//! * [`template`]: the answer-file template, every item as a blank `[[answer]]`
+//!   with its question and level sentences in comments.
 //! * [`scoring`]: weighted maturity per domain (0..4) and overall.
 //! * [`adjust`]: the documented, monotone mapping from maturity to the resistance
 //!   (and, where an item says so, frequency or loss) of the model factors, giving
@@ -18,6 +20,7 @@ pub mod answers;
 pub mod plan;
 pub mod questionnaire;
 pub mod scoring;
+pub mod template;
 
 pub use questionnaire::{Item, Questionnaire};
 
