@@ -8,10 +8,37 @@
 //! the change of the factor's mean resistance as a resistance gain. The engine
 //! evaluates every intervention on the baseline's own random draws by thinning
 //! its loss events (common random numbers), so delta ALE and delta p95 are paired
-//! differences, never larger than the baseline's events allow. Items are ranked
-//! by the closed-form delta of the expected annual loss (the engine's quadrature
-//! under the same controls, no sampling noise) per euro of the step cost; with a
-//! budget, items are taken greedily in that order while they fit.
+//! differences, never larger than the baseline's events allow. Percentiles are
+//! read with [`LogHistogram::quantile_interpolated`] (the nearest-rank
+//! percentile placed within its sketch bucket), so a delta p95 is not a whole
+//! number of bucket widths.
+//!
+//! [`LogHistogram::quantile_interpolated`]: holisec_risk::sketch::LogHistogram::quantile_interpolated
+//!
+//! # Which steps are recommended
+//!
+//! A step's benefit is the closed-form delta of the expected annual loss (the
+//! engine's quadrature under the same controls, no sampling noise), valued at
+//! [`PlanOptions::value_per_euro_avoided`] EUR per euro avoided (default
+//! [`DEFAULT_VALUE_PER_EURO_AVOIDED`] = 1: one euro of expected loss avoided is
+//! worth one euro; raise it to count harm the euros do not capture, such as
+//! patient safety or reputation). Its net benefit is
+//! `delta_expected * value_per_euro_avoided - cost`, and a step *pays for itself*
+//! when that is positive. Actions are ranked by net benefit (highest first, ties
+//! by item id).
+//!
+//! * Without a budget, exactly the steps that pay for themselves are selected
+//!   ([`Decision::Recommended`]).
+//! * With a budget, steps that pay for themselves are taken in rank order while
+//!   they fit (a step that does not fit is [`Decision::OverBudget`] and the next
+//!   ones are still tried). Then, because a budget asks to spend that much, the
+//!   remaining steps that avoid some loss are taken by loss avoided per euro while
+//!   they fit ([`Decision::BudgetFill`]: selected, but they do not pay for
+//!   themselves).
+//!
+//! Every step is measured alone against the hospital as answered; the plan's
+//! totals add those single-step effects up (an approximation: steps on the same
+//! factor overlap).
 
 use holisec_model::{Ecosystem, Effect, EffectTarget, Provenance, Support, SupportKind};
 use holisec_risk::engine::{self, Intervention, RiskModel, RunOptions};
@@ -23,6 +50,15 @@ use serde::{Deserialize, Serialize};
 use crate::adjust::{self, AdjustError};
 use crate::questionnaire::{MAX_LEVEL, Questionnaire};
 
+/// Simulated years of a plan unless the caller says otherwise.
+pub const DEFAULT_ITERATIONS: u64 = 20_000;
+/// Seed of a plan unless the caller says otherwise.
+pub const DEFAULT_SEED: u64 = 1;
+/// EUR that one euro of expected annual loss avoided is worth unless the caller
+/// says otherwise: 1, so a step is recommended only when it avoids more expected
+/// loss than it costs.
+pub const DEFAULT_VALUE_PER_EURO_AVOIDED: f64 = 1.0;
+
 /// Why a plan or risk figure cannot be computed.
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
@@ -32,6 +68,89 @@ pub enum PlanError {
     /// The risk engine refused the model or options.
     #[error("risk engine: {0}")]
     Risk(String),
+    /// A plan option out of range.
+    #[error("{0}")]
+    Options(String),
+}
+
+/// What [`plan`] is asked: the run, the budget and how avoided loss is valued.
+///
+/// `PlanOptions::default()` is [`DEFAULT_ITERATIONS`] simulated years, seed
+/// [`DEFAULT_SEED`], no budget and [`DEFAULT_VALUE_PER_EURO_AVOIDED`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanOptions {
+    /// Simulated years and seed of the Monte Carlo run.
+    #[serde(with = "run_options")]
+    pub run: RunOptions,
+    /// Yearly budget in EUR (>= 0), or none.
+    pub budget: Option<f64>,
+    /// EUR that one euro of expected annual loss avoided is worth (>= 0; default
+    /// 1): a step is recommended when `delta_expected * value_per_euro_avoided`
+    /// exceeds its cost.
+    pub value_per_euro_avoided: f64,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            run: RunOptions {
+                iterations: DEFAULT_ITERATIONS,
+                seed: DEFAULT_SEED,
+            },
+            budget: None,
+            value_per_euro_avoided: DEFAULT_VALUE_PER_EURO_AVOIDED,
+        }
+    }
+}
+
+impl PlanOptions {
+    /// Checks the budget and the value factor (the engine checks the run).
+    pub fn check(&self) -> Result<(), PlanError> {
+        if let Some(b) = self.budget
+            && !(b.is_finite() && b >= 0.0)
+        {
+            return Err(PlanError::Options(format!(
+                "budget {b}: expected an amount of 0 or more EUR a year"
+            )));
+        }
+        let v = self.value_per_euro_avoided;
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(PlanError::Options(format!(
+                "value per euro avoided {v}: expected a finite number >= 0"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// `RunOptions` as `{ iterations, seed }` (the risk crate does not derive serde).
+mod run_options {
+    use holisec_risk::engine::RunOptions;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Wire {
+        iterations: u64,
+        seed: u64,
+    }
+
+    pub fn serialize<S: Serializer>(r: &RunOptions, s: S) -> Result<S::Ok, S::Error> {
+        Wire {
+            iterations: r.iterations,
+            seed: r.seed,
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<RunOptions, D::Error> {
+        let w = Wire::deserialize(d)?;
+        Ok(RunOptions {
+            iterations: w.iterations,
+            seed: w.seed,
+        })
+    }
 }
 
 /// Annual loss of the hospital.
@@ -39,12 +158,28 @@ pub enum PlanError {
 pub struct Risk {
     /// Mean annual loss (ALE), EUR.
     pub ale: f64,
-    /// 95th percentile of the annual loss, EUR.
+    /// 95th percentile of the annual loss, EUR (nearest rank, interpolated within
+    /// its sketch bucket: [`holisec_risk::sketch::LogHistogram::quantile_interpolated`]).
     pub p95: f64,
-    /// 99th percentile of the annual loss, EUR.
+    /// 99th percentile of the annual loss, EUR (same estimate).
     pub p99: f64,
     /// Closed-form expected annual loss, EUR (no sampling noise).
     pub expected: f64,
+}
+
+/// What the plan does with a step, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    /// Pays for itself (net benefit > 0) and fits the budget, if any: selected.
+    Recommended,
+    /// Does not pay for itself but avoids some loss, and was taken to use the
+    /// rest of a budget after every step that pays for itself: selected.
+    BudgetFill,
+    /// Pays for itself but did not fit what was left of the budget.
+    OverBudget,
+    /// Does not pay for itself (net benefit <= 0) and was not taken.
+    NotWorthIt,
 }
 
 /// One candidate action: raise an item by one level.
@@ -63,14 +198,25 @@ pub struct Action {
     /// Reduction of the ALE by Monte Carlo (baseline minus variant, same seed), EUR/year.
     pub delta_ale: f64,
     /// Reduction of the closed-form expected annual loss, EUR/year (no sampling
-    /// noise; the ranking uses it).
+    /// noise; the economics use it).
     pub delta_expected: f64,
-    /// Reduction of the 95th percentile, EUR.
+    /// Reduction of the 95th percentile of the annual loss, EUR: baseline minus
+    /// variant on the same simulated years, both read with
+    /// [`holisec_risk::sketch::LogHistogram::quantile_interpolated`]. Never
+    /// negative; 0 for a step without effect.
     pub delta_p95: f64,
-    /// `delta_expected / cost` (EUR of expected loss avoided per EUR spent).
+    /// `delta_expected / cost`: EUR of expected loss avoided per EUR spent
+    /// (infinite for a free step that avoids some loss).
     pub per_euro: f64,
-    /// Whether the greedy budget selection takes it (always true without a budget).
+    /// `delta_expected * value_per_euro_avoided - cost`, EUR/year: the ranking key.
+    pub net_benefit: f64,
+    /// Whether the net benefit is positive.
+    pub pays_for_itself: bool,
+    /// Whether the plan takes the step ([`Decision::Recommended`] or
+    /// [`Decision::BudgetFill`]).
     pub selected: bool,
+    /// What the plan does with the step, and why.
+    pub decision: Decision,
 }
 
 /// The plan.
@@ -80,18 +226,25 @@ pub struct Plan {
     pub stakeholder: String,
     /// Risk of the hospital as answered.
     pub baseline: Risk,
-    /// Actions, best ratio first.
+    /// Actions, highest net benefit first (ties by item id).
     pub actions: Vec<Action>,
     /// Budget, when given.
     pub budget: Option<f64>,
-    /// Cost of the selected actions.
+    /// EUR that one euro of expected loss avoided was valued at.
+    pub value_per_euro_avoided: f64,
+    /// Number of steps that pay for themselves and were selected
+    /// ([`Decision::Recommended`]).
+    pub recommended: usize,
+    /// Cost of the selected actions, EUR/year (budget fill included).
     pub selected_cost: f64,
-    /// Sum of the closed-form delta expected loss of the selected actions (an
-    /// approximation: each was measured alone).
+    /// Sum of the closed-form delta expected annual loss of the selected actions,
+    /// EUR/year (an approximation: each was measured alone).
     pub selected_delta_ale: f64,
-    /// Options of every run.
+    /// Sum of the net benefits of the selected actions, EUR/year.
+    pub selected_net_benefit: f64,
+    /// Simulated years of the run.
     pub iterations: u64,
-    /// Seed of every run.
+    /// Seed of the run.
     pub seed: u64,
 }
 
@@ -131,8 +284,8 @@ pub fn risk(
     let t = &run.baseline.total;
     Ok(Risk {
         ale: t.moments.mean(),
-        p95: t.histogram.quantile(0.95),
-        p99: t.histogram.quantile(0.99),
+        p95: t.histogram.quantile_interpolated(0.95),
+        p99: t.histogram.quantile_interpolated(0.99),
         expected: model.expected_annual_losses(None).iter().sum(),
     })
 }
@@ -221,16 +374,18 @@ fn step_controls(model: &RiskModel, base: &Ecosystem, up: &Ecosystem) -> Vec<Con
         .collect()
 }
 
-/// The costed plan for `levels` (item order). `progress(done, total)` is called
-/// with the simulated years done.
+/// The costed plan for `levels` (item order; missing levels count as 0) under
+/// `options` (see the module docs for which steps are selected and why).
+/// `progress(n)` is called with the number of simulated years each finished
+/// chunk of the run covered.
 pub fn plan(
     eco: &Ecosystem,
     q: &Questionnaire,
     levels: &[u8],
-    options: &RunOptions,
-    budget: Option<f64>,
-    progress: &(dyn Fn(u64, u64) + Sync),
+    options: &PlanOptions,
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Plan, PlanError> {
+    options.check()?;
     let h = adjust::hospital(eco)?;
     let mut levels = levels.to_vec();
     levels.resize(q.items.len(), 0);
@@ -258,20 +413,16 @@ pub fn plan(
         });
         steps.push((i, from, cost));
     }
-    let total = options.iterations;
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let run = engine::run(&model, &interventions, options, &|n| {
-        let d = done.fetch_add(n, std::sync::atomic::Ordering::Relaxed) + n;
-        progress(d, total)
-    })
-    .map_err(|e| PlanError::Risk(e.to_string()))?;
+    let run = engine::run(&model, &interventions, &options.run, progress)
+        .map_err(|e| PlanError::Risk(e.to_string()))?;
     let t = &run.baseline.total;
     let baseline = Risk {
         ale: t.moments.mean(),
-        p95: t.histogram.quantile(0.95),
-        p99: t.histogram.quantile(0.99),
+        p95: t.histogram.quantile_interpolated(0.95),
+        p99: t.histogram.quantile_interpolated(0.99),
         expected: base_expected,
     };
+    let value = options.value_per_euro_avoided;
     let mut actions = Vec::new();
     for (k, &(i, from, cost)) in steps.iter().enumerate() {
         let item = &q.items[i];
@@ -288,6 +439,7 @@ pub fn plan(
         } else {
             0.0
         };
+        let net_benefit = delta_expected * value - cost;
         actions.push(Action {
             item: item.id.clone(),
             title: item.title.clone(),
@@ -296,36 +448,68 @@ pub fn plan(
             cost,
             delta_ale: stat.reduction.mean(),
             delta_expected,
-            delta_p95: baseline.p95 - stat.total.histogram.quantile(0.95),
+            delta_p95: (baseline.p95 - stat.total.histogram.quantile_interpolated(0.95)).max(0.0),
             per_euro,
+            net_benefit,
+            pays_for_itself: net_benefit > 0.0,
             selected: false,
+            decision: Decision::NotWorthIt,
         });
     }
     actions.sort_by(|a, b| {
-        b.per_euro
-            .total_cmp(&a.per_euro)
+        b.net_benefit
+            .total_cmp(&a.net_benefit)
             .then_with(|| a.item.cmp(&b.item))
     });
-    let (mut spent, mut gained) = (0.0, 0.0);
-    for a in actions.iter_mut() {
-        if a.delta_expected <= 0.0 {
-            continue;
-        }
-        if budget.is_none_or(|b| spent + a.cost <= b) {
-            a.selected = true;
+    let fits = |spent: f64, cost: f64| options.budget.is_none_or(|b| spent + cost <= b);
+    let mut spent = 0.0;
+    for a in actions.iter_mut().filter(|a| a.pays_for_itself) {
+        if fits(spent, a.cost) {
+            a.decision = Decision::Recommended;
             spent += a.cost;
+        } else {
+            a.decision = Decision::OverBudget;
+        }
+    }
+    if options.budget.is_some() {
+        let mut rest: Vec<&mut Action> = actions
+            .iter_mut()
+            .filter(|a| !a.pays_for_itself && a.delta_expected > 0.0)
+            .collect();
+        rest.sort_by(|a, b| {
+            b.per_euro
+                .total_cmp(&a.per_euro)
+                .then_with(|| a.item.cmp(&b.item))
+        });
+        for a in rest {
+            if fits(spent, a.cost) {
+                a.decision = Decision::BudgetFill;
+                spent += a.cost;
+            }
+        }
+    }
+    let (mut recommended, mut cost, mut gained, mut net) = (0, 0.0, 0.0, 0.0);
+    for a in actions.iter_mut() {
+        a.selected = matches!(a.decision, Decision::Recommended | Decision::BudgetFill);
+        if a.selected {
+            recommended += usize::from(a.decision == Decision::Recommended);
+            cost += a.cost;
             gained += a.delta_expected;
+            net += a.net_benefit;
         }
     }
     Ok(Plan {
         stakeholder: eco.stakeholder(h).id.clone(),
         baseline,
         actions,
-        budget,
-        selected_cost: spent,
+        budget: options.budget,
+        value_per_euro_avoided: value,
+        recommended,
+        selected_cost: cost,
         selected_delta_ale: gained,
-        iterations: options.iterations,
-        seed: options.seed,
+        selected_net_benefit: net,
+        iterations: options.run.iterations,
+        seed: options.run.seed,
     })
 }
 
