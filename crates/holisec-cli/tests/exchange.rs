@@ -1,14 +1,14 @@
 //! End-to-end tests of `holisec evidence summary|calibrate`, `holisec export stix`
 //! and `holisec import stix`, on the real VCDB healthcare extract and on broken input.
 //!
-//! The VCDB extract lives outside the repository: `../shared/data/vcdb-healthcare.jsonl`
-//! next to the workspace, or `$HOLISEC_VCDB`. Tests that need it print a skip message
-//! when it is missing, or fail when `HOLISEC_REQUIRE_TOOLS=1`.
+//! The VCDB extract ships with the repository, `data/vcdb/vcdb-healthcare.jsonl`
+//! (provenance and licence in `data/vcdb/README.md`); `$HOLISEC_VCDB` points the
+//! tests at another copy. A missing file fails the tests that need it.
 //!
 //! # Independent counts
 //!
 //! The expected numbers below were computed once, with no holisec code, by these
-//! commands run in `shared/data/` (Python 3.11; `jsonschema` 4.26 from the project
+//! commands run in `data/vcdb/` (Python 3.11; `jsonschema` 4.26 from the project
 //! venv for the schema check). Their output is quoted after each command.
 //!
 //! ```text
@@ -78,7 +78,7 @@
 //! ```text
 //! .venv/bin/python - <<'EOF'
 //! import json, jsonschema
-//! v=jsonschema.Draft4Validator(json.load(open('veris/vcdb-merged.json')))
+//! v=jsonschema.Draft4Validator(json.load(open('../../crates/holisec-exchange/data/vcdb-merged.json')))
 //! for i,l in enumerate(open('vcdb-healthcare.jsonl'),1):
 //!     errs=list(v.iter_errors(json.loads(l)))
 //!     if errs: print(i, sorted(e.json_path for e in errs))
@@ -183,25 +183,18 @@ fn small_model() -> PathBuf {
     repo_root().join("crates/holisec-exchange/tests/data/small-model.toml")
 }
 
-fn vcdb() -> Option<PathBuf> {
+/// The VCDB extract in the repository, or `$HOLISEC_VCDB`.
+fn vcdb() -> PathBuf {
     let path = match std::env::var_os("HOLISEC_VCDB") {
         Some(p) => PathBuf::from(p),
-        None => repo_root().join("../shared/data/vcdb-healthcare.jsonl"),
+        None => repo_root().join("data/vcdb/vcdb-healthcare.jsonl"),
     };
-    if path.is_file() {
-        return Some(path);
-    }
-    if std::env::var("HOLISEC_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!(
-            "the VCDB extract is missing at {} (set HOLISEC_VCDB)",
-            path.display()
-        );
-    }
-    eprintln!(
-        "skipping: the VCDB extract is missing at {} (set HOLISEC_VCDB)",
+    assert!(
+        path.is_file(),
+        "the VCDB extract is missing at {} (it ships in data/vcdb/; HOLISEC_VCDB overrides)",
         path.display()
     );
-    None
+    path
 }
 
 fn s(p: &Path) -> &str {
@@ -262,9 +255,7 @@ fn json_count(summary: &Value, table: &str, key: &str) -> u64 {
 
 #[test]
 fn summary_table_of_the_real_file_matches_independent_counts() {
-    let Some(data) = vcdb() else {
-        return;
-    };
+    let data = vcdb();
     let (out, err) = run(&["evidence", "summary", s(&data)], None, 0);
     assert!(
         out.starts_with("2494 incidents (filter: none, 0 left out), incident years 1994-2022\n"),
@@ -367,9 +358,7 @@ fn summary_table_of_the_real_file_matches_independent_counts() {
 
 #[test]
 fn summary_json_and_since_match_independent_counts() {
-    let Some(data) = vcdb() else {
-        return;
-    };
+    let data = vcdb();
     let (out, err) = run(&["evidence", "summary", s(&data), "--json"], None, 0);
     assert!(
         !err.contains("warning:"),
@@ -474,9 +463,7 @@ fn tables(summary: &Value) -> Value {
 
 #[test]
 fn directories_and_single_json_files_read_like_json_lines() {
-    let Some(data) = vcdb() else {
-        return;
-    };
+    let data = vcdb();
     let lines = vcdb_lines(&data, 6);
     let dir = tempfile::tempdir().unwrap();
     let jsonl = dir.path().join("six.jsonl");
@@ -544,9 +531,7 @@ fn directories_and_single_json_files_read_like_json_lines() {
 
 #[test]
 fn calibrate_writes_a_valid_model_with_its_provenance_and_nothing_else() {
-    let Some(data) = vcdb() else {
-        return;
-    };
+    let data = vcdb();
     let dir = tempfile::tempdir().unwrap();
     // The built-in model, recent incidents only.
     let (out, err) = run(
@@ -674,9 +659,7 @@ fn calibrate_writes_a_valid_model_with_its_provenance_and_nothing_else() {
 /// ```
 #[test]
 fn calibrated_shares_match_the_documented_formula() {
-    let Some(data) = vcdb() else {
-        return;
-    };
+    let data = vcdb();
     let dir = tempfile::tempdir().unwrap();
     let (out, _) = run(
         &[

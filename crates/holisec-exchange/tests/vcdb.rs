@@ -1,11 +1,11 @@
 //! The VERIS reader, summary and calibration on the real VCDB healthcare extract.
 //!
-//! The file lives outside the repository (`../shared/data/vcdb-healthcare.jsonl`
-//! next to the workspace, or `$HOLISEC_VCDB`). When it is missing these tests
-//! print a skip message, or fail when `HOLISEC_REQUIRE_TOOLS=1`.
+//! The file ships with the repository, `data/vcdb/vcdb-healthcare.jsonl` (provenance
+//! and licence in `data/vcdb/README.md`); `$HOLISEC_VCDB` points the tests at another
+//! copy. A missing file fails the tests: it is part of every checkout.
 //!
 //! The expected counts were computed once, independently of this crate, with
-//! this Python 3 script run in `shared/data/` (output on the last lines):
+//! this Python 3 script run in `data/vcdb/` (output on the last lines):
 //!
 //! ```text
 //! python3 - <<'EOF'
@@ -53,40 +53,32 @@ const INVALID_LINES: [usize; 17] = [
     2233,
 ];
 
-fn vcdb_path() -> Option<PathBuf> {
+/// The extract in the repository, or `$HOLISEC_VCDB`.
+fn vcdb_path() -> PathBuf {
     let path = match std::env::var_os("HOLISEC_VCDB") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/data/vcdb-healthcare.jsonl"),
+        None => {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/vcdb/vcdb-healthcare.jsonl")
+        }
     };
-    if path.is_file() {
-        return Some(path);
-    }
-    if std::env::var("HOLISEC_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!(
-            "the VCDB extract is missing at {} (set HOLISEC_VCDB)",
-            path.display()
-        );
-    }
-    eprintln!(
-        "skipped: the VCDB extract is missing at {} (set HOLISEC_VCDB)",
+    assert!(
+        path.is_file(),
+        "the VCDB extract is missing at {} (it ships in data/vcdb/; HOLISEC_VCDB overrides)",
         path.display()
     );
-    None
+    path
 }
 
-fn read(options: ReadOptions) -> Option<Evidence> {
-    let bytes = std::fs::read(vcdb_path()?).unwrap();
+fn read(options: ReadOptions) -> Evidence {
+    let bytes = std::fs::read(vcdb_path()).unwrap();
     let mut reader = VerisReader::new(options);
     reader.read_jsonl(0, &bytes);
-    Some(reader.finish())
+    reader.finish()
 }
 
 #[test]
 fn totals_and_the_17_invalid_records() {
-    let Some(e) = read(ReadOptions::default()) else {
-        return;
-    };
+    let e = read(ReadOptions::default());
     assert_eq!(e.counts.records, 2494);
     assert_eq!(e.counts.incidents, 2494);
     assert_eq!(e.counts.unreadable, 0);
@@ -113,17 +105,14 @@ fn totals_and_the_17_invalid_records() {
     let dropped = read(ReadOptions {
         drop_invalid: true,
         check_schema: true,
-    })
-    .unwrap();
+    });
     assert_eq!(dropped.counts.incidents, 2477);
     assert_eq!(dropped.counts.dropped_invalid, 17);
 }
 
 #[test]
 fn summary_matches_independent_counts() {
-    let Some(e) = read(ReadOptions::default()) else {
-        return;
-    };
+    let e = read(ReadOptions::default());
     let s = summary::summarise(&e, Filter::default());
     assert_eq!(s.incidents, 2494);
     assert_eq!((s.first_year, s.last_year), (Some(1994), Some(2022)));
@@ -214,9 +203,7 @@ const SMALL: &str = include_str!("data/small-model.toml");
 
 #[test]
 fn calibrated_model_validates_keeps_levels_and_records_provenance() {
-    let Some(e) = read(ReadOptions::default()) else {
-        return;
-    };
+    let e = read(ReadOptions::default());
     let loaded = holisec_model::load_str(SMALL);
     let eco = loaded.ecosystem.unwrap();
     let file = loaded.file.unwrap();
