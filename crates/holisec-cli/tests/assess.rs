@@ -1,6 +1,8 @@
 //! `holisec assess` and `holisec db` end to end: a hospital created, answered from
 //! files and interactively, scored, planned; bad input; a writer killed mid-way;
-//! readers while a writer writes; the file checked with the `sqlite3` shell.
+//! readers while a writer writes; the file checked with SQLite itself (rusqlite, the
+//! library holisec-store links, opened directly rather than through holisec), so no
+//! outside tool is needed.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -178,33 +180,32 @@ fn hospital_walk_through_file_score_plan_history_export_import() {
     check_with_sqlite3(&db, id, ids.len());
 }
 
-fn find_tool(name: &str) -> Option<PathBuf> {
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
-    if let Some(v) = std::env::var_os("HOLISEC_VENV") {
-        dirs.push(PathBuf::from(v).join("bin"));
-    }
-    dirs.into_iter().map(|d| d.join(name)).find(|p| p.is_file())
+/// Opens the database file with SQLite directly, not through holisec.
+fn sqlite(db: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(db)
+        .unwrap_or_else(|e| panic!("SQLite cannot open {}: {e}", db.display()))
 }
 
+/// The first column of the first row of `sql`, as text.
+fn sqlite_text(conn: &rusqlite::Connection, sql: &str) -> String {
+    conn.query_row(sql, [], |row| {
+        Ok(match row.get_ref(0)? {
+            rusqlite::types::ValueRef::Null => "NULL".to_owned(),
+            rusqlite::types::ValueRef::Integer(i) => i.to_string(),
+            rusqlite::types::ValueRef::Real(x) => x.to_string(),
+            rusqlite::types::ValueRef::Text(t) | rusqlite::types::ValueRef::Blob(t) => {
+                String::from_utf8_lossy(t).into_owned()
+            }
+        })
+    })
+    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// Checks the file with SQLite itself: integrity, WAL, schema version, the answers
+/// of assessment `id` and the stored risk run.
 fn check_with_sqlite3(db: &Path, id: i64, items: usize) {
-    let Some(sqlite3) = find_tool("sqlite3") else {
-        if std::env::var_os("HOLISEC_REQUIRE_TOOLS").is_some_and(|v| v == "1") {
-            panic!("sqlite3 not found on PATH (apt-get install -y sqlite3)");
-        }
-        eprintln!("skipping the sqlite3 shell check: sqlite3 not found on PATH");
-        return;
-    };
-    let run = |sql: &str| {
-        let out = Command::new(&sqlite3).arg(db).arg(sql).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    };
+    let conn = sqlite(db);
+    let run = |sql: &str| sqlite_text(&conn, sql);
     assert_eq!(run("PRAGMA integrity_check;"), "ok");
     assert_eq!(run("PRAGMA journal_mode;"), "wal");
     assert_eq!(run("PRAGMA user_version;"), "2");
@@ -214,7 +215,7 @@ fn check_with_sqlite3(db: &Path, id: i64, items: usize) {
         )),
         items.to_string()
     );
-    let schema = run(".schema answers");
+    let schema = run("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'answers';");
     assert!(
         schema.contains("STRICT") && schema.contains("evidence"),
         "{schema}"
@@ -306,22 +307,12 @@ fn killed_writer_leaves_every_committed_answer() {
     assert_eq!(store, "ok");
 }
 
+/// Opens the file through holisec (open, migrate, read) and returns SQLite's own
+/// `PRAGMA integrity_check` of it: `ok` only for a sound file.
 fn holisec_store_check(db: &Path) -> String {
     // The CLI opens, migrates and reads: a torn file would fail here.
     ok(&holisec(db, &["assess", "list", "--json"]));
-    match find_tool("sqlite3") {
-        Some(s) => String::from_utf8_lossy(
-            &Command::new(s)
-                .arg(db)
-                .arg("PRAGMA integrity_check;")
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .trim()
-        .to_owned(),
-        None => "ok".to_owned(),
-    }
+    sqlite_text(&sqlite(db), "PRAGMA integrity_check;")
 }
 
 #[test]
@@ -463,21 +454,23 @@ fn bad_input_is_refused_and_nothing_is_lost() {
     // Newer schema version: exit 2 with the versions named.
     let newer = dir.path().join("newer.db");
     new_assessment(&newer, "Future");
-    if let Some(sqlite3) = find_tool("sqlite3") {
-        assert!(
-            Command::new(sqlite3)
-                .arg(&newer)
-                .arg("PRAGMA user_version = 7;")
-                .status()
-                .unwrap()
-                .success()
-        );
-        let err = fails(&holisec(&newer, &["assess", "list"]), 2);
-        assert!(
-            err.contains("schema version 7") && err.contains("upgrade holisec"),
-            "{err}"
-        );
+    {
+        let conn = sqlite(&newer);
+        conn.pragma_update(None, "user_version", 7).unwrap();
+        assert_eq!(sqlite_text(&conn, "PRAGMA user_version;"), "7");
     }
+    let err = fails(&holisec(&newer, &["assess", "list"]), 2);
+    assert!(
+        err.contains("schema version 7") && err.contains("upgrade holisec"),
+        "{err}"
+    );
+    // Refused without a change: the file still says version 7 and still has its data.
+    let conn = sqlite(&newer);
+    assert_eq!(sqlite_text(&conn, "PRAGMA user_version;"), "7");
+    assert_eq!(
+        sqlite_text(&conn, "SELECT count(*) FROM organisations;"),
+        "1"
+    );
 
     // Read-only database file: exit 1 (environment), stored answers still readable.
     #[cfg(unix)]
