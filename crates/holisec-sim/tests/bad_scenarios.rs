@@ -2,7 +2,7 @@
 //! `# expect: LINE:COL message` lines, one per expected error, all reported at once.
 
 use holisec_model::LineIndex;
-use holisec_sim::scenario::load_scenario;
+use holisec_sim::scenario::{LoadedScenario, load_scenario};
 
 #[test]
 fn every_bad_scenario_reports_its_errors_with_positions() {
@@ -76,6 +76,30 @@ fn fmt(x: f64) -> String {
     if s.contains('.') { s } else { format!("{s}.0") }
 }
 
+/// What any load must give: a scenario exactly when there is no error, and
+/// diagnostics with a message and a span inside the text (so they can be shown).
+fn check_outcome(loaded: &LoadedScenario, text: &str, what: &str) {
+    assert_eq!(
+        loaded.scenario.is_some(),
+        !loaded.has_errors(),
+        "{what}: a scenario must come exactly when there is no error: {:?}",
+        loaded.diagnostics
+    );
+    for d in &loaded.diagnostics {
+        assert!(!d.message.trim().is_empty(), "{what}: empty message {d:?}");
+        if let Some(span) = &d.span {
+            assert!(
+                span.start <= span.end
+                    && span.end <= text.len()
+                    && text.is_char_boundary(span.start)
+                    && text.is_char_boundary(span.end),
+                "{what}: span {span:?} outside the {}-byte text: {d:?}",
+                text.len()
+            );
+        }
+    }
+}
+
 #[test]
 fn truncated_and_mangled_scenarios_never_panic() {
     let eco = holisec_model::builtin::europe().ecosystem.unwrap();
@@ -85,13 +109,44 @@ fn truncated_and_mangled_scenarios_never_panic() {
             env!("CARGO_MANIFEST_DIR")
         ))
         .unwrap();
-        for cut in (0..text.len())
-            .filter(|i| text.is_char_boundary(*i))
-            .step_by(3)
+        let whole = load_scenario(&text, &eco);
+        assert!(
+            whole.scenario.is_some() && whole.diagnostics.is_empty(),
+            "{name}: {:?}",
+            whole.diagnostics
+        );
+        let line_start = |i: usize| i == 0 || text.as_bytes()[i - 1] == b'\n';
+        let mut mangled_lines = 0;
+        // Every third byte, and every line start.
+        for cut in
+            (0..text.len()).filter(|&i| text.is_char_boundary(i) && (i % 3 == 0 || line_start(i)))
         {
-            let _ = load_scenario(&text[..cut], &eco);
+            let truncated = &text[..cut];
+            check_outcome(
+                &load_scenario(truncated, &eco),
+                truncated,
+                &format!("{name} cut at {cut}"),
+            );
             let mangled = format!("{}= ]{}", &text[..cut], &text[cut..]);
-            let _ = load_scenario(&mangled, &eco);
+            let what = format!("{name} with `= ]` at {cut}");
+            let loaded = load_scenario(&mangled, &eco);
+            check_outcome(&loaded, &mangled, &what);
+            // At the start of a line (never inside a string or a comment: the shipped
+            // scenarios have no multi-line strings), `= ]` is a syntax error on that line.
+            if line_start(cut) {
+                mangled_lines += 1;
+                let index = LineIndex::new(&mangled);
+                let line = index.line_col(&mangled, cut).0;
+                assert!(
+                    loaded.diagnostics.iter().any(|d| d.is_error()
+                        && d.span
+                            .as_ref()
+                            .is_some_and(|s| index.line_col(&mangled, s.start).0 == line)),
+                    "{what}: no error on line {line}: {:?}",
+                    loaded.diagnostics
+                );
+            }
         }
+        assert_eq!(mangled_lines, text.lines().count(), "{name}");
     }
 }
