@@ -194,13 +194,18 @@ mod tests {
 
     #[test]
     fn builtin_model_is_accepted() {
-        if let Some(eco) = holisec_model::builtin::europe().ecosystem {
-            let d = render(&eco);
-            assert_eq!(
-                d.matches("subgraph cluster_").count(),
-                eco.stakeholders.len() + 1
-            );
-            graphviz_accepts(&d);
+        let eco = holisec_model::builtin::europe()
+            .ecosystem
+            .expect("the built-in model is valid");
+        assert!(!eco.stakeholders.is_empty());
+        let d = render(&eco);
+        assert_eq!(
+            d.matches("subgraph cluster_").count(),
+            eco.stakeholders.len() + 1
+        );
+        for s in &eco.stakeholders {
+            assert!(d.contains(&dot_string(&s.name)), "{} missing", s.name);
         }
+        graphviz_accepts(&d);
     }
 }

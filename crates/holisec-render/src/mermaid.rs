@@ -166,8 +166,14 @@ mod tests {
             let eco = fixtures::generated(n, n as u64);
             check_grammar(&render(&eco), &eco);
         }
-        if let Some(eco) = holisec_model::builtin::europe().ecosystem {
-            check_grammar(&render(&eco), &eco);
+        let eco = holisec_model::builtin::europe()
+            .ecosystem
+            .expect("the built-in model is valid");
+        assert!(!eco.relations.is_empty());
+        let m = render(&eco);
+        check_grammar(&m, &eco);
+        for s in &eco.stakeholders {
+            assert!(m.contains(&esc(&s.name)), "{} missing", s.name);
         }
     }
 }
