@@ -68,7 +68,7 @@ pub fn analyze(eco: &Ecosystem, options: AnalysisOptions) -> Analysis {
         articulation_points: centrality::articulation_points(eco),
         reach: reach(eco),
         domains: domain_exposure(eco, &all_paths),
-        attack_paths: attack_paths(eco, &all_paths, options.paths_per_motivation),
+        attack_paths: attack_paths(&all_paths, options.paths_per_motivation),
     }
 }
 

@@ -132,8 +132,7 @@ pub(crate) fn enumerate_paths(eco: &Ecosystem, max_onward_hops: usize) -> Vec<At
 }
 
 /// The best `keep` paths per motivation (motivations in their canonical order).
-pub fn attack_paths(eco: &Ecosystem, all: &[AttackPath], keep: usize) -> Vec<MotivationPaths> {
-    let _ = eco;
+pub fn attack_paths(all: &[AttackPath], keep: usize) -> Vec<MotivationPaths> {
     Motivation::ALL
         .iter()
         .map(|&motivation| {
@@ -235,7 +234,7 @@ mod tests {
     fn ranking_and_domains() {
         let eco = chain();
         let all = enumerate_paths(&eco, 2);
-        let ranked = attack_paths(&eco, &all, 2);
+        let ranked = attack_paths(&all, 2);
         assert_eq!(ranked.len(), 5);
         let crime = ranked
             .iter()

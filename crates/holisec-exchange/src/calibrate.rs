@@ -388,7 +388,6 @@ pub fn calibrate(
     }
 
     // Scenario overrides.
-    let mut touched: BTreeSet<ScenarioKey> = BTreeSet::new();
     for key in &scenarios {
         let threat = eco.threat(key.threat);
         let existing = eco
@@ -416,7 +415,6 @@ pub fn calibrate(
             }
             None => continue,
         };
-        touched.insert(*key);
         let base_wire = match eco
             .scenario_override(*key)
             .and_then(|o| o.frequency.as_ref())
@@ -466,7 +464,6 @@ pub fn calibrate(
             }),
         }
     }
-    let _ = touched;
     if let Some(meta) = out.ecosystem.as_mut()
         && !meta.sources.contains(&source)
     {

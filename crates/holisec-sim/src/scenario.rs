@@ -391,12 +391,10 @@ pub fn load_scenario(text: &str, eco: &Ecosystem) -> LoadedScenario {
             diagnostics: diags,
         };
     }
-    let root_span = table.span();
     let root = table.into_inner();
     let mut sc = Scenario::empty("scenario");
     let mut r = Reader { diags: &mut diags };
     r.unknown_keys(&root, TOP_KEYS, "");
-    let mut have_days = false;
     if let Some(v) = find(&root, "scenario")
         && let Some(t) = r.table(v, "scenario")
     {
@@ -406,17 +404,16 @@ pub fn load_scenario(text: &str, eco: &Ecosystem) -> LoadedScenario {
                 sc.name = s;
             }
             sc.description = find(t, "description").and_then(|v| r.string(v, "description"));
-            if let Some(v) = find(t, "days") {
-                have_days = true;
-                if let Some(d) = r.int(
+            if let Some(d) = find(t, "days").and_then(|v| {
+                r.int(
                     v,
                     "days",
                     1,
                     MAX_DAYS as i64,
                     "a number of days from 1 to 3650",
-                ) {
-                    sc.days = d as u32;
-                }
+                )
+            }) {
+                sc.days = d as u32;
             }
             if let Some(d) = find(t, "replicates").and_then(|v| {
                 r.int(
@@ -451,7 +448,6 @@ pub fn load_scenario(text: &str, eco: &Ecosystem) -> LoadedScenario {
             }
         }
     }
-    let _ = have_days;
     if let Some(v) = find(&root, "parameters")
         && let Some(t) = r.table(v, "parameters")
     {
@@ -522,7 +518,7 @@ pub fn load_scenario(text: &str, eco: &Ecosystem) -> LoadedScenario {
             DeValue::Array(items) => {
                 for item in items {
                     if let Some(t) = r.table(item, "campaign")
-                        && let Some(c) = r.campaign(t, item.span(), eco, sc.days, have_days)
+                        && let Some(c) = r.campaign(t, item.span(), eco, sc.days)
                     {
                         sc.campaigns.push(c);
                     }
@@ -535,7 +531,6 @@ pub fn load_scenario(text: &str, eco: &Ecosystem) -> LoadedScenario {
             ),
         }
     }
-    let _ = root_span;
     diags.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));
     let scenario = if diags.iter().any(Diagnostic::is_error) {
         None
@@ -724,7 +719,6 @@ impl Reader<'_> {
         span: Range<usize>,
         eco: &Ecosystem,
         days: u32,
-        _have_days: bool,
     ) -> Option<Campaign> {
         let errors_before = self.diags.len();
         self.unknown_keys(t, CAMPAIGN_KEYS, "campaign.");
