@@ -18,6 +18,7 @@
 pub mod builtin;
 pub mod diag;
 pub mod dist;
+pub mod escape;
 pub mod load;
 pub mod model;
 pub mod number;

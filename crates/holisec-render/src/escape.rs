@@ -1,22 +1,8 @@
 //! Escaping of free text for the three output languages (XML, DOT, Mermaid).
 
-/// Escapes text for XML content and attribute values.
-pub fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Control characters are not allowed in XML 1.0; newlines become spaces.
-            c if (c as u32) < 0x20 => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for XML content and attribute values: the one escaper of the
+/// workspace, [`holisec_model::escape::xml`], used by every SVG writer.
+pub use holisec_model::escape::xml;
 
 /// Escapes text for a double-quoted DOT string (`"..."`).
 ///
@@ -36,20 +22,10 @@ pub fn dot_string(text: &str) -> String {
 }
 
 /// Escapes text for a DOT HTML-like label (`<...>`), newlines becoming `<BR/>`.
+///
+/// Graphviz reads HTML-like labels as XML, so each line is escaped by [`xml`].
 pub fn dot_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' => out.push_str("<BR/>"),
-            c if (c as u32) < 0x20 => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    text.split('\n').map(xml).collect::<Vec<_>>().join("<BR/>")
 }
 
 /// Escapes text for a double-quoted Mermaid label, using Mermaid's `#code;` entities.
@@ -100,6 +76,7 @@ mod tests {
     fn dot_escapes_quotes_and_backslashes() {
         assert_eq!(dot_string("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
         assert_eq!(dot_html("<i>&"), "&lt;i&gt;&amp;");
+        assert_eq!(dot_html("a\"b'\nc\u{1}"), "a&quot;b&apos;<BR/>c ");
     }
 
     #[test]

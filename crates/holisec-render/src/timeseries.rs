@@ -58,13 +58,9 @@ const MAX_ABS: f64 = 1e300;
 /// Legend labels longer than this are shortened with an ellipsis (full text in a tooltip).
 const LEGEND_CHARS: usize = 28;
 
-/// Text safe for XML content and attributes (also drops the non-characters XML forbids).
+/// Text safe for XML content and attributes.
 fn text(s: &str) -> String {
-    let cleaned: String = s
-        .chars()
-        .filter(|&c| c != '\u{fffe}' && c != '\u{ffff}')
-        .collect();
-    crate::escape::xml(&cleaned)
+    crate::escape::xml(s)
 }
 
 fn value(v: Option<&f64>) -> Option<f64> {

@@ -9,6 +9,8 @@
 
 use std::fmt::Write;
 
+use holisec_model::escape::xml;
+
 use crate::report::RiskReport;
 use crate::sketch::LecPoint;
 
@@ -27,23 +29,6 @@ const PALETTE: [&str; 7] = [
     "#1b2a41", "#e69f00", "#0072b2", "#009e73", "#cc79a7", "#d55e00", "#56b4e9",
 ];
 const DASHES: [&str; 7] = ["", "8 4", "2 3", "10 3 2 3", "6 2", "1 2", "12 4"];
-
-/// Escapes text for XML.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A money amount in short form: `€1.2M`, `€350k`, `USD 12k`.
 pub fn money(currency: &str, x: f64) -> String {
@@ -146,17 +131,17 @@ pub fn lec_svg(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="Helvetica, Arial, sans-serif" role="img" aria-labelledby="lec-title">"#
     );
-    let _ = writeln!(s, r#"<title id="lec-title">{}</title>"#, xml_escape(title));
+    let _ = writeln!(s, r#"<title id="lec-title">{}</title>"#, xml(title));
     let _ = writeln!(s, r##"<rect width="{w}" height="{h}" fill="#ffffff"/>"##);
     let _ = writeln!(
         s,
         r##"<text x="{left}" y="34" font-size="20" font-weight="bold" fill="#1b2a41">{}</text>"##,
-        xml_escape(title)
+        xml(title)
     );
     let _ = writeln!(
         s,
         r##"<text x="{left}" y="58" font-size="13" fill="#5b6474">{}</text>"##,
-        xml_escape(subtitle)
+        xml(subtitle)
     );
     let _ = writeln!(
         s,
@@ -176,7 +161,7 @@ pub fn lec_svg(
             s,
             r##"<text x="{x:.1}" y="{:.1}" font-size="12" text-anchor="middle" fill="#374151">{}</text>"##,
             top + ph + 18.0,
-            xml_escape(&money(currency, base))
+            xml(&money(currency, base))
         );
         for m in [2.0, 5.0] {
             let v = base * m;
@@ -303,8 +288,8 @@ pub fn lec_svg(
             r##"<text x="{:.1}" y="{:.1}" font-size="12" fill="#1f2937">{} <tspan fill="#6b7280">(ALE {})</tspan></text>"##,
             lx + 50.0,
             y + 4.0,
-            xml_escape(label),
-            xml_escape(&money(currency, ser.ale))
+            xml(label),
+            xml(&money(currency, ser.ale))
         );
     }
     // Axis titles.
@@ -313,7 +298,7 @@ pub fn lec_svg(
         r##"<text x="{:.1}" y="{:.1}" font-size="14" text-anchor="middle" fill="#1b2a41">Annual loss ({}, log scale)</text>"##,
         left + pw / 2.0,
         h - 24.0,
-        xml_escape(currency)
+        xml(currency)
     );
     let _ = writeln!(
         s,
