@@ -357,43 +357,41 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// Every loss exceedance curve of the report as CSV: `series,loss,exceedance_probability`.
+/// Every loss exceedance curve of the report as CSV: `series,loss,exceedance_probability`,
+/// written with the `csv` crate (series names quoted when they hold a comma, a quote
+/// or a line break; numbers in `Display` form).
 pub fn lec_csv(report: &RiskReport) -> String {
-    let mut out = String::from("series,loss,exceedance_probability\n");
-    let mut add = |name: String, pts: &[LecPoint]| {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["series", "loss", "exceedance_probability"])
+        .expect("CSV into memory");
+    let mut add = |name: &str, pts: &[LecPoint]| {
         for p in pts {
-            let _ = writeln!(out, "{},{},{}", csv_field(&name), p.loss, p.probability);
+            w.write_record([name, &p.loss.to_string(), &p.probability.to_string()])
+                .expect("CSV into memory");
         }
     };
-    add("total".into(), &report.total.lec);
+    add("total", &report.total.lec);
     for i in &report.interventions {
-        add(format!("intervention:{}", i.id), &i.total.lec);
+        add(&format!("intervention:{}", i.id), &i.total.lec);
     }
     for s in &report.by_stakeholder {
-        add(format!("stakeholder:{}", s.id), &s.lec);
+        add(&format!("stakeholder:{}", s.id), &s.lec);
     }
     for s in &report.by_domain {
-        add(format!("domain:{}", s.id), &s.lec);
+        add(&format!("domain:{}", s.id), &s.lec);
     }
     for s in &report.by_motivation {
-        add(format!("motivation:{}", s.id), &s.lec);
+        add(&format!("motivation:{}", s.id), &s.lec);
     }
     for s in &report.scenarios {
-        add(format!("scenario:{}", s.summary.id), &s.summary.lec);
+        add(&format!("scenario:{}", s.summary.id), &s.summary.lec);
     }
     if let Some(p) = &report.portfolio {
-        add("portfolio:independent".into(), &p.independent.lec);
-        add("portfolio:shared-suppliers".into(), &p.shared_suppliers.lec);
+        add("portfolio:independent", &p.independent.lec);
+        add("portfolio:shared-suppliers", &p.shared_suppliers.lec);
     }
-    out
+    let bytes = w.into_inner().expect("CSV into memory");
+    String::from_utf8(bytes).expect("CSV of UTF-8 fields")
 }
 
 #[cfg(test)]
@@ -435,5 +433,65 @@ mod tests {
         assert!(svg.contains("A &lt;b&gt; &amp; c") && svg.contains("x&quot;y"));
         assert!(svg.contains("Annual loss (EUR, log scale)") && svg.contains("1 in 100 years"));
         assert_eq!(svg.matches("<polyline").count(), 1);
+    }
+
+    #[test]
+    fn lec_csv_reads_back_to_every_curve() {
+        use crate::engine::{self, RiskModel, RunOptions};
+        use crate::sampling::SamplerMode;
+        use crate::scenario::Selection;
+        let eco = holisec_model::builtin::europe()
+            .ecosystem
+            .expect("the built-in model is valid");
+        let m = RiskModel::new(&eco, &Selection::default(), SamplerMode::Table).unwrap();
+        let options = RunOptions {
+            iterations: 2_000,
+            seed: 7,
+        };
+        let run = engine::run(&m, &[], &options, &|_| {}).unwrap();
+        let mut report = crate::report::build(&m, &run, &[], None);
+        // A name that needs quoting survives the round trip.
+        report.by_stakeholder[0].id = "a, \"b\"".into();
+        let text = lec_csv(&report);
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(
+            reader.headers().unwrap(),
+            vec!["series", "loss", "exceedance_probability"]
+        );
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let curves = 1
+            + report.by_stakeholder.len()
+            + report.by_domain.len()
+            + report.by_motivation.len()
+            + report.scenarios.len();
+        let points: usize = report.total.lec.len()
+            + report
+                .by_stakeholder
+                .iter()
+                .map(|s| s.lec.len())
+                .sum::<usize>()
+            + report.by_domain.iter().map(|s| s.lec.len()).sum::<usize>()
+            + report
+                .by_motivation
+                .iter()
+                .map(|s| s.lec.len())
+                .sum::<usize>()
+            + report
+                .scenarios
+                .iter()
+                .map(|s| s.summary.lec.len())
+                .sum::<usize>();
+        assert!(points > curves, "{points} points for {curves} curves");
+        assert_eq!(rows.len(), points);
+        assert_eq!(&rows[0][0], "total");
+        let first = &report.total.lec[0];
+        assert_eq!(rows[0][1].parse::<f64>().unwrap(), first.loss);
+        assert_eq!(rows[0][2].parse::<f64>().unwrap(), first.probability);
+        let quoted = format!("stakeholder:{}", report.by_stakeholder[0].id);
+        assert_eq!(
+            rows.iter().filter(|r| r[0] == quoted).count(),
+            report.by_stakeholder[0].lec.len()
+        );
+        assert!(text.contains("\n\"stakeholder:a, \"\"b\"\"\","));
     }
 }

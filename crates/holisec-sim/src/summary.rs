@@ -5,7 +5,7 @@
 //! `String`s. Bands are the 5th and 95th percentiles over replicates (nearest
 //! rank). The JSON carries no timing, so identical runs give identical bytes.
 
-use std::fmt::Write;
+use std::fmt::Display;
 
 use holisec_model::Ecosystem;
 use serde::Serialize;
@@ -287,76 +287,117 @@ impl SimulationReport {
 
     /// `day,series,mean,p5,p95`.
     pub fn series_csv(&self) -> String {
-        let mut out = String::from("day,series,mean,p5,p95\n");
+        let mut out = Csv::new(&["day", "series", "mean", "p5", "p95"]);
         for d in 0..self.days as usize {
             for s in &self.series {
-                let _ = writeln!(out, "{d},{},{},{},{}", s.name, s.mean[d], s.p5[d], s.p95[d]);
+                out.row(&[&d, &s.name, &s.mean[d], &s.p5[d], &s.p95[d]]);
             }
         }
-        out
+        out.finish()
     }
 
     /// `day,country,series,mean`.
     pub fn countries_csv(&self) -> String {
-        let mut out = String::from("day,country,series,mean\n");
+        let mut out = Csv::new(&["day", "country", "series", "mean"]);
         for d in 0..self.days as usize {
             for c in &self.countries {
                 for (i, name) in SERIES.iter().enumerate() {
-                    let _ = writeln!(out, "{d},{},{name},{}", c.code, c.mean[i][d]);
+                    out.row(&[&d, &c.code, name, &c.mean[i][d]]);
                 }
             }
         }
-        out
+        out.finish()
     }
 
-    /// `replicate,` then every metric.
+    /// `replicate,` then every metric; an empty `time_to_containment_days` when
+    /// the run never contained the outbreak.
     pub fn replicates_csv(&self) -> String {
-        let mut out = String::from(
-            "replicate,orgs_infected,hospitals_infected,orgs_encrypted,orgs_disrupted,hospital_days_disrupted,credentials_captured,staff_clicked,time_to_containment_days,hospitals_disrupted,suppliers_infected\n",
-        );
+        let mut out = Csv::new(&[
+            "replicate",
+            "orgs_infected",
+            "hospitals_infected",
+            "orgs_encrypted",
+            "orgs_disrupted",
+            "hospital_days_disrupted",
+            "credentials_captured",
+            "staff_clicked",
+            "time_to_containment_days",
+            "hospitals_disrupted",
+            "suppliers_infected",
+        ]);
         for (i, m) in self.per_replicate.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "{i},{},{},{},{},{},{},{},{},{},{}",
-                m.orgs_infected,
-                m.hospitals_infected,
-                m.orgs_encrypted,
-                m.orgs_disrupted,
-                m.hospital_days_disrupted,
-                m.credentials_captured,
-                m.staff_clicked,
-                if m.time_to_containment_days.is_nan() {
-                    String::new()
-                } else {
-                    m.time_to_containment_days.to_string()
-                },
-                m.hospitals_disrupted,
-                m.suppliers_infected
-            );
+            let containment = if m.time_to_containment_days.is_nan() {
+                String::new()
+            } else {
+                m.time_to_containment_days.to_string()
+            };
+            out.row(&[
+                &i,
+                &m.orgs_infected,
+                &m.hospitals_infected,
+                &m.orgs_encrypted,
+                &m.orgs_disrupted,
+                &m.hospital_days_disrupted,
+                &m.credentials_captured,
+                &m.staff_clicked,
+                &containment,
+                &m.hospitals_disrupted,
+                &m.suppliers_infected,
+            ]);
         }
-        out
+        out.finish()
     }
 
     /// `id,kind,country,staff,links,p_infected,p_disrupted,mean_disrupted_days`.
     pub fn organisations_csv(&self) -> String {
-        let mut out = String::from(
-            "id,kind,country,staff,links,p_infected,p_disrupted,mean_disrupted_days\n",
-        );
+        let mut out = Csv::new(&[
+            "id",
+            "kind",
+            "country",
+            "staff",
+            "links",
+            "p_infected",
+            "p_disrupted",
+            "mean_disrupted_days",
+        ]);
         for o in &self.organisation_outcomes {
-            let _ = writeln!(
-                out,
-                "{},{},{},{},{},{},{},{}",
-                o.id,
-                o.kind.as_str(),
-                o.country,
-                o.staff,
-                o.links,
-                o.p_infected,
-                o.p_disrupted,
-                o.mean_disrupted_days
-            );
+            out.row(&[
+                &o.id,
+                &o.kind.as_str(),
+                &o.country,
+                &o.staff,
+                &o.links,
+                &o.p_infected,
+                &o.p_disrupted,
+                &o.mean_disrupted_days,
+            ]);
         }
-        out
+        out.finish()
+    }
+}
+
+/// CSV text written with the `csv` crate: a header line, then one line per row,
+/// fields quoted only when they hold a comma, a quote or a line break. Numbers are
+/// written with `Display` (`0.25`, `12`), as everywhere in holisec's CSV.
+struct Csv(csv::Writer<Vec<u8>>);
+
+impl Csv {
+    fn new(header: &[&str]) -> Self {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(header).expect("CSV into memory");
+        Csv(w)
+    }
+
+    fn row(&mut self, fields: &[&dyn Display]) {
+        for f in fields {
+            self.0.write_field(f.to_string()).expect("CSV into memory");
+        }
+        self.0.write_record(None::<&[u8]>).expect("CSV into memory");
+    }
+
+    fn finish(self) -> String {
+        let bytes = self.0.into_inner().expect("CSV into memory");
+        String::from_utf8(bytes).expect("CSV of UTF-8 fields")
     }
 }
 
@@ -408,5 +449,70 @@ mod tests {
         assert_eq!(b.p95, 95.0);
         assert_eq!(b.mean, 50.5);
         assert_eq!(Band::of(&[f64::NAN]).mean, 0.0);
+    }
+
+    /// Every row of `text`, read back with the `csv` crate; the header first.
+    fn read_csv(text: &str) -> Vec<Vec<String>> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+            .collect()
+    }
+
+    #[test]
+    fn csv_files_read_back_to_the_report() {
+        let eco = holisec_model::builtin::europe()
+            .ecosystem
+            .expect("the built-in model is valid");
+        let text = "[scenario]\ndays = 20\nreplicates = 2\nscale = 0.01\nseed = 3\n\
+                    [[campaign]]\nthreat = \"ransomware\"\ntarget = \"healthcare-organisations\"\n";
+        let loaded = crate::scenario::load_scenario(text, &eco);
+        let sc = loaded.scenario.expect("scenario loads");
+        let syn = crate::engine::synthesise(&eco, &sc).unwrap();
+        let mut report = crate::engine::run_on(&syn, &sc, &|_| {});
+        let days = report.days as usize;
+
+        let series = read_csv(&report.series_csv());
+        assert_eq!(series[0], ["day", "series", "mean", "p5", "p95"]);
+        assert_eq!(series.len(), 1 + days * report.series.len());
+        let last = &series[series.len() - 1];
+        let s = report.series.last().unwrap();
+        assert_eq!(last[0], (days - 1).to_string());
+        assert_eq!(last[1], s.name);
+        assert_eq!(last[2].parse::<f64>().unwrap(), s.mean[days - 1]);
+        assert_eq!(last[4].parse::<f64>().unwrap(), s.p95[days - 1]);
+
+        let countries = read_csv(&report.countries_csv());
+        assert_eq!(countries[0], ["day", "country", "series", "mean"]);
+        assert_eq!(
+            countries.len(),
+            1 + days * report.countries.len() * SERIES.len()
+        );
+
+        let replicates = read_csv(&report.replicates_csv());
+        assert_eq!(replicates.len(), 1 + report.per_replicate.len());
+        assert_eq!(replicates[0].len(), 11);
+        for (row, m) in replicates[1..].iter().zip(&report.per_replicate) {
+            assert_eq!(row.len(), 11);
+            assert_eq!(row[1].parse::<f64>().unwrap(), m.orgs_infected);
+            assert_eq!(row[10].parse::<f64>().unwrap(), m.suppliers_infected);
+        }
+
+        // A field with a comma, a quote or a line break is quoted and reads back whole.
+        assert!(!report.organisation_outcomes.is_empty());
+        report.organisation_outcomes[0].id = "Hospital \"A\", Ward 3\nnorth".into();
+        let text = report.organisations_csv();
+        let orgs = read_csv(&text);
+        assert_eq!(orgs.len(), 1 + report.organisation_outcomes.len());
+        assert_eq!(orgs[1][0], "Hospital \"A\", Ward 3\nnorth");
+        assert!(text.contains("\n\"Hospital \"\"A\"\", Ward 3\nnorth\","));
+        for (row, o) in orgs[1..].iter().zip(&report.organisation_outcomes) {
+            assert_eq!(row.len(), 8);
+            assert_eq!(row[1], o.kind.as_str());
+            assert_eq!(row[3], o.staff.to_string());
+            assert_eq!(row[5].parse::<f64>().unwrap(), o.p_infected);
+        }
     }
 }
