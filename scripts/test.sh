@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The one set-up + test command of holisec (README, "Tests"; `.ci/run` calls
-# exactly this): installs what the tests need when it is missing (Graphviz and
-# sqlite3 from Debian, Python tools in ./.venv, npm packages in ./tests-js),
-# checks formatting and lints, then runs the whole Cargo test suite.
+# exactly this): installs what the tests need when it is missing (Graphviz from
+# Debian, Python tools in ./.venv, npm packages in ./tests-js), checks
+# formatting and lints, then runs the whole Cargo test suite.
+#
+# Every test binary runs even when another one fails (`--no-fail-fast`); the
+# last line is one summary of the totals, and the exit status is non-zero when
+# anything failed.
 #
 # Tests that need an external tool fail (instead of skipping) because this
 # script sets HOLISEC_REQUIRE_TOOLS=1.
@@ -15,7 +19,6 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian packages.
 apt_packages=()
 command -v dot >/dev/null 2>&1 || apt_packages+=(graphviz)
-command -v sqlite3 >/dev/null 2>&1 || apt_packages+=(sqlite3)
 if [ ${#apt_packages[@]} -gt 0 ]; then
     echo "test.sh: installing ${apt_packages[*]} with apt-get" >&2
     as_root apt-get update -qq
@@ -39,10 +42,32 @@ fi
 
 export HOLISEC_REQUIRE_TOOLS=1
 export HOLISEC_VENV="$venv"
-export INSTA_UPDATE=no
 export PROPTEST_CASES="${PROPTEST_CASES:-64}"
 
 cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
-cargo test --workspace --all-targets
-cargo test --workspace --doc
+
+# The tests: all of them, whatever fails, with the output kept for the totals.
+log=$(mktemp "${TMPDIR:-/tmp}/holisec-test.XXXXXX")
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
+cargo test --workspace --doc --no-fail-fast 2>&1 | tee -a "$log" || status=$?
+
+# One line of totals from cargo's "test result: ok. 4 passed; 0 failed; 1 ignored; ..."
+# lines (one per test binary, doc tests counting one per crate).
+awk -v status="$status" '
+    /^test result: / {
+        binaries++
+        for (i = 2; i <= NF; i++) {
+            if ($i == "passed;") passed += $(i - 1)
+            if ($i == "failed;") failed += $(i - 1)
+            if ($i == "ignored;") ignored += $(i - 1)
+        }
+    }
+    END {
+        line = sprintf("holisec tests: %d passed, %d failed, %d ignored in %d test binaries", passed, failed, ignored, binaries)
+        if (status != 0 && failed == 0) line = line " (cargo test failed outside the tests: see above)"
+        print line
+    }' "$log"
+exit "$status"
