@@ -48,7 +48,7 @@ impl AnswerFormat {
 }
 
 /// One checked answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AnswerRow {
     /// Questionnaire item id.
     pub item: String,
@@ -100,7 +100,7 @@ pub fn parse_answers(text: &str, format: AnswerFormat, q: &Questionnaire) -> Par
         AnswerFormat::Toml => read_toml(text, &mut parsed.diagnostics),
         AnswerFormat::Csv => read_csv(text, &mut parsed.diagnostics),
     };
-    check(raw, q, &mut parsed);
+    check(text, raw, q, &mut parsed);
     if parsed.answers.is_empty() && parsed.blank.is_empty() && !parsed.has_errors() {
         parsed.diagnostics.push(
             Diagnostic::error("the file holds no answer", None).with_label(match format {
@@ -114,7 +114,7 @@ pub fn parse_answers(text: &str, format: AnswerFormat, q: &Questionnaire) -> Par
     parsed
 }
 
-fn check(raw: Vec<RawAnswer>, q: &Questionnaire, parsed: &mut ParsedAnswers) {
+fn check(text: &str, raw: Vec<RawAnswer>, q: &Questionnaire, parsed: &mut ParsedAnswers) {
     let mut seen: HashMap<String, Range<usize>> = HashMap::new();
     for entry in raw {
         if q.item(&entry.item).is_none() {
@@ -137,8 +137,11 @@ fn check(raw: Vec<RawAnswer>, q: &Questionnaire, parsed: &mut ParsedAnswers) {
                 )
                 .with_label("one answer per item")
                 .with_help(format!(
-                    "the first answer for `{}` starts at byte {}",
-                    entry.item, first.start
+                    "the first answer for `{}` is on line {}",
+                    entry.item,
+                    holisec_model::LineIndex::new(text)
+                        .line_col(text, first.start)
+                        .0
                 )),
             );
             continue;
@@ -219,7 +222,26 @@ fn read_toml(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<RawAnswer> {
     }
 }
 
+/// Where a quoted CSV field opens and never closes (the csv crate reads such
+/// a field to the end of the file without complaint).
+fn unterminated_quote(text: &str) -> Option<usize> {
+    let mut open = None;
+    for (i, c) in text.char_indices() {
+        if c == '"' {
+            open = if open.is_some() { None } else { Some(i) };
+        }
+    }
+    open
+}
+
 fn read_csv(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<RawAnswer> {
+    if let Some(at) = unterminated_quote(text) {
+        diagnostics.push(
+            Diagnostic::error("unterminated quoted field", Some(at..at + 1))
+                .with_label("a closing `\"` (write `\"\"` for a quote inside a field)"),
+        );
+        return Vec::new();
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -288,6 +310,28 @@ fn read_csv(text: &str, diagnostics: &mut Vec<Diagnostic>) -> Vec<RawAnswer> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_unterminated_quote_is_an_error_where_it_opens() {
+        let q = crate::questionnaire::load(
+            crate::questionnaire::HOSPITAL_TOML,
+            &holisec_model::builtin::europe().ecosystem.expect("valid"),
+        )
+        .0
+        .expect("valid");
+        let id = &q.items[0].id;
+        let text = format!("item,level,evidence\n{id},1,\"ok \"\"quoted\"\"\"\n{id},2,\"open\n");
+        let p = parse_answers(&text, AnswerFormat::Csv, &q);
+        let e = p
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .expect("an error");
+        assert_eq!(e.message, "unterminated quoted field");
+        let at = e.span.clone().expect("a place").start;
+        assert_eq!(&text[at..], "\"open\n");
+        assert_eq!(super::unterminated_quote("a,\"b\"\"c\"\n"), None);
+    }
+
     use super::*;
     use holisec_model::LineIndex;
 

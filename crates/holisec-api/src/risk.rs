@@ -1,0 +1,675 @@
+//! Open FAIR risk in euros: one request, checked once, run once, for every
+//! front end.
+//!
+//! A [`RiskRequest`] holds what a user can choose (simulated years, seed,
+//! scenario and stakeholder selection, support items to try, a budget, a
+//! portfolio) with the presets the README documents. [`run`] checks it,
+//! refuses runs that would take hours, runs the engine and the optional
+//! portfolio, and returns the engine's [`RiskReport`] with what a reader needs
+//! first: the annual loss of ONE organisation of each targeted stakeholder,
+//! healthcare organisations (hospitals) first ([`RiskOutcome::per_organisation`]).
+
+use holisec_model::{Ecosystem, StakeholderKind, SupportIdx};
+use holisec_risk::chart;
+use holisec_risk::compare;
+use holisec_risk::engine::{self, Intervention, MAX_ITERATIONS, RiskError, RiskModel, RunOptions};
+use holisec_risk::portfolio::{self, MAX_ORGANISATIONS, PortfolioOptions};
+use holisec_risk::report::{self, InterventionResult, RiskReport, Summary};
+use holisec_risk::sampling::SamplerMode;
+use holisec_risk::scenario::Selection;
+use serde::{Deserialize, Serialize};
+
+use crate::{ApiError, Progress};
+
+/// Simulated years of a run unless the user says otherwise.
+pub const DEFAULT_ITERATIONS: u64 = 1_000_000;
+/// Seed unless the user says otherwise.
+pub const DEFAULT_SEED: u64 = 1;
+/// Simulated years of a portfolio run (each year simulates every member).
+pub const DEFAULT_PORTFOLIO_ITERATIONS: u64 = 10_000;
+/// Solution providers a portfolio's members share unless the user says otherwise.
+pub const DEFAULT_PROVIDERS: u32 = 10;
+/// Zipf exponent of the providers' market shares unless the user says otherwise.
+pub const DEFAULT_CONCENTRATION: f64 = 1.0;
+/// Largest number of loss events (and, for a portfolio, scenario draws) a run
+/// may make: about a minute on 2 cores. Larger runs are refused, not started.
+pub const MAX_LOSS_EVENTS: f64 = 5e9;
+/// Id of the intervention that applies every support item of the model at once.
+pub const ALL_SUPPORT: &str = "all-support";
+/// Most interventions drawn on the loss exceedance chart besides the baseline.
+pub const CHART_INTERVENTIONS: usize = 5;
+
+/// What a user asks of the risk engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RiskRequest {
+    /// Simulated years, 1 to 1,000,000,000.
+    pub iterations: u64,
+    /// Seed of the random streams.
+    pub seed: u64,
+    /// Only these scenarios (`threat/vulnerability/stakeholder`,
+    /// `threat/vulnerability` or `threat`); all when empty.
+    pub scenarios: Vec<String>,
+    /// Only scenarios targeting this stakeholder id (one organisation's view).
+    pub stakeholder: Option<String>,
+    /// Support items to simulate applied together.
+    pub with: Vec<String>,
+    /// Rank every support item by risk reduced per euro.
+    pub compare: bool,
+    /// Annual budget for combinations of support items (implies `compare`).
+    pub budget: Option<f64>,
+    /// Sample Beta-PERT exactly instead of from quantile tables.
+    pub exact_pert: bool,
+    /// Also simulate a portfolio of organisations sharing solution providers.
+    pub portfolio: Option<PortfolioRequest>,
+}
+
+impl Default for RiskRequest {
+    fn default() -> Self {
+        RiskRequest {
+            iterations: DEFAULT_ITERATIONS,
+            seed: DEFAULT_SEED,
+            scenarios: Vec::new(),
+            stakeholder: None,
+            with: Vec::new(),
+            compare: false,
+            budget: None,
+            exact_pert: false,
+            portfolio: None,
+        }
+    }
+}
+
+/// A portfolio of organisations of one stakeholder sharing solution providers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PortfolioRequest {
+    /// Members, 1 to 100,000.
+    pub organisations: u32,
+    /// Solution providers they share, 1 to `organisations`.
+    pub providers: u32,
+    /// Zipf exponent of the providers' market shares (0 = equal shares), 0 to 10.
+    pub concentration: f64,
+    /// Simulated years (default [`DEFAULT_PORTFOLIO_ITERATIONS`]).
+    pub iterations: Option<u64>,
+}
+
+impl Default for PortfolioRequest {
+    fn default() -> Self {
+        PortfolioRequest {
+            organisations: 100,
+            providers: DEFAULT_PROVIDERS,
+            concentration: DEFAULT_CONCENTRATION,
+            iterations: None,
+        }
+    }
+}
+
+/// One organisation's figure for a targeted stakeholder: the headline.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrganisationFigure {
+    /// Stakeholder id.
+    pub stakeholder: String,
+    /// Stakeholder name.
+    pub name: String,
+    /// Stakeholder kind.
+    pub kind: StakeholderKind,
+    /// Annual loss of one organisation of that stakeholder.
+    pub summary: Summary,
+}
+
+/// What a risk run returns.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskOutcome {
+    /// Everything the engine measured (its fields at the top level of the JSON).
+    #[serde(flatten)]
+    pub report: RiskReport,
+    /// One organisation of each targeted stakeholder, healthcare organisations
+    /// first, then by annual loss.
+    pub per_organisation: Vec<OrganisationFigure>,
+    /// What `report.total` adds up, in words.
+    pub total_scope: String,
+    /// Index in `report.interventions` of the `with` set, when asked.
+    pub with_index: Option<usize>,
+}
+
+impl RiskRequest {
+    /// Checks every option, naming the first one out of range.
+    pub fn check(&self) -> Result<(), ApiError> {
+        check_iterations("iterations", self.iterations)?;
+        if let Some(b) = self.budget
+            && !(b.is_finite() && b >= 0.0)
+        {
+            return Err(ApiError::option("budget", b, "an amount of 0 or more"));
+        }
+        if let Some(p) = &self.portfolio {
+            p.check()?;
+        }
+        Ok(())
+    }
+
+    fn sampler(&self) -> SamplerMode {
+        if self.exact_pert {
+            SamplerMode::Exact
+        } else {
+            SamplerMode::Table
+        }
+    }
+}
+
+impl PortfolioRequest {
+    /// Checks the portfolio's options.
+    pub fn check(&self) -> Result<(), ApiError> {
+        if let Some(n) = self.iterations {
+            check_iterations("portfolio_iterations", n)?;
+        }
+        let n = self.organisations;
+        if n == 0 || n > MAX_ORGANISATIONS {
+            return Err(ApiError::option(
+                "portfolio",
+                n,
+                format!(
+                    "1 to {} organisations",
+                    crate::thousands(MAX_ORGANISATIONS as f64)
+                ),
+            ));
+        }
+        if self.providers == 0 || self.providers > n {
+            return Err(ApiError::option(
+                "providers",
+                self.providers,
+                format!("1 to {n} (the portfolio's size)"),
+            ));
+        }
+        if !(self.concentration.is_finite() && (0.0..=10.0).contains(&self.concentration)) {
+            return Err(ApiError::option(
+                "concentration",
+                self.concentration,
+                "a Zipf exponent from 0 to 10",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn check_iterations(option: &'static str, n: u64) -> Result<(), ApiError> {
+    if n == 0 || n > MAX_ITERATIONS {
+        return Err(ApiError::option(
+            option,
+            n,
+            format!(
+                "1 to {} simulated years",
+                crate::thousands(MAX_ITERATIONS as f64)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn engine_error(err: RiskError, eco: &Ecosystem) -> ApiError {
+    match err {
+        RiskError::UnknownSupport(id) => {
+            let hint = crate::did_you_mean(&id, eco.supports.iter().map(|s| s.id.as_str()));
+            ApiError::Option {
+                option: "with",
+                expected: format!(
+                    "one of the model's support items{hint}: {}",
+                    eco.supports
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                value: id,
+            }
+        }
+        RiskError::Iterations(n) => ApiError::option(
+            "iterations",
+            n,
+            format!("1 to {}", crate::thousands(MAX_ITERATIONS as f64)),
+        ),
+        other => ApiError::Invalid(other.to_string()),
+    }
+}
+
+/// The stakeholder a portfolio is made of when the user names none: the first
+/// healthcare organisation a selected scenario targets, else the first
+/// targeted stakeholder.
+pub fn default_member(eco: &Ecosystem, model: &RiskModel) -> Option<String> {
+    eco.stakeholders
+        .iter()
+        .filter(|s| s.kind == StakeholderKind::HealthcareOrganisation)
+        .map(|s| s.id.clone())
+        .find(|id| model.set.scenarios.iter().any(|s| &s.stakeholder == id))
+        .or_else(|| model.set.scenarios.first().map(|s| s.stakeholder.clone()))
+}
+
+/// Refuses a run that would draw more than [`MAX_LOSS_EVENTS`] loss events.
+fn check_work(model: &RiskModel, iterations: u64) -> Result<(), ApiError> {
+    let per_year = model.expected_loss_events_per_year();
+    let events = per_year * iterations as f64;
+    if events > MAX_LOSS_EVENTS {
+        return Err(ApiError::option(
+            "iterations",
+            iterations,
+            format!(
+                "at most {} simulated years for this model: it draws {} loss events a year on average, {events:.1e} in all, and a run is limited to {MAX_LOSS_EVENTS:.0e} (about a minute on 2 cores)",
+                crate::thousands((MAX_LOSS_EVENTS / per_year).floor().max(1.0)),
+                crate::thousands(per_year),
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The interventions of a request: every single support item (and
+/// combinations within the budget), all items together, then the `with` set.
+fn interventions(
+    model: &RiskModel,
+    eco: &Ecosystem,
+    request: &RiskRequest,
+) -> Result<(compare::ComparePlan, Vec<Intervention>, Option<usize>), ApiError> {
+    let plan = compare::plan(model, eco, request.budget);
+    let mut all = plan.interventions.clone();
+    if eco.supports.len() > 1 {
+        let every: Vec<_> = (0..eco.supports.len() as u32).map(SupportIdx).collect();
+        let mut iv = model.intervention(eco, &every);
+        iv.id = ALL_SUPPORT.into();
+        all.push(iv);
+    }
+    let with_index = if request.with.is_empty() {
+        None
+    } else {
+        let iv = model
+            .intervention_by_ids(eco, &request.with)
+            .map_err(|e| engine_error(e, eco))?;
+        all.push(iv);
+        Some(all.len() - 1)
+    };
+    Ok((plan, all, with_index))
+}
+
+/// Checks `request`, runs the engine (and the portfolio, when asked) and
+/// returns the report. Same request = same numbers, whatever the thread count.
+pub fn run(
+    eco: &Ecosystem,
+    request: &RiskRequest,
+    progress: &dyn Progress,
+) -> Result<RiskOutcome, ApiError> {
+    request.check()?;
+    let selection = Selection {
+        scenarios: request.scenarios.clone(),
+        stakeholder: request.stakeholder.clone(),
+    };
+    let model =
+        RiskModel::new(eco, &selection, request.sampler()).map_err(|e| engine_error(e, eco))?;
+    check_work(&model, request.iterations)?;
+    let (plan, interventions, with_index) = interventions(&model, eco, request)?;
+    let options = RunOptions {
+        iterations: request.iterations,
+        seed: request.seed,
+    };
+    progress.start("risk", request.iterations, "simulated years");
+    let result = engine::run(&model, &interventions, &options, &|n| progress.advance(n))
+        .map_err(|e| engine_error(e, eco))?;
+    progress.finish();
+    let mut report = report::build(&model, &result, &interventions, request.stakeholder.clone());
+    if request.compare || request.budget.is_some() {
+        report.comparison = Some(compare::rank(
+            &plan,
+            &report.interventions[..plan.interventions.len()],
+        ));
+    }
+    if let Some(p) = &request.portfolio {
+        report.portfolio = Some(run_portfolio(eco, &model, request, p, progress)?);
+    }
+    Ok(RiskOutcome {
+        per_organisation: per_organisation(eco, &report),
+        total_scope: total_scope(&report),
+        report,
+        with_index,
+    })
+}
+
+fn run_portfolio(
+    eco: &Ecosystem,
+    model: &RiskModel,
+    request: &RiskRequest,
+    p: &PortfolioRequest,
+    progress: &dyn Progress,
+) -> Result<portfolio::PortfolioReport, ApiError> {
+    let member = match &request.stakeholder {
+        Some(h) => h.clone(),
+        None => default_member(eco, model)
+            .ok_or_else(|| ApiError::Invalid("no stakeholder to build a portfolio of".into()))?,
+    };
+    let pmodel = RiskModel::new(
+        eco,
+        &Selection {
+            scenarios: request.scenarios.clone(),
+            stakeholder: Some(member),
+        },
+        request.sampler(),
+    )
+    .map_err(|e| engine_error(e, eco))?;
+    let options = RunOptions {
+        iterations: p.iterations.unwrap_or(DEFAULT_PORTFOLIO_ITERATIONS),
+        seed: request.seed,
+    };
+    // Work: every member draws every scenario and every loss event each year.
+    let draws = (pmodel.expected_loss_events_per_year() + pmodel.len() as f64)
+        * f64::from(p.organisations)
+        * options.iterations as f64;
+    if draws > MAX_LOSS_EVENTS {
+        return Err(ApiError::option(
+            "portfolio_iterations",
+            options.iterations,
+            format!(
+                "fewer simulated years or a smaller portfolio: {} organisations over {} years would make about {draws:.1e} scenario and loss-event draws (the limit is {MAX_LOSS_EVENTS:.0e})",
+                p.organisations,
+                crate::thousands(options.iterations as f64)
+            ),
+        ));
+    }
+    progress.start("portfolio", options.iterations, "simulated years");
+    let report = portfolio::run(
+        &pmodel,
+        &PortfolioOptions {
+            organisations: p.organisations,
+            providers: p.providers,
+            concentration: p.concentration,
+        },
+        &options,
+        &|n| progress.advance(n),
+    )
+    .map_err(|e| engine_error(e, eco))?;
+    progress.finish();
+    Ok(report)
+}
+
+/// One organisation of each targeted stakeholder, healthcare organisations
+/// first, then by annual loss (largest first).
+pub fn per_organisation(eco: &Ecosystem, report: &RiskReport) -> Vec<OrganisationFigure> {
+    let mut rows: Vec<OrganisationFigure> = report
+        .by_stakeholder
+        .iter()
+        .filter_map(|s| {
+            let st = eco.stakeholder(eco.stakeholder_by_id(&s.id)?);
+            Some(OrganisationFigure {
+                stakeholder: st.id.clone(),
+                name: st.name.clone(),
+                kind: st.kind,
+                summary: s.clone(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        let hospital = |r: &OrganisationFigure| r.kind != StakeholderKind::HealthcareOrganisation;
+        hospital(a)
+            .cmp(&hospital(b))
+            .then(b.summary.ale.total_cmp(&a.summary.ale))
+            .then_with(|| a.stakeholder.cmp(&b.stakeholder))
+    });
+    rows
+}
+
+/// What the report's total adds up, in words.
+pub fn total_scope(report: &RiskReport) -> String {
+    let only = match report.by_stakeholder.as_slice() {
+        [one] => Some(&one.id),
+        _ => None,
+    };
+    match report.stakeholder.as_ref().or(only) {
+        Some(h) => format!("one organisation of `{h}`"),
+        None => format!(
+            "the sum over the {} targeted stakeholders of one organisation each (not a sector-wide figure)",
+            report.by_stakeholder.len()
+        ),
+    }
+}
+
+/// The interventions drawn on the loss exceedance chart: the `with` set, all
+/// support together, the best combination, then the best single items that
+/// reduce the loss, at most [`CHART_INTERVENTIONS`].
+pub fn chart_interventions(outcome: &RiskOutcome) -> Vec<&InterventionResult> {
+    let rep = &outcome.report;
+    let mut drawn: Vec<&InterventionResult> = Vec::new();
+    if let Some(i) = outcome.with_index {
+        drawn.push(&rep.interventions[i]);
+    }
+    if let Some(all) = rep.interventions.iter().find(|i| i.id == ALL_SUPPORT) {
+        drawn.push(all);
+    }
+    let ranking = rep.comparison.as_ref();
+    if let Some(best) = ranking.and_then(|c| c.combinations.first()) {
+        drawn.push(&best.result);
+    }
+    let singles: Vec<&InterventionResult> = match ranking {
+        Some(c) => c.single_items.iter().map(|r| &r.result).collect(),
+        None => {
+            let mut v: Vec<&InterventionResult> = rep
+                .interventions
+                .iter()
+                .filter(|i| i.supports.len() == 1 && i.id != ALL_SUPPORT)
+                .collect();
+            v.sort_by(|a, b| {
+                b.delta_ale
+                    .total_cmp(&a.delta_ale)
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+            v
+        }
+    };
+    for r in singles {
+        if drawn.len() >= CHART_INTERVENTIONS {
+            break;
+        }
+        if r.delta_ale > 0.0 && !drawn.iter().any(|d| d.id == r.id) {
+            drawn.push(r);
+        }
+    }
+    drawn.truncate(CHART_INTERVENTIONS);
+    drawn
+}
+
+/// The loss exceedance chart (SVG) of the total: baseline and the
+/// [`chart_interventions`].
+pub fn lec_svg(outcome: &RiskOutcome) -> String {
+    chart::report_svg(&outcome.report, &chart_interventions(outcome))
+}
+
+/// Every loss exceedance curve as CSV (`series,loss,exceedance_probability`).
+pub fn lec_csv(outcome: &RiskOutcome) -> String {
+    chart::lec_csv(&outcome.report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NoProgress;
+
+    fn small() -> RiskRequest {
+        RiskRequest {
+            iterations: 2_000,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn hospitals_come_first_and_the_total_is_explained() {
+        let m = crate::model::builtin();
+        let out = run(&m.value.ecosystem, &small(), &NoProgress).expect("runs");
+        let first = &out.per_organisation[0];
+        assert_eq!(first.kind, StakeholderKind::HealthcareOrganisation);
+        assert_eq!(out.per_organisation.len(), out.report.by_stakeholder.len());
+        let sum: f64 = out.per_organisation.iter().map(|r| r.summary.ale).sum();
+        let rel = (sum - out.report.total.ale).abs() / out.report.total.ale;
+        assert!(
+            rel < 1e-9,
+            "the total is the sum of one organisation each: {rel}"
+        );
+        assert!(
+            out.total_scope.contains("one organisation each"),
+            "{}",
+            out.total_scope
+        );
+    }
+
+    #[test]
+    fn options_out_of_range_name_the_option() {
+        let eco = &crate::model::builtin().value.ecosystem;
+        for (req, option) in [
+            (
+                RiskRequest {
+                    iterations: 0,
+                    ..small()
+                },
+                "iterations",
+            ),
+            (
+                RiskRequest {
+                    budget: Some(-1.0),
+                    ..small()
+                },
+                "budget",
+            ),
+            (
+                RiskRequest {
+                    portfolio: Some(PortfolioRequest {
+                        organisations: 5,
+                        providers: 6,
+                        ..Default::default()
+                    }),
+                    ..small()
+                },
+                "providers",
+            ),
+            (
+                RiskRequest {
+                    portfolio: Some(PortfolioRequest {
+                        concentration: f64::NAN,
+                        ..Default::default()
+                    }),
+                    ..small()
+                },
+                "concentration",
+            ),
+        ] {
+            match run(eco, &req, &NoProgress) {
+                Err(ApiError::Option { option: o, .. }) => assert_eq!(o, option),
+                other => panic!("{option}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_support_item_suggests_the_closest() {
+        let eco = &crate::model::builtin().value.ecosystem;
+        let id = &eco.supports[0].id;
+        let typo = format!("{}x", id);
+        let req = RiskRequest {
+            with: vec![typo],
+            ..small()
+        };
+        let err = run(eco, &req, &NoProgress).unwrap_err();
+        assert!(err.is_invalid_input());
+        assert!(
+            err.to_string().contains(&format!("did you mean `{id}`")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn runs_that_would_take_hours_are_refused_before_starting() {
+        let eco = &crate::model::builtin().value.ecosystem;
+        let model = RiskModel::new(eco, &Selection::default(), SamplerMode::Table).expect("model");
+        let per_year = model.expected_loss_events_per_year();
+        let limit = (MAX_LOSS_EVENTS / per_year).floor() as u64;
+        assert!(check_work(&model, limit).is_ok());
+        let err = check_work(&model, limit + 1).unwrap_err().to_string();
+        assert!(
+            err.contains("loss events") && err.contains("at most"),
+            "{err}"
+        );
+        assert!(matches!(
+            check_work(&model, limit + 1),
+            Err(ApiError::Option {
+                option: "iterations",
+                ..
+            })
+        ));
+        // A portfolio too large is refused after the (small) main run, before its own.
+        let req = RiskRequest {
+            portfolio: Some(PortfolioRequest {
+                organisations: MAX_ORGANISATIONS,
+                providers: 10,
+                iterations: Some(MAX_ITERATIONS),
+                ..Default::default()
+            }),
+            ..small()
+        };
+        let err = run(eco, &req, &NoProgress).unwrap_err().to_string();
+        assert!(err.contains("draws"), "{err}");
+    }
+
+    #[test]
+    fn the_portfolio_defaults_to_a_healthcare_organisation_and_counts_years() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        struct Count(AtomicU64, std::sync::Mutex<Vec<(String, u64)>>);
+        impl Progress for Count {
+            fn start(&self, phase: &str, total: u64, _unit: &str) {
+                self.1.lock().expect("lock").push((phase.to_owned(), total));
+                self.0.store(0, Ordering::SeqCst);
+            }
+            fn advance(&self, n: u64) {
+                self.0.fetch_add(n, Ordering::SeqCst);
+            }
+            fn finish(&self) {
+                let phases = self.1.lock().expect("lock");
+                let total = phases.last().expect("started").1;
+                assert_eq!(
+                    self.0.load(Ordering::SeqCst),
+                    total,
+                    "progress counts what it says"
+                );
+            }
+        }
+        let eco = &crate::model::builtin().value.ecosystem;
+        let req = RiskRequest {
+            portfolio: Some(PortfolioRequest {
+                organisations: 20,
+                providers: 3,
+                iterations: Some(500),
+                ..Default::default()
+            }),
+            ..small()
+        };
+        let counter = Count(AtomicU64::new(0), std::sync::Mutex::new(Vec::new()));
+        let out = run(eco, &req, &counter).expect("runs");
+        let p = out.report.portfolio.expect("portfolio");
+        let kind = eco
+            .stakeholder(eco.stakeholder_by_id(&p.stakeholder).expect("known"))
+            .kind;
+        assert_eq!(kind, StakeholderKind::HealthcareOrganisation);
+        let phases = counter.1.lock().expect("lock").clone();
+        assert_eq!(
+            phases,
+            vec![("risk".to_owned(), 2_000), ("portfolio".to_owned(), 500)]
+        );
+    }
+
+    #[test]
+    fn the_chart_draws_at_most_five_interventions_and_the_with_set_first() {
+        let eco = &crate::model::builtin().value.ecosystem;
+        let req = RiskRequest {
+            with: vec![eco.supports[1].id.clone()],
+            compare: true,
+            ..small()
+        };
+        let out = run(eco, &req, &NoProgress).expect("runs");
+        let drawn = chart_interventions(&out);
+        assert!(drawn.len() <= CHART_INTERVENTIONS && !drawn.is_empty());
+        assert_eq!(drawn[0].supports, vec![eco.supports[1].id.clone()]);
+        assert!(lec_svg(&out).starts_with("<svg"));
+    }
+}
