@@ -1,43 +1,20 @@
-//! Loading the model every command works on, and reporting its diagnostics.
+//! Reading what the user hands the CLI (files, the built-in model) through
+//! the library API, and the one place diagnostics and API errors become text.
 //!
-//! Every engine takes an optional model path and falls back to the built-in
-//! European model. Diagnostics are rendered here, once, with miette: file,
-//! line, column, a snippet, what was expected, and a hint.
+//! Diagnostics are rendered with miette: file, line, column, a snippet, what
+//! was expected, and a hint. Errors past the first few and warnings past the
+//! first three are summarised as a count (`--verbose` shows all).
 
 use std::fmt;
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use holisec_model::{Diagnostic, Ecosystem, LineIndex, Loaded, Severity, builtin};
+use holisec_api::model::Model;
+use holisec_api::{ApiError, Checked, Rejected, Source};
+use holisec_model::{Diagnostic, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
-use serde::Serialize;
 
-use crate::error::{CliError, CliResult};
-
-/// A model as loaded from the command line, with its name for messages.
-pub struct ModelSource {
-    /// File name shown in diagnostics.
-    pub name: String,
-    /// What loading produced.
-    pub loaded: Loaded,
-}
-
-/// Reads and checks the model at `path`, or the built-in model when `path` is `None`.
-pub fn read_model(path: Option<&Path>) -> CliResult<ModelSource> {
-    match path {
-        None => Ok(ModelSource {
-            name: builtin::BUILTIN_NAME.to_owned(),
-            loaded: builtin::europe(),
-        }),
-        Some(path) => {
-            let bytes = read_limited(path, holisec_model::load::MAX_MODEL_BYTES as u64)?;
-            Ok(ModelSource {
-                name: path.display().to_string(),
-                loaded: holisec_model::load_bytes(&bytes),
-            })
-        }
-    }
-}
+use crate::error::{CliError, CliResult, invalid};
+use crate::ui;
 
 /// Reads a file, refusing (without reading it all) one larger than `limit` bytes.
 pub fn read_limited(path: &Path, limit: u64) -> CliResult<Vec<u8>> {
@@ -45,7 +22,7 @@ pub fn read_limited(path: &Path, limit: u64) -> CliResult<Vec<u8>> {
     let file = std::fs::File::open(path)
         .map_err(|e| CliError::Invalid(anyhow::anyhow!("cannot read `{}`: {e}", path.display())))?;
     if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
-        return Err(crate::error::invalid(format!(
+        return Err(invalid(format!(
             "`{}` is a directory, expected a file",
             path.display()
         )));
@@ -57,52 +34,96 @@ pub fn read_limited(path: &Path, limit: u64) -> CliResult<Vec<u8>> {
     Ok(bytes)
 }
 
-/// Loads the model for an engine: prints warnings, and on errors prints them all
-/// and stops with exit status 2.
-pub fn load_model(path: Option<&PathBuf>) -> CliResult<Ecosystem> {
-    let source = read_model(path.map(PathBuf::as_path))?;
-    let errors = source
-        .loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .count();
-    print_diagnostics(
-        &source,
-        errors > 0 || std::env::var_os("HOLISEC_QUIET").is_none(),
-    );
-    match source.loaded.ecosystem {
-        Some(ecosystem) if errors == 0 => Ok(ecosystem),
-        _ => {
-            eprintln!(
-                "error: `{}` is not a valid model ({})",
-                source.name,
-                count(errors, "error")
-            );
-            Err(CliError::Reported(2))
-        }
-    }
+/// Reads a text file as a [`Source`] (`what` names it in messages).
+pub fn read_source(path: &Path, limit: usize, what: &'static str) -> CliResult<Source> {
+    let bytes = read_limited(path, limit as u64)?;
+    Source::from_bytes(path.display().to_string(), bytes, what).map_err(rejected)
 }
 
-/// "1 error", "3 errors".
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
+/// Loads the model at `path`, or the built-in model: warnings summarised, and
+/// on errors every error printed and exit status 2.
+pub fn load_model(path: Option<&Path>) -> CliResult<Model> {
+    let loaded = match path {
+        None => Ok(holisec_api::model::builtin()),
+        Some(path) => {
+            let bytes = read_limited(path, holisec_model::load::MAX_MODEL_BYTES as u64)?;
+            holisec_api::model::load(path.display().to_string(), &bytes)
+        }
+    };
+    loaded.map(usable).map_err(rejected)
+}
+
+/// The value of a checked input, after showing its warnings.
+pub fn usable<T>(checked: Checked<T>) -> T {
+    show_warnings(&checked.source, &checked.warnings);
+    checked.value
+}
+
+/// Shows warnings: the first few and a count, all with `--verbose`.
+pub fn show_warnings(source: &Source, warnings: &[Diagnostic]) {
+    if warnings.is_empty() || std::env::var_os("HOLISEC_QUIET").is_some() {
+        return;
+    }
+    let shown = if ui::verbose() {
+        warnings.len()
     } else {
-        format!("{n} {noun}s")
+        ui::WARNINGS_SHOWN
+    };
+    print_diagnostics(source, warnings.iter().take(shown));
+    if warnings.len() > shown {
+        eprintln!(
+            "{} more in `{}` (--verbose shows all)",
+            holisec_api::count(warnings.len() - shown, "warning"),
+            source.name
+        );
     }
 }
 
-/// Prints the diagnostics of `source` to stderr (warnings only when `warnings`).
-pub fn print_diagnostics(source: &ModelSource, warnings: bool) {
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    for diagnostic in &source.loaded.diagnostics {
-        if diagnostic.severity == Severity::Warning && !warnings {
-            continue;
-        }
+/// Prints every error of a rejected input (the first [`ui::ERRORS_SHOWN`]
+/// unless `--verbose`), then one summary line; exit status 2.
+pub fn rejected(r: Rejected) -> CliError {
+    let errors: Vec<&Diagnostic> = r.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let shown = if ui::verbose() {
+        errors.len()
+    } else {
+        ui::ERRORS_SHOWN
+    };
+    print_diagnostics(&r.source, errors.iter().copied().take(shown));
+    if errors.len() > shown {
+        eprintln!(
+            "… {} more (--verbose shows all)",
+            holisec_api::count(errors.len() - shown, "error")
+        );
+    }
+    eprintln!("error: {r}");
+    CliError::Reported(2)
+}
+
+/// An API error as the CLI reports it: options by their flag, exit status 2
+/// for the user's input, 1 for the environment.
+pub fn api_error(e: ApiError) -> CliError {
+    match e {
+        ApiError::Rejected(r) => rejected(*r),
+        ApiError::Option {
+            option,
+            value,
+            expected,
+        } => invalid(format!(
+            "--{} {value}: expected {expected}",
+            option.replace('_', "-")
+        )),
+        other if other.is_invalid_input() => CliError::Invalid(other.into()),
+        other => CliError::Failed(other.into()),
+    }
+}
+
+/// Prints diagnostics of `source` to stderr.
+pub fn print_diagnostics<'a>(source: &Source, diagnostics: impl Iterator<Item = &'a Diagnostic>) {
+    let color = ui::color();
+    for d in diagnostics {
         eprint!(
             "{}",
-            render_diagnostic(&source.name, &source.loaded.text, diagnostic, color)
+            render_diagnostic(&source.name, &source.text, d, color)
         );
     }
 }
@@ -121,53 +142,6 @@ pub fn render_diagnostic(name: &str, text: &str, diagnostic: &Diagnostic, color:
         out = format!("{}: {}\n", name, diagnostic.message);
     }
     out
-}
-
-/// A diagnostic in machine-readable form, for `--json`.
-#[derive(Serialize)]
-pub struct JsonDiagnostic<'a> {
-    /// File name.
-    pub file: &'a str,
-    /// 1-based line, when the problem has a place.
-    pub line: Option<usize>,
-    /// 1-based column in characters.
-    pub column: Option<usize>,
-    /// `error` or `warning`.
-    pub severity: Severity,
-    /// What is wrong.
-    pub message: &'a str,
-    /// What was expected.
-    pub expected: Option<&'a str>,
-    /// Advice.
-    pub help: Option<&'a str>,
-}
-
-/// Converts the diagnostics of `source` for JSON output.
-pub fn json_diagnostics(source: &ModelSource) -> Vec<JsonDiagnostic<'_>> {
-    let index = LineIndex::new(&source.loaded.text);
-    source
-        .loaded
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let (line, column) = match &d.span {
-                Some(span) => {
-                    let (l, c) = index.line_col(&source.loaded.text, span.start);
-                    (Some(l), Some(c))
-                }
-                None => (None, None),
-            };
-            JsonDiagnostic {
-                file: &source.name,
-                line,
-                column,
-                severity: d.severity,
-                message: &d.message,
-                expected: d.label.as_deref(),
-                help: d.help.as_deref(),
-            }
-        })
-        .collect()
 }
 
 #[derive(Debug)]

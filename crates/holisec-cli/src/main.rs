@@ -1,15 +1,20 @@
 //! `holisec`: the command-line shell over the holisec libraries.
 //!
 //! Each subcommand lives in its own module under `commands/` and does three
-//! things only: parse its flags, call a library, and print the result (human
-//! table, `--json`, or files the user named). No modelling logic lives here.
+//! things only: read its flags and files, call the library API
+//! (`holisec-api`, or an engine crate for what only the CLI offers), and
+//! present the result (human table, `--json`, or files the user named).
+//! Option ranges, presets, checks and modelling decisions live in the
+//! libraries, so the server and the Python package get the same answers.
 
 mod commands;
 mod error;
 mod input;
 mod output;
+mod progress;
 mod table;
 mod threads;
+mod ui;
 
 use std::process::ExitCode;
 
@@ -25,6 +30,12 @@ use clap::{Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Show every warning (by default: the first three and a count).
+    #[arg(long, short = 'v', global = true)]
+    verbose: bool,
+    /// Never narrow tables to the terminal's width.
+    #[arg(long, global = true)]
+    wide: bool,
 }
 
 #[derive(Subcommand)]
@@ -53,6 +64,7 @@ fn main() -> ExitCode {
             return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
         }
     };
+    ui::set(cli.verbose, cli.wide);
     let result = match cli.command {
         Command::Init(args) => commands::init::run(args),
         Command::Validate(args) => commands::validate::run(args),

@@ -1,23 +1,39 @@
-//! Plain-text tables for people: aligned columns, numbers right-aligned.
+//! Plain-text tables and prose for people: aligned columns, numbers
+//! right-aligned, fitted to the terminal's width.
+//!
+//! A table wider than the width first hides its optional columns (rightmost
+//! first), then shortens its text columns (widest first, with `…`), and says
+//! so under the table; `--wide` shows everything.
 
 use std::fmt::Write;
+
+pub use holisec_api::{percent, signed_thousands, thousands};
+
+/// Narrowest a text column is shortened to.
+const MIN_TEXT_WIDTH: usize = 12;
 
 /// A table being built.
 pub struct Table {
     headers: Vec<String>,
     right_aligned: Vec<bool>,
+    optional: Vec<bool>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
-    /// A table with these column headers; a header starting with `>` is right-aligned.
+    /// A table with these column headers. A header starting with `>` is
+    /// right-aligned; with `?` (before any `>`) the column is optional: hidden
+    /// first when the table does not fit.
     pub fn new(headers: &[&str]) -> Self {
+        let optional: Vec<bool> = headers.iter().map(|h| h.starts_with('?')).collect();
+        let headers: Vec<&str> = headers.iter().map(|h| h.trim_start_matches('?')).collect();
         Table {
+            right_aligned: headers.iter().map(|h| h.starts_with('>')).collect(),
             headers: headers
                 .iter()
                 .map(|h| h.trim_start_matches('>').to_owned())
                 .collect(),
-            right_aligned: headers.iter().map(|h| h.starts_with('>')).collect(),
+            optional,
             rows: Vec::new(),
         }
     }
@@ -27,8 +43,14 @@ impl Table {
         self.rows.push(cells);
     }
 
-    /// Renders with two spaces between columns and a rule under the header.
+    /// Renders fitted to the width the user's terminal (or `--wide`) allows.
     pub fn render(&self) -> String {
+        self.render_within(crate::ui::width())
+    }
+
+    /// Renders with two spaces between columns and a rule under the header,
+    /// fitted within `width` columns when given.
+    pub fn render_within(&self, width: Option<usize>) -> String {
         let columns = self.headers.len();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
         for row in &self.rows {
@@ -36,53 +58,124 @@ impl Table {
                 widths[i] = widths[i].max(cell.chars().count());
             }
         }
+        let mut shown = vec![true; columns];
+        let total = |widths: &[usize], shown: &[bool]| {
+            let n = shown.iter().filter(|&&s| s).count();
+            widths
+                .iter()
+                .zip(shown)
+                .filter(|(_, s)| **s)
+                .map(|(w, _)| w)
+                .sum::<usize>()
+                + 2 * n.saturating_sub(1)
+        };
+        let mut hidden = 0;
+        let mut shortened = false;
+        if let Some(limit) = width {
+            for i in (0..columns).rev() {
+                if total(&widths, &shown) <= limit {
+                    break;
+                }
+                if self.optional[i] {
+                    shown[i] = false;
+                    hidden += 1;
+                }
+            }
+            while total(&widths, &shown) > limit {
+                let widest = (0..columns)
+                    .filter(|&i| shown[i] && !self.right_aligned[i] && widths[i] > MIN_TEXT_WIDTH)
+                    .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)));
+                let Some(i) = widest else { break };
+                let excess = total(&widths, &shown) - limit;
+                widths[i] = (widths[i] - excess).max(MIN_TEXT_WIDTH);
+                shortened = true;
+            }
+        }
         let mut out = String::new();
         let line = |out: &mut String, cells: &[String]| {
             let mut text = String::new();
+            let mut first = true;
             for (i, width) in widths.iter().enumerate() {
-                let cell = cells.get(i).map(String::as_str).unwrap_or("");
+                if !shown[i] {
+                    continue;
+                }
+                let cell = fit(cells.get(i).map(String::as_str).unwrap_or(""), *width);
                 let pad = width.saturating_sub(cell.chars().count());
-                if i > 0 {
+                if !first {
                     text.push_str("  ");
                 }
+                first = false;
                 if self.right_aligned[i] {
                     text.push_str(&" ".repeat(pad));
-                    text.push_str(cell);
+                    text.push_str(&cell);
                 } else {
-                    text.push_str(cell);
-                    if i + 1 < widths.len() {
-                        text.push_str(&" ".repeat(pad));
-                    }
+                    text.push_str(&cell);
+                    text.push_str(&" ".repeat(pad));
                 }
             }
             let _ = writeln!(out, "{}", text.trim_end());
         };
         line(&mut out, &self.headers);
-        let total: usize = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
-        let _ = writeln!(out, "{}", "-".repeat(total));
+        let _ = writeln!(out, "{}", "-".repeat(total(&widths, &shown)));
         for row in &self.rows {
             line(&mut out, row);
+        }
+        if hidden > 0 || shortened {
+            let columns = |n: usize| {
+                if n == 1 {
+                    "1 column hidden".to_owned()
+                } else {
+                    format!("{n} columns hidden")
+                }
+            };
+            let what = match (hidden, shortened) {
+                (0, _) => "text cut".to_owned(),
+                (n, false) => columns(n),
+                (n, true) => format!("{}, text cut", columns(n)),
+            };
+            let _ = writeln!(out, "({what}; --wide shows all)");
         }
         out
     }
 }
 
-/// Formats a number with thousands separators and no decimals, e.g. `1 234 567`.
-pub fn thousands(value: f64) -> String {
-    let rounded = value.round();
-    let digits = format!("{}", rounded.abs() as u64);
+/// `text` cut to `width` characters, ending in `…` when cut.
+fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Prose wrapped at word boundaries to the user's width (continuation lines
+/// indented by `indent` spaces).
+pub fn wrap(text: &str, indent: usize) -> String {
+    wrap_within(text, indent, crate::ui::width())
+}
+
+/// [`wrap`] within `width` columns (`None`: one line).
+pub fn wrap_within(text: &str, indent: usize, width: Option<usize>) -> String {
+    let Some(width) = width else {
+        return text.to_owned();
+    };
     let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
+    let mut column = 0;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        if column > indent && column + 1 + len > width {
+            out.push('\n');
+            out.push_str(&" ".repeat(indent));
+            column = indent;
+        } else if !out.is_empty() {
+            out.push(' ');
+            column += 1;
         }
-        out.push(c);
+        out.push_str(word);
+        column += len;
     }
-    if rounded < 0.0 {
-        format!("-{out}")
-    } else {
-        out
-    }
+    out
 }
 
 #[cfg(test)]
@@ -94,13 +187,64 @@ mod tests {
         let mut t = Table::new(&["name", ">n"]);
         t.row(vec!["a".into(), "1".into()]);
         t.row(vec!["long".into(), "100".into()]);
-        assert_eq!(t.render(), "name    n\n---------\na       1\nlong  100\n");
+        assert_eq!(
+            t.render_within(None),
+            "name    n\n---------\na       1\nlong  100\n"
+        );
+    }
+
+    fn wide_table() -> Table {
+        let mut t = Table::new(&["id", "title", ">cost", "?>p99.5", "?note"]);
+        t.row(vec![
+            "x1".into(),
+            "a rather long title that does not fit in a narrow terminal".into(),
+            "1,000".into(),
+            "12,345,678".into(),
+            "something optional".into(),
+        ]);
+        t
     }
 
     #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(2_310_000_000.0), "2,310,000,000");
-        assert_eq!(thousands(999.4), "999");
-        assert_eq!(thousands(-1234.0), "-1,234");
+    fn a_wide_table_hides_optional_columns_then_shortens_text() {
+        let t = wide_table();
+        let full = t.render_within(None);
+        assert!(full.lines().next().expect("header").contains("note"));
+        let fitted = t.render_within(Some(60));
+        let lines: Vec<&str> = fitted.lines().collect();
+        assert!(lines.iter().all(|l| l.chars().count() <= 60), "{fitted}");
+        assert!(!lines[0].contains("note"), "{fitted}");
+        assert_eq!(
+            lines.last(),
+            Some(&"(2 columns hidden, text cut; --wide shows all)"),
+            "{fitted}"
+        );
+        let narrow = t.render_within(Some(40));
+        let rows = narrow.lines().filter(|l| !l.starts_with('('));
+        assert!(
+            rows.clone().count() == 3 && rows.clone().all(|l| l.chars().count() <= 40),
+            "{narrow}"
+        );
+        assert!(narrow.contains('…'), "{narrow}");
+        assert!(narrow.contains("1,000"), "numbers are never cut: {narrow}");
+    }
+
+    #[test]
+    fn wrapping_keeps_words_and_indents() {
+        let text = "ecosystem: 15,000 hospitals, 200,000 practices, 10,000,000 staff and more";
+        let wrapped = wrap_within(text, 2, Some(30));
+        assert!(
+            wrapped.lines().all(|l| l.chars().count() <= 30),
+            "{wrapped}"
+        );
+        assert!(
+            wrapped.lines().skip(1).all(|l| l.starts_with("  ")),
+            "{wrapped}"
+        );
+        assert_eq!(
+            wrapped.split_whitespace().collect::<Vec<_>>(),
+            text.split_whitespace().collect::<Vec<_>>()
+        );
+        assert_eq!(wrap_within(text, 2, None), text);
     }
 }

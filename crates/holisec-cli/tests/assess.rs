@@ -378,27 +378,27 @@ fn bad_input_is_refused_and_nothing_is_lost() {
         (
             "range.csv",
             format!("item,level\n{},7\n", ids[1]),
-            "row 2: level `7`",
+            "range.csv:2:1 | level `7` for",
         ),
         (
             "unknown.csv",
             format!("item,level\n{},1\nXX-99,1\n", ids[1]),
-            "row 3: unknown item `XX-99`",
+            "unknown.csv:3:1 | unknown item `XX-99`",
         ),
         (
             "dup.csv",
             format!("item,level\n{0},1\n{0},2\n", ids[1]),
-            "row 3: duplicate answer",
+            "dup.csv:3:1 | duplicate answer | first answer for",
         ),
         (
             "broken.csv",
             format!("item,level\n{},1\n{},2,\"unterminated\n", ids[1], ids[2]),
-            "row 3: unterminated",
+            "broken.csv:3: | unterminated quoted field",
         ),
         (
             "fields.csv",
             format!("item,level\n{},1,a,b\n", ids[1]),
-            "row 2: 4 fields",
+            "fields.csv:2:1 | 4 fields",
         ),
         (
             "range.toml",
@@ -411,9 +411,13 @@ fn bad_input_is_refused_and_nothing_is_lost() {
                 "[[answer]]\nitem = \"{0}\"\nlevel = 1\n[[answer]]\nitem = \"{0}\"\nlevel = 1\n",
                 ids[1]
             ),
-            "line 4: duplicate",
+            "dup.toml:5:8 | duplicate answer | is on line 2",
         ),
-        ("syntax.toml", "[[answer]\nitem = 1".to_owned(), "line 1"),
+        (
+            "syntax.toml",
+            "[[answer]\nitem = 1".to_owned(),
+            "syntax.toml:1:",
+        ),
     ];
     for (name, content, want) in cases {
         let f = dir.path().join(name);
@@ -431,8 +435,11 @@ fn bad_input_is_refused_and_nothing_is_lost() {
             ),
             2,
         );
-        assert!(err.contains(want), "{name}: {err}");
-        assert!(err.contains(name), "{name}: {err}");
+        // `want` lists what the message must hold: the place (file:line:column) first.
+        for part in want.split(" | ") {
+            assert!(err.contains(part), "{name}: `{part}` missing in {err}");
+        }
+        assert!(err.contains("nothing was stored"), "{name}: {err}");
         assert_eq!(
             answers_json(&db, id),
             before,

@@ -256,7 +256,15 @@ fn json_count(summary: &Value, table: &str, key: &str) -> u64 {
 #[test]
 fn summary_table_of_the_real_file_matches_independent_counts() {
     let data = vcdb();
-    let (out, err) = run(&["evidence", "summary", s(&data)], None, 0);
+    // By default: the first three problems and a count of the rest.
+    let (_, brief) = run(&["evidence", "summary", s(&data)], None, 0);
+    let shown = brief.lines().filter(|l| l.starts_with("warning: ")).count();
+    assert_eq!(shown, 4, "three problems and the count line:\n{brief}");
+    assert!(
+        brief.contains("warning: 26 more problems in 15 records (--verbose shows all"),
+        "{brief}"
+    );
+    let (out, err) = run(&["evidence", "summary", s(&data), "--verbose"], None, 0);
     assert!(
         out.starts_with("2494 incidents (filter: none, 0 left out), incident years 1994-2022\n"),
         "{out}"
@@ -552,9 +560,10 @@ fn calibrate_writes_a_valid_model_with_its_provenance_and_nothing_else() {
         names(&["calibrated.toml"]),
         "-o writes only its file"
     );
+    assert!(out.contains("calibrated from 2423 incidents"), "{out}");
     assert!(
-        out.contains("wrote `calibrated.toml` (2423 incidents used)"),
-        "{out}"
+        err.contains("wrote calibrated.toml (calibrated model, "),
+        "{err}"
     );
     assert!(err.contains("17 break the VCDB schema (kept)"), "{err}");
     let text = std::fs::read_to_string(dir.path().join("calibrated.toml")).unwrap();
@@ -959,7 +968,7 @@ fn broken_veris_input_is_a_counted_skip_or_a_clear_error() {
     bytes.extend_from_slice(b"{\"summary\":\"caf\xe9\"}\n");
     bytes.extend_from_slice(INCIDENT.as_bytes());
     let mixed = put(d, "mixed.jsonl", &bytes);
-    let (out, err) = run(&["evidence", "summary", s(&mixed)], None, 0);
+    let (out, err) = run(&["evidence", "summary", s(&mixed), "--verbose"], None, 0);
     assert!(out.starts_with("2 incidents"), "{out}");
     let name = s(&mixed);
     for needle in [

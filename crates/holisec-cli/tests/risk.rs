@@ -116,6 +116,8 @@ fn json_report_has_the_closed_form_answer() {
     }
     assert!(r["total"]["lec"].as_array().unwrap().len() > 5);
     assert_eq!(r["by_stakeholder"][0]["id"], "hospital");
+    assert_eq!(r["per_organisation"][0]["stakeholder"], "hospital");
+    assert_eq!(r["total_scope"], "one organisation of `hospital`");
     assert_eq!(r["by_domain"][0]["id"], "people");
     assert_eq!(r["by_motivation"][0]["id"], "crime");
 }
@@ -130,8 +132,8 @@ fn human_table_lists_totals_and_scenarios() {
     ));
     assert_eq!(code, 0, "{stderr}");
     for needle in [
-        "Total annual loss: ALE",
-        "By targeted stakeholder",
+        "Annual loss of ONE organisation of each targeted stakeholder",
+        "Total = one organisation of `hospital`: ALE",
         "ransomware/phishing/hospital",
         "Support items by ALE reduced per euro",
         "awareness",
@@ -243,7 +245,7 @@ fn bad_flags_exit_2_with_a_clear_message() {
         ),
         (
             &["--with", "firewall"],
-            "--with firewall: unknown support item",
+            "--with firewall: expected one of the model's support items",
         ),
         (&["--portfolio", "5", "--providers", "6"], "--providers 6"),
         (&["--iterations", "many"], "invalid value 'many'"),
@@ -389,7 +391,7 @@ fn runs_that_would_take_hours_are_refused_up_front() {
     let (code, _, stderr) = parts(&holisec(&["risk", path.to_str().unwrap()], None));
     assert_eq!(code, 2, "{stderr}");
     assert!(
-        stderr.contains("lower --iterations to at most 33,333"),
+        stderr.contains("--iterations 1000000: expected at most 33,333 simulated years"),
         "{stderr}"
     );
     let (code, _, stderr) = parts(&holisec(

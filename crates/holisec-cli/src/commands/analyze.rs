@@ -38,7 +38,7 @@ pub fn run(args: Args) -> CliResult {
             args.hops
         )));
     }
-    let eco = load_model(args.model.as_ref())?;
+    let eco = load_model(args.model.as_deref())?.ecosystem;
     let analysis = analyze(
         &eco,
         AnalysisOptions {
@@ -49,7 +49,7 @@ pub fn run(args: Args) -> CliResult {
     if args.json {
         return crate::output::print_json(&analysis);
     }
-    crate::output::write_text(None, &human(&analysis))
+    crate::output::print(&human(&analysis))
 }
 
 fn human(a: &Analysis) -> String {

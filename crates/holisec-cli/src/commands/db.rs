@@ -92,7 +92,7 @@ pub fn run(args: Args) -> CliResult {
             let dump = store.export().map_err(store_error)?;
             let mut text = serde_json::to_string_pretty(&dump).context("cannot serialise")?;
             text.push('\n');
-            crate::output::write_text(output.as_deref(), &text)?;
+            crate::output::write_text(output.as_deref(), &text, "database dump")?;
             if output.as_deref().is_some_and(|p| p != Path::new("-")) {
                 eprintln!(
                     "exported {} organisations, {} assessments, {} risk runs",

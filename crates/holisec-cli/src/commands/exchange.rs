@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use holisec_exchange::stix::{self, ExportOptions};
 
-use crate::error::{CliError, CliResult, invalid};
+use crate::error::{CliResult, invalid};
 use crate::input;
 
 /// Export the model for threat-intelligence tools.
@@ -71,27 +71,9 @@ pub fn run_export(args: ExportArgs) -> CliResult {
     let ExportFormat::Stix(args) = args.format;
     let options = ExportOptions::with_timestamp(&args.timestamp)
         .map_err(|e| invalid(format!("--timestamp: {e}")))?;
-    let source = input::read_model(args.model.as_deref())?;
-    let errors = source
-        .loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .count();
-    input::print_diagnostics(&source, errors > 0);
-    let (Some(file), Some(_)) = (
-        source.loaded.file.as_ref(),
-        source.loaded.ecosystem.as_ref(),
-    ) else {
-        eprintln!(
-            "error: `{}` is not a valid model ({})",
-            source.name,
-            input::count(errors, "error")
-        );
-        return Err(CliError::Reported(2));
-    };
-    let text = stix::export(file, &options).map_err(invalid)?;
-    crate::output::write_text(args.output.as_deref(), &text)
+    let model = input::load_model(args.model.as_deref())?;
+    let text = stix::export(&model.file, &options).map_err(invalid)?;
+    crate::output::write_text(args.output.as_deref(), &text, "STIX 2.1 bundle")
 }
 
 /// Runs `holisec import`.
@@ -138,32 +120,26 @@ pub fn run_import(args: ImportArgs) -> CliResult {
     }
     let text = holisec_exchange::model_to_toml(&imported.file)
         .context("cannot write the model as TOML")?;
-    let check = holisec_model::load_str(&text);
     let model_name = args
         .output
         .as_ref()
         .map_or("<imported model>".to_owned(), |p| p.display().to_string());
-    let source = input::ModelSource {
-        name: model_name.clone(),
-        loaded: check,
-    };
-    input::print_diagnostics(&source, true);
-    if source.loaded.has_errors() {
-        let errors = source
-            .loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .count();
-        eprintln!(
-            "error: the model in `{name}` is not valid ({}); nothing written",
-            input::count(errors, "error")
-        );
-        return Err(CliError::Reported(2));
+    // The model written must load: a bundle that maps to an invalid model
+    // writes nothing.
+    match holisec_api::model::load_text(model_name, &text) {
+        Ok(checked) => input::show_warnings(&checked.source, &checked.warnings),
+        Err(r) => {
+            eprintln!("error: the model in `{name}` is not valid; nothing written");
+            return Err(input::rejected(r));
+        }
     }
     let header = format!(
         "# Imported by `holisec import stix` from {}.\n\n",
         args.file.display()
     );
-    crate::output::write_text(args.output.as_deref(), &format!("{header}{text}"))
+    crate::output::write_text(
+        args.output.as_deref(),
+        &format!("{header}{text}"),
+        "holisec model",
+    )
 }

@@ -2,8 +2,6 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
-
 use crate::error::{CliResult, invalid};
 
 /// Write the built-in European model to a file you can edit.
@@ -21,7 +19,7 @@ pub struct Args {
 pub fn run(args: Args) -> CliResult {
     let text = holisec_model::builtin::EUROPE_TOML;
     if args.path.as_os_str() == "-" {
-        return crate::output::write_text(None, text);
+        return crate::output::print(text);
     }
     if args.path.exists() && !args.force {
         return Err(invalid(format!(
@@ -29,11 +27,5 @@ pub fn run(args: Args) -> CliResult {
             args.path.display()
         )));
     }
-    std::fs::write(&args.path, text)
-        .with_context(|| format!("cannot write `{}`", args.path.display()))?;
-    eprintln!(
-        "wrote the built-in European model to `{}`",
-        args.path.display()
-    );
-    Ok(())
+    crate::output::write_file(&args.path, text.as_bytes(), "the built-in European model")
 }

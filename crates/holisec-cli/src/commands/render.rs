@@ -35,11 +35,11 @@ enum Format {
 
 /// Runs the command.
 pub fn run(args: Args) -> CliResult {
-    let eco = load_model(args.model.as_ref())?;
-    let text = match args.format {
-        Format::Svg => holisec_render::svg(&eco),
-        Format::Dot => holisec_render::dot(&eco),
-        Format::Mermaid => holisec_render::mermaid(&eco),
+    let eco = load_model(args.model.as_deref())?.ecosystem;
+    let (text, what) = match args.format {
+        Format::Svg => (holisec_render::svg(&eco), "SVG figure"),
+        Format::Dot => (holisec_render::dot(&eco), "Graphviz DOT"),
+        Format::Mermaid => (holisec_render::mermaid(&eco), "Mermaid flowchart"),
     };
-    crate::output::write_text(args.output.as_deref(), &text)
+    crate::output::write_text(args.output.as_deref(), &text, what)
 }

@@ -16,5 +16,5 @@ pub struct Args {
 pub fn run(args: Args) -> CliResult {
     let mut schema = holisec_model::schema::json_schema();
     schema.push('\n');
-    crate::output::write_text(args.output.as_deref(), &schema)
+    crate::output::write_text(args.output.as_deref(), &schema, "JSON Schema")
 }

@@ -21,11 +21,11 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> CliResult {
-    let eco = load_model(args.model.as_ref())?;
+    let eco = load_model(args.model.as_deref())?.ecosystem;
     if args.json {
         return crate::output::print_json(&eco);
     }
-    crate::output::write_text(None, &summary(&eco))
+    crate::output::print(&summary(&eco))
 }
 
 fn summary(eco: &Ecosystem) -> String {

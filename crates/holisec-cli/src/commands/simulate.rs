@@ -2,27 +2,23 @@
 //! spreading through a synthetic European healthcare ecosystem.
 
 use std::fmt::Write;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use holisec_model::{Ecosystem, Loaded};
-use holisec_sim::scenario::{MAX_SCENARIO_BYTES, Scenario, load_scenario_bytes};
-use holisec_sim::summary::{Band, SimulationReport, estimate_memory};
+use holisec_api::simulate::{self as api, Overrides};
+use holisec_sim::scenario::MAX_SCENARIO_BYTES;
+use holisec_sim::summary::{Band, SimulationReport};
 
 use crate::error::{CliError, CliResult, invalid};
-use crate::input::{self, ModelSource, load_model};
-use crate::output::{print_json, write_text};
-use crate::table::{Table, thousands};
-
-/// Largest estimated peak memory of a run (the box has 24 GiB; leave room).
-const MAX_MEMORY_BYTES: u64 = 12 * 1024 * 1024 * 1024;
+use crate::input;
+use crate::output::{print, print_json, write_text};
+use crate::table::{Table, thousands, wrap};
 
 /// Simulate how a phishing wave, a supplier compromise or a worm spreads
 /// through a synthetic European healthcare ecosystem generated from the
 /// model's populations (15,000 hospitals, 10 million staff at --scale 1).
 ///
-/// The scenario file (TOML; see docs/simulation.md and scenarios/) lists
-/// campaigns (threat and target ids of the model, start day, waves, volume),
+/// The scenario, built in by name (`--list-scenarios`) or a TOML file (see
+/// docs/simulation.md and scenarios/), lists campaigns (threat and target ids of the model, start day, waves, volume),
 /// parameters and interventions. Prints a summary over replicates: mean and
 /// 5-95% band of organisations infected and disrupted, hospital-days
 /// disrupted, credentials captured, time to containment. Same seed = same
@@ -31,9 +27,16 @@ const MAX_MEMORY_BYTES: u64 = 12 * 1024 * 1024 * 1024;
 pub struct Args {
     /// Model file (the built-in European model when absent).
     model: Option<PathBuf>,
-    /// Scenario file (TOML).
-    #[arg(long, value_name = "FILE")]
-    scenario: PathBuf,
+    /// Built-in scenario name (see --list-scenarios) or scenario file (TOML).
+    #[arg(
+        long,
+        value_name = "NAME|FILE",
+        required_unless_present = "list_scenarios"
+    )]
+    scenario: Option<String>,
+    /// List the built-in scenarios and stop.
+    #[arg(long)]
+    list_scenarios: bool,
     /// Replicates (overrides the scenario), 1 to 100,000.
     #[arg(long, value_name = "R")]
     replicates: Option<u32>,
@@ -60,75 +63,49 @@ pub struct Args {
     svg: Option<PathBuf>,
 }
 
-/// Reads the scenario, printing its diagnostics like model diagnostics (exit 2 on errors).
-fn read_scenario(path: &Path, eco: &Ecosystem) -> CliResult<Scenario> {
-    let bytes = input::read_limited(path, MAX_SCENARIO_BYTES as u64)?;
-    let loaded = load_scenario_bytes(&bytes, eco);
-    let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
-    let source = ModelSource {
-        name: path.display().to_string(),
-        loaded: Loaded {
-            text: loaded.text.clone(),
-            file: None,
-            ecosystem: None,
-            diagnostics: loaded.diagnostics.clone(),
-        },
-    };
-    input::print_diagnostics(&source, true);
-    match loaded.scenario {
-        Some(s) if errors == 0 => Ok(s),
-        _ => {
-            eprintln!(
-                "error: `{}` is not a valid scenario ({})",
-                path.display(),
-                input::count(errors, "error")
-            );
-            Err(CliError::Reported(2))
-        }
+/// The scenario: a file when `arg` names one, else a built-in scenario.
+fn scenario_source(arg: &str) -> CliResult<holisec_api::Source> {
+    let path = Path::new(arg);
+    if path.exists() {
+        input::read_source(path, MAX_SCENARIO_BYTES, "scenario")
+    } else {
+        api::builtin_source(arg).map_err(input::api_error)
     }
+}
+
+fn list_scenarios(json: bool) -> CliResult {
+    let list = api::builtin_scenarios();
+    if json {
+        return print_json(&list);
+    }
+    let mut t = Table::new(&["name", "what it simulates"]);
+    for s in &list {
+        t.row(vec![s.name.to_owned(), s.summary.to_owned()]);
+    }
+    print(&t.render())
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> CliResult {
-    if let Some(t) = args.threads
-        && (t == 0 || t > 1024)
-    {
-        return Err(invalid(format!("--threads {t}: expected 1 to 1024")));
+    if args.list_scenarios {
+        return list_scenarios(args.json);
     }
-    let eco = load_model(args.model.as_ref())?;
-    let mut sc = read_scenario(&args.scenario, &eco)?;
-    if let Some(r) = args.replicates {
-        sc.replicates = r;
-    }
-    if let Some(s) = args.seed {
-        sc.seed = s;
-    }
-    if let Some(d) = args.days {
-        sc.days = d;
-    }
-    if let Some(f) = args.scale {
-        sc.scale = f;
-    }
-    sc.check_settings().map_err(|e| invalid(format!("--{e}")))?;
-    for c in &sc.campaigns {
-        if c.start_day >= sc.days {
-            return Err(invalid(format!(
-                "campaign `{}` starts on day {}, after the last simulated day ({}): raise --days",
-                c.name,
-                c.start_day,
-                sc.days - 1
-            )));
-        }
-    }
+    let eco = input::load_model(args.model.as_deref())?.ecosystem;
+    let source = scenario_source(args.scenario.as_deref().unwrap_or_default())?;
+    let mut sc = input::usable(api::load(&eco, source).map_err(input::rejected)?);
+    api::apply(
+        &mut sc,
+        &Overrides {
+            replicates: args.replicates,
+            seed: args.seed,
+            days: args.days,
+            scale: args.scale,
+        },
+    )
+    .map_err(input::api_error)?;
     let pool = crate::threads::worker_pool(args.threads)?;
-    let estimate = estimate_memory(&eco, &sc, pool.current_num_threads()).map_err(invalid)?;
-    if estimate > MAX_MEMORY_BYTES {
-        return Err(invalid(format!(
-            "this run would need about {:.1} GiB of memory (limit {} GiB): lower --scale, --replicates or --days",
-            estimate as f64 / (1u64 << 30) as f64,
-            MAX_MEMORY_BYTES >> 30
-        )));
-    }
+    let threads = pool.current_num_threads();
+    api::check_memory(&eco, &sc, threads).map_err(input::api_error)?;
     if let Some(dir) = &args.csv {
         if dir.exists() && !dir.is_dir() {
             return Err(invalid(format!(
@@ -144,46 +121,45 @@ pub fn run(args: Args) -> CliResult {
             ))
         })?;
     }
-    let bar = progress_bar(&sc);
+    let work = sc.scale * f64::from(sc.replicates) * f64::from(sc.days);
+    let bar = crate::progress::Bar::new(work >= 365.0);
     let report = pool
-        .install(|| holisec_sim::simulate(&eco, &sc, &|done| bar.set_position(u64::from(done))))
-        .map_err(invalid)?;
-    bar.finish_and_clear();
-
+        .install(|| api::run(&eco, &sc, threads, &bar))
+        .map_err(input::api_error)?;
     if let Some(dir) = &args.csv {
-        write_text(Some(&dir.join("series.csv")), &report.series_csv())?;
-        write_text(Some(&dir.join("countries.csv")), &report.countries_csv())?;
-        write_text(Some(&dir.join("replicates.csv")), &report.replicates_csv())?;
-        write_text(
-            Some(&dir.join("organisations.csv")),
-            &report.organisations_csv(),
-        )?;
+        for (name, text, what) in [
+            ("series.csv", report.series_csv(), "daily series"),
+            (
+                "countries.csv",
+                report.countries_csv(),
+                "per-country series",
+            ),
+            (
+                "replicates.csv",
+                report.replicates_csv(),
+                "per-replicate outcomes",
+            ),
+            (
+                "organisations.csv",
+                report.organisations_csv(),
+                "per-organisation outcomes",
+            ),
+        ] {
+            write_text(Some(&dir.join(name)), &text, what)?;
+        }
     }
     if let Some(path) = &args.svg {
-        write_text(Some(path), &svg(&report)?)?;
+        write_text(
+            Some(path),
+            &api::band_chart_svg(&report),
+            "epidemic curves (SVG)",
+        )?;
     }
     if args.json {
         print_json(&report)
     } else {
-        write_text(None, &human(&report))
+        print(&human(&report))
     }
-}
-
-fn progress_bar(sc: &Scenario) -> indicatif::ProgressBar {
-    let work = sc.scale * sc.replicates as f64 * sc.days as f64;
-    if !std::io::stderr().is_terminal() || work < 365.0 {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::with_draw_target(
-        Some(u64::from(sc.replicates)),
-        indicatif::ProgressDrawTarget::stderr(),
-    );
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "simulating [{bar:40}] {pos}/{len} replicates, eta {eta}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
 }
 
 fn band(b: &Band) -> [String; 3] {
@@ -210,8 +186,7 @@ fn human(r: &SimulationReport) -> String {
         .iter()
         .map(|(k, n)| format!("{} {}", thousands(*n as f64), k.as_str()))
         .collect();
-    let _ = writeln!(
-        out,
+    let ecosystem = format!(
         "ecosystem: {} organisations ({}), {} staff, {} segments; largest supplier serves {} organisations",
         thousands(r.organisations as f64),
         kinds.join(", "),
@@ -219,6 +194,7 @@ fn human(r: &SimulationReport) -> String {
         thousands(r.ecosystem.segments as f64),
         thousands(r.ecosystem.largest_supplier_clients as f64)
     );
+    let _ = writeln!(out, "{}", wrap(&ecosystem, 2));
     let _ = writeln!(out);
     let s = &r.summary;
     let mut t = Table::new(&["outcome", ">mean", ">p5", ">p95"]);
@@ -238,22 +214,6 @@ fn human(r: &SimulationReport) -> String {
         t.row(vec![name.to_owned(), m, lo, hi]);
     }
     out.push_str(&t.render());
-    // Most affected countries by mean hospital-days disrupted.
-    let hd = holisec_sim::summary::HOSP_DISRUPTED;
-    let ever = holisec_sim::summary::EVER;
-    let mut countries: Vec<(f64, f64, &str, u32)> = r
-        .countries
-        .iter()
-        .map(|c| {
-            (
-                c.mean[hd].iter().sum::<f64>(),
-                c.mean[ever].last().copied().unwrap_or(0.0),
-                c.name.as_str(),
-                c.hospitals,
-            )
-        })
-        .collect();
-    countries.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
     let _ = writeln!(out);
     let mut t = Table::new(&[
         "country",
@@ -261,42 +221,14 @@ fn human(r: &SimulationReport) -> String {
         ">orgs infected (mean)",
         ">hospital-days disrupted (mean)",
     ]);
-    for (days, inf, name, h) in countries.iter().take(8) {
+    for (name, hospitals, infected, days) in api::countries_by_disruption(r).into_iter().take(8) {
         t.row(vec![
-            (*name).to_owned(),
-            thousands(*h as f64),
-            format!("{inf:.1}"),
+            name.to_owned(),
+            thousands(f64::from(hospitals)),
+            format!("{infected:.1}"),
             format!("{days:.1}"),
         ]);
     }
     out.push_str(&t.render());
     out
-}
-
-fn svg(r: &SimulationReport) -> CliResult<String> {
-    use holisec_render::timeseries::{BandChart, BandSeries, render_band_chart};
-    let pick = |name: &str, label: &str| {
-        r.series(name).map(|s| BandSeries {
-            label: label.to_owned(),
-            mean: s.mean.clone(),
-            low: s.p5.clone(),
-            high: s.p95.clone(),
-        })
-    };
-    let series = [
-        pick("ever_infected", "infected (cumulative)"),
-        pick("disrupted", "disrupted (all kinds)"),
-        pick("hospitals_disrupted", "hospitals disrupted"),
-        pick("seg_infected", "segments infected"),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|s| s.label != "segments infected" || s.high.iter().any(|&x| x > 0.0))
-    .collect();
-    Ok(render_band_chart(&BandChart {
-        title: format!("{} ({} replicates)", r.scenario, r.replicates),
-        x_label: "day".to_owned(),
-        y_label: "organisations / segments".to_owned(),
-        series,
-    }))
 }

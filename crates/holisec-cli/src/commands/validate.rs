@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::error::{CliError, CliResult};
-use crate::input::{self, count};
+use crate::input;
+use holisec_api::count;
 
 /// Check a model file: syntax, unknown keys, references, ranges, provenance.
 ///
@@ -29,19 +30,24 @@ struct Report<'a> {
     valid: bool,
     errors: usize,
     warnings: usize,
-    diagnostics: Vec<input::JsonDiagnostic<'a>>,
+    diagnostics: Vec<holisec_api::source::LocatedDiagnostic<'a>>,
 }
 
 /// Runs the command.
 pub fn run(args: Args) -> CliResult {
-    let source = input::read_model(args.model.as_deref())?;
-    let errors = source
-        .loaded
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .count();
-    let warnings = source.loaded.diagnostics.len() - errors;
+    let loaded = match args.model.as_deref() {
+        None => Ok(holisec_api::model::builtin()),
+        Some(path) => {
+            let bytes = input::read_limited(path, holisec_model::load::MAX_MODEL_BYTES as u64)?;
+            holisec_api::model::load(path.display().to_string(), &bytes)
+        }
+    };
+    let (source, diagnostics, model) = match loaded {
+        Ok(c) => (c.source, c.warnings, Some(c.value.ecosystem)),
+        Err(r) => (r.source, r.diagnostics, None),
+    };
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let warnings = diagnostics.len() - errors;
     let failed = errors > 0 || (args.deny_warnings && warnings > 0);
     if args.json {
         crate::output::print_json(&Report {
@@ -49,10 +55,27 @@ pub fn run(args: Args) -> CliResult {
             valid: !failed,
             errors,
             warnings,
-            diagnostics: input::json_diagnostics(&source),
+            diagnostics: source.located(&diagnostics),
         })?;
     } else {
-        input::print_diagnostics(&source, true);
+        // Validating is about diagnostics: every warning, errors past the
+        // first few summarised (a file that is not a model at all has hundreds).
+        let shown = if crate::ui::verbose() {
+            diagnostics.len()
+        } else {
+            crate::ui::ERRORS_SHOWN
+        };
+        input::print_diagnostics(&source, diagnostics.iter().filter(|d| !d.is_error()));
+        input::print_diagnostics(
+            &source,
+            diagnostics.iter().filter(|d| d.is_error()).take(shown),
+        );
+        if errors > shown {
+            eprintln!(
+                "… {} more (--verbose shows all)",
+                count(errors - shown, "error")
+            );
+        }
         if failed {
             eprintln!(
                 "error: `{}` is not valid: {}, {}",
@@ -60,7 +83,7 @@ pub fn run(args: Args) -> CliResult {
                 count(errors, "error"),
                 count(warnings, "warning")
             );
-        } else if let Some(e) = &source.loaded.ecosystem {
+        } else if let Some(e) = &model {
             println!(
                 "`{}` is valid: {} stakeholders, {} vulnerability factors, {} relations, {} threats, {} support items ({})",
                 source.name,
