@@ -89,11 +89,11 @@ pub fn organisation(store: &Store, name: &str) -> Result<String, ApiError> {
     {
         return Ok(o.name.clone());
     }
-    let hint = holisec_model::diag::did_you_mean(
-        &name.to_lowercase(),
-        all.iter().map(|o| o.name.as_str()),
-    )
-    .or_else(|| holisec_model::diag::did_you_mean(name, all.iter().map(|o| o.name.as_str())));
+    let lower: Vec<String> = all.iter().map(|o| o.name.to_lowercase()).collect();
+    let hint =
+        holisec_model::diag::did_you_mean(&name.to_lowercase(), lower.iter().map(String::as_str))
+            .and_then(|l| all.iter().find(|o| o.name.to_lowercase() == l))
+            .map(|o| o.name.as_str());
     Err(ApiError::Invalid(format!(
         "no organisation `{name}` in the database{}",
         match hint {

@@ -72,11 +72,17 @@ pub fn show_warnings(source: &Source, warnings: &[Diagnostic]) {
     print_diagnostics(source, warnings.iter().take(shown));
     if warnings.len() > shown {
         eprintln!(
-            "{} more in `{}` (--verbose shows all)",
-            holisec_api::count(warnings.len() - shown, "warning"),
+            "{} in `{}`",
+            more(warnings.len() - shown, "warning"),
             source.name
         );
     }
+}
+
+/// "… and 3 more errors (--verbose shows all)".
+pub fn more(n: usize, noun: &str) -> String {
+    let plural = if n == 1 { "" } else { "s" };
+    format!("… and {n} more {noun}{plural} (--verbose shows all)")
 }
 
 /// Prints every error of a rejected input (the first [`ui::ERRORS_SHOWN`]
@@ -90,10 +96,7 @@ pub fn rejected(r: Rejected) -> CliError {
     };
     print_diagnostics(&r.source, errors.iter().copied().take(shown));
     if errors.len() > shown {
-        eprintln!(
-            "… {} more (--verbose shows all)",
-            holisec_api::count(errors.len() - shown, "error")
-        );
+        eprintln!("{}", more(errors.len() - shown, "error"));
     }
     eprintln!("error: {r}");
     CliError::Reported(2)

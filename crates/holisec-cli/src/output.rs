@@ -31,13 +31,18 @@ pub fn announce(path: &Path, what: &str, bytes: usize) {
 
 fn size(bytes: usize) -> String {
     match bytes {
-        b if b < 10 * 1024 => format!("{b} bytes"),
+        b if b < 1024 => format!("{b} bytes"),
         b if b < 10 * 1024 * 1024 => format!("{} KiB", b / 1024),
         b => format!("{} MiB", b / (1024 * 1024)),
     }
 }
 
-/// Writes `content` to stdout.
+/// Writes a report for people to stdout, its long lines wrapped to the width.
+pub fn print_report(content: &str) -> CliResult {
+    print(&crate::table::fit_lines(content))
+}
+
+/// Writes `content` to stdout as it is.
 pub fn print(content: &str) -> CliResult {
     let mut stdout = std::io::stdout().lock();
     stdout
@@ -61,6 +66,7 @@ mod tests {
     #[test]
     fn sizes_read_at_a_glance() {
         assert_eq!(size(512), "512 bytes");
+        assert_eq!(size(10_015), "9 KiB");
         assert_eq!(size(20 * 1024), "20 KiB");
         assert_eq!(size(30 * 1024 * 1024), "30 MiB");
     }

@@ -178,6 +178,50 @@ pub fn wrap_within(text: &str, indent: usize, width: Option<usize>) -> String {
     out
 }
 
+/// A report's text with every line wider than the user's width wrapped at
+/// spaces (continuations indented two more than the line); tables, already
+/// fitted, pass unchanged.
+pub fn fit_lines(text: &str) -> String {
+    fit_lines_within(text, crate::ui::width())
+}
+
+/// [`fit_lines`] within `width` columns.
+pub fn fit_lines_within(text: &str, width: Option<usize>) -> String {
+    let Some(limit) = width else {
+        return text.to_owned();
+    };
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        if body.chars().count() <= limit {
+            out.push_str(line);
+            continue;
+        }
+        let indent = body.len() - body.trim_start().len();
+        let mut column = 0;
+        for (k, word) in body.trim_start().split(' ').enumerate() {
+            let len = word.chars().count();
+            if k == 0 {
+                out.push_str(&" ".repeat(indent));
+                column = indent;
+            } else if column + 1 + len > limit && column > indent + 2 {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent + 2));
+                column = indent + 2;
+            } else {
+                out.push(' ');
+                column += 1;
+            }
+            out.push_str(word);
+            column += len;
+        }
+        if line.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +290,23 @@ mod tests {
             text.split_whitespace().collect::<Vec<_>>()
         );
         assert_eq!(wrap_within(text, 2, None), text);
+    }
+
+    #[test]
+    fn long_report_lines_wrap_and_short_ones_stay() {
+        let text =
+            "short line\n  a long indented line that will certainly not fit in thirty columns\nend";
+        let fitted = fit_lines_within(text, Some(30));
+        assert!(fitted.lines().all(|l| l.chars().count() <= 30), "{fitted}");
+        assert!(fitted.starts_with("short line\n  a long"), "{fitted}");
+        assert!(fitted.ends_with("\nend"), "{fitted}");
+        assert!(
+            fitted
+                .lines()
+                .nth(2)
+                .expect("continued")
+                .starts_with("    "),
+            "{fitted}"
+        );
     }
 }

@@ -135,9 +135,11 @@ pub struct InterventionResult {
     pub delta_ale: f64,
     /// Standard error of `delta_ale` (from the year-by-year paired differences).
     pub delta_ale_standard_error: f64,
-    /// Baseline p95 minus p95 with the intervention.
+    /// Baseline p95 minus p95 with the intervention, both interpolated within
+    /// their histogram bucket so a paired change is not a whole bucket width
+    /// (never negative: an intervention only removes loss events).
     pub delta_p95: f64,
-    /// Baseline p99 minus p99 with the intervention.
+    /// Baseline p99 minus p99 with the intervention, interpolated likewise.
     pub delta_p99: f64,
     /// `delta_ale / annual_cost` (euros of expected loss avoided per euro spent).
     pub delta_ale_per_euro: Option<f64>,
@@ -247,7 +249,15 @@ pub fn build(
         .zip(&run.interventions)
         .map(|(iv, stat)| {
             let with = Summary::new(iv.id.clone(), &stat.total);
-            let delta_p95 = total.percentiles.p95 - with.percentiles.p95;
+            // Paired tail changes from interpolated quantiles: on common random
+            // numbers a few years crossing the percentile move it by less than a
+            // bucket, so deltas are not whole bucket widths (41,944, 83,888, ...).
+            let tail_delta = |q: f64| {
+                (b.total.histogram.quantile_interpolated(q)
+                    - stat.total.histogram.quantile_interpolated(q))
+                .max(0.0)
+            };
+            let delta_p95 = tail_delta(0.95);
             let per_euro = |x: f64| (iv.annual_cost > 0.0).then(|| x / iv.annual_cost);
             InterventionResult {
                 id: iv.id.clone(),
@@ -256,7 +266,7 @@ pub fn build(
                 delta_ale: stat.reduction.mean(),
                 delta_ale_standard_error: stat.reduction.sd() / n.sqrt(),
                 delta_p95,
-                delta_p99: total.percentiles.p99 - with.percentiles.p99,
+                delta_p99: tail_delta(0.99),
                 delta_ale_per_euro: per_euro(stat.reduction.mean()),
                 delta_p95_per_euro: per_euro(delta_p95),
                 total: with,

@@ -49,7 +49,7 @@ pub fn run(args: Args) -> CliResult {
     if args.json {
         return crate::output::print_json(&analysis);
     }
-    crate::output::print(&human(&analysis))
+    crate::output::print_report(&human(&analysis))
 }
 
 fn human(a: &Analysis) -> String {

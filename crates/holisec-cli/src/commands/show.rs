@@ -25,7 +25,7 @@ pub fn run(args: Args) -> CliResult {
     if args.json {
         return crate::output::print_json(&eco);
     }
-    crate::output::print(&summary(&eco))
+    crate::output::print_report(&summary(&eco))
 }
 
 fn summary(eco: &Ecosystem) -> String {

@@ -10,7 +10,7 @@ use holisec_sim::summary::{Band, SimulationReport};
 
 use crate::error::{CliError, CliResult, invalid};
 use crate::input;
-use crate::output::{print, print_json, write_text};
+use crate::output::{print_json, print_report, write_text};
 use crate::table::{Table, thousands, wrap};
 
 /// Simulate how a phishing wave, a supplier compromise or a worm spreads
@@ -78,11 +78,11 @@ fn list_scenarios(json: bool) -> CliResult {
     if json {
         return print_json(&list);
     }
-    let mut t = Table::new(&["name", "what it simulates"]);
+    let mut out = String::from("Built-in scenarios (pass the name to --scenario):\n");
     for s in &list {
-        t.row(vec![s.name.to_owned(), s.summary.to_owned()]);
+        out.push_str(&format!("\n{}\n  {}\n", s.name, s.summary));
     }
-    print(&t.render())
+    print_report(&out)
 }
 
 /// Runs the command.
@@ -152,13 +152,13 @@ pub fn run(args: Args) -> CliResult {
         write_text(
             Some(path),
             &api::band_chart_svg(&report),
-            "epidemic curves (SVG)",
+            "SVG epidemic curves",
         )?;
     }
     if args.json {
         print_json(&report)
     } else {
-        print(&human(&report))
+        print_report(&human(&report))
     }
 }
 

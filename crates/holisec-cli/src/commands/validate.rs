@@ -71,10 +71,7 @@ pub fn run(args: Args) -> CliResult {
             diagnostics.iter().filter(|d| d.is_error()).take(shown),
         );
         if errors > shown {
-            eprintln!(
-                "… {} more (--verbose shows all)",
-                count(errors - shown, "error")
-            );
+            eprintln!("{}", input::more(errors - shown, "error"));
         }
         if failed {
             eprintln!(

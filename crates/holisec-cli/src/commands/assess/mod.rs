@@ -21,7 +21,7 @@ use holisec_model::Ecosystem;
 use crate::commands::db::open;
 use crate::error::{CliResult, invalid};
 use crate::input;
-use crate::output::{print, print_json};
+use crate::output::{print_json, print_report};
 
 /// Hospital self-assessment: answer the questionnaire, score it, plan what to do first.
 ///
@@ -215,14 +215,14 @@ pub fn run(args: Args) -> CliResult {
             if *json {
                 return print_json(&view);
             }
-            print(&text::show(&view))
+            print_report(&text::show(&view))
         }
         AssessCommand::Score { id, json } => {
             let (a, scores) = api::score(&open(db)?, &q, *id).map_err(api)?;
             if *json {
                 return print_json(&scores);
             }
-            print(&text::score(&a, &scores))
+            print_report(&text::score(&a, &scores))
         }
         AssessCommand::Plan(p) => {
             let mut store = open(db)?;
@@ -234,14 +234,14 @@ pub fn run(args: Args) -> CliResult {
             if p.json {
                 return print_json(&outcome);
             }
-            print(&text::plan(&outcome, p.top))
+            print_report(&text::plan(&outcome, p.top))
         }
         AssessCommand::History { org, json } => {
             let (name, rows) = api::history(&open(db)?, &eco, &q, org).map_err(api)?;
             if *json {
                 return print_json(&rows);
             }
-            print(&text::history(&name, &rows))
+            print_report(&text::history(&name, &rows))
         }
         AssessCommand::List { json } => {
             let list = open(db)?
@@ -250,7 +250,7 @@ pub fn run(args: Args) -> CliResult {
             if *json {
                 return print_json(&list);
             }
-            print(&text::list(&list))
+            print_report(&text::list(&list))
         }
     }
 }

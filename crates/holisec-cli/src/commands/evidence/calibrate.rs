@@ -142,5 +142,5 @@ pub(crate) fn run(args: CalibrateArgs) -> CliResult {
         }
     }
     out.push_str(&format!("calibrated from {} incidents\n", result.incidents));
-    crate::output::print(&out)
+    crate::output::print_report(&out)
 }

@@ -33,7 +33,7 @@ pub(crate) fn run(args: SummaryArgs) -> CliResult {
             problems: json_problems(&loaded),
         });
     }
-    crate::output::print(&render_summary(&summary, args.top))
+    crate::output::print_report(&render_summary(&summary, args.top))
 }
 
 pub(crate) fn percent(x: f64) -> String {

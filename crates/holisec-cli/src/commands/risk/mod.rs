@@ -12,7 +12,7 @@ use holisec_api::risk::{self, PortfolioRequest, RiskRequest};
 
 use crate::error::CliResult;
 use crate::input;
-use crate::output::{print, print_json, write_text};
+use crate::output::{print_json, print_report, write_text};
 use crate::table::thousands;
 
 /// Quantify risk in the Open FAIR taxonomy: Monte Carlo over every
@@ -138,14 +138,14 @@ pub fn run(args: Args) -> CliResult {
         write_text(
             Some(path),
             &risk::lec_csv(&outcome),
-            "loss exceedance curves (CSV)",
+            "CSV loss exceedance curves",
         )?;
     }
     if let Some(path) = &args.lec_svg {
         write_text(
             Some(path),
             &risk::lec_svg(&outcome),
-            "loss exceedance chart (SVG)",
+            "SVG loss exceedance chart",
         )?;
     }
     // Timing goes to a terminal's stderr only: stdout stays byte-identical for a seed.
@@ -160,5 +160,5 @@ pub fn run(args: Args) -> CliResult {
     if args.json {
         return print_json(&outcome);
     }
-    print(&report::human(&outcome, args.top))
+    print_report(&report::human(&outcome, args.top))
 }

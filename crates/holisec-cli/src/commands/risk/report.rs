@@ -141,13 +141,13 @@ fn scenarios(out: &mut String, rep: &RiskReport, top: usize) {
     );
     let mut table = Table::new(&[
         "threat/vulnerability/stakeholder",
-        ">TEF/yr",
-        ">V",
+        "?>TEF/yr",
+        "?>V",
         ">LEF/yr",
         ">ALE",
-        ">P(loss event)",
+        "?>P(loss event)",
         ">p95",
-        ">p99",
+        "?>p99",
     ]);
     for s in order.iter().take(shown) {
         table.row(vec![
