@@ -133,17 +133,7 @@ fn tick_label(v: f64, step: f64, max_abs: f64) -> String {
     let x = if x == 0.0 { 0.0 } else { x }; // no "-0"
     let mut s = format!("{x:.decimals$}");
     if decimals == 0 && unit == 1.0 && x.abs() >= 1000.0 {
-        // 2500 -> 2,500
-        let neg = s.starts_with('-');
-        let digits: Vec<char> = s.trim_start_matches('-').chars().collect();
-        let mut grouped = String::new();
-        for (i, c) in digits.iter().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(*c);
-        }
-        s = if neg { format!("-{grouped}") } else { grouped };
+        s = holisec_model::number::thousands(x); // 2500 -> 2,500
     }
     format!("{s}{suffix}")
 }

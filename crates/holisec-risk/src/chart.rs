@@ -336,25 +336,13 @@ pub fn report_svg(
             "{} scenarios, {}; {} simulated years, seed {}",
             report.scenarios_simulated,
             scope,
-            thousands(report.engine.iterations),
+            holisec_model::number::thousands(report.engine.iterations as f64),
             report.engine.seed
         ),
         &report.currency,
         1.0 / report.engine.iterations as f64,
         &series,
     )
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// Every loss exceedance curve of the report as CSV: `series,loss,exceedance_probability`,

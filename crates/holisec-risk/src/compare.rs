@@ -101,7 +101,7 @@ pub fn plan(model: &RiskModel, eco: &Ecosystem, budget: Option<f64>) -> CompareP
                 "all {} combinations of 2 or more of the {} support items costing at most {} a year scored in closed form; best {} simulated",
                 scored.len(),
                 n,
-                grouped(budget),
+                holisec_model::number::thousands(budget),
                 COMBINATIONS_SIMULATED
             );
         } else {
@@ -135,7 +135,7 @@ pub fn plan(model: &RiskModel, eco: &Ecosystem, budget: Option<f64>) -> CompareP
             search = format!(
                 "{} support items: greedy search by expected reduction per euro within {} a year",
                 affordable.len(),
-                grouped(budget)
+                holisec_model::number::thousands(budget)
             );
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
@@ -149,19 +149,6 @@ pub fn plan(model: &RiskModel, eco: &Ecosystem, budget: Option<f64>) -> CompareP
         budget,
         search,
     }
-}
-
-/// `200000` as `200,000`.
-fn grouped(x: f64) -> String {
-    let digits = format!("{}", x.round().abs() as u64);
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// One ranked row.
