@@ -164,7 +164,6 @@ pub fn load(text: &str, model: &Ecosystem) -> (Option<Questionnaire>, Vec<Diagno
     let mut seen: BTreeMap<String, Range<usize>> = BTreeMap::new();
     let mut items = Vec::new();
     for item in wire.item {
-        let item_span = item.span();
         let w = item.into_inner();
         let id = w.id.get_ref().trim().to_owned();
         if id.is_empty() {
@@ -328,8 +327,6 @@ pub fn load(text: &str, model: &Ecosystem) -> (Option<Questionnaire>, Vec<Diagno
                 extra,
                 references: w.references,
             });
-        } else {
-            let _ = item_span;
         }
     }
     diags.sort_by_key(|d| d.span.as_ref().map_or(0, |s| s.start));

@@ -3,6 +3,7 @@
 //! its presets and checks, and the run are `holisec_api::risk`'s; this module
 //! maps flags to the request and writes what the user asked for.
 
+mod portfolio;
 mod report;
 
 use std::io::IsTerminal;
