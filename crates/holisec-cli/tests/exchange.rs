@@ -264,7 +264,11 @@ fn summary_table_of_the_real_file_matches_independent_counts() {
         brief.contains("warning: 26 more problems in 15 records (--verbose shows all"),
         "{brief}"
     );
-    let (out, err) = run(&["evidence", "summary", s(&data), "--verbose"], None, 0);
+    let (out, err) = run(
+        &["evidence", "summary", s(&data), "--verbose", "--wide"],
+        None,
+        0,
+    );
     assert!(
         out.starts_with("2494 incidents (filter: none, 0 left out), incident years 1994-2022\n"),
         "{out}"
@@ -968,7 +972,11 @@ fn broken_veris_input_is_a_counted_skip_or_a_clear_error() {
     bytes.extend_from_slice(b"{\"summary\":\"caf\xe9\"}\n");
     bytes.extend_from_slice(INCIDENT.as_bytes());
     let mixed = put(d, "mixed.jsonl", &bytes);
-    let (out, err) = run(&["evidence", "summary", s(&mixed), "--verbose"], None, 0);
+    let (out, err) = run(
+        &["evidence", "summary", s(&mixed), "--verbose", "--wide"],
+        None,
+        0,
+    );
     assert!(out.starts_with("2 incidents"), "{out}");
     let name = s(&mixed);
     for needle in [

@@ -7,7 +7,9 @@ use std::process::{Command, Output};
 /// Runs the `holisec` binary with `args` in `dir` (or the crate directory).
 pub fn holisec(args: &[&str], dir: Option<&Path>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_holisec"));
-    cmd.args(args).env("NO_COLOR", "1");
+    // The width tables fit is the user's terminal: pin it so outputs do not
+    // depend on where the tests run.
+    cmd.args(args).env("NO_COLOR", "1").env("COLUMNS", "100");
     if let Some(dir) = dir {
         cmd.current_dir(dir);
     }

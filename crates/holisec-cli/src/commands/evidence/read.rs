@@ -169,7 +169,10 @@ pub(crate) fn report_problems(loaded: &Loaded, drop_invalid: bool, list: bool) {
             crate::ui::WARNINGS_SHOWN
         };
         for p in problems.iter().take(shown) {
-            eprintln!("warning: {}", problem_text(&loaded.names, p));
+            eprintln!(
+                "{}",
+                crate::table::fit_lines(&format!("warning: {}", problem_text(&loaded.names, p)))
+            );
         }
         if problems.len() > shown {
             let mut records: Vec<_> = problems[shown..].iter().map(|p| p.location).collect();
