@@ -3,10 +3,13 @@
 /// Escapes text for XML content and attribute values: the one escaper of the
 /// workspace, [`holisec_model::escape::xml`], used by every SVG writer.
 pub use holisec_model::escape::xml;
+use holisec_model::escape::{BIDI_REPLACEMENT, is_bidi_control};
 
 /// Escapes text for a double-quoted DOT string (`"..."`).
 ///
-/// Quotes and backslashes are escaped; newlines become DOT's centred line break `\n`.
+/// Quotes and backslashes are escaped; newlines become DOT's centred line break `\n`;
+/// other control characters become spaces and bidirectional controls
+/// [`BIDI_REPLACEMENT`], as in [`xml`].
 pub fn dot_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -15,6 +18,7 @@ pub fn dot_string(text: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             c if (c as u32) < 0x20 => out.push(' '),
+            c if is_bidi_control(c) => out.push(BIDI_REPLACEMENT),
             c => out.push(c),
         }
     }
@@ -32,7 +36,8 @@ pub fn dot_html(text: &str) -> String {
 ///
 /// Characters with a meaning in Mermaid's grammar or in the HTML it renders to
 /// (`"`, `#`, `<`, `>`, `&`, backticks, brackets, pipes, braces, semicolons) become
-/// numeric entities; newlines become `<br>`.
+/// numeric entities; newlines become `<br>`; other control characters become
+/// spaces and bidirectional controls [`BIDI_REPLACEMENT`], as in [`xml`].
 pub fn mermaid(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -43,6 +48,7 @@ pub fn mermaid(text: &str) -> String {
                 out.push_str(&format!("#{};", c as u32))
             }
             c if (c as u32) < 0x20 => out.push(' '),
+            c if is_bidi_control(c) => out.push(BIDI_REPLACEMENT),
             c => out.push(c),
         }
     }
@@ -83,5 +89,22 @@ mod tests {
     fn mermaid_uses_entity_codes() {
         assert_eq!(mermaid("say \"hi\" #1"), "say #quot;hi#quot; #35;1");
         assert_eq!(ident("s", 3, "a-b.c"), "s3_a_b_c");
+    }
+
+    #[test]
+    fn no_label_carries_a_bidirectional_control() {
+        let hostile = "Hospital \u{202e}latipsoH\u{202c}\n\u{2067}x\u{2069}\u{200f}\u{61c}";
+        for escaped in [
+            xml(hostile),
+            dot_string(hostile),
+            dot_html(hostile),
+            mermaid(hostile),
+        ] {
+            assert!(
+                !escaped.chars().any(is_bidi_control),
+                "{escaped:?} still reorders text"
+            );
+            assert_eq!(escaped.matches(BIDI_REPLACEMENT).count(), 6, "{escaped:?}");
+        }
     }
 }
