@@ -52,7 +52,8 @@ impl CliError {
         }) {
             return ExitCode::SUCCESS;
         }
-        eprintln!("error: {err:#}");
+        // Messages quote file names and content: nothing in them may drive the terminal.
+        eprintln!("error: {}", crate::terminal::prose(&format!("{err:#}")));
         ExitCode::from(code)
     }
 }

@@ -11,10 +11,13 @@ use std::path::Path;
 use holisec_api::model::Model;
 use holisec_api::{ApiError, Checked, Rejected, Source};
 use holisec_model::{Diagnostic, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceSpan, SpanContents,
+};
 
 use crate::error::{CliError, CliResult, invalid};
-use crate::ui;
+use crate::{terminal, ui};
 
 /// Reads a file, refusing (without reading it all) one larger than `limit` bytes.
 pub fn read_limited(path: &Path, limit: u64) -> CliResult<Vec<u8>> {
@@ -74,7 +77,7 @@ pub fn show_warnings(source: &Source, warnings: &[Diagnostic]) {
         eprintln!(
             "{} in `{}`",
             more(warnings.len() - shown, "warning"),
-            source.name
+            terminal::line(&source.name)
         );
     }
 }
@@ -98,7 +101,7 @@ pub fn rejected(r: Rejected) -> CliError {
     if errors.len() > shown {
         eprintln!("{}", more(errors.len() - shown, "error"));
     }
-    eprintln!("error: {r}");
+    eprintln!("error: {}", terminal::prose(&r.to_string()));
     CliError::Reported(2)
 }
 
@@ -131,7 +134,15 @@ pub fn print_diagnostics<'a>(source: &Source, diagnostics: impl Iterator<Item = 
     }
 }
 
+/// Longest message, hint or label printed of a diagnostic, in characters
+/// (they may quote a file's content).
+const MESSAGE_CHARS: usize = 1_000;
+
 /// Renders one diagnostic with its snippet, as miette draws it.
+///
+/// Nothing of the file reaches the terminal raw: the snippet is the span's
+/// lines, escaped and cut around the span when long
+/// ([`crate::terminal::snippet`]); messages are escaped and capped.
 pub fn render_diagnostic(name: &str, text: &str, diagnostic: &Diagnostic, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -142,51 +153,93 @@ pub fn render_diagnostic(name: &str, text: &str, diagnostic: &Diagnostic, color:
     let report = SpannedReport::new(name, text, diagnostic);
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
-        out = format!("{}: {}\n", name, diagnostic.message);
+        out = format!("{}: {}\n", report.source.name, report.message);
     }
     out
+}
+
+/// The part of a source a diagnostic shows, read by miette as if it were the
+/// whole file: line numbers and the column of the span are the source's.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    snippet: terminal::Snippet,
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.snippet.text.read_span(span, before, after)?;
+        // miette reads the label alone (no context) for the `[file:line:column]` header.
+        let column = if before == 0 && span.offset() == self.snippet.start {
+            self.snippet.column
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.snippet.first_line,
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 #[derive(Debug)]
 struct SpannedReport {
     message: String,
     severity: miette::Severity,
-    source: NamedSource<String>,
+    source: Excerpt,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
 }
 
+/// `text` escaped for the terminal and capped.
+fn quoted(text: &str) -> String {
+    terminal::prose(&terminal::cap(text, MESSAGE_CHARS)).into_owned()
+}
+
 impl SpannedReport {
     fn new(name: &str, text: &str, d: &Diagnostic) -> Self {
-        let labels = d
-            .span
-            .as_ref()
-            .map(|span| {
-                let start = span.start.min(text.len());
-                let len = span.end.saturating_sub(span.start).min(text.len() - start);
-                vec![LabeledSpan::new(d.label.clone(), start, len)]
-            })
-            .unwrap_or_default();
-        let mut help = d.help.clone();
+        let name = terminal::line(name).into_owned();
+        let (snippet, labels) = match &d.span {
+            Some(span) => {
+                let snippet = terminal::snippet(text, span.start, span.end);
+                let label = d
+                    .label
+                    .as_deref()
+                    .map(|l| terminal::line(&terminal::cap(l, MESSAGE_CHARS)).into_owned());
+                let labels = vec![LabeledSpan::new(label, snippet.start, snippet.len)];
+                (snippet, labels)
+            }
+            None => (terminal::snippet("", 0, 0), Vec::new()),
+        };
+        let mut help = d.help.as_deref().map(quoted);
         if d.span.is_none() {
             // Without a snippet the label would be lost; fold it into the help line.
-            help = match (&d.label, help) {
+            help = match (d.label.as_deref().map(quoted), help) {
                 (Some(label), Some(h)) => Some(format!("{label}; {h}")),
-                (Some(label), None) => Some(label.clone()),
+                (Some(label), None) => Some(label),
                 (None, h) => h,
             };
         }
         SpannedReport {
             message: if d.span.is_none() {
-                format!("{name}: {}", d.message)
+                format!("{name}: {}", quoted(&d.message))
             } else {
-                d.message.clone()
+                quoted(&d.message)
             },
             severity: match d.severity {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             },
-            source: NamedSource::new(name, text.to_owned()),
+            source: Excerpt { name, snippet },
             labels,
             help,
         }

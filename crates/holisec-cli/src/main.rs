@@ -13,6 +13,7 @@ mod input;
 mod output;
 mod progress;
 mod table;
+mod terminal;
 mod threads;
 mod ui;
 

@@ -26,7 +26,11 @@ pub fn write_file(path: &Path, bytes: &[u8], what: &str) -> CliResult {
 
 /// The one line that says a file was written.
 pub fn announce(path: &Path, what: &str, bytes: usize) {
-    eprintln!("wrote {} ({what}, {})", path.display(), size(bytes));
+    eprintln!(
+        "wrote {} ({what}, {})",
+        crate::terminal::line(&path.display().to_string()),
+        size(bytes)
+    );
 }
 
 fn size(bytes: usize) -> String {
@@ -37,12 +41,16 @@ fn size(bytes: usize) -> String {
     }
 }
 
-/// Writes a report for people to stdout, its long lines wrapped to the width.
+/// Writes a report for people to stdout: control and bidirectional
+/// characters written visibly ([`crate::terminal::prose`]), long lines
+/// wrapped to the width.
 pub fn print_report(content: &str) -> CliResult {
-    print(&crate::table::fit_lines(content))
+    print(&crate::table::fit_lines(&crate::terminal::prose(content)))
 }
 
-/// Writes `content` to stdout as it is.
+/// Writes `content` to stdout exactly as it is: documents (SVG, TOML, CSV)
+/// and JSON the user asked for on stdout, never text for people (that is
+/// [`print_report`]).
 pub fn print(content: &str) -> CliResult {
     let mut stdout = std::io::stdout().lock();
     stdout

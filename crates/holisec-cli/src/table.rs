@@ -4,6 +4,11 @@
 //! A table wider than the width first hides its optional columns (rightmost
 //! first), then shortens its text columns (widest first, with `…`), and says
 //! so under the table; `--wide` shows everything.
+//!
+//! Cells are text from users' files and the database: control and
+//! bidirectional characters in them are written visibly
+//! ([`crate::terminal::line`]), so a cell is always one line that cannot
+//! drive the terminal.
 
 use std::fmt::Write;
 
@@ -31,16 +36,24 @@ impl Table {
             right_aligned: headers.iter().map(|h| h.starts_with('>')).collect(),
             headers: headers
                 .iter()
-                .map(|h| h.trim_start_matches('>').to_owned())
+                .map(|h| crate::terminal::line(h.trim_start_matches('>')).into_owned())
                 .collect(),
             optional,
             rows: Vec::new(),
         }
     }
 
-    /// Adds a row (missing cells are empty).
+    /// Adds a row (missing cells are empty); control characters in cells are escaped.
     pub fn row(&mut self, cells: Vec<String>) {
-        self.rows.push(cells);
+        self.rows.push(
+            cells
+                .into_iter()
+                .map(|cell| match crate::terminal::line(&cell) {
+                    std::borrow::Cow::Borrowed(_) => cell,
+                    std::borrow::Cow::Owned(escaped) => escaped,
+                })
+                .collect(),
+        );
     }
 
     /// Renders fitted to the width the user's terminal (or `--wide`) allows.
@@ -271,6 +284,24 @@ mod tests {
         );
         assert!(narrow.contains('…'), "{narrow}");
         assert!(narrow.contains("1,000"), "numbers are never cut: {narrow}");
+    }
+
+    #[test]
+    fn cells_cannot_drive_the_terminal() {
+        let mut t = Table::new(&["name", ">n"]);
+        t.row(vec!["\u{1b}]0;pwned\u{7}x\u{202e}y\nz".into(), "1".into()]);
+        let out = t.render_within(Some(100));
+        assert!(!out.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{out:?}");
+        assert!(
+            out.contains("\\u{1b}]0;pwned\\u{7}x\\u{202e}y\\u{a}z"),
+            "{out}"
+        );
+        assert_eq!(out.lines().count(), 3, "{out}");
+        let widths: Vec<usize> = out.lines().map(|l| l.chars().count()).collect();
+        assert_eq!(
+            widths[1], widths[2],
+            "the rule is as wide as the escaped row: {out}"
+        );
     }
 
     #[test]
