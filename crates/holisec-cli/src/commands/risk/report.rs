@@ -187,32 +187,7 @@ fn interventions(out: &mut String, outcome: &RiskOutcome) {
             out,
             "\nSupport items by ALE reduced per euro (same random numbers as the baseline; ± = 2 standard errors)"
         );
-        let mut t = Table::new(&[
-            "#",
-            "support",
-            ">cost/yr",
-            ">delta ALE",
-            ">±",
-            ">per euro",
-            ">delta p95",
-            ">p95 per euro",
-        ]);
-        for r in &c.single_items {
-            let x = &r.result;
-            t.row(vec![
-                r.rank.to_string(),
-                x.id.clone(),
-                money(x.annual_cost),
-                money(x.delta_ale),
-                money(2.0 * x.delta_ale_standard_error),
-                x.delta_ale_per_euro
-                    .map_or("free".into(), |v| format!("{v:.2}")),
-                money(x.delta_p95),
-                x.delta_p95_per_euro
-                    .map_or("free".into(), |v| format!("{v:.2}")),
-            ]);
-        }
-        out.push_str(&t.render());
+        out.push_str(&ranked_table("support", &c.single_items, true));
         if let Some(b) = c.budget {
             let _ = writeln!(
                 out,
@@ -226,30 +201,43 @@ fn interventions(out: &mut String, outcome: &RiskOutcome) {
                     "  no combination of two or more support items fits the budget"
                 );
             } else {
-                let mut t = Table::new(&[
-                    "#",
-                    "support items",
-                    ">cost/yr",
-                    ">delta ALE",
-                    ">±",
-                    ">per euro",
-                    ">delta p95",
-                ]);
-                for r in &c.combinations {
-                    let x = &r.result;
-                    t.row(vec![
-                        r.rank.to_string(),
-                        x.id.clone(),
-                        money(x.annual_cost),
-                        money(x.delta_ale),
-                        money(2.0 * x.delta_ale_standard_error),
-                        x.delta_ale_per_euro
-                            .map_or("free".into(), |v| format!("{v:.2}")),
-                        money(x.delta_p95),
-                    ]);
-                }
-                out.push_str(&t.render());
+                out.push_str(&ranked_table("support items", &c.combinations, false));
             }
         }
     }
+}
+
+/// Ranked interventions: cost, delta ALE ± 2 standard errors, per euro, delta p95.
+fn ranked_table(what: &str, rows: &[holisec_risk::compare::Ranked], p95_per_euro: bool) -> String {
+    let per_euro = |v: Option<f64>| v.map_or("free".into(), |v| format!("{v:.2}"));
+    let mut headers = vec![
+        "#",
+        what,
+        ">cost/yr",
+        ">delta ALE",
+        ">±",
+        ">per euro",
+        ">delta p95",
+    ];
+    if p95_per_euro {
+        headers.push("?>p95 per euro");
+    }
+    let mut t = Table::new(&headers);
+    for r in rows {
+        let x = &r.result;
+        let mut cells = vec![
+            r.rank.to_string(),
+            x.id.clone(),
+            money(x.annual_cost),
+            money(x.delta_ale),
+            money(2.0 * x.delta_ale_standard_error),
+            per_euro(x.delta_ale_per_euro),
+            money(x.delta_p95),
+        ];
+        if p95_per_euro {
+            cells.push(per_euro(x.delta_p95_per_euro));
+        }
+        t.row(cells);
+    }
+    t.render()
 }
