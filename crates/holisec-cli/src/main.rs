@@ -11,6 +11,7 @@ mod commands;
 mod error;
 mod input;
 mod output;
+mod paths;
 mod progress;
 mod table;
 mod terminal;

@@ -88,6 +88,13 @@ pub fn run(args: Args) -> CliResult {
             Ok(())
         }
         DbCommand::Export { output } => {
+            let db = db_path(args.db.as_deref())?;
+            let db_files = crate::paths::database_files(&db);
+            let inputs: Vec<(&str, Option<&Path>)> = db_files
+                .iter()
+                .map(|f| ("database", Some(f.as_path())))
+                .collect();
+            crate::paths::check_outputs(&[("-o", output.as_deref())], &inputs)?;
             let mut store = open(args.db.as_deref())?;
             let dump = store.export().map_err(store_error)?;
             let mut text = serde_json::to_string_pretty(&dump).context("cannot serialise")?;

@@ -6,7 +6,7 @@ use anyhow::Context;
 use holisec_exchange::stix::{self, ExportOptions};
 
 use crate::error::{CliResult, invalid};
-use crate::input;
+use crate::{input, terminal};
 
 /// Export the model for threat-intelligence tools.
 #[derive(clap::Args)]
@@ -69,6 +69,10 @@ struct StixImportArgs {
 /// Runs `holisec export`.
 pub fn run_export(args: ExportArgs) -> CliResult {
     let ExportFormat::Stix(args) = args.format;
+    crate::paths::check_outputs(
+        &[("-o", args.output.as_deref())],
+        &[("model", args.model.as_deref())],
+    )?;
     let options = ExportOptions::with_timestamp(&args.timestamp)
         .map_err(|e| invalid(format!("--timestamp: {e}")))?;
     let model = input::load_model(args.model.as_deref())?;
@@ -79,6 +83,10 @@ pub fn run_export(args: ExportArgs) -> CliResult {
 /// Runs `holisec import`.
 pub fn run_import(args: ImportArgs) -> CliResult {
     let ImportFormat::Stix(args) = args.format;
+    crate::paths::check_outputs(
+        &[("-o", args.output.as_deref())],
+        &[("STIX bundle", Some(&args.file))],
+    )?;
     let bytes = input::read_limited(&args.file, stix::MAX_BUNDLE_BYTES as u64)?;
     let name = args.file.display().to_string();
     let imported = stix::import(&bytes).map_err(|e| {
@@ -89,8 +97,20 @@ pub fn run_import(args: ImportArgs) -> CliResult {
         }
         invalid(lines.join("\n"))
     })?;
-    for d in &imported.dangling {
-        eprintln!("warning: {name}: {d}");
+    // Names and ids come from the bundle: escaped, and the first few only.
+    let shown = if crate::ui::verbose() {
+        imported.dangling.len()
+    } else {
+        crate::ui::WARNINGS_SHOWN
+    };
+    for d in imported.dangling.iter().take(shown) {
+        eprintln!("warning: {}", terminal::prose(&format!("{name}: {d}")));
+    }
+    if imported.dangling.len() > shown {
+        eprintln!(
+            "{}",
+            input::more(imported.dangling.len() - shown, "warning")
+        );
     }
     if !imported.skipped.is_empty() || !imported.dangling.is_empty() {
         let unrelated: usize = imported.skipped.values().sum();
@@ -115,7 +135,7 @@ pub fn run_import(args: ImportArgs) -> CliResult {
         eprintln!(
             "skipped {} object(s): {}",
             imported.skipped_total(),
-            parts.join("; ")
+            terminal::prose(&parts.join("; "))
         );
     }
     let text = holisec_exchange::model_to_toml(&imported.file)
@@ -129,13 +149,17 @@ pub fn run_import(args: ImportArgs) -> CliResult {
     match holisec_api::model::load_text(model_name, &text) {
         Ok(checked) => input::show_warnings(&checked.source, &checked.warnings),
         Err(r) => {
-            eprintln!("error: the model in `{name}` is not valid; nothing written");
+            eprintln!(
+                "error: the model in `{}` is not valid; nothing written",
+                terminal::line(&name)
+            );
             return Err(input::rejected(r));
         }
     }
+    // A file name may hold a newline: escaped, it cannot end the comment.
     let header = format!(
         "# Imported by `holisec import stix` from {}.\n\n",
-        args.file.display()
+        terminal::line(&name)
     );
     crate::output::write_text(
         args.output.as_deref(),

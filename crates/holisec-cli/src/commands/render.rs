@@ -35,6 +35,10 @@ enum Format {
 
 /// Runs the command.
 pub fn run(args: Args) -> CliResult {
+    crate::paths::check_outputs(
+        &[("-o", args.output.as_deref())],
+        &[("model", args.model.as_deref())],
+    )?;
     let eco = load_model(args.model.as_deref())?.ecosystem;
     let (text, what) = match args.format {
         Format::Svg => (holisec_render::svg(&eco), "SVG figure"),

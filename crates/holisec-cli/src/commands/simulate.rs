@@ -63,6 +63,14 @@ pub struct Args {
     svg: Option<PathBuf>,
 }
 
+/// The files `--csv DIR` writes, and what each holds.
+const CSV_FILES: [(&str, &str); 4] = [
+    ("series.csv", "daily series"),
+    ("countries.csv", "per-country series"),
+    ("replicates.csv", "per-replicate outcomes"),
+    ("organisations.csv", "per-organisation outcomes"),
+];
+
 /// The scenario: a file when `arg` names one, else a built-in scenario.
 fn scenario_source(arg: &str) -> CliResult<holisec_api::Source> {
     let path = Path::new(arg);
@@ -90,6 +98,21 @@ pub fn run(args: Args) -> CliResult {
     if args.list_scenarios {
         return list_scenarios(args.json);
     }
+    let scenario_file = args.scenario.as_deref().map(Path::new);
+    let csv_files: Vec<PathBuf> = args
+        .csv
+        .iter()
+        .flat_map(|dir| CSV_FILES.map(|(name, _)| dir.join(name)))
+        .collect();
+    let mut outputs = vec![("--svg", args.svg.as_deref())];
+    outputs.extend(csv_files.iter().map(|f| ("--csv", Some(f.as_path()))));
+    crate::paths::check_outputs(
+        &outputs,
+        &[
+            ("model", args.model.as_deref()),
+            ("scenario", scenario_file.filter(|p| p.is_file())),
+        ],
+    )?;
     let eco = input::load_model(args.model.as_deref())?.ecosystem;
     let source = scenario_source(args.scenario.as_deref().unwrap_or_default())?;
     let mut sc = input::usable(api::load(&eco, source).map_err(input::rejected)?);
@@ -127,24 +150,13 @@ pub fn run(args: Args) -> CliResult {
         .install(|| api::run(&eco, &sc, threads, &bar))
         .map_err(input::api_error)?;
     if let Some(dir) = &args.csv {
-        for (name, text, what) in [
-            ("series.csv", report.series_csv(), "daily series"),
-            (
-                "countries.csv",
-                report.countries_csv(),
-                "per-country series",
-            ),
-            (
-                "replicates.csv",
-                report.replicates_csv(),
-                "per-replicate outcomes",
-            ),
-            (
-                "organisations.csv",
-                report.organisations_csv(),
-                "per-organisation outcomes",
-            ),
-        ] {
+        let texts = [
+            report.series_csv(),
+            report.countries_csv(),
+            report.replicates_csv(),
+            report.organisations_csv(),
+        ];
+        for ((name, what), text) in CSV_FILES.into_iter().zip(texts) {
             write_text(Some(&dir.join(name)), &text, what)?;
         }
     }

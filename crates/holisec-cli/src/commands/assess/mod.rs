@@ -190,6 +190,15 @@ fn write_template(q: &Questionnaire, output: Option<&Path>, force: bool) -> CliR
 
 /// Runs the command.
 pub fn run(args: Args) -> CliResult {
+    if let AssessCommand::Template { output, .. } = &args.command {
+        crate::paths::check_outputs(
+            &[("-o", output.as_deref())],
+            &[
+                ("questionnaire", args.questionnaire.as_deref()),
+                ("model", args.model.as_deref()),
+            ],
+        )?;
+    }
     let db = args.db.as_deref();
     let (eco, q) = load(&args)?;
     let api = input::api_error;

@@ -27,6 +27,18 @@ pub(crate) fn run(args: CalibrateArgs) -> CliResult {
             "no VERIS file given after the model; expected `[MODEL.toml] FILE...`",
         ));
     }
+    let members: Vec<std::path::PathBuf> = inputs
+        .iter()
+        .flat_map(|p| crate::paths::directory_members(p, &["json", "jsonl", "ndjson"]))
+        .collect();
+    let mut read: Vec<(&str, Option<&Path>)> = vec![("model", model_path.as_deref())];
+    read.extend(
+        inputs
+            .iter()
+            .chain(&members)
+            .map(|p| ("VERIS evidence", Some(p.as_path()))),
+    );
+    crate::paths::check_outputs(&[("-o", Some(&args.output))], &read)?;
     let model = input::load_model(model_path.as_deref())?;
     let model_name = model_path
         .as_ref()
@@ -56,10 +68,11 @@ pub(crate) fn run(args: CalibrateArgs) -> CliResult {
     let result = calibrate::calibrate(file, eco, &loaded.evidence, &options).map_err(invalid)?;
     let text = holisec_exchange::model_to_toml(&result.file)
         .context("cannot write the calibrated model as TOML")?;
+    // File names may hold newlines: escaped, they cannot end the comment.
     let header = format!(
         "# Calibrated by `holisec evidence calibrate` from {}.\n# Threat mix from the evidence, absolute level from `{}`; see the `source` fields.\n\n",
-        options.sources.join(", "),
-        model_name
+        crate::terminal::line(&options.sources.join(", ")),
+        crate::terminal::line(&model_name)
     );
     // The written model must load back cleanly; anything else is a bug worth stopping for.
     let check = holisec_model::load_str(&text);

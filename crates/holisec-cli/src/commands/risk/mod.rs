@@ -116,6 +116,13 @@ impl Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> CliResult {
+    crate::paths::check_outputs(
+        &[
+            ("--lec-svg", args.lec_svg.as_deref()),
+            ("--lec-csv", args.lec_csv.as_deref()),
+        ],
+        &[("model", args.model.as_deref())],
+    )?;
     let request = args.request();
     // Flags are checked before the model is read: a typo fails in a millisecond.
     request.check().map_err(input::api_error)?;
