@@ -127,7 +127,7 @@ pub fn run(args: Args) -> CliResult {
                 dump.organisations.len(),
                 dump.assessments.len(),
                 dump.risk_runs.len(),
-                store.path().display()
+                crate::terminal::line(&store.path().display().to_string())
             );
             Ok(())
         }

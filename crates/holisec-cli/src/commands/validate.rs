@@ -76,14 +76,14 @@ pub fn run(args: Args) -> CliResult {
         if failed {
             eprintln!(
                 "error: `{}` is not valid: {}, {}",
-                source.name,
+                crate::terminal::line(&source.name),
                 count(errors, "error"),
                 count(warnings, "warning")
             );
         } else if let Some(e) = &model {
             println!(
                 "`{}` is valid: {} stakeholders, {} vulnerability factors, {} relations, {} threats, {} support items ({})",
-                source.name,
+                crate::terminal::line(&source.name),
                 e.stakeholders.len(),
                 e.vulnerabilities.len(),
                 e.relations.len(),

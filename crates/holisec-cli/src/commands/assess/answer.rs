@@ -53,13 +53,13 @@ fn from_file(store: &mut Store, q: &Questionnaire, id: i64, path: &std::path::Pa
     } else {
         String::new()
     };
-    println!(
-        "stored {} from `{}` in assessment {id}{blank} ({}/{} items answered)",
+    crate::output::print_report(&format!(
+        "stored {} from `{}` in assessment {id}{blank} ({}/{} items answered)\n",
         holisec_api::count(stored.stored, "answer"),
         path.display(),
         stored.answered,
         stored.items
-    );
+    ))?;
     Ok(())
 }
 

@@ -207,15 +207,15 @@ pub fn run(args: Args) -> CliResult {
         AssessCommand::New { org } => {
             let mut store = open(db)?;
             let a = api::new_assessment(&mut store, &q, org, &now()).map_err(api)?;
-            println!(
-                "created assessment {} for `{}` (version {}, questionnaire {} {}, {} items)",
+            crate::output::print_report(&format!(
+                "created assessment {} for `{}` (version {}, questionnaire {} {}, {} items)\n",
                 a.id,
                 a.organisation,
                 a.version,
                 q.id,
                 q.version,
                 q.items.len()
-            );
+            ))?;
             Ok(())
         }
         AssessCommand::Answer(a) => answer::run(a, &mut open(db)?, &q),
