@@ -10,7 +10,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, did_you_mean};
-use crate::dist::{Distribution, Range01OrNonNegative};
+use crate::dist::{Distribution, DistributionError, MAX_PERT_SHAPE, Range01OrNonNegative};
 use crate::model::*;
 use crate::wire::*;
 
@@ -123,15 +123,24 @@ impl Checker<'_> {
         match wire.get_ref().to_distribution(range) {
             Ok(d) => Some(d),
             Err(err) => {
+                let label = match (&err, range.magnitude()) {
+                    (DistributionError::BadShapeParameter(_), _) => {
+                        format!("expected a PERT shape above 0 and at most {MAX_PERT_SHAPE}")
+                    }
+                    (_, Some(m)) => format!("expected values from 0 to {:e} {}", m.max, m.what),
+                    (_, None) if range == Range01OrNonNegative::UnitInterval => {
+                        "expected a distribution on 0..=1".to_owned()
+                    }
+                    (_, None) => "expected a distribution of values >= 0".to_owned(),
+                };
+                let help = match (&err, range.magnitude()) {
+                    (DistributionError::TooLarge { .. }, Some(m)) => m.why.to_owned(),
+                    _ => "write e.g. `{ pert = [low, mode, high] }`, `{ lognormal_ci90 = [p5, p95] }`, `{ uniform = [a, b] }`, `{ triangular = [low, mode, high] }` or `{ constant = x }`".to_owned(),
+                };
                 self.error(
                     Diagnostic::error(format!("invalid {what}: {err}"), Some(wire.span()))
-                        .with_label(match range {
-                            Range01OrNonNegative::UnitInterval => "expected a distribution on 0..=1",
-                            Range01OrNonNegative::NonNegative => "expected a distribution of values >= 0",
-                        })
-                        .with_help(
-                            "write e.g. `{ pert = [low, mode, high] }`, `{ lognormal_ci90 = [p5, p95] }`, `{ uniform = [a, b] }`, `{ triangular = [low, mode, high] }` or `{ constant = x }`",
-                        ),
+                        .with_label(label)
+                        .with_help(help),
                 );
                 None
             }
@@ -145,21 +154,26 @@ impl Checker<'_> {
         what: &str,
     ) -> Option<f64> {
         let v = *value.get_ref();
-        let ok = match range {
-            Range01OrNonNegative::UnitInterval => (0.0..=1.0).contains(&v),
-            Range01OrNonNegative::NonNegative => v.is_finite() && v >= 0.0,
+        let ok = match (range, range.magnitude()) {
+            (Range01OrNonNegative::UnitInterval, _) => (0.0..=1.0).contains(&v),
+            (_, Some(m)) => v.is_finite() && v >= 0.0 && v <= m.max,
+            (_, None) => v.is_finite() && v >= 0.0,
         };
         if ok {
             Some(v)
         } else {
-            let expected = match range {
-                Range01OrNonNegative::UnitInterval => "a number between 0 and 1",
-                Range01OrNonNegative::NonNegative => "a finite number >= 0",
+            let expected = match (range, range.magnitude()) {
+                (Range01OrNonNegative::UnitInterval, _) => "a number between 0 and 1".to_owned(),
+                (_, Some(m)) => format!("a number from 0 to {:e}", m.max),
+                (_, None) => "a finite number >= 0".to_owned(),
             };
-            self.error(
+            let mut diag =
                 Diagnostic::error(format!("{what} out of range: `{v}`"), Some(value.span()))
-                    .with_label(format!("expected {expected}")),
-            );
+                    .with_label(format!("expected {expected}"));
+            if let Some(m) = range.magnitude().filter(|m| v > m.max) {
+                diag = diag.with_help(m.why);
+            }
+            self.error(diag);
             None
         }
     }
@@ -231,7 +245,7 @@ pub fn validate(
         ids: HashMap::new(),
         ok: true,
     };
-    use Range01OrNonNegative::{NonNegative, UnitInterval};
+    use Range01OrNonNegative::{Frequency, Loss, UnitInterval};
 
     let meta = match &file.ecosystem {
         Some(e) => {
@@ -466,13 +480,13 @@ pub fn validate(
             .collect();
         warn_duplicates(&mut c, &t.targets, "targets");
         warn_duplicates(&mut c, &t.exploits, "exploits");
-        let frequency = c.distribution(&t.frequency, NonNegative, "frequency");
+        let frequency = c.distribution(&t.frequency, Frequency, "frequency");
         let capability = c.distribution(&t.capability, UnitInterval, "capability");
-        let primary_loss = c.distribution(&t.primary_loss, NonNegative, "primary loss");
+        let primary_loss = c.distribution(&t.primary_loss, Loss, "primary loss");
         let secondary_loss = t
             .secondary_loss
             .as_ref()
-            .map(|d| c.distribution(d, NonNegative, "secondary loss"));
+            .map(|d| c.distribution(d, Loss, "secondary loss"));
         let all_dists_sourced = dist_has_provenance(&t.frequency)
             && dist_has_provenance(&t.capability)
             && dist_has_provenance(&t.primary_loss)
@@ -531,7 +545,7 @@ pub fn validate(
             .collect();
         warn_duplicates(&mut c, &s.mitigates, "mitigates");
         let change = c.number(&s.effect.get_ref().change, UnitInterval, "effect change");
-        let cost = c.number(&s.annual_cost, NonNegative, "annual cost");
+        let cost = c.number(&s.annual_cost, Loss, "annual cost");
         let effect_wire = s.effect.get_ref();
         // The entry's own `source`/`rationale` backs the annual cost; the effect may carry
         // its own, and falls back to the entry's when it does not.
@@ -648,11 +662,11 @@ pub fn validate(
         let dist = |c: &mut Checker<'_>, d: &Option<Spanned<DistributionWire>>, r, what| {
             d.as_ref().map(|d| c.distribution(d, r, what))
         };
-        let frequency = dist(&mut c, &o.frequency, NonNegative, "frequency");
+        let frequency = dist(&mut c, &o.frequency, Frequency, "frequency");
         let capability = dist(&mut c, &o.capability, UnitInterval, "capability");
         let resistance = dist(&mut c, &o.resistance, UnitInterval, "resistance");
-        let primary_loss = dist(&mut c, &o.primary_loss, NonNegative, "primary loss");
-        let secondary_loss = dist(&mut c, &o.secondary_loss, NonNegative, "secondary loss");
+        let primary_loss = dist(&mut c, &o.primary_loss, Loss, "primary loss");
+        let secondary_loss = dist(&mut c, &o.secondary_loss, Loss, "secondary loss");
         let provenance = c.provenance(
             &o.source,
             &o.rationale,
