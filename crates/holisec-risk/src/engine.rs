@@ -55,6 +55,32 @@ pub enum RiskError {
     /// Unknown support id.
     #[error("unknown support item `{0}`")]
     UnknownSupport(String),
+    /// A mean or a simulated sum that is not a finite number: amounts too large
+    /// for 64-bit floating point (validated models bound them; adjusted or
+    /// hand-built ecosystems may not).
+    #[error(
+        "{what} is not a finite number ({value}): the model's losses or frequencies are too large to add up; lower them (a model file allows at most {max_loss:e} per loss event and {max_freq:e} threat events a year)",
+        max_loss = holisec_model::dist::MAX_LOSS,
+        max_freq = holisec_model::dist::MAX_FREQUENCY
+    )]
+    NotFinite {
+        /// What overflowed, e.g. "the simulated annual loss of scenario `x`".
+        what: String,
+        /// Its value (`inf` or `NaN`).
+        value: f64,
+    },
+}
+
+/// `Err(NotFinite)` naming `what` when `stat`'s sum or spread is not finite.
+pub(crate) fn check_finite(stat: &Stat, what: impl FnOnce() -> String) -> Result<(), RiskError> {
+    let (sum, sd) = (stat.moments.sum(), stat.moments.sd());
+    if sum.is_finite() && sd.is_finite() {
+        return Ok(());
+    }
+    Err(RiskError::NotFinite {
+        what: what(),
+        value: if sum.is_finite() { sd } else { sum },
+    })
 }
 
 /// Seed and length of a run.
@@ -175,6 +201,20 @@ impl RiskModel {
                 scenario: s.id.clone(),
                 error,
             };
+            for (name, d) in [
+                ("frequency", Some(&s.inputs.frequency)),
+                ("primary loss", Some(&s.inputs.primary_loss)),
+                ("secondary loss", s.inputs.secondary_loss.as_ref()),
+            ] {
+                if let Some(d) = d
+                    && !d.mean().is_finite()
+                {
+                    return Err(RiskError::NotFinite {
+                        what: format!("the mean {name} of scenario `{}`", s.id),
+                        value: d.mean(),
+                    });
+                }
+            }
             let group = match group_map[s.frequency_group] {
                 Some(g) => g,
                 None => {
@@ -566,9 +606,22 @@ pub fn run(
         },
         |part| acc.merge(&part),
     );
+    let baseline = Breakdown::from_slots(model, &acc);
+    // A scenario's sum overflows before (or with) every total it adds to.
+    for (s, stat) in model.scenarios().zip(&baseline.scenarios) {
+        check_finite(stat, || {
+            format!("the simulated annual loss of scenario `{}`", s.id)
+        })?;
+    }
+    check_finite(&baseline.total, || "the simulated total annual loss".into())?;
+    for (iv, stat) in interventions.iter().zip(&acc.interventions) {
+        check_finite(&stat.total, || {
+            format!("the simulated annual loss with `{}`", iv.id)
+        })?;
+    }
     Ok(RunResult {
         options: *options,
-        baseline: Breakdown::from_slots(model, &acc),
+        baseline,
         interventions: acc.interventions,
     })
 }

@@ -238,6 +238,12 @@ pub fn run(
         },
         |part| acc.merge(&part),
     );
+    crate::engine::check_finite(&acc.independent, || {
+        "the simulated annual loss of the portfolio".into()
+    })?;
+    crate::engine::check_finite(&acc.shared, || {
+        "the simulated annual loss of the portfolio".into()
+    })?;
     let independent = Summary::new("independent", &acc.independent);
     let shared = Summary::new("shared-suppliers", &acc.shared);
     let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 1.0 };

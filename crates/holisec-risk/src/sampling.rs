@@ -110,12 +110,37 @@ impl PertTable {
     /// Tabulates PERT(`low`, `mode`, `high`) with shape `shape` (needs `low < high`, `shape > 0`).
     pub fn new(low: f64, mode: f64, high: f64, shape: f64) -> Self {
         let range = high - low;
-        let alpha = 1.0 + shape * (mode - low) / range;
-        let beta = 1.0 + shape * (high - mode) / range;
-        // Unnormalised Beta density on [0, 1]; alpha, beta >= 1 so it is bounded.
+        // shape x (mode - low) may overflow where shape x its share of the range does not.
+        let exponent = |part: f64| {
+            let e = 1.0 + shape * part / range;
+            if e.is_finite() {
+                e
+            } else {
+                1.0 + shape * (part / range)
+            }
+        };
+        let alpha = exponent(mode - low);
+        let beta = exponent(high - mode);
+        // Beta density on [0, 1] (alpha, beta >= 1, so it is bounded), times
+        // 1 / B(alpha, beta). Once alpha + beta passes about 1,000, 1 / B
+        // overflows while x^(alpha-1) (1-x)^(beta-1) underflows (a PERT shape
+        // of 2,000 made 0 x inf = NaN); the density is then computed in
+        // logarithms. Below that the plain product is kept, bit for bit.
+        let ln_beta = statrs::function::beta::checked_ln_beta(alpha, beta)
+            .ok()
+            .filter(|l| l.is_finite());
+        let plain_norm = ln_beta.map_or(f64::NAN, |l| (-l).exp());
+        let in_logs = !plain_norm.is_finite();
+        let norm = if in_logs { 1.0 } else { plain_norm };
+        let ln_norm = ln_beta.map_or(0.0, |l| -l);
         let density = |x: f64| {
             let x = x.clamp(0.0, 1.0);
-            x.powf(alpha - 1.0) * (1.0 - x).powf(beta - 1.0)
+            let d = if in_logs {
+                (ln_norm + xlogy(alpha - 1.0, x) + xlogy(beta - 1.0, 1.0 - x)).exp()
+            } else {
+                x.powf(alpha - 1.0) * (1.0 - x).powf(beta - 1.0)
+            };
+            if d.is_finite() { d } else { 0.0 }
         };
         // F at the cell boundaries: the regularised incomplete beta function
         // (statrs) near both ends, where the density may have an infinite slope,
@@ -123,9 +148,6 @@ impl PertTable {
         let m = INTEGRATION_CELLS;
         let h = 1.0 / m as f64;
         const EDGE: usize = 64;
-        let norm = statrs::function::beta::checked_ln_beta(alpha, beta)
-            .map(|l| (-l).exp())
-            .unwrap_or(f64::NAN);
         let exact = |j: usize| {
             statrs::function::beta::checked_beta_reg(alpha, beta, (j as f64 * h).min(1.0)).ok()
         };
@@ -153,12 +175,14 @@ impl PertTable {
                 _ => acc,
             };
             let prev = cdf.last().copied().unwrap_or(0.0f64);
-            cdf.push(v.clamp(prev, 1.0));
+            // max/min (not clamp): a NaN from statrs never reaches the table.
+            cdf.push(v.max(prev).min(1.0));
         }
-        if !norm.is_finite() || cdf[m] <= 0.0 {
-            // Fallback (never reached for shape > 0): normalise the Simpson sums.
-            let total = cdf[m].max(f64::MIN_POSITIVE);
-            cdf.iter_mut().for_each(|c| *c /= total);
+        if cdf[m] <= 0.0 {
+            // Fallback (not reached for a validated PERT): a uniform table.
+            cdf.iter_mut()
+                .enumerate()
+                .for_each(|(j, c)| *c = j as f64 / m as f64);
         }
         cdf[0] = 0.0;
         cdf[m] = 1.0;
@@ -232,10 +256,16 @@ impl PertTable {
         let q = &self.quantile;
         let inner: f64 = q[1..k].windows(2).map(|w| (w[0] + w[1]) / 2.0).sum();
         // Power-law ends: the mean of t^(1/a) over [0, 1] is a / (a + 1).
-        let first = q[0] + (q[1] - q[0]) * self.alpha / (self.alpha + 1.0);
-        let last = q[k] - (q[k] - q[k - 1]) * self.beta / (self.beta + 1.0);
+        let first = q[0] + (q[1] - q[0]) * (self.alpha / (self.alpha + 1.0));
+        let last = q[k] - (q[k] - q[k - 1]) * (self.beta / (self.beta + 1.0));
         (inner + first + last) / k as f64
     }
+}
+
+/// `a ln(x)`, with `0 ln(0) = 0` (the density's exponent is 0 when alpha or beta is 1).
+#[inline]
+fn xlogy(a: f64, x: f64) -> f64 {
+    if a == 0.0 { 0.0 } else { a * x.ln() }
 }
 
 /// PERT tables computed once per distinct (low, mode, high, shape), in parallel.
@@ -621,6 +651,62 @@ mod tests {
                 assert!((t.cdf(x) - u).abs() < 1e-5);
             }
         }
+    }
+
+    /// Worst `|F(Q(u)) - u|` of the table of PERT(0, mode, 1; shape) over a grid of `u`.
+    fn worst_table_error(mode: f64, shape: f64) -> f64 {
+        use statrs::distribution::{Beta, ContinuousCDF};
+        let t = PertTable::new(0.0, mode, 1.0, shape);
+        let beta = Beta::new(1.0 + shape * mode, 1.0 + shape * (1.0 - mode)).unwrap();
+        (1..1000)
+            .map(|i| {
+                let u = i as f64 / 1000.0;
+                (beta.cdf(t.quantile(u)) - u).abs()
+            })
+            .fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn the_table_keeps_its_accuracy_up_to_the_largest_valid_shape() {
+        // The worst modes sit a few table cells from either bound.
+        let shape = holisec_model::dist::MAX_PERT_SHAPE;
+        let bound = 1.0 / TABLE_INTERVALS as f64 + 1e-5;
+        for mode in [
+            0.0, 0.002, 0.005, 0.01, 0.1, 0.5, 0.9, 0.99, 0.995, 0.998, 1.0,
+        ] {
+            let e = worst_table_error(mode, shape);
+            assert!(
+                e <= bound,
+                "shape {shape}, mode {mode}: {e:.2e} > {bound:.2e}"
+            );
+        }
+    }
+
+    #[test]
+    fn huge_shapes_give_finite_ordered_tables_instead_of_panicking() {
+        // A shape of 2,000 made 1 / B(alpha, beta) overflow while the density
+        // underflowed: NaN in the table and a panic in `clamp`.
+        for shape in [2_000.0, 1e6, 1e12, 1e300, f64::MAX] {
+            for (low, mode, high) in [(0.0, 0.5, 1.0), (0.0, 0.0, 1.0), (1e3, 2e3, 1e9)] {
+                let t = PertTable::new(low, mode, high, shape);
+                let mut last = low;
+                for i in 0..=100 {
+                    let x = t.quantile(i as f64 / 100.0);
+                    assert!(
+                        x.is_finite() && x >= last && x <= high,
+                        "{shape} {mode}: {x}"
+                    );
+                    last = x;
+                    let f = t.cdf(x);
+                    assert!((0.0..=1.0).contains(&f), "{shape} {mode}: F = {f}");
+                }
+                assert!(t.mean().is_finite(), "{shape} {mode}: mean {}", t.mean());
+            }
+        }
+        // Still a good approximation of the (very peaked) distribution: the
+        // median sits at the mode.
+        let t = PertTable::new(0.0, 0.5, 1.0, 2_000.0);
+        assert!((t.quantile(0.5) - 0.5).abs() < 1e-3, "{}", t.quantile(0.5));
     }
 
     #[test]

@@ -519,3 +519,102 @@ primary_loss = { lognormal_ci90 = [1e4, 1e6], rationale = "fixture" }
         prop_assert!(r.interventions[1].total.histogram.quantile(0.95) <= r.interventions[0].total.histogram.quantile(0.95));
     }
 }
+
+/// Amounts a model file refuses (losses above 1e15, frequencies above 1e6)
+/// can still reach the engine from an ecosystem built or adjusted in code:
+/// the run says so instead of reporting `inf` (printed as 18,446,744,073,709,551,615).
+#[test]
+fn overflowing_amounts_are_an_error_not_an_infinite_ale() {
+    use holisec_model::Distribution;
+    let base = model(&format!(
+        "{}{}",
+        constant_threat(3.0, 1000.0, 0.0),
+        support("awareness", "loss", 0.5, 1000.0, "phishing")
+    ));
+    // The loss: lognormal 90% [1e300, 1.7e308] has an infinite mean.
+    let mut eco = base.clone();
+    eco.threats[0].primary_loss = Distribution::LognormalCi90 {
+        low: 1e300,
+        high: 1.7e308,
+    };
+    let err = RiskModel::new(&eco, &Selection::default(), SamplerMode::Table).unwrap_err();
+    assert!(
+        matches!(err, engine::RiskError::NotFinite { .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("mean primary loss"), "{err}");
+    // Finite inputs whose yearly sums overflow: caught after the run.
+    let mut eco = base.clone();
+    eco.threats[0].primary_loss = Distribution::Constant { value: 1e308 };
+    let m = RiskModel::new(&eco, &Selection::default(), SamplerMode::Table).unwrap();
+    let iv = m.intervention_by_ids(&eco, &["awareness".into()]).unwrap();
+    let opts = RunOptions {
+        iterations: 1_000,
+        seed: 1,
+    };
+    let err = engine::run(&m, &[iv], &opts, &|_| {}).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, engine::RiskError::NotFinite { .. }),
+        "{err:?}"
+    );
+    assert!(
+        text.contains("scenario `ransomware/phishing/hospital`") && text.contains("1e15"),
+        "{text}"
+    );
+    let one = portfolio::PortfolioOptions {
+        organisations: 10,
+        providers: 2,
+        concentration: 1.0,
+    };
+    let err = portfolio::run(&m, &one, &opts, &|_| {}).unwrap_err();
+    assert!(
+        matches!(err, engine::RiskError::NotFinite { .. }),
+        "{err:?}"
+    );
+    // The largest amounts a model file allows add up fine.
+    let eco = model(&constant_threat(
+        holisec_model::dist::MAX_FREQUENCY / 1e3,
+        holisec_model::dist::MAX_LOSS,
+        holisec_model::dist::MAX_LOSS,
+    ));
+    let (_, r, _) = run(&eco, &[], 100, 1);
+    assert!(r.baseline.total.moments.mean().is_finite());
+    assert!(r.baseline.total.moments.sd().is_finite());
+}
+
+/// A PERT shape far above the validated 40 (the 2,000 panicked with
+/// "min = NaN") samples without panicking, in both sampler modes.
+#[test]
+fn huge_pert_shapes_run() {
+    use holisec_model::Distribution;
+    let mut eco = model(&constant_threat(3.0, 1000.0, 0.0));
+    eco.threats[0].frequency = Distribution::Pert {
+        low: 0.1,
+        mode: 1.0,
+        high: 5.0,
+        shape: 2000.0,
+    };
+    eco.threats[0].capability = Distribution::Pert {
+        low: 0.0,
+        mode: 0.6,
+        high: 1.0,
+        shape: 1e9,
+    };
+    for mode in [SamplerMode::Table, SamplerMode::Exact] {
+        let m = RiskModel::new(&eco, &Selection::default(), mode).unwrap();
+        let r = engine::run(
+            &m,
+            &[],
+            &RunOptions {
+                iterations: 20_000,
+                seed: 1,
+            },
+            &|_| {},
+        )
+        .unwrap();
+        // TEF about 1.03 x V = P(TCap ~ 0.6 > 0.4) = 1 x LM 1000.
+        let ale = r.baseline.total.moments.mean();
+        assert!((ale / 1037.0 - 1.0).abs() < 0.05, "{mode:?}: {ale}");
+    }
+}
