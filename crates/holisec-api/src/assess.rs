@@ -79,6 +79,22 @@ pub fn new_assessment(
     Ok(store.new_assessment(spelt, &q.id, &q.version, now)?)
 }
 
+/// An existing organisation whose name is close to `name` but not the same
+/// (whatever the case): a likely typo when starting a new assessment.
+pub fn similar_organisation(store: &Store, name: &str) -> Result<Option<String>, ApiError> {
+    let lower = name.trim().to_lowercase();
+    let all = store.organisations()?;
+    if all.iter().any(|o| o.name.to_lowercase() == lower) {
+        return Ok(None);
+    }
+    let names: Vec<String> = all.iter().map(|o| o.name.to_lowercase()).collect();
+    Ok(
+        holisec_model::diag::did_you_mean(&lower, names.iter().map(String::as_str))
+            .and_then(|l| all.iter().find(|o| o.name.to_lowercase() == l))
+            .map(|o| o.name.clone()),
+    )
+}
+
 /// The organisation's name as stored, matched without regard to case.
 pub fn organisation(store: &Store, name: &str) -> Result<String, ApiError> {
     let name = name.trim();
@@ -321,11 +337,11 @@ pub fn check_plan_options(options: &PlanOptions) -> Result<(), ApiError> {
         ));
     }
     let v = options.value_per_euro_avoided;
-    if !(v.is_finite() && v > 0.0 && v <= 1000.0) {
+    if !(v.is_finite() && v >= 0.0) {
         return Err(ApiError::option(
             "value_per_euro_avoided",
             v,
-            "more than 0 and at most 1000 (EUR a euro of expected loss avoided is worth)",
+            "a number of 0 or more (EUR that one euro of expected loss avoided is worth)",
         ));
     }
     Ok(())
@@ -460,6 +476,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("did you mean `St Mary Hospital`"), "{err}");
+        assert_eq!(
+            similar_organisation(&store, "St Mary Hospitl")
+                .expect("db")
+                .as_deref(),
+            Some("St Mary Hospital")
+        );
+        assert_eq!(
+            similar_organisation(&store, "st mary hospital").expect("db"),
+            None
+        );
         assert!(matches!(
             new_assessment(&mut store, &q, "  ", NOW),
             Err(ApiError::Option { option: "org", .. })

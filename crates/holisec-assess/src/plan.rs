@@ -124,6 +124,24 @@ impl PlanOptions {
     }
 }
 
+/// A free step's `per_euro` is infinite; JSON has no infinity, so it is
+/// written `null` and read back as infinity (a stored plan must read back).
+mod infinite_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(x: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if x.is_finite() {
+            s.serialize_f64(*x)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
+    }
+}
+
 /// `RunOptions` as `{ iterations, seed }` (the risk crate does not derive serde).
 mod run_options {
     use holisec_risk::engine::RunOptions;
@@ -207,6 +225,7 @@ pub struct Action {
     pub delta_p95: f64,
     /// `delta_expected / cost`: EUR of expected loss avoided per EUR spent
     /// (infinite for a free step that avoids some loss).
+    #[serde(with = "infinite_as_null")]
     pub per_euro: f64,
     /// `delta_expected * value_per_euro_avoided - cost`, EUR/year: the ranking key.
     pub net_benefit: f64,

@@ -487,3 +487,21 @@ fn delta_p95_resolves_below_a_bucket_and_is_zero_without_effect() {
         p.actions
     );
 }
+
+#[test]
+fn a_free_step_reads_back_from_json() {
+    // A step that costs nothing has an infinite return per euro: JSON writes
+    // it as null, and a stored plan must read back (or it is never reused).
+    let (eco, q) = builtin();
+    let p = plan_of(&eco, &q, &vec![1; q.items.len()], 500, None, 1.0);
+    let mut json = serde_json::to_value(&p).unwrap();
+    json["actions"][0]["per_euro"] = serde_json::Value::Null;
+    let back: plan::Plan = serde_json::from_value(json).unwrap();
+    assert_eq!(back.actions[0].per_euro, f64::INFINITY);
+    let mut free = p.clone();
+    free.actions[0].per_euro = f64::INFINITY;
+    let text = serde_json::to_string(&free).unwrap();
+    let again: plan::Plan = serde_json::from_str(&text).unwrap();
+    assert_eq!(again.actions[0].per_euro, f64::INFINITY);
+    assert_eq!(again.actions[1].per_euro, p.actions[1].per_euro);
+}

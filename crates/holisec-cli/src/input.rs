@@ -114,12 +114,18 @@ pub fn api_error(e: ApiError) -> CliError {
             option,
             value,
             expected,
-        } => invalid(format!(
-            "--{} {value}: expected {expected}",
-            option.replace('_', "-")
-        )),
+        } => invalid(format!("--{} {value}: expected {expected}", flag(option))),
         other if other.is_invalid_input() => CliError::Invalid(other.into()),
         other => CliError::Failed(other.into()),
+    }
+}
+
+/// The CLI flag of an API option: its name in kebab case, except where the
+/// flag is shorter than the field.
+fn flag(option: &str) -> String {
+    match option {
+        "value_per_euro_avoided" => "value-per-euro".to_owned(),
+        other => other.replace('_', "-"),
     }
 }
 

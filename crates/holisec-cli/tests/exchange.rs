@@ -814,7 +814,7 @@ fn export_maps_every_model_object_with_uuidv5_ids() {
         assert!(ids.contains(id), "{id}");
     }
     // One object per model entry: compare with what `holisec validate` counts.
-    let (out, _) = run(&["validate"], None, 0);
+    let (out, _) = run(&["validate", "--wide"], None, 0);
     let count = |noun: &str| -> usize {
         let before = out.split(&format!(" {noun}")).next().unwrap();
         before.rsplit(' ').next().unwrap().parse().unwrap()

@@ -77,7 +77,7 @@ fn binary_and_empty_files_are_clear_errors() {
 fn warnings_pass_unless_denied() {
     let path = repo_root().join("crates/holisec-model/tests/bad-models/missing-provenance.toml");
     let path = path.to_str().unwrap();
-    let (code, stdout, stderr) = parts(&holisec(&["validate", path], None));
+    let (code, stdout, stderr) = parts(&holisec(&["validate", "--wide", path], None));
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("(1 warning)"));
     assert!(stderr.contains("without `source` or `rationale`"));

@@ -105,17 +105,28 @@ pub fn did_you_mean<'a>(
     got: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(got, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    // The first of equally close candidates (candidates come in file order,
+    // so `PE-0l` suggests `PE-01`, not `PE-09`).
+    let mut best: Option<(f64, &'a str)> = None;
+    for c in candidates {
+        let score = strsim::jaro_winkler(got, c);
+        if score > 0.8 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equally_close_candidates_suggest_the_first() {
+        let ids = ["PE-01", "PE-02", "PE-09"];
+        assert_eq!(did_you_mean("PE-0l", ids), Some("PE-01"));
+        assert_eq!(did_you_mean("zzzz", ids), None);
+    }
 
     #[test]
     fn line_col_counts_from_one_and_in_characters() {

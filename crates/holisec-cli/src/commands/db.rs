@@ -102,10 +102,10 @@ pub fn run(args: Args) -> CliResult {
             crate::output::write_text(output.as_deref(), &text, "database dump")?;
             if output.as_deref().is_some_and(|p| p != Path::new("-")) {
                 eprintln!(
-                    "exported {} organisations, {} assessments, {} risk runs",
-                    dump.organisations.len(),
-                    dump.assessments.len(),
-                    dump.risk_runs.len()
+                    "exported {}, {}, {}",
+                    holisec_api::count(dump.organisations.len(), "organisation"),
+                    holisec_api::count(dump.assessments.len(), "assessment"),
+                    holisec_api::count(dump.risk_runs.len(), "risk run")
                 );
             }
             Ok(())
@@ -123,10 +123,10 @@ pub fn run(args: Args) -> CliResult {
             let mut store = open(args.db.as_deref())?;
             store.import(&dump).map_err(store_error)?;
             eprintln!(
-                "imported {} organisations, {} assessments, {} risk runs into `{}`",
-                dump.organisations.len(),
-                dump.assessments.len(),
-                dump.risk_runs.len(),
+                "imported {}, {}, {} into `{}`",
+                holisec_api::count(dump.organisations.len(), "organisation"),
+                holisec_api::count(dump.assessments.len(), "assessment"),
+                holisec_api::count(dump.risk_runs.len(), "risk run"),
                 crate::terminal::line(&store.path().display().to_string())
             );
             Ok(())

@@ -189,8 +189,12 @@ fn human(r: &SimulationReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}: {} days, {} replicates, seed {}, scale {}",
-        r.scenario, r.days, r.replicates, r.seed, r.scale
+        "{}: {} days, {}, seed {}, scale {}",
+        r.scenario,
+        thousands(f64::from(r.days)),
+        holisec_api::count(r.replicates as usize, "replicate"),
+        r.seed,
+        r.scale
     );
     let kinds: Vec<String> = r
         .ecosystem

@@ -81,16 +81,16 @@ pub fn run(args: Args) -> CliResult {
                 count(warnings, "warning")
             );
         } else if let Some(e) = &model {
-            println!(
-                "`{}` is valid: {} stakeholders, {} vulnerability factors, {} relations, {} threats, {} support items ({})",
-                crate::terminal::line(&source.name),
+            crate::output::print_report(&format!(
+                "`{}` is valid: {} stakeholders, {} vulnerability factors, {} relations, {} threats, {} support items ({})\n",
+                source.name,
                 e.stakeholders.len(),
                 e.vulnerabilities.len(),
                 e.relations.len(),
                 e.threats.len(),
                 e.supports.len(),
                 count(warnings, "warning"),
-            );
+            ))?;
         }
     }
     if failed {

@@ -44,8 +44,9 @@ pub(super) fn run(args: &AnswerArgs, store: &mut Store, q: &Questionnaire) -> Cl
 fn from_file(store: &mut Store, q: &Questionnaire, id: i64, path: &std::path::Path) -> CliResult {
     let source = input::read_source(path, MAX_ANSWER_FILE_BYTES, "answer file")?;
     let file = input::usable(api::read_answers(q, source).map_err(|r| {
+        let reported = input::rejected(r);
         eprintln!("nothing was stored");
-        input::rejected(r)
+        reported
     })?);
     let stored = api::store_answers(store, q, id, &file, &now()).map_err(input::api_error)?;
     let blank = if stored.blank > 0 {

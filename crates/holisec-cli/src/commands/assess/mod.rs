@@ -120,10 +120,10 @@ struct PlanArgs {
     /// harm the euros do not capture).
     #[arg(long, value_name = "EUR", allow_negative_numbers = true)]
     value_per_euro: Option<f64>,
-    /// Simulated years per run.
+    /// Simulated years per run (default 20,000).
     #[arg(long)]
     iterations: Option<u64>,
-    /// Seed (same seed = same numbers).
+    /// Seed (same seed = same numbers; default 1).
     #[arg(long)]
     seed: Option<u64>,
     /// Rows to print (all with --json).
@@ -206,6 +206,13 @@ pub fn run(args: Args) -> CliResult {
         AssessCommand::Template { output, force } => write_template(&q, output.as_deref(), *force),
         AssessCommand::New { org } => {
             let mut store = open(db)?;
+            if let Some(similar) = api::similar_organisation(&store, org).map_err(api)? {
+                eprintln!(
+                    "note: `{}` is a new organisation; the database already holds `{}` (did you mean it? names match whatever their case)",
+                    crate::terminal::line(org.trim()),
+                    crate::terminal::line(&similar)
+                );
+            }
             let a = api::new_assessment(&mut store, &q, org, &now()).map_err(api)?;
             crate::output::print_report(&format!(
                 "created assessment {} for `{}` (version {}, questionnaire {} {}, {} items)\n",

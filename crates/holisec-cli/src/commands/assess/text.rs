@@ -152,28 +152,46 @@ fn take(x: &holisec_assess::plan::Action) -> String {
     }
 }
 
-/// What the recommendation adds up to.
+/// What the recommendation adds up to: the steps that pay for themselves,
+/// then (with a budget) the steps that only fill it, kept apart.
 fn verdict(o: &PlanOutcome) -> String {
     let p = &o.plan;
-    let taken = p.actions.iter().filter(|a| a.selected).count();
+    let sum = |pays: bool| {
+        p.actions
+            .iter()
+            .filter(|a| a.selected && a.pays_for_itself == pays)
+            .fold((0usize, 0.0, 0.0), |(n, cost, avoided), a| {
+                (n + 1, cost + a.cost, avoided + a.delta_expected)
+            })
+    };
+    let (paying, cost, avoided) = sum(true);
+    let (filling, fill_cost, fill_avoided) = sum(false);
     let budget = p
         .budget
         .map(|b| format!(" within the budget of {} EUR a year", money(b)))
         .unwrap_or_default();
-    if taken == 0 {
-        return format!(
-            "No step pays for itself{budget}: none of the {} steps avoids more expected loss than it costs. Raise --value-per-euro to value avoided harm above its euros, or --budget to spend anyway.",
+    let mut out = if paying == 0 {
+        format!(
+            "No step pays for itself: none of the {} steps avoids more expected loss than it costs. Raise --value-per-euro to value avoided harm above its euros, or give --budget to spend anyway.",
             p.actions.len()
-        );
+        )
+    } else {
+        format!(
+            "Recommended{budget}: {paying} of {} steps that pay for themselves, {} EUR a year for about {} EUR a year less expected loss (net {} EUR; the sum of steps measured one at a time).",
+            p.actions.len(),
+            money(cost),
+            money(avoided),
+            signed_thousands(avoided * p.value_per_euro_avoided - cost),
+        )
+    };
+    if filling > 0 {
+        out.push_str(&format!(
+            " The budget also takes {filling} steps that do not pay for themselves (take = budget): {} EUR a year for about {} EUR a year less expected loss.",
+            money(fill_cost),
+            money(fill_avoided)
+        ));
     }
-    format!(
-        "Recommended{budget}: {} of {} steps, {} EUR a year for about {} EUR a year less expected loss (net {} EUR; the sum of steps measured one at a time).",
-        taken,
-        p.actions.len(),
-        money(p.selected_cost),
-        money(p.selected_delta_ale),
-        signed_thousands(p.selected_delta_ale * p.value_per_euro_avoided - p.selected_cost),
-    )
+    out
 }
 
 /// `assess history`.

@@ -38,12 +38,12 @@ pub(super) fn text(out: &mut String, p: &PortfolioReport) {
     let mut t = Table::new(&[
         "",
         ">ALE",
-        ">p50",
+        "?>p50",
         ">p95",
         ">p99",
         ">p99.5",
-        ">members hit p99",
-        ">max",
+        "?>members hit p99",
+        "?>max",
     ]);
     for (name, s, hit) in [
         ("independent", &p.independent, &p.members_hit_independent),
