@@ -8,14 +8,31 @@
 //! on and a busy timeout, every write happens in one transaction, every table is
 //! `STRICT`, and every value goes through SQL parameters.
 //!
+//! Hardening (issue 17):
+//!
+//! * A damaged file is never written: before its first write each [`Store`]
+//!   runs `PRAGMA quick_check` and refuses with [`StoreError::Corrupt`].
+//! * Several processes may open a new file at once: migrations run in one
+//!   `BEGIN IMMEDIATE` transaction that reads `user_version` again inside.
+//! * [`Store::open_existing_read_only`] creates nothing and writes nothing, on
+//!   a read-only file, directory or mount as well.
+//! * Risk-run results are the same `f64`s, bit for bit, after a round trip
+//!   through the database and an export (serde_json's `float_roundtrip`).
+//! * Errors say each thing once, in words (no `Error code 11`).
+//!
 //! The caller passes timestamps (RFC 3339 text): this crate reads no clock.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
-use rusqlite_migration::{M, Migrations};
 use serde::{Deserialize, Serialize};
+
+mod error;
+
+pub use error::{RESTORE_HINT, StoreError};
+use error::{classify, words};
 
 /// The embedded migrations, oldest first. `PRAGMA user_version` counts those applied.
 pub const MIGRATIONS: &[&str] = &[
@@ -59,66 +76,8 @@ pub const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes (number of migrations).
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Why a storage operation failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The file exists but is not an SQLite database.
-    #[error("`{0}` is not a holisec database (not an SQLite file)")]
-    NotADatabase(PathBuf),
-    /// The database was written by a newer holisec.
-    #[error(
-        "`{path}` has schema version {found}, newer than the {supported} this holisec supports; upgrade holisec"
-    )]
-    NewerSchema {
-        /// The file.
-        path: PathBuf,
-        /// Its `user_version`.
-        found: i64,
-        /// [`SCHEMA_VERSION`].
-        supported: i64,
-    },
-    /// The file or its directory cannot be written.
-    #[error("`{0}` is read-only: cannot write to it")]
-    ReadOnly(PathBuf),
-    /// The disk is full.
-    #[error("disk full while writing `{0}`; nothing of this write was stored")]
-    Full(PathBuf),
-    /// No assessment has this id.
-    #[error("no assessment with id {0}; `holisec assess list` shows them")]
-    UnknownAssessment(i64),
-    /// Import refused.
-    #[error("{0}")]
-    Import(String),
-    /// Applying the migrations failed.
-    #[error("cannot migrate `{path}`: {message}")]
-    Migration {
-        /// The file.
-        path: PathBuf,
-        /// What failed.
-        message: String,
-    },
-    /// Any other SQLite failure.
-    #[error("database `{path}`: {source}")]
-    Sqlite {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        source: rusqlite::Error,
-    },
-}
-
-impl StoreError {
-    /// True when the user's input (the file they named, an id) is at fault: exit status 2.
-    pub fn is_invalid_input(&self) -> bool {
-        matches!(
-            self,
-            StoreError::NotADatabase(_)
-                | StoreError::NewerSchema { .. }
-                | StoreError::UnknownAssessment(_)
-                | StoreError::Import(_)
-        )
-    }
-}
+/// How long a connection waits for another one's lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An organisation (a hospital).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -214,102 +173,244 @@ pub struct DumpAssessment {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// Opened with [`Store::open_existing_read_only`]: every write is refused.
+    read_only: bool,
+    /// `PRAGMA quick_check` passed on this connection: writes may go ahead.
+    sound: Cell<bool>,
 }
 
-fn migrations() -> Migrations<'static> {
-    Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+/// How [`Store::init`] opens the file.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// Reads and writes; migrations applied up to the given version.
+    ReadWrite(usize),
+    /// Reads only: nothing is written, not even the journal mode or a migration.
+    ReadOnly,
 }
 
 impl Store {
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    ///
+    /// A `path` beginning with `file:` is an SQLite URI (`file:x.db?mode=ro`).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
-        Store::init(conn, path.to_path_buf())
+        Store::init(
+            conn,
+            path.to_path_buf(),
+            Access::ReadWrite(MIGRATIONS.len()),
+        )
+    }
+
+    /// Opens the existing database at `path` for reading and writing, applying
+    /// pending migrations; never creates the file nor its directory
+    /// ([`StoreError::Missing`] when there is no file).
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        require_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
+        Store::init(
+            conn,
+            path.to_path_buf(),
+            Access::ReadWrite(MIGRATIONS.len()),
+        )
+    }
+
+    /// Opens the existing database at `path` for reading only: never creates
+    /// the file nor its directory ([`StoreError::Missing`] when there is no
+    /// file), opens it with `SQLITE_OPEN_READ_ONLY` and writes nothing (no
+    /// journal-mode change, no migration), so it works on a read-only file,
+    /// directory or mount. Every write method returns [`StoreError::ReadOnly`];
+    /// a file that needs a migration is [`StoreError::OlderSchema`].
+    ///
+    /// A database in WAL mode needs its `-shm` index: when that file cannot be
+    /// created (a read-only directory or mount) and no connection has the
+    /// database open (no `-wal` nor `-shm` file beside it), it is opened as
+    /// immutable. A writer that starts while such a store is open (possible
+    /// only for another user who may write in that directory) is not seen,
+    /// and a checkpoint it runs meanwhile could show a mix of old and new pages.
+    pub fn open_existing_read_only(path: &Path) -> Result<Store, StoreError> {
+        require_file(path)?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
+        // The first read opens the `-shm` index of a WAL database: SQLite says
+        // CANTOPEN or READONLY_CANTINIT when it can neither open nor create it.
+        if let Err(e) = conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0)) {
+            let cannot_index = matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+            );
+            if !(cannot_index && !is_uri(path) && immutable_is_sound(path)) {
+                return Err(classify(path, e));
+            }
+            conn = Connection::open_with_flags(immutable_uri(path), flags)
+                .map_err(|e| classify(path, e))?;
+        }
+        Store::init(conn, path.to_path_buf(), Access::ReadOnly)
     }
 
     /// Opens a database up to the given schema version only (tests of migrations).
     pub fn open_at_version(path: &Path, version: usize) -> Result<Store, StoreError> {
         let conn = Connection::open(path).map_err(|e| classify(path, e))?;
-        let mut store = Store {
+        Store::init(
             conn,
-            path: path.to_path_buf(),
-        };
-        store.pragmas()?;
-        migrations()
-            .to_version(&mut store.conn, version)
-            .map_err(|e| StoreError::Migration {
-                path: store.path.clone(),
-                message: e.to_string(),
-            })?;
-        Ok(store)
+            path.to_path_buf(),
+            Access::ReadWrite(version.min(MIGRATIONS.len())),
+        )
     }
 
     /// An in-memory database (tests).
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let conn = Connection::open_in_memory().map_err(|e| classify(Path::new(":memory:"), e))?;
-        Store::init(conn, PathBuf::from(":memory:"))
+        Store::init(
+            conn,
+            PathBuf::from(":memory:"),
+            Access::ReadWrite(MIGRATIONS.len()),
+        )
     }
 
-    fn pragmas(&mut self) -> Result<(), StoreError> {
-        let path = self.path.clone();
-        let c = &self.conn;
-        c.busy_timeout(Duration::from_secs(10))
-            .map_err(|e| classify(&path, e))?;
+    /// Settings, then the migrations, each step writing only when it must.
+    ///
+    /// Several processes may open a new file at once: every connection waits
+    /// up to [`BUSY_TIMEOUT`] for the others' locks, and the migrations run in
+    /// one `BEGIN IMMEDIATE` transaction that reads `user_version` again once
+    /// it holds the write lock, so the second opener finds the schema made and
+    /// does nothing. Before anything is written to an existing file it passes
+    /// [`Store::quick_check`].
+    fn init(conn: Connection, path: PathBuf, access: Access) -> Result<Store, StoreError> {
+        let mut store = Store {
+            conn,
+            path,
+            read_only: access == Access::ReadOnly,
+            sound: Cell::new(false),
+        };
+        store
+            .conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| store.err(e))?;
         // The first read of the file: a non-SQLite file fails here.
-        let version: i64 = c
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| classify(&path, e))?;
+        let version = store.schema_version()?;
         if version > SCHEMA_VERSION {
             return Err(StoreError::NewerSchema {
-                path,
+                path: store.path,
                 found: version,
                 supported: SCHEMA_VERSION,
             });
         }
-        c.pragma_update(None, "foreign_keys", true)
-            .map_err(|e| classify(&path, e))?;
-        if path != Path::new(":memory:") {
-            // A read-only file stays readable: WAL is set when the file can be written,
-            // and a write to a read-only file fails later as `StoreError::ReadOnly`.
-            if !c.is_readonly("main").unwrap_or(false) {
-                let _mode: String = c
-                    .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-                    .map_err(|e| classify(&path, e))?;
-            }
-            c.pragma_update(None, "synchronous", "NORMAL")
-                .map_err(|e| classify(&path, e))?;
-        }
-        Ok(())
-    }
-
-    fn init(conn: Connection, path: PathBuf) -> Result<Store, StoreError> {
-        let mut store = Store { conn, path };
-        store.pragmas()?;
-        let current: i64 = store
+        store
             .conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| classify(&store.path, e))?;
-        if current < SCHEMA_VERSION {
-            if store.conn.is_readonly("main").unwrap_or(false) {
-                return Err(StoreError::ReadOnly(store.path.clone()));
+            .pragma_update(None, "foreign_keys", true)
+            .map_err(|e| store.err(e))?;
+        let target = match access {
+            Access::ReadOnly => {
+                if version < SCHEMA_VERSION {
+                    return Err(StoreError::OlderSchema {
+                        path: store.path,
+                        found: version,
+                        supported: SCHEMA_VERSION,
+                    });
+                }
+                return Ok(store);
             }
-            migrations()
-                .to_latest(&mut store.conn)
-                .map_err(|e| match e {
-                    rusqlite_migration::Error::RusqliteError { err, .. } => {
-                        classify(&store.path, err)
-                    }
-                    other => StoreError::Migration {
-                        path: store.path.clone(),
-                        message: other.to_string(),
-                    },
-                })?;
+            Access::ReadWrite(target) => target,
+        };
+        // A read-only file stays readable: WAL is set when the file can be written,
+        // and a write to a read-only file fails later as `StoreError::ReadOnly`.
+        let writable = !store.conn.is_readonly("main").unwrap_or(false);
+        if writable && store.path != Path::new(":memory:") {
+            let mode: String = store
+                .conn
+                .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+                .map_err(|e| store.err(e))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                // Changing the journal mode writes the header: not on a damaged file.
+                store.ensure_sound()?;
+                store.set_wal()?;
+            }
+            store
+                .conn
+                .pragma_update(None, "synchronous", "NORMAL")
+                .map_err(|e| store.err(e))?;
+        }
+        if version < target as i64 {
+            if !writable {
+                return Err(StoreError::ReadOnly(store.path));
+            }
+            store.ensure_sound()?;
+            store.migrate(target)?;
         }
         Ok(store)
+    }
+
+    /// `PRAGMA journal_mode = WAL`, retried while SQLite answers "database is
+    /// locked": when several connections switch a new file at once, one can
+    /// get that answer at once, without the busy handler waiting (about one
+    /// round in twenty of eight threads opening a new file did before this
+    /// retry).
+    fn set_wal(&self) -> Result<(), StoreError> {
+        let start = std::time::Instant::now();
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+            {
+                Ok(_mode) => return Ok(()),
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && start.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(e) => return Err(self.err(e)),
+            }
+        }
+    }
+
+    /// Applies the migrations up to `target` in one `BEGIN IMMEDIATE`
+    /// transaction, reading `user_version` once the write lock is held.
+    fn migrate(&mut self, target: usize) -> Result<(), StoreError> {
+        let path = self.path.clone();
+        let e = |e| classify(&path, e);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let current: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(e)?;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path,
+                found: current,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let current = usize::try_from(current).unwrap_or(0);
+        if current >= target {
+            return Ok(());
+        }
+        for (k, sql) in MIGRATIONS.iter().enumerate().take(target).skip(current) {
+            tx.execute_batch(sql)
+                .map_err(|err| match classify(&path, err) {
+                    StoreError::Sqlite { error, .. } => StoreError::Migration {
+                        path: path.clone(),
+                        message: format!("migration {}: {}", k + 1, words(&error)),
+                    },
+                    other => other,
+                })?;
+        }
+        tx.pragma_update(None, "user_version", target as i64)
+            .map_err(e)?;
+        tx.commit().map_err(e)
     }
 
     /// The file this store reads and writes.
@@ -317,11 +418,65 @@ impl Store {
         &self.path
     }
 
+    /// Whether this store was opened read-only ([`Store::open_existing_read_only`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         self.conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| self.err(e))
+    }
+
+    /// Checks the file's structure with `PRAGMA quick_check` (every page read
+    /// once; index contents are not compared with their tables):
+    /// [`StoreError::Corrupt`] when SQLite finds damage. Every write does this
+    /// once per open store before it writes anything (about 75 ms for 100 MB
+    /// in the page cache); a check that passed here counts as that one.
+    pub fn quick_check(&self) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA quick_check(3)")
+            .map_err(|e| self.err(e))?;
+        let found = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.err(e))?;
+        if found.len() == 1 && found[0] == "ok" {
+            self.sound.set(true);
+            return Ok(());
+        }
+        // One line per finding, without SQLite's "*** in database main ***" heading.
+        let findings: Vec<&str> = found
+            .iter()
+            .flat_map(|f| f.lines())
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with("*** in database"))
+            .collect();
+        Err(StoreError::Corrupt {
+            path: self.path.clone(),
+            detail: format!("SQLite quick_check: {}", findings.join("; ")),
+        })
+    }
+
+    /// [`Store::quick_check`] unless it passed on this store already.
+    fn ensure_sound(&self) -> Result<(), StoreError> {
+        if self.sound.get() {
+            Ok(())
+        } else {
+            self.quick_check()
+        }
+    }
+
+    /// What every write method checks first: the store is writable and the file sound.
+    fn before_write(&mut self) -> Result<(), StoreError> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly(self.path.clone()));
+        }
+        self.ensure_sound()
     }
 
     fn err(&self, e: rusqlite::Error) -> StoreError {
@@ -332,6 +487,7 @@ impl Store {
         &mut self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.before_write()?;
         let path = self.path.clone();
         let tx = self
             .conn
@@ -351,6 +507,7 @@ impl Store {
         questionnaire_version: &str,
         now: &str,
     ) -> Result<Assessment, StoreError> {
+        self.before_write()?;
         let path = self.path.clone();
         let id = self.write(|tx| {
             let e = |e| classify(&path, e);
@@ -424,6 +581,7 @@ impl Store {
     /// Stores `answers` for assessment `id` in ONE transaction (all or nothing);
     /// an item answered before gets the new level and note.
     pub fn save_answers(&mut self, id: i64, answers: &[Answer]) -> Result<(), StoreError> {
+        self.before_write()?;
         self.assessment(id)?;
         let path = self.path.clone();
         self.write(|tx| {
@@ -482,6 +640,7 @@ impl Store {
 
     /// Stores a risk run (replacing one with the same assessment and hash).
     pub fn save_risk_run(&mut self, run: &RiskRun) -> Result<i64, StoreError> {
+        self.before_write()?;
         self.assessment(run.assessment_id)?;
         let path = self.path.clone();
         self.write(|tx| {
@@ -564,6 +723,7 @@ impl Store {
                 dump.schema_version
             )));
         }
+        self.before_write()?;
         if !self.organisations()?.is_empty() {
             return Err(StoreError::Import(format!(
                 "`{}` already holds organisations; import into a new database (`--db NEW.db`)",
@@ -616,6 +776,57 @@ impl Store {
     }
 }
 
+/// [`StoreError::Missing`] unless `path` names an existing file (an SQLite
+/// `file:` URI is left to SQLite). Nothing is created.
+fn require_file(path: &Path) -> Result<(), StoreError> {
+    if is_uri(path) {
+        return Ok(());
+    }
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(StoreError::Missing(path.to_path_buf()))
+        }
+        Ok(m) if m.is_dir() => Err(StoreError::NotADatabase(path.to_path_buf())),
+        // Anything else (a permission problem) is SQLite's to report.
+        _ => Ok(()),
+    }
+}
+
+/// Whether `path` is an SQLite URI (`file:...`), as SQLite reads it with `SQLITE_OPEN_URI`.
+fn is_uri(path: &Path) -> bool {
+    path.to_str().is_some_and(|p| p.starts_with("file:"))
+}
+
+/// Whether a read-only open may treat `path` as immutable: it has neither a
+/// `-wal` nor a `-shm` file, so no connection has it open now (SQLite removes
+/// both when the last one closes).
+fn immutable_is_sound(path: &Path) -> bool {
+    let beside = |suffix: &str| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        std::fs::symlink_metadata(PathBuf::from(p)).is_ok()
+    };
+    !beside("-wal") && !beside("-shm")
+}
+
+/// `path` as an SQLite URI opening it read-only and immutable.
+fn immutable_uri(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    for &b in absolute.as_os_str().as_encoded_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                uri.push(char::from(b));
+            }
+            #[cfg(windows)]
+            b'\\' => uri.push('/'),
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    PathBuf::from(uri)
+}
+
 fn import_err(path: &Path, err: rusqlite::Error, what: &str) -> StoreError {
     if let rusqlite::Error::SqliteFailure(f, msg) = &err
         && f.code == rusqlite::ErrorCode::ConstraintViolation
@@ -662,40 +873,16 @@ fn risk_run_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RiskRun> {
     })
 }
 
-/// Turns an SQLite error into the storage error a user understands.
-fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode;
-    if let rusqlite::Error::SqliteFailure(f, _) = &e {
-        match f.code {
-            ErrorCode::NotADatabase => return StoreError::NotADatabase(path.to_path_buf()),
-            ErrorCode::ReadOnly | ErrorCode::CannotOpen if path_is_readonly(path) => {
-                return StoreError::ReadOnly(path.to_path_buf());
-            }
-            ErrorCode::ReadOnly => return StoreError::ReadOnly(path.to_path_buf()),
-            ErrorCode::DiskFull => return StoreError::Full(path.to_path_buf()),
-            _ => {}
-        }
-    }
-    StoreError::Sqlite {
-        path: path.to_path_buf(),
-        source: e,
-    }
-}
-
-fn path_is_readonly(path: &Path) -> bool {
-    // Metadata only; no write is attempted.
-    std::fs::metadata(path)
-        .map(|m| m.permissions().readonly())
-        .unwrap_or(false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn migrations_are_valid() {
-        migrations().validate().unwrap();
+        use rusqlite_migration::{M, Migrations};
+        Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
+            .validate()
+            .unwrap();
     }
 
     #[test]
