@@ -421,7 +421,7 @@ pub fn load_scenario(text: &str, eco: &Ecosystem) -> LoadedScenario {
                     "replicates",
                     1,
                     MAX_REPLICATES as i64,
-                    "at least 1 replicate",
+                    "1 to 100,000 replicates",
                 )
             }) {
                 sc.replicates = d as u32;
@@ -843,7 +843,7 @@ impl Reader<'_> {
         let start_day = day_int(self, "start_day", 0);
         let period_days = day_int(self, "period_days", 30);
         let waves = find(t, "waves")
-            .and_then(|v| self.int(v, "waves", 1, 100_000, "at least 1 wave"))
+            .and_then(|v| self.int(v, "waves", 1, 100_000, "1 to 100,000 waves"))
             .map_or(1, |x| x as u32);
         if let Some(v) = find(t, "start_day")
             && start_day >= days
@@ -897,10 +897,18 @@ impl Reader<'_> {
             None => 1.0,
         };
         let suppliers = find(t, "suppliers")
-            .and_then(|v| self.int(v, "suppliers", 1, 1_000_000, "at least 1 supplier"))
+            .and_then(|v| self.int(v, "suppliers", 1, 1_000_000, "1 to 1,000,000 suppliers"))
             .map_or(1, |x| x as u32);
         let initial_infections = find(t, "initial_infections")
-            .and_then(|v| self.int(v, "initial_infections", 1, 10_000_000, "at least 1 segment"))
+            .and_then(|v| {
+                self.int(
+                    v,
+                    "initial_infections",
+                    1,
+                    10_000_000,
+                    "1 to 10,000,000 segments",
+                )
+            })
             .map_or(10, |x| x as u32);
         let kill_switch_day = find(t, "kill_switch_day")
             .and_then(|v| {

@@ -150,3 +150,39 @@ fn truncated_and_mangled_scenarios_never_panic() {
         assert_eq!(mangled_lines, text.lines().count(), "{name}");
     }
 }
+
+/// An integer above its range states the range, not only its lower end
+/// (`replicates = 1000000000` used to say "expected at least 1 replicate").
+#[test]
+fn integers_out_of_range_state_the_whole_range() {
+    let eco = holisec_model::builtin::europe().ecosystem.unwrap();
+    let text = r#"
+[scenario]
+replicates = 1000000000
+[[campaign]]
+threat = "ransomware"
+target = "healthcare-organisations"
+waves = 1000000
+suppliers = 0
+initial_infections = 20000000
+"#;
+    let loaded = load_scenario(text, &eco);
+    assert!(loaded.scenario.is_none());
+    let labels: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}: {}", d.message, d.label.clone().unwrap_or_default()))
+        .collect();
+    for expected in [
+        "`replicates` is 1000000000: expected 1 to 100,000 replicates",
+        "`waves` is 1000000: expected 1 to 100,000 waves",
+        "`suppliers` is 0: expected 1 to 1,000,000 suppliers",
+        "`initial_infections` is 20000000: expected 1 to 10,000,000 segments",
+    ] {
+        assert!(
+            labels.iter().any(|l| l == expected),
+            "{expected}: {labels:#?}"
+        );
+    }
+    assert_eq!(holisec_sim::scenario::MAX_REPLICATES, 100_000);
+}
