@@ -67,6 +67,14 @@ pub enum StoreError {
     /// Import refused.
     #[error("{0}")]
     Import(String),
+    /// Import refused: rows of the export are invalid (each named by its
+    /// place, `assessments[3].answers[7].level: 9, expected 0 to 4`). Nothing
+    /// was written.
+    #[error("{}", invalid_dump_message(.problems))]
+    InvalidDump {
+        /// Every problem found, in the order of the export.
+        problems: Vec<String>,
+    },
     /// Applying the migrations failed.
     #[error("cannot migrate `{path}`: {message}")]
     Migration {
@@ -97,8 +105,30 @@ impl StoreError {
                 | StoreError::OlderSchema { .. }
                 | StoreError::UnknownAssessment(_)
                 | StoreError::Import(_)
+                | StoreError::InvalidDump { .. }
         )
     }
+}
+
+/// At most this many problems are listed in an [`StoreError::InvalidDump`] message.
+const LISTED_PROBLEMS: usize = 20;
+
+fn invalid_dump_message(problems: &[String]) -> String {
+    let mut out = match problems.len() {
+        1 => "the export is invalid; nothing was imported:".to_owned(),
+        n => format!("the export has {n} invalid values; nothing was imported:"),
+    };
+    for p in problems.iter().take(LISTED_PROBLEMS) {
+        out.push_str("\n  ");
+        out.push_str(p);
+    }
+    if problems.len() > LISTED_PROBLEMS {
+        out.push_str(&format!(
+            "\n  … and {} more",
+            problems.len() - LISTED_PROBLEMS
+        ));
+    }
+    out
 }
 
 /// An SQLite error in words, once: SQLite's message when it has one, else the

@@ -16,6 +16,8 @@
 //!   `BEGIN IMMEDIATE` transaction that reads `user_version` again inside.
 //! * [`Store::open_existing_read_only`] creates nothing and writes nothing, on
 //!   a read-only file, directory or mount as well.
+//! * [`Store::import_checked`] checks every row of an export ([`Dump::check`])
+//!   before it writes any.
 //! * Risk-run results are the same `f64`s, bit for bit, after a round trip
 //!   through the database and an export (serde_json's `float_roundtrip`).
 //! * Errors say each thing once, in words (no `Error code 11`).
@@ -29,8 +31,10 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
+mod check;
 mod error;
 
+pub use check::MAX_NAME_CHARS;
 pub use error::{RESTORE_HINT, StoreError};
 use error::{classify, words};
 
@@ -167,6 +171,38 @@ pub struct DumpAssessment {
     pub assessment: Assessment,
     /// Its answers.
     pub answers: Vec<Answer>,
+}
+
+impl Dump {
+    /// Checks the export before anything is written: the format marker, the
+    /// schema version, then every row as strictly as the CLI's own writes
+    /// (RFC 3339 times, levels 0 to 4, organisation names non-empty, without
+    /// surrounding spaces or control characters and unique whatever their
+    /// case, ids unique, each assessment's organisation and name matching,
+    /// versions unique per organisation, `answered` equal to the answers
+    /// given, items answered once, risk runs of existing assessments with
+    /// their results). `valid_items`, when given, are the only item ids
+    /// accepted; without it item ids are checked for their shape only.
+    pub fn check(&self, valid_items: Option<&[&str]>) -> Result<(), StoreError> {
+        if self.format != "holisec-db" {
+            return Err(StoreError::Import(format!(
+                "not a holisec database export: `format` is `{}`, expected `holisec-db`",
+                self.format
+            )));
+        }
+        if self.schema_version > SCHEMA_VERSION {
+            return Err(StoreError::Import(format!(
+                "export has schema version {}, newer than the {SCHEMA_VERSION} this holisec supports",
+                self.schema_version
+            )));
+        }
+        let problems = check::problems(self, valid_items);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(StoreError::InvalidDump { problems })
+        }
+    }
 }
 
 /// An open database.
@@ -709,20 +745,22 @@ impl Store {
     }
 
     /// Restores a [`Dump`] into this database, which must hold no organisation yet.
-    /// All or nothing: one transaction.
+    /// All or nothing: every row is checked first ([`Dump::check`], item ids
+    /// by their shape only), then one transaction writes them.
     pub fn import(&mut self, dump: &Dump) -> Result<(), StoreError> {
-        if dump.format != "holisec-db" {
-            return Err(StoreError::Import(format!(
-                "not a holisec database export: `format` is `{}`, expected `holisec-db`",
-                dump.format
-            )));
-        }
-        if dump.schema_version > SCHEMA_VERSION {
-            return Err(StoreError::Import(format!(
-                "export has schema version {}, newer than the {SCHEMA_VERSION} this holisec supports",
-                dump.schema_version
-            )));
-        }
+        self.import_checked(dump, None)
+    }
+
+    /// [`Store::import`], with the answers' item ids checked against
+    /// `valid_items` (the item ids of the questionnaire the assessments were
+    /// answered with) when given. Nothing is written unless every row passes
+    /// [`Dump::check`]; [`StoreError::InvalidDump`] names each bad value.
+    pub fn import_checked(
+        &mut self,
+        dump: &Dump,
+        valid_items: Option<&[&str]>,
+    ) -> Result<(), StoreError> {
+        dump.check(valid_items)?;
         self.before_write()?;
         if !self.organisations()?.is_empty() {
             return Err(StoreError::Import(format!(

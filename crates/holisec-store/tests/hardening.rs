@@ -1,7 +1,8 @@
 //! Regression tests of issue 17 (hardening) for the store: a damaged file is
 //! never written, first opens of a new file race safely, read-only opens
-//! create nothing and work on read-only files, floats survive export and
-//! import bit for bit, and errors say each thing once, in words.
+//! create nothing and work on read-only files, imports check every row,
+//! floats survive export and import bit for bit, and errors say each thing
+//! once, in words.
 
 use std::path::{Path, PathBuf};
 
@@ -485,6 +486,293 @@ fn a_read_only_file_in_a_read_only_directory_is_readable() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     result.unwrap();
     assert_eq!(after, before, "the read-only directory changed");
+}
+
+// ---------------------------------------------------------------- 4. imports
+
+fn small_dump() -> Dump {
+    let mut s = Store::open_in_memory().unwrap();
+    let a = s.new_assessment("St Mary", "hospital", "1.0", T0).unwrap();
+    s.save_answers(a.id, &[answer("PE-01", 2), answer("TE-03", 4)])
+        .unwrap();
+    let b = s.new_assessment("General", "hospital", "1.0", T0).unwrap();
+    s.save_answers(b.id, &[answer("PE-01", 1)]).unwrap();
+    s.save_risk_run(&run(a.id, "abc", serde_json::json!({"ale": 1.0})))
+        .unwrap();
+    s.export().unwrap()
+}
+
+const ITEMS: &[&str] = &["PE-01", "PE-02", "TE-03"];
+
+/// Imports `dump` into a new database; the problems listed, and the database
+/// checked to hold nothing afterwards.
+fn refused(dump: &Dump, valid_items: Option<&[&str]>) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("target.db");
+    drop(Store::open(&path).unwrap());
+    let before = snapshot(dir.path());
+    let mut s = Store::open(&path).unwrap();
+    let err = s.import_checked(dump, valid_items).unwrap_err();
+    assert!(err.is_invalid_input(), "{err}");
+    assert!(s.organisations().unwrap().is_empty());
+    drop(s);
+    assert_eq!(snapshot(dir.path()), before, "a refused import wrote");
+    assert_eq!(
+        dump.check(valid_items).unwrap_err().to_string(),
+        err.to_string()
+    );
+    match err {
+        StoreError::InvalidDump { problems } => {
+            assert!(err_text_lists(&problems));
+            problems
+        }
+        other => panic!("expected InvalidDump, got {other}"),
+    }
+}
+
+fn err_text_lists(problems: &[String]) -> bool {
+    let text = StoreError::InvalidDump {
+        problems: problems.to_vec(),
+    }
+    .to_string();
+    text.contains("nothing was imported") && problems.iter().take(20).all(|p| text.contains(p))
+}
+
+#[test]
+fn a_valid_export_imports_and_round_trips() {
+    let dump = small_dump();
+    dump.check(Some(ITEMS)).unwrap();
+    let mut t = Store::open_in_memory().unwrap();
+    t.import_checked(&dump, Some(ITEMS)).unwrap();
+    assert_eq!(t.export().unwrap(), dump);
+}
+
+#[test]
+fn the_issue_import_an_unknown_item_and_yesterday_is_refused() {
+    let mut dump = small_dump();
+    dump.assessments[1].answers[1].item = "ZZ-99".into();
+    dump.assessments[1].assessment.created_at = "yesterday".into();
+    assert_eq!(
+        refused(&dump, Some(ITEMS)),
+        [
+            "assessments[1].created_at: \"yesterday\", expected an RFC 3339 time such as \"2026-01-31T09:30:00Z\"",
+            "assessments[1].answers[1].item: \"ZZ-99\" is not an item of the questionnaire",
+        ]
+    );
+    // Without the questionnaire's items, a well-formed id passes; the date still does not.
+    assert_eq!(
+        refused(&dump, None),
+        [
+            "assessments[1].created_at: \"yesterday\", expected an RFC 3339 time such as \"2026-01-31T09:30:00Z\""
+        ]
+    );
+}
+
+/// Renames organisation `k` and the assessments that name it.
+fn rename(d: &mut Dump, k: usize, name: &str) {
+    let id = d.organisations[k].id;
+    d.organisations[k].name = name.to_owned();
+    for a in &mut d.assessments {
+        if a.assessment.organisation_id == id {
+            a.assessment.organisation = name.to_owned();
+        }
+    }
+}
+
+#[test]
+fn every_bad_row_is_named() {
+    // small_dump(): organisations [General (id 2), St Mary (id 1)], assessments
+    // [General v1 (id 2, PE-01), St Mary v1 (id 1, PE-01 and TE-03)], one risk run of id 1.
+    let good = small_dump();
+    assert_eq!(good.organisations[0].name, "General");
+    assert_eq!(good.assessments[1].answers.len(), 2);
+    type Edit = fn(&mut Dump);
+    let cases: Vec<(Edit, &[&str])> = vec![
+        (
+            |d| d.assessments[1].answers[0].level = 9,
+            &["assessments[1].answers[0].level: 9, expected 0 to 4"],
+        ),
+        (
+            |d| d.organisations[0].created_at = "2026-02-30T00:00:00Z".into(),
+            &["organisations[0].created_at: \"2026-02-30T00:00:00Z\", expected an RFC 3339 time"],
+        ),
+        (
+            |d| d.assessments[0].answers[0].answered_at = Some("31/01/2026".into()),
+            &["assessments[0].answers[0].answered_at: \"31/01/2026\", expected an RFC 3339 time"],
+        ),
+        (
+            |d| d.risk_runs[0].created_at = String::new(),
+            &["risk_runs[0].created_at: \"\", expected an RFC 3339 time"],
+        ),
+        (
+            |d| rename(d, 1, " St Mary"),
+            &["organisations[1].name: \" St Mary\", expected no spaces before or after"],
+        ),
+        (
+            |d| rename(d, 1, "   "),
+            &["organisations[1].name: \"   \", expected a non-empty text"],
+        ),
+        (
+            |d| rename(d, 1, "St\u{1b}[31m Mary"),
+            &["organisations[1].name: \"St\\u001b[31m Mary\", expected no control characters"],
+        ),
+        (
+            |d| rename(d, 1, &"x".repeat(201)),
+            &[
+                "organisations[1].name: \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"…, expected at most 200 characters",
+            ],
+        ),
+        (
+            |d| rename(d, 0, "ST MARY"),
+            &[
+                "organisations[1].name: \"St Mary\" is already the name of organisations[0] (names match whatever their case)",
+            ],
+        ),
+        (
+            |d| d.organisations[1].id = d.organisations[0].id,
+            &[
+                "organisations[1].id: 2 is also the id of organisations[0]",
+                "assessments[1].organisation_id: 1, but no organisation has this id",
+            ],
+        ),
+        (
+            |d| d.assessments[1].assessment.id = d.assessments[0].assessment.id,
+            &[
+                "assessments[1].id: 2 is also the id of assessments[0]",
+                "risk_runs[0].assessment_id: 1, but no assessment has this id",
+            ],
+        ),
+        (
+            |d| d.assessments[0].assessment.answered = 7,
+            &["assessments[0].answered: 7, but the assessment has 1 answer"],
+        ),
+        (
+            |d| d.assessments[1].answers[1].item = "PE-01".into(),
+            &["assessments[1].answers[1].item: \"PE-01\" is answered twice (also answers[0])"],
+        ),
+        (
+            |d| d.assessments[1].answers[1].item = "PE-01 ".into(),
+            &["assessments[1].answers[1].item: \"PE-01 \", expected no spaces before or after"],
+        ),
+        (
+            |d| d.assessments[1].assessment.version = 0,
+            &["assessments[1].version: 0, expected 1 or more"],
+        ),
+        (
+            |d| {
+                d.assessments[0].assessment.organisation_id = 1;
+                d.assessments[0].assessment.organisation = "St Mary".into();
+            },
+            &[
+                "assessments[1].version: 1, but organisation 1 already has version 1 (assessments[0])",
+            ],
+        ),
+        (
+            |d| d.assessments[0].assessment.organisation = "Somewhere else".into(),
+            &[
+                "assessments[0].organisation: \"Somewhere else\", but organisation 2 (organisations[0]) is named \"General\"",
+            ],
+        ),
+        (
+            |d| d.assessments[0].assessment.organisation_id = 42,
+            &["assessments[0].organisation_id: 42, but no organisation has this id"],
+        ),
+        (
+            |d| d.assessments[0].assessment.questionnaire = String::new(),
+            &["assessments[0].questionnaire: \"\", expected a non-empty text"],
+        ),
+        (
+            |d| d.assessments[0].assessment.questionnaire_version = "1.0\n".into(),
+            &[
+                "assessments[0].questionnaire_version: \"1.0\\n\", expected no spaces before or after",
+            ],
+        ),
+        (
+            |d| d.risk_runs[0].assessment_id = 99,
+            &["risk_runs[0].assessment_id: 99, but no assessment has this id"],
+        ),
+        (
+            |d| d.risk_runs[0].results = Value::Null,
+            &["risk_runs[0].results: null, expected the run's results (a JSON object)"],
+        ),
+        (
+            |d| d.risk_runs[0].results = serde_json::json!({}),
+            &["risk_runs[0].results: {}, expected the run's results (a JSON object)"],
+        ),
+        (
+            |d| d.risk_runs[0].iterations = 0,
+            &["risk_runs[0].iterations: 0, expected 1 or more"],
+        ),
+        (
+            |d| d.risk_runs[0].id = 0,
+            &["risk_runs[0].id: 0, expected 1 or more"],
+        ),
+        (
+            |d| d.risk_runs[0].input_hash = "a b".into(),
+            &["risk_runs[0].input_hash: \"a b\", expected a hash"],
+        ),
+        (
+            |d| {
+                let mut again = d.risk_runs[0].clone();
+                again.id += 1;
+                d.risk_runs.push(again);
+            },
+            &[
+                "risk_runs[1].input_hash: \"abc\", but risk_runs[0] has the same assessment and hash",
+            ],
+        ),
+        (
+            |d| d.schema_version = 0,
+            &["schema_version: 0, expected 1 to 2"],
+        ),
+    ];
+    for (edit, expected) in cases {
+        let mut dump = good.clone();
+        edit(&mut dump);
+        let problems = refused(&dump, Some(ITEMS));
+        assert_eq!(
+            problems.len(),
+            expected.len(),
+            "expected {expected:?}, got {problems:?}"
+        );
+        for (p, e) in problems.iter().zip(expected) {
+            assert!(p.starts_with(e), "expected `{e}`, got `{p}`");
+        }
+    }
+}
+
+#[test]
+fn every_problem_is_listed_at_once_and_long_lists_end_with_a_count() {
+    let mut dump = small_dump();
+    for k in 0..30 {
+        let mut a = answer(&format!("XX-{k:02}"), 7);
+        a.answered_at = Some("soon".into());
+        dump.assessments[1].answers.push(a);
+    }
+    dump.assessments[1].assessment.answered = dump.assessments[1].answers.len() as i64;
+    let problems = refused(&dump, Some(ITEMS));
+    assert_eq!(problems.len(), 90, "{problems:?}");
+    let text = StoreError::InvalidDump { problems }.to_string();
+    assert!(
+        text.starts_with("the export has 90 invalid values; nothing was imported:"),
+        "{text}"
+    );
+    assert!(text.ends_with("… and 70 more"), "{text}");
+}
+
+#[test]
+fn format_and_newer_schema_keep_their_messages() {
+    let mut dump = small_dump();
+    dump.format = "something".into();
+    let err = Store::open_in_memory().unwrap().import(&dump).unwrap_err();
+    assert!(
+        err.to_string().contains("not a holisec database export"),
+        "{err}"
+    );
+    let mut dump = small_dump();
+    dump.schema_version = SCHEMA_VERSION + 1;
+    let err = Store::open_in_memory().unwrap().import(&dump).unwrap_err();
+    assert!(err.to_string().contains("newer than the"), "{err}");
 }
 
 // ---------------------------------------------------------------- 5. floats
