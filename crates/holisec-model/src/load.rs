@@ -61,14 +61,51 @@ impl Loaded {
     }
 }
 
+/// The error for a model file of `size` bytes, above [`MAX_MODEL_BYTES`]:
+/// its real size and the limit. Front ends that read at most
+/// `MAX_MODEL_BYTES + 1` bytes call it with the size the file system reports,
+/// so a 48 MiB file is not reported as "16.0 MiB".
+pub fn too_large(size: u64) -> Diagnostic {
+    Diagnostic::error(
+        format!(
+            "model file is {} ({} bytes), larger than the {} MiB limit ({} bytes)",
+            mebibytes(size),
+            crate::number::thousands(size as f64),
+            MAX_MODEL_BYTES / (1024 * 1024),
+            crate::number::thousands(MAX_MODEL_BYTES as f64),
+        ),
+        None,
+    )
+    .with_help("a model file is a hand-written TOML description of an ecosystem; check the path")
+}
+
+/// `size` in MiB with one decimal, never rounded down to the limit.
+fn mebibytes(size: u64) -> String {
+    let mib = size as f64 / (1024.0 * 1024.0);
+    // 16 MiB + 1 byte is "16.0 MiB" to one decimal; say "over 16.0 MiB" then.
+    if format!("{mib:.1}")
+        .parse::<f64>()
+        .is_ok_and(|shown| shown * 1024.0 * 1024.0 < size as f64)
+    {
+        format!("over {mib:.1} MiB")
+    } else {
+        format!("{mib:.1} MiB")
+    }
+}
+
 /// Loads a model from raw bytes (as read from a file).
+///
+/// Bytes beyond [`MAX_MODEL_BYTES`] are refused unparsed. A reader that
+/// stopped at `MAX_MODEL_BYTES + 1` bytes cannot know the file's size: the
+/// message then says "more than" the limit; [`too_large`] states a size known
+/// from the file system.
 pub fn load_bytes(bytes: &[u8]) -> Loaded {
-    if bytes.len() > MAX_MODEL_BYTES {
+    if bytes.len() == MAX_MODEL_BYTES + 1 {
         let diag = Diagnostic::error(
             format!(
-                "model file is {:.1} MiB, larger than the {} MiB limit",
-                bytes.len() as f64 / (1024.0 * 1024.0),
-                MAX_MODEL_BYTES / (1024 * 1024)
+                "model file is larger than the {} MiB limit ({} bytes); reading stopped there",
+                MAX_MODEL_BYTES / (1024 * 1024),
+                crate::number::thousands(MAX_MODEL_BYTES as f64),
             ),
             None,
         )
@@ -76,6 +113,9 @@ pub fn load_bytes(bytes: &[u8]) -> Loaded {
             "a model file is a hand-written TOML description of an ecosystem; check the path",
         );
         return Loaded::failed(String::new(), vec![diag]);
+    }
+    if bytes.len() > MAX_MODEL_BYTES {
+        return Loaded::failed(String::new(), vec![too_large(bytes.len() as u64)]);
     }
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let text = String::from_utf8_lossy(bytes).into_owned();

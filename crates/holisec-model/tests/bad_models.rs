@@ -186,3 +186,34 @@ fn garbage_never_panics() {
         assert!(loaded.has_errors(), "{text:?} was accepted");
     }
 }
+
+/// The size message states the file's real size and the limit, never the
+/// size of the part a front end read (a 48 MB model said "16.0 MiB").
+#[test]
+fn the_size_message_states_the_real_size_and_the_limit() {
+    use holisec_model::load::{MAX_MODEL_BYTES, too_large};
+    let message = too_large(48 * 1024 * 1024).message;
+    assert_eq!(
+        message,
+        "model file is 48.0 MiB (50,331,648 bytes), larger than the 16 MiB limit (16,777,216 bytes)"
+    );
+    // One byte over the limit does not read as the limit itself.
+    let message = too_large(MAX_MODEL_BYTES as u64 + 1).message;
+    assert!(
+        message.starts_with("model file is over 16.0 MiB (16,777,217 bytes)"),
+        "{message}"
+    );
+    // Bytes cut at the limit + 1 (what the CLI reads) claim no size.
+    let message = single_error(&vec![b'#'; MAX_MODEL_BYTES + 1]);
+    assert!(!message.contains("16.0 MiB"), "{message}");
+    assert!(
+        message.contains("larger than the 16 MiB limit"),
+        "{message}"
+    );
+    // All the bytes of a larger file: their size.
+    let message = single_error(&vec![b'#'; 20 * 1024 * 1024]);
+    assert!(
+        message.starts_with("model file is 20.0 MiB (20,971,520 bytes)"),
+        "{message}"
+    );
+}
