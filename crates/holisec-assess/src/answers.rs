@@ -96,10 +96,30 @@ pub fn parse_answers(text: &str, format: AnswerFormat, q: &Questionnaire) -> Par
         );
         return parsed;
     }
-    let raw = match format {
-        AnswerFormat::Toml => read_toml(text, &mut parsed.diagnostics),
-        AnswerFormat::Csv => read_csv(text, &mut parsed.diagnostics),
+    // A leading UTF-8 byte order mark (spreadsheets write one) is skipped,
+    // as model, scenario and VERIS files skip it; spans stay offsets into `text`.
+    let (body, offset) = match text.strip_prefix('\u{feff}') {
+        Some(body) => (body, text.len() - body.len()),
+        None => (text, 0),
     };
+    let mut raw = match format {
+        AnswerFormat::Toml => read_toml(body, &mut parsed.diagnostics),
+        AnswerFormat::Csv => read_csv(body, &mut parsed.diagnostics),
+    };
+    if offset > 0 {
+        let shift = |r: &mut Range<usize>| *r = r.start + offset..r.end + offset;
+        for d in &mut parsed.diagnostics {
+            if let Some(span) = d.span.as_mut() {
+                shift(span);
+            }
+        }
+        for a in &mut raw {
+            shift(&mut a.item_span);
+            if let Some((_, span)) = a.level.as_mut() {
+                shift(span);
+            }
+        }
+    }
     check(text, raw, q, &mut parsed);
     if parsed.answers.is_empty() && parsed.blank.is_empty() && !parsed.has_errors() {
         parsed.diagnostics.push(
@@ -442,6 +462,38 @@ mod tests {
         let p = parse_answers("id,value\nx,1\n", AnswerFormat::Csv, &q);
         assert!(p.has_errors());
         assert!(p.diagnostics[0].message.contains("header"));
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped_in_both_formats() {
+        let q = questionnaire();
+        let (a, b) = first_two(&q);
+        for (text, format) in [
+            (
+                format!("\u{feff}item,level,evidence\n{a},2,policy\n{b},9,\n"),
+                AnswerFormat::Csv,
+            ),
+            (
+                format!(
+                    "\u{feff}[[answer]]\nitem = \"{a}\"\nlevel = 2\n[[answer]]\nitem = \"{b}\"\nlevel = 9\n"
+                ),
+                AnswerFormat::Toml,
+            ),
+        ] {
+            let parsed = parse_answers(&text, format, &q);
+            assert_eq!(
+                parsed.answers.len(),
+                1,
+                "{format:?}: {:?}",
+                parsed.diagnostics
+            );
+            assert_eq!(parsed.answers[0].item, a);
+            // The one error (level 9) points into the original text, BOM included.
+            let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
+            assert_eq!(errors.len(), 1, "{format:?}: {errors:?}");
+            let span = errors[0].span.clone().expect("spanned");
+            assert!(text[span].contains('9'), "{format:?}");
+        }
     }
 
     #[test]
