@@ -84,7 +84,7 @@ pub enum StoreError {
         message: String,
     },
     /// Any other SQLite failure.
-    #[error("database `{}`: {}", .path.display(), words(.error))]
+    #[error("database `{}`: {}", .path.display(), words_about(.path, .error))]
     Sqlite {
         /// The file.
         path: PathBuf,
@@ -143,6 +143,17 @@ pub(crate) fn words(e: &rusqlite::Error) -> String {
             }
         }
         other => other.to_string(),
+    }
+}
+
+/// [`words`] without the file name SQLite appends to some messages
+/// (`unable to open database file: x.db`): the error names the file already.
+fn words_about(path: &Path, e: &rusqlite::Error) -> String {
+    let text = words(e);
+    let suffix = format!(": {}", path.display());
+    match text.strip_suffix(&suffix) {
+        Some(shorter) if !shorter.is_empty() => shorter.to_owned(),
+        _ => text,
     }
 }
 

@@ -258,6 +258,16 @@ fn errors_say_each_thing_once_in_words() {
             path.display()
         )
     );
+    // SQLite's open error names the file; the message names it once.
+    let nowhere = dir.path().join("no-such-dir").join("h.db");
+    let err = Store::open(&nowhere).err().unwrap();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "database `{}`: unable to open database file",
+            nowhere.display()
+        )
+    );
 }
 
 // ---------------------------------------------------------------- 2. first opens
