@@ -18,7 +18,10 @@
 //! No I/O happens here: callers hand in bytes, one line or one document at a
 //! time, and name the sources themselves. Limits: a record may not exceed
 //! [`MAX_RECORD_BYTES`], a document [`MAX_DOCUMENT_BYTES`], and serde_json's
-//! recursion limit (128 levels) rejects deeper nesting with an error.
+//! recursion limit (128 levels) rejects deeper nesting with an error. Callers
+//! that read JSON Lines from files stop at [`MAX_INPUT_BYTES`] per input and
+//! at a line of [`MAX_LINE_BYTES`] without a line break, so an endless input
+//! (`/dev/zero`, a pipe that never closes) ends with an error.
 
 use std::marker::PhantomData;
 
@@ -33,6 +36,17 @@ pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
 
 /// Largest single `.json` document accepted (one incident or an array of incidents).
 pub const MAX_DOCUMENT_BYTES: usize = 256 * 1024 * 1024;
+
+/// Most bytes read from one JSON Lines input: 1 GiB, about 100 times the
+/// whole VCDB (2,494 healthcare incidents are 11 MB). Reading stops there with
+/// an error rather than run for ever on an endless input.
+pub const MAX_INPUT_BYTES: u64 = 1024 * 1024 * 1024;
+
+/// Longest line a JSON Lines reader skips to its end: 4 x [`MAX_RECORD_BYTES`]
+/// (64 MiB). A line over [`MAX_RECORD_BYTES`] is reported and skipped; one
+/// still without a line break after this many bytes is no JSON Lines record
+/// (`/dev/zero` has no line break at all), and the input stops there.
+pub const MAX_LINE_BYTES: u64 = 4 * MAX_RECORD_BYTES as u64;
 
 /// Where a record comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

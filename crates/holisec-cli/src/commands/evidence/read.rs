@@ -3,7 +3,6 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use holisec_exchange::veris::{self, Evidence, Problem, ProblemKind, ReadOptions, VerisReader};
 use serde::Serialize;
 
@@ -71,47 +70,127 @@ fn read_file(path: &Path, reader: &mut VerisReader, names: &mut Vec<String>) -> 
     }
     let file = std::fs::File::open(path)
         .map_err(|e| invalid(format!("cannot read `{}`: {e}", path.display())))?;
-    let mut lines = BufReader::with_capacity(1 << 16, file);
+    read_lines(
+        BufReader::with_capacity(1 << 16, file),
+        source,
+        reader,
+        Limits::FILES,
+    )
+    .map_err(|e| match e {
+        Stop::Io(line, e) => crate::error::CliError::from(
+            anyhow::Error::new(e)
+                .context(format!("cannot read `{}` at line {line}", path.display())),
+        ),
+        Stop::Limit(why) => invalid(format!("stopped reading `{}`: {why}", path.display())),
+    })
+}
+
+/// When reading one JSON Lines input stops.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// Longest record kept (longer lines are reported and skipped).
+    record: usize,
+    /// Longest line skipped to its end.
+    line: u64,
+    /// Most bytes of one input.
+    input: u64,
+}
+
+impl Limits {
+    const FILES: Limits = Limits {
+        record: veris::MAX_RECORD_BYTES,
+        line: veris::MAX_LINE_BYTES,
+        input: veris::MAX_INPUT_BYTES,
+    };
+}
+
+/// Why reading one input stopped early.
+#[derive(Debug)]
+enum Stop {
+    /// A read error at this line.
+    Io(usize, std::io::Error),
+    /// A limit was reached (the message says which).
+    Limit(String),
+}
+
+/// Reads every line of `input` into `reader`, within `limits`.
+fn read_lines<R: BufRead>(
+    mut input: R,
+    source: usize,
+    reader: &mut VerisReader,
+    limits: Limits,
+) -> Result<(), Stop> {
     let mut line = 0;
+    let mut total = 0u64;
     let mut buf = Vec::new();
     loop {
         line += 1;
         buf.clear();
-        match read_capped_line(&mut lines, &mut buf, veris::MAX_RECORD_BYTES)
-            .with_context(|| format!("cannot read `{}` at line {line}", path.display()))?
-        {
+        let (read, len) = read_capped_line(&mut input, &mut buf, limits.record, limits.line)
+            .map_err(|e| Stop::Io(line, e))?;
+        total += len;
+        match read {
             LineRead::Eof => break,
             LineRead::Line => reader.read_line(source, line, &buf),
             LineRead::TooLong(len) => reader.oversized_line(source, line, len),
+            LineRead::Endless => {
+                return Err(Stop::Limit(format!(
+                    "line {line} runs past {} without a line break (not JSON Lines: a record is at most {})",
+                    bytes(limits.line),
+                    bytes(limits.record as u64)
+                )));
+            }
+        }
+        if total > limits.input {
+            return Err(Stop::Limit(format!(
+                "it is larger than {} (the limit of one evidence input; split it into several files)",
+                bytes(limits.input)
+            )));
         }
     }
     Ok(())
+}
+
+/// `n` bytes in the largest whole binary unit.
+fn bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n => format!("{n} bytes"),
+    }
 }
 
 enum LineRead {
     Eof,
     Line,
     TooLong(usize),
+    /// Still no line break after the give-up length.
+    Endless,
 }
 
-/// Reads one line into `buf`, keeping at most `cap` bytes in memory; longer lines are skipped to their end.
+/// Reads one line into `buf`, keeping at most `cap` bytes in memory; longer
+/// lines are skipped to their end, unless they pass `give_up` bytes first.
+/// Returns what was read and the bytes consumed.
 fn read_capped_line<R: BufRead>(
     r: &mut R,
     buf: &mut Vec<u8>,
     cap: usize,
-) -> std::io::Result<LineRead> {
+    give_up: u64,
+) -> std::io::Result<(LineRead, u64)> {
     let mut len = 0usize;
+    let mut consumed = 0u64;
     let mut any = false;
     loop {
         let chunk = r.fill_buf()?;
         if chunk.is_empty() {
-            return Ok(if !any {
+            let read = if !any {
                 LineRead::Eof
             } else if len > cap {
                 LineRead::TooLong(len)
             } else {
                 LineRead::Line
-            });
+            };
+            return Ok((read, consumed));
         }
         any = true;
         let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
@@ -126,12 +205,17 @@ fn read_capped_line<R: BufRead>(
         }
         let newline = done > part.len();
         r.consume(done);
+        consumed += done as u64;
         if newline {
-            return Ok(if len > cap {
+            let read = if len > cap {
                 LineRead::TooLong(len)
             } else {
                 LineRead::Line
-            });
+            };
+            return Ok((read, consumed));
+        }
+        if len as u64 > give_up {
+            return Ok((LineRead::Endless, consumed));
         }
     }
 }
@@ -254,14 +338,73 @@ mod tests {
         let mut r = BufReader::with_capacity(4, &text[..]);
         let mut buf = Vec::new();
         let mut seen = Vec::new();
+        let mut total = 0;
         loop {
             buf.clear();
-            match read_capped_line(&mut r, &mut buf, 8).unwrap() {
+            let (read, n) = read_capped_line(&mut r, &mut buf, 8, 1 << 20).unwrap();
+            total += n;
+            match read {
                 LineRead::Eof => break,
                 LineRead::Line => seen.push(String::from_utf8(buf.clone()).unwrap()),
                 LineRead::TooLong(n) => seen.push(format!("too long {n}")),
+                LineRead::Endless => unreachable!(),
             }
         }
         assert_eq!(seen, ["short", "too long 16", "", "last"]);
+        assert_eq!(total, text.len() as u64);
+    }
+
+    /// An input that never ends: zeros (no line break at all), or short lines for ever.
+    struct Endless(&'static [u8]);
+
+    impl std::io::Read for Endless {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            for (i, b) in out.iter_mut().enumerate() {
+                *b = self.0[i % self.0.len()];
+            }
+            Ok(out.len() - out.len() % self.0.len())
+        }
+    }
+
+    fn small_limits() -> Limits {
+        Limits {
+            record: 1000,
+            line: 4000,
+            input: 1 << 20,
+        }
+    }
+
+    #[test]
+    fn an_endless_line_stops_after_the_give_up_length() {
+        let mut reader = VerisReader::new(ReadOptions::default());
+        let input = BufReader::with_capacity(512, Endless(b"\0"));
+        match read_lines(input, 0, &mut reader, small_limits()) {
+            Err(Stop::Limit(why)) => assert!(
+                why.contains("line 1 runs past 4000 bytes without a line break"),
+                "{why}"
+            ),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn endless_short_lines_stop_at_the_input_limit() {
+        let mut reader = VerisReader::new(ReadOptions::default());
+        let input = BufReader::with_capacity(512, Endless(b"{}\n"));
+        match read_lines(input, 0, &mut reader, small_limits()) {
+            Err(Stop::Limit(why)) => assert!(why.contains("larger than 1 MiB"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        // Every line read before the limit was counted.
+        let counts = reader.finish().counts;
+        assert!(counts.records > 300_000, "{}", counts.records);
+    }
+
+    #[test]
+    fn the_file_limits_are_the_documented_ones() {
+        assert_eq!(Limits::FILES.input, 1 << 30);
+        assert_eq!(Limits::FILES.line, 64 << 20);
+        assert_eq!(bytes(Limits::FILES.input), "1 GiB");
+        assert_eq!(bytes(Limits::FILES.line), "64 MiB");
     }
 }
