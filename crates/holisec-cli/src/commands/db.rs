@@ -54,9 +54,7 @@ pub fn db_path(flag: Option<&Path>) -> CliResult<PathBuf> {
             }
         },
     };
-    let dir = base.join("holisec");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    Ok(dir.join("holisec.db"))
+    Ok(base.join("holisec").join("holisec.db"))
 }
 
 /// Maps a storage error to the exit status: the user's file or id -> 2, the environment -> 1.
@@ -68,8 +66,20 @@ pub fn store_error(e: StoreError) -> CliError {
     }
 }
 
-/// Opens the database named by `flag` (or the default), applying migrations.
-pub fn open(flag: Option<&Path>) -> CliResult<Store> {
+/// What a command does with the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// May create it (and its directory): `assess new`, `db import`.
+    Create,
+    /// Writes to an existing database: `assess answer`, `assess plan`.
+    Write,
+    /// Only reads: never creates a file or directory, works on a read-only file.
+    Read,
+}
+
+/// Opens the database named by `flag` (or the default) for `access`; a
+/// database of an older schema is migrated only by a command that writes.
+pub fn open(flag: Option<&Path>, access: Access) -> CliResult<Store> {
     let path = db_path(flag)?;
     if path.is_dir() {
         return Err(crate::error::invalid(format!(
@@ -77,7 +87,29 @@ pub fn open(flag: Option<&Path>) -> CliResult<Store> {
             path.display()
         )));
     }
-    Store::open(&path).map_err(store_error)
+    match access {
+        Access::Create => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create `{}`", dir.display()))?;
+            }
+            Store::open(&path)
+        }
+        Access::Write => Store::open_existing(&path),
+        Access::Read => match Store::open_existing_read_only(&path) {
+            // Reads still work after an upgrade: migrate, as the next write would.
+            Err(StoreError::OlderSchema { .. }) => Store::open_existing(&path),
+            other => other,
+        },
+    }
+    .map_err(store_error)
+}
+
+/// Item ids of the built-in questionnaire: what an imported answer may name.
+fn questionnaire_items() -> CliResult<Vec<String>> {
+    let eco = holisec_api::model::builtin().value.ecosystem;
+    let q = holisec_api::assess::builtin_questionnaire(&eco).map_err(crate::input::rejected)?;
+    Ok(q.value.items.iter().map(|i| i.id.clone()).collect())
 }
 
 /// Runs the command.
@@ -95,7 +127,7 @@ pub fn run(args: Args) -> CliResult {
                 .map(|f| ("database", Some(f.as_path())))
                 .collect();
             crate::paths::check_outputs(&[("-o", output.as_deref())], &inputs)?;
-            let mut store = open(args.db.as_deref())?;
+            let mut store = open(args.db.as_deref(), Access::Read)?;
             let dump = store.export().map_err(store_error)?;
             let mut text = serde_json::to_string_pretty(&dump).context("cannot serialise")?;
             text.push('\n');
@@ -120,8 +152,15 @@ pub fn run(args: Args) -> CliResult {
                     e.column()
                 ))
             })?;
-            let mut store = open(args.db.as_deref())?;
-            store.import(&dump).map_err(store_error)?;
+            // Every row is checked before the database is opened: a refused
+            // import leaves no empty database behind.
+            let items = questionnaire_items()?;
+            let ids: Vec<&str> = items.iter().map(String::as_str).collect();
+            dump.check(Some(&ids)).map_err(store_error)?;
+            let mut store = open(args.db.as_deref(), Access::Create)?;
+            store
+                .import_checked(&dump, Some(&ids))
+                .map_err(store_error)?;
             eprintln!(
                 "imported {}, {}, {} into `{}`",
                 holisec_api::count(dump.organisations.len(), "organisation"),

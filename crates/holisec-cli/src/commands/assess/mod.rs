@@ -18,7 +18,7 @@ use holisec_assess::Questionnaire;
 use holisec_assess::plan::PlanOptions;
 use holisec_model::Ecosystem;
 
-use crate::commands::db::open;
+use crate::commands::db::{Access, open};
 use crate::error::{CliResult, invalid};
 use crate::input;
 use crate::output::{print_json, print_report};
@@ -205,7 +205,7 @@ pub fn run(args: Args) -> CliResult {
     match &args.command {
         AssessCommand::Template { output, force } => write_template(&q, output.as_deref(), *force),
         AssessCommand::New { org } => {
-            let mut store = open(db)?;
+            let mut store = open(db, Access::Create)?;
             if let Some(similar) = api::similar_organisation(&store, org).map_err(api)? {
                 eprintln!(
                     "note: `{}` is a new organisation; the database already holds `{}` (did you mean it? names match whatever their case)",
@@ -225,23 +225,27 @@ pub fn run(args: Args) -> CliResult {
             ))?;
             Ok(())
         }
-        AssessCommand::Answer(a) => answer::run(a, &mut open(db)?, &q),
+        AssessCommand::Answer(a) => answer::run(a, &mut open(db, Access::Write)?, &q),
         AssessCommand::Show { id, json } => {
-            let view = api::show(&open(db)?, &q, *id).map_err(api)?;
+            let view = api::show(&open(db, Access::Read)?, &q, *id).map_err(api)?;
             if *json {
                 return print_json(&view);
             }
             print_report(&text::show(&view))
         }
         AssessCommand::Score { id, json } => {
-            let (a, scores) = api::score(&open(db)?, &q, *id).map_err(api)?;
+            let (a, scores) = api::score(&open(db, Access::Read)?, &q, *id).map_err(api)?;
             if *json {
                 return print_json(&scores);
             }
             print_report(&text::score(&a, &scores))
         }
         AssessCommand::Plan(p) => {
-            let mut store = open(db)?;
+            let mut store = open(db, Access::Write)?;
+            // A damaged file is refused before the run, not after it.
+            store
+                .quick_check()
+                .map_err(crate::commands::db::store_error)?;
             let options = p.options();
             api::check_plan_options(&options).map_err(api)?;
             let bar = crate::progress::Bar::new(true);
@@ -253,14 +257,15 @@ pub fn run(args: Args) -> CliResult {
             print_report(&text::plan(&outcome, p.top))
         }
         AssessCommand::History { org, json } => {
-            let (name, rows) = api::history(&open(db)?, &eco, &q, org).map_err(api)?;
+            let (name, rows) =
+                api::history(&open(db, Access::Read)?, &eco, &q, org).map_err(api)?;
             if *json {
                 return print_json(&rows);
             }
             print_report(&text::history(&name, &rows))
         }
         AssessCommand::List { json } => {
-            let list = open(db)?
+            let list = open(db, Access::Read)?
                 .assessments(None)
                 .map_err(crate::commands::db::store_error)?;
             if *json {
