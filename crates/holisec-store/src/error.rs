@@ -64,6 +64,15 @@ pub enum StoreError {
     /// No assessment has this id.
     #[error("no assessment with id {0}; `holisec assess list` shows them")]
     UnknownAssessment(i64),
+    /// No organisation has this name (the message says which exist or which is close).
+    #[error("{0}")]
+    UnknownOrganisation(String),
+    /// A name or email that must be unique is taken already.
+    #[error("{0}")]
+    Conflict(String),
+    /// A value refused before it was written (an empty name, an unknown role).
+    #[error("{0}")]
+    InvalidValue(String),
     /// Import refused.
     #[error("{0}")]
     Import(String),
@@ -104,6 +113,9 @@ impl StoreError {
                 | StoreError::NewerSchema { .. }
                 | StoreError::OlderSchema { .. }
                 | StoreError::UnknownAssessment(_)
+                | StoreError::UnknownOrganisation(_)
+                | StoreError::Conflict(_)
+                | StoreError::InvalidValue(_)
                 | StoreError::Import(_)
                 | StoreError::InvalidDump { .. }
         )

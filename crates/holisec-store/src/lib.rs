@@ -33,10 +33,12 @@ use serde::{Deserialize, Serialize};
 
 mod check;
 mod error;
+mod tenancy;
 
 pub use check::MAX_NAME_CHARS;
 pub use error::{RESTORE_HINT, StoreError};
 use error::{classify, words};
+pub use tenancy::{AuditEntry, MAX_EMAIL_CHARS, NewUser, OrgRecord, Role, User, normalise_email};
 
 /// The embedded migrations, oldest first. `PRAGMA user_version` counts those applied.
 pub const MIGRATIONS: &[&str] = &[
@@ -75,6 +77,29 @@ pub const MIGRATIONS: &[&str] = &[
         UNIQUE (assessment_id, input_hash)
     ) STRICT;
     CREATE INDEX assessments_by_organisation ON assessments(organisation_id);",
+    // 3: organisation kinds, user accounts and the audit log (`holisec serve`).
+    // Existing organisations were hospitals: they get `healthcare-organisation`.
+    "ALTER TABLE organisations ADD COLUMN kind TEXT NOT NULL
+        DEFAULT 'healthcare-organisation' CHECK (length(kind) > 0);
+    CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (length(email) > 0),
+        organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'analyst', 'viewer')),
+        password_hash TEXT NOT NULL CHECK (substr(password_hash, 1, 1) = '$'),
+        created_at TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+    ) STRICT;
+    CREATE INDEX users_by_organisation ON users(organisation_id);
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        user_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        organisation_id INTEGER REFERENCES organisations(id) ON DELETE SET NULL,
+        action TEXT NOT NULL CHECK (length(action) > 0),
+        detail TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_by_organisation ON audit_log(organisation_id, at);",
 ];
 
 /// The schema version this build writes (number of migrations).

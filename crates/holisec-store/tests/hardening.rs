@@ -733,7 +733,7 @@ fn every_bad_row_is_named() {
         ),
         (
             |d| d.schema_version = 0,
-            &["schema_version: 0, expected 1 to 2"],
+            &["schema_version: 0, expected 1 to 3"],
         ),
     ];
     for (edit, expected) in cases {
