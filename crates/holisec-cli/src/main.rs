@@ -55,6 +55,8 @@ enum Command {
     Simulate(commands::simulate::Args),
     Assess(commands::assess::Args),
     Db(commands::db::Args),
+    Admin(commands::admin::Args),
+    Serve(commands::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -81,6 +83,8 @@ fn main() -> ExitCode {
         Command::Simulate(args) => commands::simulate::run(args),
         Command::Assess(args) => commands::assess::run(args),
         Command::Db(args) => commands::db::run(args),
+        Command::Admin(args) => commands::admin::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod admin;
 pub mod analyze;
 pub mod assess;
 pub mod db;
@@ -9,6 +10,7 @@ pub mod init;
 pub mod render;
 pub mod risk;
 pub mod schema;
+pub mod serve;
 pub mod show;
 pub mod simulate;
 pub mod validate;

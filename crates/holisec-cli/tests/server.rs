@@ -1,0 +1,262 @@
+//! `holisec admin` and `holisec serve` as a user runs them.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::parts;
+
+/// Runs `holisec` with `args` on database `db`, `stdin` as standard input.
+fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_holisec"))
+        .args(args)
+        .env("HOLISEC_DB", db)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("holisec runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn admin_creates_organisations_and_users_without_default_passwords() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+
+    // A kind that is not the model's is refused with a suggestion, and no file is made.
+    let (code, _, err) = parts(&run(
+        &db,
+        &[
+            "admin",
+            "create-org",
+            "St Mary",
+            "--kind",
+            "healthcare-organization",
+        ],
+        "",
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown organisation kind"), "{err}");
+    assert!(
+        err.contains("did you mean `healthcare-organisation`"),
+        "{err}"
+    );
+    assert!(!db.exists());
+
+    let (code, out, err) = parts(&run(
+        &db,
+        &[
+            "admin",
+            "create-org",
+            "St Mary",
+            "--kind",
+            "healthcare-organisation",
+        ],
+        "",
+    ));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("created organisation `St Mary` (healthcare-organisation"),
+        "{out}"
+    );
+    let (code, _, err) = parts(&run(
+        &db,
+        &[
+            "admin",
+            "create-org",
+            "st mary",
+            "--kind",
+            "insurance-group",
+        ],
+        "",
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("exists already"), "{err}");
+    let (code, _, err) = parts(&run(
+        &db,
+        &[
+            "admin",
+            "create-org",
+            "CERT",
+            "--kind",
+            "agency-institution",
+            "--db",
+            db.to_str().unwrap(),
+        ],
+        "",
+    ));
+    assert_eq!(code, 0, "{err}");
+
+    // The password comes from standard input only; there is no default.
+    let (code, _, err) = parts(&run(
+        &db,
+        &[
+            "admin",
+            "create-user",
+            "ana@mary.org",
+            "--org",
+            "St Mary",
+            "--role",
+            "admin",
+        ],
+        "",
+    ));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--password-stdin"), "{err}");
+    let create = |email: &str, org: &str, role: &str, password: &str| {
+        parts(&run(
+            &db,
+            &[
+                "admin",
+                "create-user",
+                email,
+                "--org",
+                org,
+                "--role",
+                role,
+                "--password-stdin",
+            ],
+            password,
+        ))
+    };
+    let (code, _, err) = create("ana@mary.org", "St Mary", "admin", "");
+    assert_eq!(code, 2);
+    assert!(err.contains("no password on standard input"), "{err}");
+    let (code, _, err) = create("ana@mary.org", "St Mary", "admin", "seven77\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("at least 8"), "{err}");
+    let (code, _, err) = create("ana@mary.org", "St Mary", "admin", &"x".repeat(129));
+    assert_eq!(code, 2);
+    assert!(err.contains("at most 128"), "{err}");
+    let (code, _, err) = create("ana@mary.org", "St Mary", "root", "long enough\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown role `root`"), "{err}");
+    let (code, _, err) = create("ana@mary.org", "St Marry", "admin", "long enough\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `St Mary`"), "{err}");
+    let (code, _, err) = create("not-an-email", "St Mary", "admin", "long enough\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("not an email address"), "{err}");
+    let (code, out, err) = create("Ana@Mary.org", "st mary", "admin", "long enough\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("created user ana@mary.org (admin of `St Mary`"),
+        "{out}"
+    );
+    let (code, _, err) = create("ANA@mary.org", "CERT", "viewer", "long enough\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("exists already"), "{err}");
+
+    let (code, out, err) = parts(&run(&db, &["admin", "list", "--json"], ""));
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["organisations"].as_array().unwrap().len(), 2);
+    assert_eq!(v["users"][0]["email"], "ana@mary.org");
+    assert_eq!(v["users"][0]["role"], "admin");
+    assert!(!out.contains("argon2"), "no hashes listed: {out}");
+    let (code, out, _) = parts(&run(&db, &["admin", "list"], ""));
+    assert_eq!(code, 0);
+    assert!(out.contains("CERT  (agency-institution)"), "{out}");
+
+    // The hash is Argon2id, stored once, with the audit log of both creations.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let hash: String = conn
+        .query_row("SELECT password_hash FROM users", [], |r| r.get(0))
+        .unwrap();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    let audits: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action IN ('create-org', 'create-user')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audits, 3);
+}
+
+/// One HTTP/1.1 request on a new connection; the whole response as text.
+fn http(addr: &str, request: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn serve_answers_on_a_real_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_holisec"))
+        .args(["serve", "--db", db.to_str().unwrap(), "--bind", &addr])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let health = loop {
+        if let Ok(mut s) = TcpStream::connect(&addr) {
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut out = String::new();
+            let _ = s.read_to_string(&mut out);
+            break out;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(health.contains("{\"status\":\"ok\"}"), "{health}");
+    assert!(
+        health.contains("x-content-type-options: nosniff"),
+        "{health}"
+    );
+    let me = http(
+        &addr,
+        "GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(me.starts_with("HTTP/1.1 401"), "{me}");
+    let body = "{\"email\":\"nobody@x.org\",\"password\":\"whatever1\"}";
+    let login = http(
+        &addr,
+        &format!(
+            "POST /api/v1/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    assert!(login.starts_with("HTTP/1.1 401"), "{login}");
+    assert!(login.contains("email or password is wrong"), "{login}");
+    let _ = child.kill();
+    let _ = child.wait();
+    // The database was made and migrated by `serve`.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let failed: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'login-failed'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(failed, 1);
+}
