@@ -1,0 +1,707 @@
+//! In-process tests of the real router (`tower::ServiceExt::oneshot`) on a
+//! temporary database: the route x role x organisation matrix generated from
+//! `ROUTES`, login, logout, session cookies, CSRF, limits and bad input.
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, Response, StatusCode, header};
+use holisec_server::{AppState, Config, ROUTES, SESSION_COOKIE, Verb, accounts};
+use holisec_store::{Role, Store};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery";
+const NOW: &str = "2026-12-04T00:00:00Z";
+
+struct World {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    app: Router,
+    /// Assessment ids of organisation A and B.
+    a: i64,
+    b: i64,
+}
+
+fn email(org: &str, role: Role) -> String {
+    format!("{role}@{org}.example")
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let mut s = Store::open(&db).unwrap();
+    accounts::create_org(&mut s, "St Mary", "healthcare-organisation", NOW).unwrap();
+    accounts::create_org(&mut s, "CERT", "agency-institution", NOW).unwrap();
+    for (org, short) in [("St Mary", "a"), ("CERT", "b")] {
+        for role in Role::ALL {
+            accounts::create_user(
+                &mut s,
+                &email(short, *role),
+                org,
+                role.as_str(),
+                PASSWORD,
+                NOW,
+            )
+            .unwrap();
+        }
+    }
+    let a = s
+        .new_assessment("St Mary", "hospital", "1.0", NOW)
+        .unwrap()
+        .id;
+    let b = s.new_assessment("CERT", "hospital", "1.0", NOW).unwrap().id;
+    let eco = holisec_api::model::builtin().value.ecosystem;
+    let q = holisec_api::assess::builtin_questionnaire(&eco)
+        .unwrap()
+        .value;
+    let app = holisec_server::app(AppState::new(s, eco, q), &Config::default());
+    World {
+        _dir: dir,
+        db,
+        app,
+        a,
+        b,
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    json: Value,
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Reply {
+    let res: Response<Body> = app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let json = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {bytes:?}"))
+    };
+    Reply {
+        status,
+        headers,
+        json,
+    }
+}
+
+fn request(method: Method, path: &str, cookie: Option<&str>, body: Option<&str>) -> Request<Body> {
+    let mut r = Request::builder()
+        .method(method.clone())
+        .uri(path)
+        .header(header::HOST, "localhost");
+    if let Some(c) = cookie {
+        r = r.header(header::COOKIE, c);
+    }
+    if method == Method::POST {
+        // What a browser sends from the application's own page.
+        r = r.header("sec-fetch-site", "same-origin");
+    }
+    match body {
+        Some(b) => r
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_owned()))
+            .unwrap(),
+        None => r.body(Body::empty()).unwrap(),
+    }
+}
+
+/// The `name=value` of the session cookie set by `reply`.
+fn session_cookie(reply: &Reply) -> Option<String> {
+    reply
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{SESSION_COOKIE}=")))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+}
+
+async fn login_as(app: &Router, email: &str, password: &str) -> Reply {
+    let body = serde_json::json!({ "email": email, "password": password }).to_string();
+    send(
+        app,
+        request(Method::POST, "/api/v1/login", None, Some(&body)),
+    )
+    .await
+}
+
+async fn login(app: &Router, org: &str, role: Role) -> String {
+    let r = login_as(app, &email(org, role), PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    session_cookie(&r).expect("a session cookie")
+}
+
+fn path_with(spec_path: &str, id: i64) -> String {
+    spec_path.replace("{id}", &id.to_string())
+}
+
+fn method(v: Verb) -> Method {
+    v.method()
+}
+
+fn body_for(v: Verb) -> Option<&'static str> {
+    match v {
+        Verb::Post => Some("{}"),
+        Verb::Get => None,
+    }
+}
+
+#[tokio::test]
+async fn route_role_organisation_matrix_from_the_route_table() {
+    let w = world();
+    let mut checked = 0;
+    for spec in ROUTES {
+        let own = path_with(spec.path, w.a);
+        let other = path_with(spec.path, w.b);
+        // Anonymous.
+        let r = send(
+            &w.app,
+            request(method(spec.method), &own, None, body_for(spec.method)),
+        )
+        .await;
+        match spec.min_role {
+            Some(_) => assert_eq!(
+                r.status,
+                StatusCode::UNAUTHORIZED,
+                "anonymous {:?} {}: {}",
+                spec.method,
+                spec.path,
+                r.json
+            ),
+            None => assert_ne!(r.status, StatusCode::FORBIDDEN, "{}", spec.path),
+        }
+        let Some(min_role) = spec.min_role else {
+            continue;
+        };
+        for role in Role::ALL {
+            // A new session per request: logout ends the one it is sent with.
+            let cookie = login(&w.app, "a", *role).await;
+            let r = send(
+                &w.app,
+                request(
+                    method(spec.method),
+                    &own,
+                    Some(&cookie),
+                    body_for(spec.method),
+                ),
+            )
+            .await;
+            let what = format!("{role} {:?} {}", spec.method, own);
+            if *role >= min_role {
+                assert!(r.status.is_success(), "{what}: {} {}", r.status, r.json);
+            } else {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}: {}", r.json);
+                assert_eq!(r.json["error"], "your role may not do this");
+            }
+            if spec.org_scoped && *role >= min_role {
+                let cookie = login(&w.app, "a", *role).await;
+                let r = send(
+                    &w.app,
+                    request(
+                        method(spec.method),
+                        &other,
+                        Some(&cookie),
+                        body_for(spec.method),
+                    ),
+                )
+                .await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::NOT_FOUND,
+                    "{role} {other}: {}",
+                    r.json
+                );
+                // Exactly what a missing id answers: nothing tells the two apart.
+                let missing = path_with(spec.path, 999_999);
+                let m = send(
+                    &w.app,
+                    request(
+                        method(spec.method),
+                        &missing,
+                        Some(&cookie),
+                        body_for(spec.method),
+                    ),
+                )
+                .await;
+                assert_eq!(m.status, StatusCode::NOT_FOUND);
+                assert_eq!(
+                    r.json["error"]
+                        .as_str()
+                        .unwrap()
+                        .replace(&w.b.to_string(), "N"),
+                    m.json["error"].as_str().unwrap().replace("999999", "N")
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 18, "{checked}");
+}
+
+#[tokio::test]
+async fn lists_and_creations_stay_in_the_session_organisation() {
+    let w = world();
+    let cookie = login(&w.app, "a", Role::Analyst).await;
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/assessments", Some(&cookie), None),
+    )
+    .await;
+    let ids: Vec<i64> = r
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![w.a]);
+    // The body cannot name another organisation.
+    let r = send(
+        &w.app,
+        request(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(&cookie),
+            Some(&format!("{{\"organisation_id\": {}}}", w.b)),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    assert!(
+        r.json["error"].as_str().unwrap().contains("unknown field"),
+        "{}",
+        r.json
+    );
+    let r = send(
+        &w.app,
+        request(Method::POST, "/api/v1/assessments", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+    assert_eq!(r.json["organisation"], "St Mary");
+    assert_eq!(r.json["version"], 2);
+    let new_id = r.json["id"].as_i64().unwrap();
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/assessments", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.json.as_array().unwrap().len(), 2);
+    // Organisation B sees neither, and its own list is unchanged.
+    let b = login(&w.app, "b", Role::Admin).await;
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/assessments", Some(&b), None),
+    )
+    .await;
+    let ids: Vec<i64> = r
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![w.b]);
+    let r = send(
+        &w.app,
+        request(
+            Method::GET,
+            &format!("/api/v1/assessments/{new_id}/score"),
+            Some(&b),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Own objects read in full.
+    let r = send(
+        &w.app,
+        request(
+            Method::GET,
+            &format!("/api/v1/assessments/{}/score", w.a),
+            Some(&cookie),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json["scores"]["domains"].as_array().unwrap().len(), 5);
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/me", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.json["user"]["email"], "analyst@a.example");
+    assert_eq!(r.json["organisation_kind"], "healthcare-organisation");
+    assert!(r.json["user"].get("password_hash").is_none());
+    // Ids that are not numbers are unknown ids.
+    for bad in ["abc", "-1", "0", "1e3", "99999999999999999999999"] {
+        let r = send(
+            &w.app,
+            request(
+                Method::GET,
+                &format!("/api/v1/assessments/{bad}"),
+                Some(&cookie),
+                None,
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{bad}: {}", r.json);
+    }
+    // The audit log names who created what.
+    let s = Store::open(&w.db).unwrap();
+    let log = s.audit_log(None).unwrap();
+    assert!(
+        log.iter().any(|e| e.action == "create-assessment"
+            && e.detail.contains(&format!("assessment {new_id}")))
+    );
+}
+
+#[tokio::test]
+async fn login_refusals_say_the_same_whatever_was_wrong() {
+    let w = world();
+    let wrong = login_as(&w.app, "admin@a.example", "not the password").await;
+    let unknown = login_as(&w.app, "nobody@a.example", PASSWORD).await;
+    let empty = login_as(&w.app, "", "").await;
+    for r in [&wrong, &unknown, &empty] {
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            r.json,
+            serde_json::json!({ "error": "email or password is wrong" })
+        );
+        assert!(session_cookie(r).is_none());
+    }
+    // Case and surrounding spaces of the email do not matter; the password is exact.
+    assert_eq!(
+        login_as(&w.app, " ADMIN@a.example ", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let r = login_as(&w.app, "admin@a.example", &format!("{PASSWORD} ")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // A disabled user cannot log in, and their live session stops working.
+    let cookie = login(&w.app, "a", Role::Viewer).await;
+    {
+        let mut s = Store::open(&w.db).unwrap();
+        let u = s.user_for_login("viewer@a.example").unwrap().unwrap().0;
+        assert!(s.set_user_disabled(u.organisation_id, u.id, true).unwrap());
+    }
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/me", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = login_as(&w.app, "viewer@a.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.json["error"], "email or password is wrong");
+    // Every attempt is in the audit log, never with a password.
+    let s = Store::open(&w.db).unwrap();
+    let log = s.audit_log(None).unwrap();
+    let failed = log.iter().filter(|e| e.action == "login-failed").count();
+    assert_eq!(failed, 5, "{log:?}");
+    assert!(
+        log.iter()
+            .all(|e| !e.detail.contains(PASSWORD) && !e.detail.contains("not the password"))
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.action == "login" && e.user_id.is_some())
+    );
+}
+
+#[tokio::test]
+async fn session_cookie_is_strict_cycled_at_login_and_ended_by_logout() {
+    let w = world();
+    let r = login_as(&w.app, "admin@a.example", PASSWORD).await;
+    let set = r
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(set.starts_with("__Host-holisec="), "{set}");
+    for attr in [
+        "HttpOnly",
+        "Secure",
+        "SameSite=Strict",
+        "Path=/",
+        "Max-Age=",
+    ] {
+        assert!(set.contains(attr), "{attr} in {set}");
+    }
+    assert!(!set.contains("Domain"), "{set}");
+    let first = session_cookie(&r).unwrap();
+    // Logging in with a session already held gives a new id; the old one is dead.
+    let body = serde_json::json!({ "email": "viewer@b.example", "password": PASSWORD }).to_string();
+    let r = send(
+        &w.app,
+        request(Method::POST, "/api/v1/login", Some(&first), Some(&body)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let second = session_cookie(&r).unwrap();
+    assert_ne!(first, second);
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/me", Some(&first), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.json);
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/me", Some(&second), None),
+    )
+    .await;
+    assert_eq!(r.json["user"]["email"], "viewer@b.example");
+    // Logout ends the session on the server: the cookie replayed is refused.
+    let r = send(
+        &w.app,
+        request(Method::POST, "/api/v1/logout", Some(&second), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/me", Some(&second), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // A made-up session id is nobody.
+    let forged = format!("{SESSION_COOKIE}=AAAAAAAAAAAAAAAAAAAAAA");
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/me", Some(&forged), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn cross_origin_state_changes_are_refused() {
+    let w = world();
+    let cookie = login(&w.app, "a", Role::Admin).await;
+    let post = |headers: &[(&str, &str)], path: &str| {
+        let mut r = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(header::HOST, "localhost:8080")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/json");
+        for (k, v) in headers {
+            r = r.header(*k, *v);
+        }
+        r.body(Body::from("{}")).unwrap()
+    };
+    for (headers, path) in [
+        (
+            vec![("sec-fetch-site", "cross-site")],
+            "/api/v1/assessments",
+        ),
+        (vec![("sec-fetch-site", "same-site")], "/api/v1/assessments"),
+        (
+            vec![("origin", "https://evil.example")],
+            "/api/v1/assessments",
+        ),
+        (vec![("sec-fetch-site", "cross-site")], "/api/v1/logout"),
+        (vec![("sec-fetch-site", "cross-site")], "/api/v1/login"),
+    ] {
+        let r = send(&w.app, post(&headers, path)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{headers:?} {path}");
+        assert_eq!(r.json["error"], "cross-origin request refused");
+    }
+    // Nothing was created.
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/assessments", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.json.as_array().unwrap().len(), 1);
+    // Same origin passes.
+    let r = send(
+        &w.app,
+        post(
+            &[("origin", "http://localhost:8080")],
+            "/api/v1/assessments",
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_4xx_json_message() {
+    let w = world();
+    let cookie = login(&w.app, "a", Role::Analyst).await;
+    // Over the body limit.
+    let huge = format!(
+        "{{\"email\": \"{}\", \"password\": \"x\"}}",
+        "a".repeat(100_000)
+    );
+    let r = send(
+        &w.app,
+        request(Method::POST, "/api/v1/login", None, Some(&huge)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.json);
+    assert!(r.json["error"].as_str().is_some());
+    let r = send(
+        &w.app,
+        request(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(&cookie),
+            Some(&huge),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.json);
+    // Malformed JSON, wrong types, missing and unknown fields, wrong content type.
+    for (body, status) in [
+        ("{\"email\": ", StatusCode::BAD_REQUEST),
+        ("not json", StatusCode::BAD_REQUEST),
+        (
+            "{\"email\": 5, \"password\": \"x\"}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        ("{\"email\": \"a@b\"}", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "{\"email\": \"a@b\", \"password\": \"xxxxxxxx\", \"role\": \"admin\"}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        ("[]", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let r = send(
+            &w.app,
+            request(Method::POST, "/api/v1/login", None, Some(body)),
+        )
+        .await;
+        assert_eq!(r.status, status, "{body}: {}", r.json);
+        assert!(!r.json["error"].as_str().unwrap().is_empty(), "{body}");
+    }
+    let r = send(
+        &w.app,
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/login")
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from("{}"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.json);
+    let r = send(
+        &w.app,
+        request(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(&cookie),
+            Some("{oops"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    // Unknown paths and methods.
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/nothing", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.json["error"].is_string());
+    for m in [Method::PUT, Method::DELETE, Method::PATCH, Method::TRACE] {
+        let r = send(
+            &w.app,
+            request(m.clone(), "/api/v1/assessments", Some(&cookie), None),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{m}: {}", r.json);
+        assert!(r.json["error"].is_string());
+    }
+    // HEAD needs what GET needs.
+    let r = send(
+        &w.app,
+        request(Method::HEAD, "/api/v1/assessments", None, None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let w = world();
+    let cookie = login(&w.app, "a", Role::Viewer).await;
+    let replies = [
+        send(&w.app, request(Method::GET, "/healthz", None, None)).await,
+        send(&w.app, request(Method::GET, "/api/v1/me", None, None)).await,
+        send(
+            &w.app,
+            request(Method::GET, "/api/v1/me", Some(&cookie), None),
+        )
+        .await,
+        send(&w.app, request(Method::GET, "/nowhere", None, None)).await,
+        send(
+            &w.app,
+            request(
+                Method::POST,
+                "/api/v1/assessments",
+                Some(&cookie),
+                Some("{}"),
+            ),
+        )
+        .await,
+    ];
+    for r in &replies {
+        let h = |name: &str| {
+            r.headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        };
+        assert!(
+            h("content-security-policy").contains("default-src 'self'"),
+            "{}",
+            r.status
+        );
+        assert!(h("content-security-policy").contains("frame-ancestors 'none'"));
+        assert!(!h("content-security-policy").contains("unsafe"));
+        assert_eq!(h("x-content-type-options"), "nosniff");
+        assert_eq!(h("referrer-policy"), "no-referrer");
+        assert_eq!(h("cache-control"), "no-store");
+        assert!(
+            h("content-type").starts_with("application/json"),
+            "{}",
+            r.status
+        );
+        assert!(r.headers.get("access-control-allow-origin").is_none());
+    }
+}
+
+#[test]
+fn route_table_has_no_duplicates_and_only_known_methods() {
+    let mut seen = std::collections::HashSet::new();
+    for r in ROUTES {
+        assert!(seen.insert((r.path, r.method.method())), "{} twice", r.path);
+        assert!(
+            r.path == "/healthz" || r.path.starts_with("/api/v1/"),
+            "{}",
+            r.path
+        );
+        assert_eq!(r.org_scoped, r.path.contains("{id}"), "{}", r.path);
+    }
+    // Building the app checks that each entry has a handler.
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("x.db")).unwrap();
+    let eco = holisec_api::model::builtin().value.ecosystem;
+    let q = holisec_api::assess::builtin_questionnaire(&eco)
+        .unwrap()
+        .value;
+    let _ = holisec_server::app(AppState::new(s, eco, q), &Config::default());
+}
