@@ -34,6 +34,9 @@ pub enum ServerError {
     /// Not found, or not in the session's organisation (404).
     #[error("{0}")]
     NotFound(String),
+    /// Too many failed logins: wait this long (429 with `Retry-After`).
+    #[error("too many failed logins; try again in {} s", retry_after(*.0))]
+    Throttled(std::time::Duration),
     /// A unique name or email is taken (409).
     #[error("{0}")]
     Conflict(String),
@@ -65,6 +68,7 @@ impl ServerError {
             ServerError::Forbidden => StatusCode::FORBIDDEN,
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
             ServerError::Conflict(_) => StatusCode::CONFLICT,
+            ServerError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -120,6 +124,10 @@ pub struct ErrorBody {
 impl IntoResponse for ServerError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let wait = match &self {
+            ServerError::Throttled(d) => Some(retry_after(*d)),
+            _ => None,
+        };
         let (error, field) = match self {
             ServerError::Internal(detail) => {
                 eprintln!("holisec serve: internal error: {detail}");
@@ -131,6 +139,17 @@ impl IntoResponse for ServerError {
             ServerError::Invalid { field, message, .. } => (message, field),
             other => (other.to_string(), None),
         };
-        (status, Json(ErrorBody { error, field })).into_response()
+        let mut response = (status, Json(ErrorBody { error, field })).into_response();
+        if let Some(secs) = wait {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
+}
+
+/// Whole seconds to wait, at least 1.
+fn retry_after(d: std::time::Duration) -> u64 {
+    (d.as_secs() + u64::from(d.subsec_nanos() > 0)).max(1)
 }

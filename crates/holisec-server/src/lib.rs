@@ -19,6 +19,7 @@
 
 pub mod accounts;
 mod error;
+pub mod throttle;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -151,6 +152,8 @@ pub struct Config {
     pub idle: Duration,
     /// A request taking longer is answered 408.
     pub timeout: Duration,
+    /// How failed logins are slowed down.
+    pub throttle: throttle::ThrottlePolicy,
 }
 
 impl Default for Config {
@@ -158,6 +161,7 @@ impl Default for Config {
         Config {
             idle: Duration::from_secs(30 * 60),
             timeout: Duration::from_secs(30),
+            throttle: throttle::ThrottlePolicy::default(),
         }
     }
 }
@@ -169,6 +173,7 @@ pub struct AppState {
     #[allow(dead_code)]
     eco: Arc<Ecosystem>,
     q: Arc<Questionnaire>,
+    throttle: Arc<throttle::Throttle>,
 }
 
 impl AppState {
@@ -178,6 +183,7 @@ impl AppState {
             store: Arc::new(Mutex::new(store)),
             eco: Arc::new(eco),
             q: Arc::new(q),
+            throttle: Arc::new(throttle::Throttle::default()),
         }
     }
 
@@ -200,7 +206,8 @@ impl AppState {
 
 /// The application: [`ROUTES`] with authorisation, sessions, CSRF
 /// protection, security headers, body limit and timeout.
-pub fn app(state: AppState, config: &Config) -> Router {
+pub fn app(mut state: AppState, config: &Config) -> Router {
+    state.throttle = Arc::new(throttle::Throttle::new(config.throttle.clone()));
     let mut router = Router::new();
     for spec in ROUTES {
         router = router.route(spec.path, handler(spec));
@@ -246,11 +253,14 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
-    axum::serve(listener, app(state, &config))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    axum::serve(
+        listener,
+        app(state, &config).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
 }
 
 /// [`serve`] on a new multi-threaded tokio runtime, for callers without one
@@ -418,11 +428,36 @@ struct Me {
     organisation_kind: String,
 }
 
+/// The client's address, when the server knows it (not in in-process tests).
+struct ClientAddr(Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
 async fn login(
     State(state): State<AppState>,
     session: Session,
+    ClientAddr(address): ClientAddr,
     Body(body): Body<LoginRequest>,
 ) -> Result<Json<Me>, ServerError> {
+    let key = body.email.trim().to_lowercase();
+    state
+        .throttle
+        .check(&key, address)
+        .map_err(ServerError::Throttled)?;
     let found = state
         .with_store(move |s| {
             let at = now();
@@ -475,8 +510,10 @@ async fn login(
         })
         .await?;
     let Some(me) = found else {
+        state.throttle.failed(&key, address);
         return Err(ServerError::BadCredentials);
     };
+    state.throttle.succeeded(&key);
     session
         .cycle_id()
         .await

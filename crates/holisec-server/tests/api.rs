@@ -30,6 +30,10 @@ fn email(org: &str, role: Role) -> String {
 }
 
 fn world() -> World {
+    world_with(&Config::default())
+}
+
+fn world_with(config: &Config) -> World {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("h.db");
     let mut s = Store::open(&db).unwrap();
@@ -57,7 +61,7 @@ fn world() -> World {
     let q = holisec_api::assess::builtin_questionnaire(&eco)
         .unwrap()
         .value;
-    let app = holisec_server::app(AppState::new(s, eco, q), &Config::default());
+    let app = holisec_server::app(AppState::new(s, eco, q), config);
     World {
         _dir: dir,
         db,
@@ -704,4 +708,54 @@ fn route_table_has_no_duplicates_and_only_known_methods() {
         .unwrap()
         .value;
     let _ = holisec_server::app(AppState::new(s, eco, q), &Config::default());
+}
+
+#[tokio::test]
+async fn failed_logins_are_slowed_down_then_allowed_again() {
+    let w = world_with(&Config {
+        throttle: holisec_server::throttle::ThrottlePolicy {
+            free_failures: 3,
+            base_delay: std::time::Duration::from_millis(300),
+            max_delay: std::time::Duration::from_millis(300),
+            ..Default::default()
+        },
+        ..Config::default()
+    });
+    for _ in 0..3 {
+        let r = login_as(&w.app, "admin@a.example", "guess guess").await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = login_as(&w.app, "admin@a.example", "guess guess").await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "the 4th failure starts the wait"
+    );
+    // During the wait even the right password is answered 429, with Retry-After.
+    let r = login_as(&w.app, "ADMIN@a.example", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.json);
+    assert_eq!(r.headers.get(header::RETRY_AFTER).unwrap(), "1");
+    assert!(
+        r.json["error"]
+            .as_str()
+            .unwrap()
+            .contains("too many failed logins")
+    );
+    // An unknown email is throttled alike: a 429 does not tell which accounts exist.
+    for _ in 0..4 {
+        login_as(&w.app, "ghost@a.example", "guess guess").await;
+    }
+    let r = login_as(&w.app, "ghost@a.example", "guess guess").await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // Other accounts are not slowed down.
+    assert_eq!(
+        login_as(&w.app, "viewer@a.example", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    // After the wait the right password works (no lasting lockout).
+    tokio::time::sleep(std::time::Duration::from_millis(350)).await;
+    assert_eq!(
+        login_as(&w.app, "admin@a.example", PASSWORD).await.status,
+        StatusCode::OK
+    );
 }
