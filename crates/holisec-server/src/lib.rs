@@ -32,7 +32,7 @@ use axum::extract::{DefaultBodyLimit, FromRequest, MatchedPath, Path, Request, S
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 use holisec_assess::Questionnaire;
 use holisec_model::Ecosystem;
 use holisec_store::{Role, Store, User};
@@ -62,6 +62,8 @@ pub enum Verb {
     Get,
     /// POST.
     Post,
+    /// PUT (replaces the object at the path).
+    Put,
 }
 
 impl Verb {
@@ -70,6 +72,7 @@ impl Verb {
         match self {
             Verb::Get => Method::GET,
             Verb::Post => Method::POST,
+            Verb::Put => Method::PUT,
         }
     }
 }
@@ -128,6 +131,12 @@ pub const ROUTES: &[RouteSpec] = &[
         Some(Role::Viewer),
         true,
     ),
+    route(
+        Verb::Put,
+        "/api/v1/assessments/{id}/answers/{item}",
+        Some(Role::Analyst),
+        true,
+    ),
 ];
 
 /// The handler of a route of [`ROUTES`].
@@ -141,6 +150,7 @@ fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Post, "/api/v1/assessments") => post(create_assessment),
         (Verb::Get, "/api/v1/assessments/{id}") => get(show_assessment),
         (Verb::Get, "/api/v1/assessments/{id}/score") => get(score_assessment),
+        (Verb::Put, "/api/v1/assessments/{id}/answers/{item}") => put(save_answer),
         (m, p) => unreachable!("route {m:?} {p} has no handler"),
     }
 }
@@ -656,6 +666,58 @@ async fn score_assessment(
             s.assessment_in_org(user.organisation_id, id)?;
             let (assessment, scores) = holisec_api::assess::score(s, &q, id)?;
             Ok(Json(ScoreView { assessment, scores }))
+        })
+        .await
+}
+
+/// Body of `PUT /api/v1/assessments/{id}/answers/{item}`: the level and an
+/// optional evidence note. The assessment and item come from the path only.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnswerRequest {
+    level: u8,
+    #[serde(default)]
+    evidence: Option<String>,
+}
+
+/// Longest evidence note, in characters.
+const MAX_EVIDENCE_CHARS: usize = 4000;
+
+async fn save_answer(
+    State(state): State<AppState>,
+    axum::Extension(Current(user)): axum::Extension<Current>,
+    Path((raw, item)): Path<(String, String)>,
+    Body(body): Body<AnswerRequest>,
+) -> Result<Json<holisec_store::Assessment>, ServerError> {
+    let id = object_id(&raw)?;
+    if let Some(e) = &body.evidence
+        && e.chars().count() > MAX_EVIDENCE_CHARS
+    {
+        return Err(ServerError::invalid(
+            "evidence",
+            format!("the note has over {MAX_EVIDENCE_CHARS} characters"),
+        ));
+    }
+    let q = Arc::clone(&state.q);
+    state
+        .with_store(move |s| {
+            s.assessment_in_org(user.organisation_id, id)?;
+            let at = now();
+            holisec_api::assess::store_answer(s, &q, id, &item, body.level, body.evidence, &at)
+                .map_err(|e| match e {
+                    holisec_api::ApiError::Invalid(m) if m.starts_with("unknown item") => {
+                        ServerError::invalid("item", m)
+                    }
+                    other => other.into(),
+                })?;
+            s.audit(
+                &at,
+                Some(user.id),
+                Some(user.organisation_id),
+                "answer",
+                &format!("assessment {id} item {item} level {}", body.level),
+            )?;
+            Ok(Json(s.assessment_in_org(user.organisation_id, id)?))
         })
         .await
 }

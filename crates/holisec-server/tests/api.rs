@@ -103,7 +103,7 @@ fn request(method: Method, path: &str, cookie: Option<&str>, body: Option<&str>)
     if let Some(c) = cookie {
         r = r.header(header::COOKIE, c);
     }
-    if method == Method::POST {
+    if method == Method::POST || method == Method::PUT {
         // What a browser sends from the application's own page.
         r = r.header("sec-fetch-site", "same-origin");
     }
@@ -142,8 +142,19 @@ async fn login(app: &Router, org: &str, role: Role) -> String {
     session_cookie(&r).expect("a session cookie")
 }
 
+/// The first item of the built-in questionnaire.
+fn first_item() -> String {
+    let eco = holisec_api::model::builtin().value.ecosystem;
+    let q = holisec_api::assess::builtin_questionnaire(&eco)
+        .unwrap()
+        .value;
+    q.items[0].id.clone()
+}
+
 fn path_with(spec_path: &str, id: i64) -> String {
-    spec_path.replace("{id}", &id.to_string())
+    spec_path
+        .replace("{id}", &id.to_string())
+        .replace("{item}", &first_item())
 }
 
 fn method(v: Verb) -> Method {
@@ -153,6 +164,7 @@ fn method(v: Verb) -> Method {
 fn body_for(v: Verb) -> Option<&'static str> {
     match v {
         Verb::Post => Some("{}"),
+        Verb::Put => Some("{\"level\": 2}"),
         Verb::Get => None,
     }
 }
@@ -758,4 +770,123 @@ async fn failed_logins_are_slowed_down_then_allowed_again() {
         login_as(&w.app, "admin@a.example", PASSWORD).await.status,
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn answers_are_saved_one_by_one_in_the_session_organisation_only() {
+    let w = world();
+    let item = first_item();
+    let cookie = login(&w.app, "a", Role::Analyst).await;
+    let put = |id: i64, item: &str, body: &str| {
+        request(
+            Method::PUT,
+            &format!("/api/v1/assessments/{id}/answers/{item}"),
+            Some(&cookie),
+            Some(body),
+        )
+    };
+    let r = send(
+        &w.app,
+        put(w.a, &item, r#"{"level": 3, "evidence": "2025 audit"}"#),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["answered"], 1);
+    // Answering again replaces the answer.
+    let r = send(&w.app, put(w.a, &item, r#"{"level": 4}"#)).await;
+    assert_eq!(r.json["answered"], 1);
+    let r = send(
+        &w.app,
+        request(
+            Method::GET,
+            &format!("/api/v1/assessments/{}", w.a),
+            Some(&cookie),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.json["answers"][0]["item"], item.as_str());
+    assert_eq!(r.json["answers"][0]["level"], 4);
+    assert!(r.json["answers"][0]["meaning"].is_string());
+    // Bad values are 4xx naming the field.
+    let r = send(&w.app, put(w.a, &item, r#"{"level": 7}"#)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.json);
+    assert_eq!(r.json["field"], "level");
+    let r = send(&w.app, put(w.a, "NO-SUCH", r#"{"level": 1}"#)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.json);
+    assert_eq!(r.json["field"], "item");
+    assert!(r.json["error"].as_str().unwrap().contains("unknown item"));
+    let r = send(&w.app, put(w.a, &item, r#"{"level": 300}"#)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let long = format!(r#"{{"level": 1, "evidence": "{}"}}"#, "x".repeat(4001));
+    let r = send(&w.app, put(w.a, &item, &long)).await;
+    assert_eq!(r.json["field"], "evidence");
+    // The body cannot name another assessment than the path's.
+    let r = send(
+        &w.app,
+        put(
+            w.a,
+            &item,
+            &format!(r#"{{"level": 1, "assessment_id": {}}}"#, w.b),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A cross-site PUT is refused like a POST.
+    let mut cross = put(w.a, &item, r#"{"level": 0}"#);
+    cross
+        .headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    let r = send(&w.app, cross).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Another organisation's assessment: 404, and nothing is written there.
+    let r = send(&w.app, put(w.b, &item, r#"{"level": 1}"#)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let s = Store::open(&w.db).unwrap();
+    assert!(s.answers(w.b).unwrap().is_empty());
+    assert_eq!(s.answers(w.a).unwrap()[0].level, 4);
+    assert_eq!(
+        s.audit_log(None)
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "answer")
+            .count(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_users_answering_at_once_lose_no_answer() {
+    let w = world();
+    let eco = holisec_api::model::builtin().value.ecosystem;
+    let q = holisec_api::assess::builtin_questionnaire(&eco)
+        .unwrap()
+        .value;
+    let items: Vec<String> = q.items.iter().map(|i| i.id.clone()).collect();
+    let admin = login(&w.app, "a", Role::Admin).await;
+    let analyst = login(&w.app, "a", Role::Analyst).await;
+    let mut tasks = Vec::new();
+    for (k, item) in items.iter().enumerate() {
+        let cookie = if k % 2 == 0 {
+            admin.clone()
+        } else {
+            analyst.clone()
+        };
+        let app = w.app.clone();
+        let path = format!("/api/v1/assessments/{}/answers/{item}", w.a);
+        tasks.push(tokio::spawn(async move {
+            let body = format!(r#"{{"level": {}}}"#, k % 5);
+            send(
+                &app,
+                request(Method::PUT, &path, Some(&cookie), Some(&body)),
+            )
+            .await
+            .status
+        }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), StatusCode::OK);
+    }
+    let s = Store::open(&w.db).unwrap();
+    assert_eq!(s.answers(w.a).unwrap().len(), items.len());
 }
