@@ -137,6 +137,14 @@ pub const ROUTES: &[RouteSpec] = &[
         Some(Role::Analyst),
         true,
     ),
+    route(Verb::Get, "/api/v1/users", Some(Role::Admin), false),
+    route(Verb::Post, "/api/v1/users", Some(Role::Admin), false),
+    route(
+        Verb::Post,
+        "/api/v1/users/{id}/disable",
+        Some(Role::Admin),
+        true,
+    ),
 ];
 
 /// The handler of a route of [`ROUTES`].
@@ -151,6 +159,9 @@ fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Get, "/api/v1/assessments/{id}") => get(show_assessment),
         (Verb::Get, "/api/v1/assessments/{id}/score") => get(score_assessment),
         (Verb::Put, "/api/v1/assessments/{id}/answers/{item}") => put(save_answer),
+        (Verb::Get, "/api/v1/users") => get(list_users),
+        (Verb::Post, "/api/v1/users") => post(create_user),
+        (Verb::Post, "/api/v1/users/{id}/disable") => post(disable_user),
         (m, p) => unreachable!("route {m:?} {p} has no handler"),
     }
 }
@@ -468,18 +479,29 @@ async fn login(
         .throttle
         .check(&key, address)
         .map_err(ServerError::Throttled)?;
+    // Read the row under the store's lock, verify on a blocking thread
+    // without it (Argon2 takes tens of milliseconds), then audit.
+    let email = key.clone();
+    let row = state
+        .with_store(move |s| Ok(s.user_for_login(&email)?))
+        .await?;
+    let password = body.password;
+    let (row, matches) = tokio::task::spawn_blocking(move || {
+        // An unknown email costs one verification too.
+        let hash = row
+            .as_ref()
+            .map_or(accounts::dummy_hash(), |(_, h)| h.as_str());
+        let matches = accounts::verify_password(&password, hash);
+        (row.map(|(u, _)| u), matches)
+    })
+    .await
+    .map_err(|e| ServerError::Internal(format!("password check failed: {e}")))?;
+    let email = key.clone();
     let found = state
         .with_store(move |s| {
             let at = now();
-            let email = body.email.trim().to_lowercase();
-            let row = s.user_for_login(&email)?;
-            // An unknown email costs one verification too.
-            let hash = row
-                .as_ref()
-                .map_or(accounts::dummy_hash(), |(_, h)| h.as_str());
-            let matches = accounts::verify_password(&body.password, hash);
             match row {
-                Some((user, _)) if matches && !user.disabled => {
+                Some(user) if matches && !user.disabled => {
                     let kind = s
                         .organisation_by_id(user.organisation_id)?
                         .map(|o| o.kind)
@@ -490,7 +512,7 @@ async fn login(
                         organisation_kind: kind,
                     }))
                 }
-                Some((user, _)) => {
+                Some(user) => {
                     let why = if user.disabled {
                         "user disabled"
                     } else {
@@ -718,6 +740,100 @@ async fn save_answer(
                 &format!("assessment {id} item {item} level {}", body.level),
             )?;
             Ok(Json(s.assessment_in_org(user.organisation_id, id)?))
+        })
+        .await
+}
+
+async fn list_users(
+    State(state): State<AppState>,
+    axum::Extension(Current(user)): axum::Extension<Current>,
+) -> Result<Json<Vec<User>>, ServerError> {
+    state
+        .with_store(move |s| Ok(Json(s.users_of_org(user.organisation_id)?)))
+        .await
+}
+
+/// Body of `POST /api/v1/users`: the new user is always of the session's
+/// organisation; unknown fields (`organisation_id`, ...) are refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewUserRequest {
+    email: String,
+    role: String,
+    password: String,
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    axum::Extension(Current(admin)): axum::Extension<Current>,
+    Body(body): Body<NewUserRequest>,
+) -> Result<(StatusCode, Json<User>), ServerError> {
+    let role: Role = body
+        .role
+        .trim()
+        .parse()
+        .map_err(|e: holisec_store::StoreError| ServerError::invalid("role", e.to_string()))?;
+    holisec_store::normalise_email(&body.email)
+        .map_err(|e| ServerError::invalid("email", e.to_string()))?;
+    let password = body.password;
+    // Hashing takes tens of milliseconds: not under the store's lock.
+    let hash = tokio::task::spawn_blocking(move || accounts::hash_password(&password))
+        .await
+        .map_err(|e| ServerError::Internal(format!("hashing failed: {e}")))??;
+    state
+        .with_store(move |s| {
+            let at = now();
+            let user = s.create_user(&holisec_store::NewUser {
+                email: &body.email,
+                organisation_id: admin.organisation_id,
+                role,
+                password_hash: &hash,
+                now: &at,
+            })?;
+            s.audit(
+                &at,
+                Some(admin.id),
+                Some(admin.organisation_id),
+                "create-user",
+                &format!("{} ({})", user.email, user.role),
+            )?;
+            Ok((StatusCode::CREATED, Json(user)))
+        })
+        .await
+}
+
+async fn disable_user(
+    State(state): State<AppState>,
+    axum::Extension(Current(admin)): axum::Extension<Current>,
+    Path(raw): Path<String>,
+) -> Result<Json<User>, ServerError> {
+    let id = raw
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ServerError::NotFound(format!("no user `{raw}`")))?;
+    if id == admin.id {
+        return Err(ServerError::invalid(
+            "id",
+            "you cannot disable yourself; ask another admin of your organisation",
+        ));
+    }
+    state
+        .with_store(move |s| {
+            if !s.set_user_disabled(admin.organisation_id, id, true)? {
+                return Err(ServerError::NotFound(format!("no user {id}")));
+            }
+            s.audit(
+                &now(),
+                Some(admin.id),
+                Some(admin.organisation_id),
+                "disable-user",
+                &format!("user {id}"),
+            )?;
+            let user = s
+                .user(id)?
+                .ok_or_else(|| ServerError::NotFound(format!("no user {id}")))?;
+            Ok(Json(user))
         })
         .await
 }

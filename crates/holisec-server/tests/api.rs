@@ -23,6 +23,9 @@ struct World {
     /// Assessment ids of organisation A and B.
     a: i64,
     b: i64,
+    /// Ids of a user of A and of B that no test logs in as.
+    user_a: i64,
+    user_b: i64,
 }
 
 fn email(org: &str, role: Role) -> String {
@@ -52,6 +55,13 @@ fn world_with(config: &Config) -> World {
             .unwrap();
         }
     }
+    let mut extra = |email: &str, org: &str| {
+        accounts::create_user(&mut s, email, org, "viewer", PASSWORD, NOW)
+            .unwrap()
+            .id
+    };
+    let user_a = extra("extra@a.example", "St Mary");
+    let user_b = extra("extra@b.example", "CERT");
     let a = s
         .new_assessment("St Mary", "hospital", "1.0", NOW)
         .unwrap()
@@ -68,6 +78,8 @@ fn world_with(config: &Config) -> World {
         app,
         a,
         b,
+        user_a,
+        user_b,
     }
 }
 
@@ -161,11 +173,25 @@ fn method(v: Verb) -> Method {
     v.method()
 }
 
-fn body_for(v: Verb) -> Option<&'static str> {
-    match v {
-        Verb::Post => Some("{}"),
-        Verb::Put => Some("{\"level\": 2}"),
-        Verb::Get => None,
+/// The id in `spec_path` of organisation A's (`own`) or B's object.
+fn object_id(w: &World, spec_path: &str, own: bool) -> i64 {
+    match (spec_path.starts_with("/api/v1/users/"), own) {
+        (true, true) => w.user_a,
+        (true, false) => w.user_b,
+        (false, true) => w.a,
+        (false, false) => w.b,
+    }
+}
+
+/// A body the route accepts (`n` makes new emails unique).
+fn sample_body(spec: &holisec_server::RouteSpec, n: usize) -> Option<String> {
+    match (spec.method, spec.path) {
+        (Verb::Post, "/api/v1/users") => Some(format!(
+            r#"{{"email": "new{n}@a.example", "role": "viewer", "password": "{PASSWORD}"}}"#
+        )),
+        (Verb::Put, _) => Some(r#"{"level": 2}"#.to_owned()),
+        (Verb::Post, _) => Some("{}".to_owned()),
+        (Verb::Get, _) => None,
     }
 }
 
@@ -173,15 +199,23 @@ fn body_for(v: Verb) -> Option<&'static str> {
 async fn route_role_organisation_matrix_from_the_route_table() {
     let w = world();
     let mut checked = 0;
+    let mut n = 0;
     for spec in ROUTES {
-        let own = path_with(spec.path, w.a);
-        let other = path_with(spec.path, w.b);
+        let own_id = object_id(&w, spec.path, true);
+        let other_id = object_id(&w, spec.path, false);
+        let own = path_with(spec.path, own_id);
+        let other = path_with(spec.path, other_id);
+        let call = |path: String, cookie: Option<String>, n: usize| {
+            let body = sample_body(spec, n);
+            request(
+                method(spec.method),
+                &path,
+                cookie.as_deref(),
+                body.as_deref(),
+            )
+        };
         // Anonymous.
-        let r = send(
-            &w.app,
-            request(method(spec.method), &own, None, body_for(spec.method)),
-        )
-        .await;
+        let r = send(&w.app, call(own.clone(), None, 0)).await;
         match spec.min_role {
             Some(_) => assert_eq!(
                 r.status,
@@ -197,18 +231,10 @@ async fn route_role_organisation_matrix_from_the_route_table() {
             continue;
         };
         for role in Role::ALL {
+            n += 1;
             // A new session per request: logout ends the one it is sent with.
             let cookie = login(&w.app, "a", *role).await;
-            let r = send(
-                &w.app,
-                request(
-                    method(spec.method),
-                    &own,
-                    Some(&cookie),
-                    body_for(spec.method),
-                ),
-            )
-            .await;
+            let r = send(&w.app, call(own.clone(), Some(cookie), n)).await;
             let what = format!("{role} {:?} {}", spec.method, own);
             if *role >= min_role {
                 assert!(r.status.is_success(), "{what}: {} {}", r.status, r.json);
@@ -217,17 +243,9 @@ async fn route_role_organisation_matrix_from_the_route_table() {
                 assert_eq!(r.json["error"], "your role may not do this");
             }
             if spec.org_scoped && *role >= min_role {
+                n += 1;
                 let cookie = login(&w.app, "a", *role).await;
-                let r = send(
-                    &w.app,
-                    request(
-                        method(spec.method),
-                        &other,
-                        Some(&cookie),
-                        body_for(spec.method),
-                    ),
-                )
-                .await;
+                let r = send(&w.app, call(other.clone(), Some(cookie.clone()), n)).await;
                 assert_eq!(
                     r.status,
                     StatusCode::NOT_FOUND,
@@ -236,29 +254,20 @@ async fn route_role_organisation_matrix_from_the_route_table() {
                 );
                 // Exactly what a missing id answers: nothing tells the two apart.
                 let missing = path_with(spec.path, 999_999);
-                let m = send(
-                    &w.app,
-                    request(
-                        method(spec.method),
-                        &missing,
-                        Some(&cookie),
-                        body_for(spec.method),
-                    ),
-                )
-                .await;
+                let m = send(&w.app, call(missing, Some(cookie), n)).await;
                 assert_eq!(m.status, StatusCode::NOT_FOUND);
                 assert_eq!(
                     r.json["error"]
                         .as_str()
                         .unwrap()
-                        .replace(&w.b.to_string(), "N"),
+                        .replace(&other_id.to_string(), "N"),
                     m.json["error"].as_str().unwrap().replace("999999", "N")
                 );
             }
             checked += 1;
         }
     }
-    assert!(checked >= 18, "{checked}");
+    assert!(checked >= 27, "{checked}");
 }
 
 #[tokio::test]
@@ -889,4 +898,119 @@ async fn several_users_answering_at_once_lose_no_answer() {
     }
     let s = Store::open(&w.db).unwrap();
     assert_eq!(s.answers(w.a).unwrap().len(), items.len());
+}
+
+#[tokio::test]
+async fn an_organisation_admin_manages_only_their_own_organisation() {
+    let w = world();
+    let admin = login(&w.app, "a", Role::Admin).await;
+    let post = |path: &str, body: &str| request(Method::POST, path, Some(&admin), Some(body));
+    // The list holds the organisation's users only.
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/users", Some(&admin), None),
+    )
+    .await;
+    let emails: Vec<&str> = r
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails.len(), 4, "{emails:?}");
+    assert!(
+        emails.iter().all(|e| e.ends_with("@a.example")),
+        "{emails:?}"
+    );
+    assert!(!r.json.to_string().contains("argon2"));
+    // A new user lands in the admin's organisation, whatever the body tries.
+    let body =
+        format!(r#"{{"email": "n@a.example", "role": "analyst", "password": "{PASSWORD}"}}"#);
+    let r = send(&w.app, post("/api/v1/users", &body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.json);
+    assert_eq!(r.json["organisation"], "St Mary");
+    for (body, status, field) in [
+        (
+            format!(
+                r#"{{"email": "x@a.example", "role": "viewer", "password": "{PASSWORD}", "organisation_id": 2}}"#
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+        ),
+        (
+            format!(
+                r#"{{"email": "x@a.example", "role": "site-admin", "password": "{PASSWORD}"}}"#
+            ),
+            StatusCode::BAD_REQUEST,
+            Some("role"),
+        ),
+        (
+            r#"{"email": "x@a.example", "role": "viewer", "password": "short"}"#.to_owned(),
+            StatusCode::BAD_REQUEST,
+            Some("password"),
+        ),
+        (
+            format!(r#"{{"email": "no at sign", "role": "viewer", "password": "{PASSWORD}"}}"#),
+            StatusCode::BAD_REQUEST,
+            Some("email"),
+        ),
+        (
+            format!(
+                r#"{{"email": "ADMIN@b.example", "role": "viewer", "password": "{PASSWORD}"}}"#
+            ),
+            StatusCode::CONFLICT,
+            None,
+        ),
+    ] {
+        let r = send(&w.app, post("/api/v1/users", &body)).await;
+        assert_eq!(r.status, status, "{body}: {}", r.json);
+        if let Some(f) = field {
+            assert_eq!(r.json["field"], f, "{body}");
+        }
+    }
+    // B's admin is untouched by A's conflict: still logs in, still admin of B.
+    let b = login_as(&w.app, "admin@b.example", PASSWORD).await;
+    assert_eq!(b.json["user"]["organisation"], "CERT");
+    assert_eq!(b.json["user"]["role"], "admin");
+    // Disabling: another organisation's user is 404 and stays enabled; oneself is refused.
+    let r = send(
+        &w.app,
+        post(&format!("/api/v1/users/{}/disable", w.user_b), ""),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        login_as(&w.app, "extra@b.example", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let me = send(
+        &w.app,
+        request(Method::GET, "/api/v1/me", Some(&admin), None),
+    )
+    .await;
+    let my_id = me.json["user"]["id"].as_i64().unwrap();
+    let r = send(&w.app, post(&format!("/api/v1/users/{my_id}/disable"), "")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = send(
+        &w.app,
+        post(&format!("/api/v1/users/{}/disable", w.user_a), ""),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["disabled"], true);
+    assert_eq!(
+        login_as(&w.app, "extra@a.example", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let s = Store::open(&w.db).unwrap();
+    let log = s.audit_log(None).unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "disable-user" && e.user_id == Some(my_id))
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.action == "create-user" && e.user_id == Some(my_id))
+    );
 }
