@@ -260,3 +260,214 @@ fn serve_answers_on_a_real_socket() {
         .unwrap();
     assert_eq!(failed, 1);
 }
+
+/// Starts `holisec serve` on a free port of 127.0.0.1 and waits for `/healthz`.
+/// The caller kills and waits for the child it gets.
+#[allow(clippy::zombie_processes)]
+fn start_server(db: &Path) -> (std::process::Child, String) {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_holisec"))
+        .args(["serve", "--db", db.to_str().unwrap(), "--bind", &addr])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        if TcpStream::connect(&addr).is_ok() {
+            let r = http(
+                &addr,
+                "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            );
+            if r.starts_with("HTTP/1.1 200") {
+                return (child, addr);
+            }
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("server did not start");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Sends `method path` with an optional cookie and JSON body; status and the whole response.
+fn call(addr: &str, method: &str, path: &str, cookie: &str, body: &str) -> (u16, String) {
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n");
+    if !cookie.is_empty() {
+        req.push_str(&format!("Cookie: {cookie}\r\n"));
+    }
+    if !body.is_empty() {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let status = out.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, out)
+}
+
+fn login_cookie(addr: &str, email: &str, password: &str) -> String {
+    let body = format!(r#"{{"email":"{email}","password":"{password}"}}"#);
+    let (status, out) = call(addr, "POST", "/api/v1/login", "", &body);
+    assert_eq!(status, 200, "{out}");
+    out.lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("set-cookie:")
+                .then(|| l[11..].trim().split(';').next().unwrap().to_owned())
+        })
+        .expect("a session cookie")
+}
+
+#[test]
+fn a_killed_server_loses_no_acknowledged_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let ok = |args: &[&str], stdin: &str| {
+        let (code, _, err) = parts(&run(&db, args, stdin));
+        assert_eq!(code, 0, "{args:?}: {err}");
+    };
+    ok(
+        &[
+            "admin",
+            "create-org",
+            "St Mary",
+            "--kind",
+            "healthcare-organisation",
+        ],
+        "",
+    );
+    ok(
+        &[
+            "admin",
+            "create-user",
+            "ana@mary.org",
+            "--org",
+            "St Mary",
+            "--role",
+            "analyst",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
+    let eco = holisec_api::model::builtin().value.ecosystem;
+    let q = holisec_api::assess::builtin_questionnaire(&eco)
+        .unwrap()
+        .value;
+    let items: Vec<String> = q.items.iter().map(|i| i.id.clone()).collect();
+
+    let (mut server, addr) = start_server(&db);
+    let cookie = login_cookie(&addr, "ana@mary.org", "long enough password");
+    let (status, out) = call(&addr, "POST", "/api/v1/assessments", &cookie, "");
+    assert_eq!(status, 201, "{out}");
+    let id: i64 = {
+        let body = &out[out.find("\r\n\r\n").unwrap() + 4..];
+        serde_json::from_str::<serde_json::Value>(body).unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    // Answers go in one after another while the server is killed (SIGKILL).
+    let writer = {
+        let (addr, cookie, items) = (addr.clone(), cookie.clone(), items.clone());
+        std::thread::spawn(move || {
+            let mut acknowledged = Vec::new();
+            for round in 0..1000 {
+                let item = &items[round % items.len()];
+                let level = round % 5;
+                let path = format!("/api/v1/assessments/{id}/answers/{item}");
+                let Ok(mut s) = TcpStream::connect(&addr) else {
+                    break;
+                };
+                let body = format!(r#"{{"level":{level}}}"#);
+                let req = format!(
+                    "PUT {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: {cookie}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                if s.write_all(req.as_bytes()).is_err() {
+                    break;
+                }
+                let mut out = String::new();
+                let _ = s.read_to_string(&mut out);
+                if !out.starts_with("HTTP/1.1 200") {
+                    break;
+                }
+                acknowledged.push((item.clone(), level));
+            }
+            acknowledged
+        })
+    };
+    std::thread::sleep(Duration::from_millis(400));
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let acknowledged = writer.join().unwrap();
+    assert!(
+        !acknowledged.is_empty(),
+        "no answer got through before the kill"
+    );
+
+    // Restarted, the server has every acknowledged answer (the last level of each item).
+    let (mut server, addr) = start_server(&db);
+    // Sessions were in memory: the old cookie is gone, a new login works.
+    let (status, _) = call(&addr, "GET", "/api/v1/me", &cookie, "");
+    assert_eq!(status, 401);
+    let cookie = login_cookie(&addr, "ana@mary.org", "long enough password");
+    let (status, out) = call(
+        &addr,
+        "GET",
+        &format!("/api/v1/assessments/{id}"),
+        &cookie,
+        "",
+    );
+    assert_eq!(status, 200, "{out}");
+    let body = &out[out.find("\r\n\r\n").unwrap() + 4..];
+    let view: serde_json::Value = serde_json::from_str(body).unwrap();
+    let stored: std::collections::HashMap<String, i64> = view["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["item"].as_str().unwrap().to_owned(),
+                a["level"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut last = std::collections::HashMap::new();
+    for (item, level) in &acknowledged {
+        last.insert(item.clone(), *level as i64);
+    }
+    // The request in flight at the kill may have committed a newer level unacknowledged.
+    let in_flight = &items[acknowledged.len() % items.len()];
+    for (item, level) in &last {
+        let got = stored.get(item);
+        assert!(
+            got.is_some(),
+            "{item} lost ({} acknowledged)",
+            acknowledged.len()
+        );
+        if item != in_flight {
+            assert_eq!(got, Some(level), "{item}");
+        }
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+}
