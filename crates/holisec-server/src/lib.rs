@@ -8,7 +8,8 @@
 //!   session, never from the request; another organisation's object answers
 //!   404, as a missing one.
 //! * SQLite work runs on `spawn_blocking` under one `Mutex<Store>`.
-//! * Sessions: `tower-sessions` (memory store), cookie `__Host-holisec`
+//! * Sessions: `tower-sessions`, kept in the database's `sessions` table
+//!   ([`AppState::persist_sessions`], memory otherwise), cookie `__Host-holisec`
 //!   with `HttpOnly`, `Secure`, `SameSite=Strict`, `Path=/`, expiry after
 //!   [`Config::idle`] without a request; the id is cycled at login and the
 //!   session flushed at logout.
@@ -41,7 +42,9 @@ use tower_http::csrf::CsrfLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::{ExpiredDeletion, SessionStore};
 use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer};
+use tower_sessions_rusqlite_store::RusqliteStore;
 
 pub use error::{ErrorBody, ServerError};
 
@@ -175,6 +178,11 @@ pub struct Config {
     pub timeout: Duration,
     /// How failed logins are slowed down.
     pub throttle: throttle::ThrottlePolicy,
+    /// How often expired sessions are deleted from the database.
+    pub session_sweep: Duration,
+    /// [`serve`] keeps sessions in this database ([`AppState::persist_sessions`]);
+    /// `None`: in memory.
+    pub session_db: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -183,6 +191,8 @@ impl Default for Config {
             idle: Duration::from_secs(30 * 60),
             timeout: Duration::from_secs(30),
             throttle: throttle::ThrottlePolicy::default(),
+            session_sweep: Duration::from_secs(60),
+            session_db: None,
         }
     }
 }
@@ -195,6 +205,8 @@ pub struct AppState {
     eco: Arc<Ecosystem>,
     q: Arc<Questionnaire>,
     throttle: Arc<throttle::Throttle>,
+    /// Sessions in the database (`None`: in memory, lost at restart).
+    sessions: Option<RusqliteStore>,
 }
 
 impl AppState {
@@ -205,7 +217,25 @@ impl AppState {
             eco: Arc::new(eco),
             q: Arc::new(q),
             throttle: Arc::new(throttle::Throttle::default()),
+            sessions: None,
         }
+    }
+
+    /// Keeps sessions in the `sessions` table of the database at `db` (its
+    /// own connection), so they survive a restart; without it they are in
+    /// memory. The table comes from the store's migrations.
+    pub async fn persist_sessions(mut self, db: &std::path::Path) -> Result<AppState, ServerError> {
+        let conn = tower_sessions_rusqlite_store::tokio_rusqlite::Connection::open(db)
+            .await
+            .map_err(|e| ServerError::Internal(format!("session store: {e}")))?;
+        conn.call(|c| c.busy_timeout(holisec_store::BUSY_TIMEOUT))
+            .await
+            .map_err(|e| ServerError::Internal(format!("session store: {e}")))?;
+        let store = RusqliteStore::new(conn)
+            .with_table_name("sessions")
+            .map_err(ServerError::Internal)?;
+        self.sessions = Some(store);
+        Ok(self)
     }
 
     /// Runs `f` on the store on a blocking thread.
@@ -233,24 +263,19 @@ pub fn app(mut state: AppState, config: &Config) -> Router {
     for spec in ROUTES {
         router = router.route(spec.path, handler(spec));
     }
-    let idle = tower_sessions::cookie::time::Duration::try_from(config.idle)
-        .unwrap_or(tower_sessions::cookie::time::Duration::minutes(30));
-    let sessions = SessionManagerLayer::new(MemoryStore::default())
-        .with_name(SESSION_COOKIE)
-        .with_secure(true)
-        .with_http_only(true)
-        .with_same_site(SameSite::Strict)
-        .with_path("/")
-        .with_always_save(true)
-        .with_expiry(Expiry::OnInactivity(idle));
+    let persisted = state.sessions.clone();
     let header = |name, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
-    router
+    let router = router
         .route_layer(middleware::from_fn_with_state(state.clone(), authorize))
         .fallback(not_found)
-        .with_state(state)
-        .layer(sessions)
+        .with_state(state);
+    let router = match persisted {
+        Some(store) => router.layer(session_layer(store, config.idle)),
+        None => router.layer(session_layer(MemoryStore::default(), config.idle)),
+    };
+    router
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CsrfLayer::new())
         .layer(TimeoutLayer::with_status_code(
@@ -265,13 +290,44 @@ pub fn app(mut state: AppState, config: &Config) -> Router {
         .layer(header(header::CACHE_CONTROL, "no-store"))
 }
 
+/// The session cookie: `__Host-holisec`, HttpOnly, Secure, SameSite=Strict,
+/// Path=/, expiring after `idle` without a request.
+fn session_layer<S: SessionStore + Clone>(store: S, idle: Duration) -> SessionManagerLayer<S> {
+    let idle = tower_sessions::cookie::time::Duration::try_from(idle)
+        .unwrap_or(tower_sessions::cookie::time::Duration::minutes(30));
+    SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_secure(true)
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_path("/")
+        .with_always_save(true)
+        .with_expiry(Expiry::OnInactivity(idle))
+}
+
 /// Serves `app` on `addr` until Ctrl-C; `ready` gets the bound address.
+/// With persisted sessions, expired ones are deleted every
+/// [`Config::session_sweep`].
 pub async fn serve(
-    state: AppState,
+    mut state: AppState,
     config: Config,
     addr: SocketAddr,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
+    if let Some(db) = &config.session_db {
+        state = state
+            .persist_sessions(db)
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+    }
+    if let Some(store) = state.sessions.clone() {
+        let period = config.session_sweep;
+        tokio::spawn(async move {
+            if let Err(e) = store.continuously_delete_expired(period).await {
+                eprintln!("holisec serve: expired sessions are no longer deleted: {e}");
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     ready(listener.local_addr()?);
     axum::serve(

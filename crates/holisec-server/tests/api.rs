@@ -1014,3 +1014,48 @@ async fn an_organisation_admin_manages_only_their_own_organisation() {
             .any(|e| e.action == "create-user" && e.user_id == Some(my_id))
     );
 }
+
+#[tokio::test]
+async fn persisted_sessions_survive_a_restart_and_logout_deletes_them() {
+    let w = world();
+    let eco = holisec_api::model::builtin().value.ecosystem;
+    let q = holisec_api::assess::builtin_questionnaire(&eco)
+        .unwrap()
+        .value;
+    let app = |eco: holisec_model::Ecosystem, q| {
+        let db = w.db.clone();
+        async move {
+            let state = AppState::new(Store::open(&db).unwrap(), eco, q)
+                .persist_sessions(&db)
+                .await
+                .unwrap();
+            holisec_server::app(state, &Config::default())
+        }
+    };
+    let first = app(eco.clone(), q.clone()).await;
+    let cookie = login(&first, "a", Role::Viewer).await;
+    drop(first);
+    // A new application over the same file knows the session.
+    let second = app(eco, q).await;
+    let r = send(
+        &second,
+        request(Method::GET, "/api/v1/me", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let rows = |db: &std::path::Path| Store::open(db).unwrap().session_count().unwrap();
+    assert_eq!(rows(&w.db), 1);
+    let r = send(
+        &second,
+        request(Method::POST, "/api/v1/logout", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(rows(&w.db), 0, "logout deletes the session row");
+    let r = send(
+        &second,
+        request(Method::GET, "/api/v1/me", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}

@@ -100,6 +100,14 @@ pub const MIGRATIONS: &[&str] = &[
         detail TEXT NOT NULL
     ) STRICT;
     CREATE INDEX audit_by_organisation ON audit_log(organisation_id, at);",
+    // 4: `holisec serve`'s login sessions (the layout tower-sessions-rusqlite-store
+    // reads and writes: the session id, its data as MessagePack, expiry as a Unix time).
+    "CREATE TABLE sessions (
+        id TEXT PRIMARY KEY NOT NULL,
+        data BLOB NOT NULL,
+        expiry_date INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX sessions_by_expiry ON sessions(expiry_date);",
 ];
 
 /// The schema version this build writes (number of migrations).

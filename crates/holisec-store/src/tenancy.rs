@@ -388,6 +388,13 @@ impl Store {
         })
     }
 
+    /// Number of stored login sessions (the server's `sessions` table), expired ones included.
+    pub fn session_count(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
     /// The assessments of organisation `org_id` only, oldest first.
     pub fn assessments_of_org(&self, org_id: i64) -> Result<Vec<Assessment>, StoreError> {
         let mut stmt = self

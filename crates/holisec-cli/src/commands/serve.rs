@@ -34,15 +34,15 @@ pub fn run(args: Args) -> CliResult {
     let q = input::usable(q);
     let store = open(args.db.as_deref(), Access::Create)?;
     let db = store.path().display().to_string();
+    let config = holisec_server::Config {
+        // Sessions live in the same file and survive a restart.
+        session_db: Some(store.path().to_path_buf()),
+        ..holisec_server::Config::default()
+    };
     let state = holisec_server::AppState::new(store, eco, q);
-    holisec_server::serve_blocking(
-        state,
-        holisec_server::Config::default(),
-        args.bind,
-        |addr| {
-            eprintln!("holisec serve: listening on http://{addr} (database `{db}`); Ctrl-C stops");
-        },
-    )
+    holisec_server::serve_blocking(state, config, args.bind, |addr| {
+        eprintln!("holisec serve: listening on http://{addr} (database `{db}`); Ctrl-C stops");
+    })
     .map_err(|e| {
         crate::error::CliError::Failed(anyhow::anyhow!("cannot serve on {}: {e}", args.bind))
     })
