@@ -756,6 +756,218 @@ fn crosses(p: (f64, f64), q: (f64, f64), r: &Rect) -> bool {
     t0 < t1
 }
 
+/// Rectangles filed in a uniform grid of square cells, each in every cell it
+/// overlaps (cells clamped to the grid, so rectangles and queries outside it
+/// share the border cells): the same answers as testing every rectangle, in
+/// time proportional to the rectangles near the query.
+struct RectGrid {
+    rects: Vec<Rect>,
+    x0: f64,
+    y0: f64,
+    cell: f64,
+    cols: usize,
+    rows: usize,
+    cells: Vec<Vec<u32>>,
+    /// Per rectangle, the query that last saw it (counts each rectangle once).
+    seen: std::cell::RefCell<(u32, Vec<u32>)>,
+}
+
+impl RectGrid {
+    /// Side of a cell, px: about two stakeholder boxes.
+    const CELL: f64 = 256.0;
+    /// Most cells along one side (the grid of a huge figure gets larger cells).
+    const MAX_SIDE: usize = 2048;
+
+    fn new(rects: Vec<Rect>) -> Self {
+        let bounds = rects
+            .iter()
+            .copied()
+            .reduce(|a, b| a.union(&b))
+            .unwrap_or(Rect {
+                x: 0.0,
+                y: 0.0,
+                w: 1.0,
+                h: 1.0,
+            });
+        let cell = Self::CELL
+            .max(bounds.w / Self::MAX_SIDE as f64)
+            .max(bounds.h / Self::MAX_SIDE as f64);
+        let cols = ((bounds.w / cell).ceil() as usize).clamp(1, Self::MAX_SIDE);
+        let rows = ((bounds.h / cell).ceil() as usize).clamp(1, Self::MAX_SIDE);
+        let mut grid = RectGrid {
+            rects: Vec::new(),
+            x0: bounds.x,
+            y0: bounds.y,
+            cell,
+            cols,
+            rows,
+            cells: vec![Vec::new(); cols * rows],
+            seen: std::cell::RefCell::new((0, Vec::new())),
+        };
+        for r in rects {
+            grid.push(r);
+        }
+        grid
+    }
+
+    /// Cell column and row ranges covering `x0..=x1` and `y0..=y1`.
+    fn span(&self, x0: f64, y0: f64, x1: f64, y1: f64) -> (usize, usize, usize, usize) {
+        let col = |x: f64| {
+            let c = ((x - self.x0) / self.cell).floor();
+            if c.is_nan() {
+                0
+            } else {
+                c.clamp(0.0, (self.cols - 1) as f64) as usize
+            }
+        };
+        let row = |y: f64| {
+            let r = ((y - self.y0) / self.cell).floor();
+            if r.is_nan() {
+                0
+            } else {
+                r.clamp(0.0, (self.rows - 1) as f64) as usize
+            }
+        };
+        (
+            col(x0.min(x1)),
+            col(x0.max(x1)),
+            row(y0.min(y1)),
+            row(y0.max(y1)),
+        )
+    }
+
+    fn push(&mut self, r: Rect) {
+        let id = self.rects.len() as u32;
+        self.rects.push(r);
+        self.seen.get_mut().1.push(0);
+        self.file(id, true);
+    }
+
+    /// Files rectangle `id` in its cells (or takes it out of them).
+    fn file(&mut self, id: u32, add: bool) {
+        let r = self.rects[id as usize];
+        let (c0, c1, r0, r1) = self.span(r.x, r.y, r.right(), r.bottom());
+        for row in r0..=r1 {
+            for col in c0..=c1 {
+                let cell = &mut self.cells[row * self.cols + col];
+                if add {
+                    cell.push(id);
+                } else if let Some(k) = cell.iter().position(|&x| x == id) {
+                    cell.swap_remove(k);
+                }
+            }
+        }
+    }
+
+    /// Moves rectangle `id` to `r`.
+    fn replace(&mut self, id: usize, r: Rect) {
+        self.file(id as u32, false);
+        self.rects[id] = r;
+        self.file(id as u32, true);
+    }
+
+    /// Calls `f` once for every rectangle filed in a cell of the box
+    /// `x0..=x1` x `y0..=y1` (every rectangle that can touch it), until it returns true.
+    fn any_near(
+        &self,
+        x0: f64,
+        y0: f64,
+        x1: f64,
+        y1: f64,
+        mut f: impl FnMut(usize, &Rect) -> bool,
+    ) -> bool {
+        let span = self.span(x0, y0, x1, y1);
+        // A query covering most of the grid: every rectangle once, in order.
+        if (span.1 - span.0 + 1) * (span.3 - span.2 + 1) * 4 > self.rects.len() {
+            return self.rects.iter().enumerate().any(|(i, r)| f(i, r));
+        }
+        self.visit([span].into_iter(), f)
+    }
+
+    /// Calls `f` once for every rectangle filed in the cell ranges `spans`
+    /// (columns `c0..=c1`, rows `r0..=r1`), until it returns true.
+    fn visit(
+        &self,
+        spans: impl Iterator<Item = (usize, usize, usize, usize)>,
+        mut f: impl FnMut(usize, &Rect) -> bool,
+    ) -> bool {
+        let mut seen = self.seen.borrow_mut();
+        seen.0 = seen.0.wrapping_add(1);
+        if seen.0 == 0 {
+            seen.1.iter_mut().for_each(|s| *s = u32::MAX);
+            seen.0 = 1;
+        }
+        let query = seen.0;
+        for (c0, c1, r0, r1) in spans {
+            for row in r0..=r1 {
+                for col in c0..=c1 {
+                    for &id in &self.cells[row * self.cols + col] {
+                        if seen.1[id as usize] == query {
+                            continue;
+                        }
+                        seen.1[id as usize] = query;
+                        if f(id as usize, &self.rects[id as usize]) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// Calls `f` once for every rectangle that can touch the segment `p`-`q`,
+    /// until it returns true: the cells of the boxes of pieces of the segment
+    /// at most one cell long (every point of the segment is in one of them).
+    fn along(&self, p: Point, q: Point, f: impl FnMut(usize, &Rect) -> bool) -> bool {
+        let (dx, dy) = (q.0 - p.0, q.1 - p.1);
+        let pieces = ((dx.abs().max(dy.abs()) / self.cell).ceil() as usize).clamp(1, 1 << 16);
+        let point = |k: usize| {
+            if k == pieces {
+                q
+            } else {
+                let t = k as f64 / pieces as f64;
+                (p.0 + dx * t, p.1 + dy * t)
+            }
+        };
+        // Pieces share their ends, so consecutive boxes leave no gap.
+        let spans = (0..pieces).map(|k| {
+            let (a, b) = (point(k), point(k + 1));
+            self.span(a.0, a.1, b.0, b.1)
+        });
+        self.visit(spans, f)
+    }
+
+    /// True when the segment `p`-`q` passes through the inside of some rectangle.
+    fn any_crossing(&self, p: Point, q: Point) -> bool {
+        self.along(p, q, |_, r| crosses(p, q, r))
+    }
+
+    /// How many rectangles the segment `p`-`q` passes through.
+    fn count_crossing(&self, p: Point, q: Point) -> usize {
+        let mut n = 0;
+        self.along(p, q, |_, r| {
+            n += usize::from(crosses(p, q, r));
+            false
+        });
+        n
+    }
+
+    /// True when some rectangle comes closer than `gap` to `r`.
+    fn any_within(&self, r: &Rect, gap: f64) -> bool {
+        self.any_near(
+            r.x - gap,
+            r.y - gap,
+            r.right() + gap,
+            r.bottom() + gap,
+            |_, o| o.intersects(r, gap),
+        )
+    }
+}
+
+/// Neighbours on each side [`ring_threshold`] looks at.
+const RING_WINDOW: usize = 24;
+
 /// Computes the figure layout of `eco`.
 pub fn layout(eco: &Ecosystem) -> Layout {
     let n = eco.stakeholders.len();
@@ -806,23 +1018,25 @@ pub fn layout(eco: &Ecosystem) -> Layout {
         .map(|p| panel_w(p) + PANEL_GAP)
         .sum::<f64>();
     let side_h = panel_h(&threats).max(panel_h(&supports)) + 20.0;
+    let trig: Vec<(f64, f64)> = angles.iter().map(|a| (a.cos(), a.sin())).collect();
     let place = |ax: f64, r: f64| -> Vec<(f64, f64)> {
-        angles
-            .iter()
-            .map(|a| (ax * r * a.cos(), r * a.sin()))
-            .collect()
+        trig.iter().map(|&(c, s)| (ax * r * c, r * s)).collect()
     };
+    // No two frames within CLUSTER_GAP of each other (pairs found through a grid).
     let fits = |pos: &[(f64, f64)]| -> bool {
-        for i in 0..n {
-            let a = clusters[i].frame.shifted(pos[i].0, pos[i].1);
-            for j in i + 1..n {
-                let b = clusters[j].frame.shifted(pos[j].0, pos[j].1);
-                if a.intersects(&b, CLUSTER_GAP) {
-                    return false;
-                }
-            }
-        }
-        true
+        let frames: Vec<Rect> = (0..n)
+            .map(|i| clusters[i].frame.shifted(pos[i].0, pos[i].1))
+            .collect();
+        let grid = RectGrid::new(frames.clone());
+        !frames.iter().enumerate().any(|(i, a)| {
+            grid.any_near(
+                a.x - CLUSTER_GAP,
+                a.y - CLUSTER_GAP,
+                a.right() + CLUSTER_GAP,
+                a.bottom() + CLUSTER_GAP,
+                |j, b| j > i && a.intersects(b, CLUSTER_GAP),
+            )
+        })
     };
     let ring_of = |pos: &[(f64, f64)]| -> Rect {
         clusters
@@ -837,6 +1051,16 @@ pub fn layout(eco: &Ecosystem) -> Layout {
         let ax = 1.0 + 0.1 * step as f64;
         // Leave room in the middle for the arrows and their labels.
         let mut radius = if n <= 1 { 0.0 } else { 140.0 };
+        // Frames at r x (ax cos a, sin a) stop touching once r passes a
+        // threshold per pair, so whether they fit only changes once: start
+        // the 4 px steps a little below the largest threshold (same radius as
+        // stepping from 140, in a few steps instead of thousands).
+        if n > 1 {
+            let skip = ((ring_threshold(&clusters, &trig, ax) - 140.0) / 4.0).floor() - 2.0;
+            if skip > 0.0 && !fits(&place(ax, 140.0 + 4.0 * skip)) {
+                radius = 140.0 + 4.0 * skip;
+            }
+        }
         while !fits(&place(ax, radius)) {
             radius += 4.0;
         }
@@ -845,6 +1069,12 @@ pub fn layout(eco: &Ecosystem) -> Layout {
         let base = pos.clone();
         let mut scale = vec![1.0_f64; n];
         let mut moved = n > 2;
+        // The frames where they stand, filed by place (same answers as testing all).
+        let mut placed = RectGrid::new(
+            (0..n)
+                .map(|j| clusters[j].frame.shifted(pos[j].0, pos[j].1))
+                .collect(),
+        );
         while moved {
             moved = false;
             for i in 0..n {
@@ -855,16 +1085,17 @@ pub fn layout(eco: &Ecosystem) -> Layout {
                 let p = (base[i].0 * s, base[i].1 * s);
                 let f = clusters[i].frame.shifted(p.0, p.1);
                 let clear = !f.intersects(&INTERIOR, 0.0)
-                    && (0..n).all(|j| {
-                        j == i
-                            || !f.intersects(
-                                &clusters[j].frame.shifted(pos[j].0, pos[j].1),
-                                CLUSTER_GAP,
-                            )
-                    });
+                    && !placed.any_near(
+                        f.x - CLUSTER_GAP,
+                        f.y - CLUSTER_GAP,
+                        f.right() + CLUSTER_GAP,
+                        f.bottom() + CLUSTER_GAP,
+                        |j, other| j != i && f.intersects(other, CLUSTER_GAP),
+                    );
                 if clear {
                     scale[i] = s;
                     pos[i] = p;
+                    placed.replace(i, f);
                     moved = true;
                 }
             }
@@ -1012,6 +1243,7 @@ pub fn layout(eco: &Ecosystem) -> Layout {
     obstacles.extend(frames.iter().copied());
     obstacles.extend(panels.iter().map(|p| p.rect));
     obstacles.push(legend_rect);
+    let mut obstacles = RectGrid::new(obstacles);
     let mut edges = Vec::new();
     let mut unlabelled = 0;
     // Parallel arrows between the same pair are fanned out sideways.
@@ -1050,6 +1282,7 @@ pub fn layout(eco: &Ecosystem) -> Layout {
             }
         })
         .collect();
+    let solid = RectGrid::new(solid);
     for r in &eco.relations {
         let (a, b) = (r.from.index(), r.to.index());
         if a == b {
@@ -1094,7 +1327,7 @@ pub fn layout(eco: &Ecosystem) -> Layout {
             for (j, &q) in ends_b.iter().enumerate() {
                 // The arrow's own stakeholder boxes count too: an end on the far
                 // side of its box would run under it.
-                let under = solid.iter().filter(|r| crosses(p, q, r)).count();
+                let under = solid.count_crossing(p, q);
                 let len = ((q.0 - p.0).powi(2) + (q.1 - p.1).powi(2)).sqrt();
                 let detour = if i == 0 { 0.0 } else { 40.0 } + if j == 0 { 0.0 } else { 40.0 };
                 let score = under as f64 * 1e4 + len + detour;
@@ -1136,7 +1369,8 @@ pub fn layout(eco: &Ecosystem) -> Layout {
                         });
                         let clear = inside
                             && pts.windows(2).all(|w| {
-                                !solid.iter().chain(&walls).any(|r| crosses(w[0], w[1], r))
+                                !solid.any_crossing(w[0], w[1])
+                                    && !walls.iter().any(|r| crosses(w[0], w[1], r))
                             });
                         if clear {
                             curved = Some((score, p, c, q));
@@ -1171,7 +1405,7 @@ pub fn layout(eco: &Ecosystem) -> Layout {
                 w: lw,
                 h: lh,
             };
-            if obstacles.iter().all(|o| !o.intersects(&rect, 2.0)) {
+            if !obstacles.any_within(&rect, 2.0) {
                 obstacles.push(rect);
                 blocks.push(Block {
                     kind: BlockKind::EdgeLabel,
@@ -1219,6 +1453,40 @@ pub fn layout(eco: &Ecosystem) -> Layout {
         edges,
         unlabelled,
     }
+}
+
+/// A radius below which some two cluster frames, at `r x (ax cos a, sin a)`,
+/// come within [`CLUSTER_GAP`] of each other: each pair touches exactly for
+/// radii below its own threshold, and this is the largest threshold among
+/// pairs up to [`RING_WINDOW`] places apart on the ring (the close ones).
+fn ring_threshold(clusters: &[Cluster], trig: &[(f64, f64)], ax: f64) -> f64 {
+    // Radius below which the projections on one axis overlap: the frames'
+    // offsets (relative to their anchors) and the anchors' separation per px.
+    let below = |lo_i: f64, hi_i: f64, lo_j: f64, hi_j: f64, d: f64| -> f64 {
+        // Overlap while lo_i + r d < hi_j + gap and lo_j < hi_i + r d + gap.
+        if d > 0.0 {
+            (hi_j + CLUSTER_GAP - lo_i) / d
+        } else if d < 0.0 {
+            (hi_i + CLUSTER_GAP - lo_j) / -d
+        } else {
+            f64::INFINITY
+        }
+    };
+    let n = clusters.len();
+    let mut worst = 0.0_f64;
+    for i in 0..n {
+        let a = clusters[i].frame;
+        let (ui, vi) = (ax * trig[i].0, trig[i].1);
+        for k in 1..=RING_WINDOW.min(n - 1) {
+            let j = (i + k) % n;
+            let b = clusters[j].frame;
+            let (uj, vj) = (ax * trig[j].0, trig[j].1);
+            let tx = below(a.x, a.right(), b.x, b.right(), ui - uj);
+            let ty = below(a.y, a.bottom(), b.y, b.bottom(), vi - vj);
+            worst = worst.max(tx.min(ty));
+        }
+    }
+    if worst.is_finite() { worst } else { 0.0 }
 }
 
 fn title_w(blocks: &[Block]) -> f64 {
@@ -1465,6 +1733,36 @@ mod tests {
             let aspect = l.width / l.height;
             if n >= 6 {
                 assert!((1.3..=2.0).contains(&aspect), "n = {n}: aspect {aspect}");
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// The grid answers exactly as testing every rectangle, moved or not.
+        #[test]
+        fn the_rect_grid_answers_like_a_scan(
+            rects in proptest::collection::vec((-3000.0f64..3000.0, -2000.0f64..2000.0, 1.0f64..600.0, 1.0f64..300.0), 100..400),
+            segments in proptest::collection::vec((-4000.0f64..4000.0, -3000.0f64..3000.0, -4000.0f64..4000.0, -3000.0f64..3000.0), 1..30),
+            moves in proptest::collection::vec((0usize..400, -3000.0f64..3000.0, -2000.0f64..2000.0), 0..20),
+        ) {
+            let mut all: Vec<Rect> = rects.iter().map(|&(x, y, w, h)| Rect { x, y, w, h }).collect();
+            let mut grid = RectGrid::new(all.clone());
+            for &(i, x, y) in &moves {
+                let i = i % all.len();
+                all[i] = Rect { x, y, ..all[i] };
+                grid.replace(i, all[i]);
+            }
+            for &(x0, y0, x1, y1) in &segments {
+                let (p, q) = ((x0, y0), (x1, y1));
+                let scan = all.iter().filter(|r| crosses(p, q, r)).count();
+                prop_assert_eq!(grid.count_crossing(p, q), scan);
+                prop_assert_eq!(grid.any_crossing(p, q), scan > 0);
+                let probe = Rect { x: x0.min(x1), y: y0.min(y1), w: (x1 - x0).abs().min(500.0), h: (y1 - y0).abs().min(500.0) };
+                for gap in [0.0, 2.0, CLUSTER_GAP] {
+                    let scan = all.iter().any(|r| r.intersects(&probe, gap));
+                    prop_assert_eq!(grid.any_within(&probe, gap), scan);
+                }
             }
         }
     }

@@ -26,6 +26,29 @@ pub fn render(eco: &Ecosystem) -> String {
     draw(&layout(eco), &eco.meta.name)
 }
 
+/// A small SVG document that says why the figure is not drawn (wrapped text).
+pub fn refusal(message: &str) -> String {
+    let lines = crate::layout::wrap(message, 90);
+    let height = 60 + 20 * lines.len();
+    let mut s = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="900" height="{height}" viewBox="0 0 900 {height}" font-family="Helvetica, Arial, sans-serif">
+<title>Figure not drawn</title>
+<rect x="0" y="0" width="900" height="{height}" fill="white"/>
+<text x="30" y="36" font-size="18" font-weight="bold" fill="#000">Figure not drawn</text>
+"##
+    );
+    for (i, line) in lines.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            r##"<text x="30" y="{}" font-size="14" fill="#111">{}</text>"##,
+            62 + 20 * i,
+            xml(line)
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
 fn fmt(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
     if r == r.trunc() {
