@@ -331,12 +331,25 @@ impl RiskModel {
     /// Expected number of loss events per simulated year over the selection
     /// (closed form): the engine draws every one, so run time grows with it.
     pub fn expected_loss_events_per_year(&self) -> f64 {
+        self.expected_loss_events_by_scenario().iter().sum()
+    }
+
+    /// Expected number of loss events per simulated year of each simulated
+    /// scenario (closed form, [`RiskModel::selected`] order).
+    pub fn expected_loss_events_by_scenario(&self) -> Vec<f64> {
         self.compiled
             .iter()
             .map(|c| {
                 c.mean_tef * c.fair.frequency_share * c.fair.mean_vulnerability(&Controls::NONE)
             })
-            .sum()
+            .collect()
+    }
+
+    /// Slots recorded every simulated year: one per scenario and one per
+    /// distinct aggregate (stakeholder, domain, motivation, total); the
+    /// engine's work per year grows with them.
+    pub fn recorded_slots(&self) -> usize {
+        self.layout.slots
     }
 
     /// Expected annual loss of every simulated scenario in closed form
