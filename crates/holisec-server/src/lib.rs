@@ -57,6 +57,8 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; object-src 'none';
 
 /// Session key holding the user's row id.
 const USER_KEY: &str = "user_id";
+/// Session key holding the login time (Unix seconds).
+const AUTH_AT_KEY: &str = "auth_at";
 
 /// HTTP method of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,6 +180,8 @@ pub struct Config {
     pub timeout: Duration,
     /// How failed logins are slowed down.
     pub throttle: throttle::ThrottlePolicy,
+    /// A session ends this long after its login, active or not (ASVS 7.3.2).
+    pub lifetime: Duration,
     /// How often expired sessions are deleted from the database.
     pub session_sweep: Duration,
     /// [`serve`] keeps sessions in this database ([`AppState::persist_sessions`]);
@@ -191,6 +195,7 @@ impl Default for Config {
             idle: Duration::from_secs(30 * 60),
             timeout: Duration::from_secs(30),
             throttle: throttle::ThrottlePolicy::default(),
+            lifetime: Duration::from_secs(12 * 3600),
             session_sweep: Duration::from_secs(60),
             session_db: None,
         }
@@ -207,6 +212,8 @@ pub struct AppState {
     throttle: Arc<throttle::Throttle>,
     /// Sessions in the database (`None`: in memory, lost at restart).
     sessions: Option<RusqliteStore>,
+    /// [`Config::lifetime`].
+    lifetime: Duration,
 }
 
 impl AppState {
@@ -218,6 +225,7 @@ impl AppState {
             q: Arc::new(q),
             throttle: Arc::new(throttle::Throttle::default()),
             sessions: None,
+            lifetime: Config::default().lifetime,
         }
     }
 
@@ -259,6 +267,7 @@ impl AppState {
 /// protection, security headers, body limit and timeout.
 pub fn app(mut state: AppState, config: &Config) -> Router {
     state.throttle = Arc::new(throttle::Throttle::new(config.throttle.clone()));
+    state.lifetime = config.lifetime;
     let mut router = Router::new();
     for spec in ROUTES {
         router = router.route(spec.path, handler(spec));
@@ -428,6 +437,13 @@ async fn authorize(
     let Some(user_id) = user_id else {
         return ServerError::Unauthenticated.into_response();
     };
+    // The absolute lifetime: a session ends so long after its login, however active.
+    let auth_at: Option<i64> = session.get(AUTH_AT_KEY).await.ok().flatten();
+    let lifetime = i64::try_from(state.lifetime.as_secs()).unwrap_or(i64::MAX);
+    if auth_at.is_none_or(|t| unix_now().saturating_sub(t) >= lifetime) {
+        let _ = session.flush().await;
+        return ServerError::Unauthenticated.into_response();
+    }
     let user = match state.with_store(move |s| Ok(s.user(user_id)?)).await {
         Ok(Some(u)) if !u.disabled => u,
         Ok(_) => {
@@ -464,6 +480,10 @@ fn json_rejection(r: JsonRejection) -> ServerError {
         field: None,
         message: r.body_text(),
     }
+}
+
+fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
 fn now() -> String {
@@ -608,6 +628,10 @@ async fn login(
         .map_err(|e| ServerError::Internal(format!("session: {e}")))?;
     session
         .insert(USER_KEY, me.user.id)
+        .await
+        .map_err(|e| ServerError::Internal(format!("session: {e}")))?;
+    session
+        .insert(AUTH_AT_KEY, unix_now())
         .await
         .map_err(|e| ServerError::Internal(format!("session: {e}")))?;
     Ok(Json(me))

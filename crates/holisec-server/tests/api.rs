@@ -1059,3 +1059,34 @@ async fn persisted_sessions_survive_a_restart_and_logout_deletes_them() {
     .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_lifetime_however_active() {
+    let w = world_with(&Config {
+        lifetime: std::time::Duration::from_secs(1),
+        ..Config::default()
+    });
+    let cookie = login(&w.app, "a", Role::Viewer).await;
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/me", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    // Active all along, yet over the lifetime (whole seconds: wait past the next one).
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/me", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.json);
+    // A new login starts a new lifetime.
+    let cookie = login(&w.app, "a", Role::Viewer).await;
+    let r = send(
+        &w.app,
+        request(Method::GET, "/api/v1/me", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
