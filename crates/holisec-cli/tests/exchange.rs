@@ -1001,11 +1001,12 @@ fn broken_veris_input_is_a_counted_skip_or_a_clear_error() {
     assert_eq!(summary["read"]["unreadable"], 6);
     assert_eq!(json_count(&summary, "motivation", "crime"), 2);
 
-    // A 100 MB line is skipped without being held in memory; the lines around it are read.
-    let mut big = Vec::with_capacity(100 * 1024 * 1024 + 1024);
+    // A 40 MiB line (over the 16 MiB record limit, under the 64 MiB line limit)
+    // is skipped without being held in memory; the lines around it are read.
+    let mut big = Vec::with_capacity(40 * 1024 * 1024 + 1024);
     big.extend_from_slice(INCIDENT.as_bytes());
     big.extend_from_slice(b"\n{\"summary\":\"");
-    big.resize(big.len() + 100 * 1024 * 1024, b'x');
+    big.resize(big.len() + 40 * 1024 * 1024, b'x');
     big.extend_from_slice(b"\"}\n");
     big.extend_from_slice(INCIDENT.as_bytes());
     big.push(b'\n');
@@ -1026,11 +1027,21 @@ fn broken_veris_input_is_a_counted_skip_or_a_clear_error() {
         problem["message"]
             .as_str()
             .unwrap()
-            .contains("record is 100.0 MiB, larger than the 16 MiB limit; skipped"),
+            .contains("record is 40.0 MiB, larger than the 16 MiB limit; skipped"),
         "{problem}"
     );
     assert!(err.contains("1 unreadable (skipped)"), "{err}");
     std::fs::remove_file(&huge).unwrap();
+
+    // A line still without a break after 64 MiB is not JSON Lines (or an
+    // endless stream): the read stops there with an error.
+    let mut endless = Vec::with_capacity(65 * 1024 * 1024);
+    endless.resize(65 * 1024 * 1024, b'x');
+    let endless_file = put(d, "endless.jsonl", &endless);
+    drop(endless);
+    let (_, err) = run(&["evidence", "summary", s(&endless_file)], None, 2);
+    assert!(err.contains("without a line break"), "{err}");
+    std::fs::remove_file(&endless_file).unwrap();
 
     // Nothing readable at all: a clear error naming the file and the first problem.
     let broken = put(
