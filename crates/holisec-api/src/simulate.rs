@@ -132,18 +132,260 @@ fn check_start_days(scenario: &Scenario) -> Result<(), ApiError> {
 }
 
 /// Refuses a run whose estimated peak memory exceeds [`MAX_MEMORY_BYTES`] on
-/// `threads` worker threads.
+/// `threads` worker threads (the synthetic ecosystem, the replicates in
+/// flight and, when compromised mailboxes spread lures faster than footholds
+/// end, the day's lures: [`estimate`]).
 pub fn check_memory(eco: &Ecosystem, scenario: &Scenario, threads: usize) -> Result<u64, ApiError> {
-    let estimate =
-        estimate_memory(eco, scenario, threads).map_err(|e| ApiError::Invalid(e.to_string()))?;
-    if estimate > MAX_MEMORY_BYTES {
+    let estimate = estimate(eco, scenario, threads)?;
+    if estimate.memory_bytes > MAX_MEMORY_BYTES {
+        let mailbox = if estimate.lure_queue_bytes * 2 > estimate.memory_bytes {
+            format!(
+                " (mostly the lures of compromised mailboxes: each foothold sends {:.1} new footholds' worth, so the channel never dies out; lower mailbox_partners, mailbox_abuse or mailbox_recipients)",
+                estimate.mailbox_reproduction
+            )
+        } else {
+            String::new()
+        };
         return Err(ApiError::Invalid(format!(
-            "this run would need about {:.1} GiB of memory (limit {} GiB): lower the scale, replicates or days",
-            estimate as f64 / (1u64 << 30) as f64,
+            "this run would need about {:.1} GiB of memory (limit {} GiB){mailbox}: lower the scale, replicates or days",
+            estimate.memory_bytes as f64 / (1u64 << 30) as f64,
             MAX_MEMORY_BYTES >> 30
         )));
     }
-    Ok(estimate)
+    Ok(estimate.memory_bytes)
+}
+
+/// Seconds to build the synthetic ecosystem, per organisation (measured:
+/// 391,612 organisations at scale 1 in 0.7 s on the development machine, a
+/// 2-core cloud VM, release build).
+pub const SECONDS_PER_ORGANISATION: f64 = 1.8e-6;
+/// Seconds per organisation and simulated day of one replicate (measured:
+/// 335 more days of the shipped phishing scenario in 0.13 s).
+pub const SECONDS_PER_ORGANISATION_DAY: f64 = 1e-9;
+/// Seconds per foothold and its intrusion's events (measured: 35,000 footholds
+/// and their lures in 0.39 s).
+pub const SECONDS_PER_FOOTHOLD: f64 = 5e-6;
+/// Seconds per lure from a compromised mailbox, plus [`SECONDS_PER_LURE_RECIPIENT`]
+/// per recipient (measured: 17.5 million lures to about 8 recipients in 12 s,
+/// 146,000 lures to about 26 recipients in 0.38 s).
+pub const SECONDS_PER_LURE: f64 = 0.4e-6;
+/// Seconds per recipient of a mailbox lure.
+pub const SECONDS_PER_LURE_RECIPIENT: f64 = 0.08e-6;
+/// Seconds per infected segment and day of a spreading worm at 50 contacts and
+/// 24 steps a day (measured at scale 1: 7.3 million segment-days in 85 s),
+/// scaled by [`worm_cost_factor`] for other contacts and steps.
+pub const SECONDS_PER_WORM_SEGMENT_DAY: f64 = 11.6e-6;
+
+/// Days from a foothold to the footholds its mailbox's lures cause (fit:
+/// a self-sustaining channel multiplied footholds 25-fold in 30 days).
+pub const MAILBOX_GENERATION_DAYS: f64 = 4.5;
+
+/// Share of the mailbox reproduction the formula gives that the engine
+/// realises (fit: lures reach organisations already compromised, and staff
+/// classes click unevenly; 35,000 footholds in a year from about 2,700 seeds
+/// at a formula reproduction of 1.04).
+pub const MAILBOX_REPRODUCTION_REALISED: f64 = 0.88;
+
+/// Segments at scale 1 of the built-in model, where [`SECONDS_PER_WORM_SEGMENT_DAY`]
+/// was measured; a segment-day costs (segments / this)^0.56 of it elsewhere
+/// (2.2 microseconds measured at scale 0.05, as the state stays in the caches).
+pub const WORM_REFERENCE_SEGMENTS: f64 = 440_000.0;
+
+/// The cost of a worm's segment-day relative to 50 contacts and 24 steps a
+/// day (fit at scale 0.05: 2.2, 17, 17 and 60 microseconds for 50/24,
+/// 1,000/24, 50/1,440 and 1,000/1,440).
+pub fn worm_cost_factor(contacts_per_day: f64, steps_per_day: f64) -> f64 {
+    let fit = |c: f64, s: f64| 1.17 + 0.0156 * c + 0.0105 * s + 0.000_02 * c * s;
+    fit(contacts_per_day, steps_per_day) / fit(50.0, 24.0)
+}
+
+/// What a simulation will cost, known before it starts ([`estimate`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SimulationEstimate {
+    /// Synthetic organisations.
+    pub organisations: f64,
+    /// Network segments (the worm's units).
+    pub segments: f64,
+    /// Replicates.
+    pub replicates: u32,
+    /// Simulated days.
+    pub days: u32,
+    /// New footholds one foothold causes through compromised mailboxes
+    /// (mailbox_abuse x mailbox_partners x the `supplies` strength x the
+    /// chance that a lure to mailbox_recipients staff gives a foothold). At 1
+    /// or more the channel never dies out: every organisation is compromised
+    /// again and again, and the work grows with mailbox_partners.
+    pub mailbox_reproduction: f64,
+    /// Expected footholds per replicate (every organisation once per
+    /// detection time when the mailbox channel is self-sustaining).
+    pub footholds_per_replicate: f64,
+    /// Expected mailbox lures per replicate.
+    pub lures_per_replicate: f64,
+    /// Infected segment-days of spreading worms per replicate (an upper bound).
+    pub worm_segment_days: f64,
+    /// Peak memory of the day's mailbox lures, all replicates in flight.
+    pub lure_queue_bytes: u64,
+    /// Estimated peak memory: [`estimate_memory`] plus `lure_queue_bytes`.
+    pub memory_bytes: u64,
+    /// Estimated seconds on one core.
+    pub seconds_per_core: f64,
+}
+
+impl SimulationEstimate {
+    /// Estimated wall-clock seconds on `threads` worker threads (replicates
+    /// run in parallel; the ecosystem is built once).
+    pub fn seconds(&self, threads: usize) -> f64 {
+        let build = self.organisations * SECONDS_PER_ORGANISATION;
+        let parallel = (threads.max(1) as f64).min(f64::from(self.replicates.max(1)));
+        build + (self.seconds_per_core - build) / parallel
+    }
+}
+
+/// Estimates the time and memory of a run before it starts: the synthetic
+/// ecosystem's size ([`estimate_memory`]'s formulas), the footholds the
+/// campaigns seed and the compromised-mailbox channel multiplies, the lures
+/// that channel sends, and the segment-days of spreading worms, priced at the
+/// `SECONDS_PER_*` rates measured on the development machine. It aims at the
+/// order of magnitude (within a factor of 2 on the measured runs, from the
+/// shipped scenarios to mailbox and worm storms): enough to say "about N
+/// minutes" before a run, and to refuse runs whose lures would not fit in memory.
+pub fn estimate(
+    eco: &Ecosystem,
+    scenario: &Scenario,
+    threads: usize,
+) -> Result<SimulationEstimate, ApiError> {
+    use holisec_sim::scenario::Vector;
+    use holisec_sim::synth::{Channels, sizes};
+    let invalid = |e: holisec_sim::synth::SynthError| ApiError::Invalid(e.to_string());
+    let base_memory = estimate_memory(eco, scenario, threads).map_err(invalid)?;
+    let (countries, hospitals, staff) = sizes(eco, scenario.scale).map_err(invalid)?;
+    let p = &scenario.parameters;
+    let iv = &scenario.interventions;
+    // The organisations and segments as `estimate_memory` counts them.
+    let (h, staff_f) = (hospitals as f64, staff as f64);
+    let pc = (staff_f * p.primary_care_share / p.primary_care_staff).max(0.0);
+    let orgs = h * (1.0 + p.suppliers_per_hospital) + pc + countries as f64 * 4.0;
+    let segments = h * (staff_f / h / p.staff_per_segment).clamp(2.0, 64.0) + pc + orgs * 0.2;
+    let care = (h + pc).max(1.0);
+    let hospital_staff = ((staff_f - pc * p.primary_care_staff) / h).max(1.0);
+    // Recipients of a lure sent to `r` staff of a care organisation.
+    let recipients = |r: f64| (pc * r.min(p.primary_care_staff) + h * r.min(hospital_staff)) / care;
+    let click = |odds_ratio: f64| {
+        let c = p.click_rate.clamp(0.0, 1.0);
+        if c >= 1.0 {
+            return 1.0;
+        }
+        let odds = c / (1.0 - c) * odds_ratio;
+        odds / (1.0 + odds)
+    };
+    // A clicker's chance to give a foothold: credentials (unless MFA blocks them) or the payload.
+    let mfa = iv.mfa_coverage * p.mfa_block;
+    let per_click = p.foothold_success
+        * (1.0 - (1.0 - p.credential_rate * (1.0 - mfa)) * (1.0 - p.payload_rate));
+    let foothold_among = |odds_ratio: f64, recipients: f64| {
+        1.0 - (1.0 - click(odds_ratio) * per_click)
+            .max(0.0)
+            .powf(recipients)
+    };
+    let foothold_from = |odds_ratio: f64, r: f64| foothold_among(odds_ratio, recipients(r));
+    // Staff of a care organisation, on average.
+    let staff_per_care = (pc * p.primary_care_staff + h * hospital_staff) / care;
+    let strength = Channels::from_model(eco).supplies_care;
+    let partners = p.mailbox_partners.round();
+    let mailbox_reproduction = MAILBOX_REPRODUCTION_REALISED
+        * p.mailbox_abuse
+        * partners
+        * strength
+        * foothold_from(p.trusted_sender_odds_ratio, p.mailbox_recipients);
+    let days = f64::from(scenario.days);
+    // Footholds the campaigns seed, per replicate.
+    let mut seeds = 0.0;
+    let mut worm_segment_days = 0.0;
+    for c in &scenario.campaigns {
+        let active = (days - f64::from(c.start_day)).max(0.0);
+        let waves = if c.waves <= 1 || c.period_days == 0 {
+            f64::from(c.waves.min(1))
+        } else {
+            f64::from(c.waves).min((active / f64::from(c.period_days)).ceil())
+        };
+        let reached = waves * c.org_share * care;
+        seeds += match c.vector {
+            Vector::Phishing => {
+                reached * foothold_among(c.lure_odds_ratio, c.staff_share * staff_per_care)
+            }
+            Vector::Intrusion => reached,
+            Vector::Supplier => {
+                f64::from(c.suppliers) * care / (h * p.suppliers_per_hospital).max(1.0)
+                    * p.hospital_supplier_links
+                    * p.supplier_push_success
+                    * strength
+            }
+            Vector::Worm => {
+                // Every segment infected while the worm spreads (an upper bound):
+                // the first ones multiply by 1 + contacts a day until none is left.
+                let spread = c.kill_switch_day.map_or(active, |k| {
+                    (f64::from(k) - f64::from(c.start_day)).clamp(0.0, active)
+                });
+                let start = (f64::from(c.initial_infections) * scenario.scale)
+                    .round()
+                    .max(1.0);
+                let growth = 1.0 + p.worm_contacts_per_day;
+                let mut infected = start;
+                let mut day = 0.0;
+                while day < spread {
+                    let today = spread.min(day + 1.0) - day;
+                    worm_segment_days += infected.min(segments) * today;
+                    infected = (infected * growth).min(segments);
+                    day += 1.0;
+                }
+                infected.min(orgs)
+            }
+        };
+    }
+    // At most every organisation, again once its intrusion is detected.
+    let saturated = orgs * (1.0 + days / p.detect_days.max(1.0));
+    // Seeds times the mailbox generations that fit in the run.
+    let generations = days / MAILBOX_GENERATION_DAYS;
+    let r = mailbox_reproduction;
+    let multiplied = if (r - 1.0).abs() < 1e-9 {
+        generations + 1.0
+    } else {
+        (r.powf(generations + 1.0) - 1.0) / (r - 1.0)
+    };
+    let footholds = (seeds * multiplied).min(saturated);
+    let lures = footholds * p.mailbox_abuse * partners * strength;
+    // The day's lures wait in a vector (4 bytes each, doubled by its growth):
+    // all organisations in one day when the channel sustains itself.
+    let peak_day = if mailbox_reproduction >= 1.0 {
+        orgs
+    } else {
+        footholds.min(orgs) / generations.max(1.0)
+    };
+    let in_flight = threads.clamp(1, 8).min(scenario.replicates as usize) as f64;
+    let lure_queue_bytes =
+        (peak_day * p.mailbox_abuse * partners * strength * 8.0 * in_flight) as u64;
+    let per_replicate = orgs * days * SECONDS_PER_ORGANISATION_DAY
+        + footholds * SECONDS_PER_FOOTHOLD
+        + lures
+            * (SECONDS_PER_LURE + SECONDS_PER_LURE_RECIPIENT * recipients(p.mailbox_recipients))
+        + worm_segment_days
+            * SECONDS_PER_WORM_SEGMENT_DAY
+            * (segments / WORM_REFERENCE_SEGMENTS).powf(0.56)
+            * worm_cost_factor(p.worm_contacts_per_day, p.worm_steps_per_day);
+    Ok(SimulationEstimate {
+        organisations: orgs,
+        segments,
+        replicates: scenario.replicates,
+        days: scenario.days,
+        mailbox_reproduction,
+        footholds_per_replicate: footholds,
+        lures_per_replicate: lures,
+        worm_segment_days,
+        lure_queue_bytes,
+        memory_bytes: base_memory.saturating_add(lure_queue_bytes),
+        seconds_per_core: orgs * SECONDS_PER_ORGANISATION
+            + per_replicate * f64::from(scenario.replicates),
+    })
 }
 
 /// Runs the checked scenario on the current worker threads. Progress counts
@@ -328,6 +570,82 @@ mod tests {
                 other => panic!("{name}: {other:?}"),
             }
         }
+    }
+
+    fn storm(partners: f64, scale: f64) -> Scenario {
+        let text = format!(
+            "[scenario]\nname = \"storm\"\ndays = 30\nreplicates = 1\nscale = {scale}\n[parameters]\nmailbox_abuse = 1.0\nmailbox_partners = {partners}\nmailbox_recipients = 10.0\n[[campaign]]\nthreat = \"ransomware\"\ntarget = \"healthcare-organisations\"\nwaves = 1\norg_share = 0.01\n"
+        );
+        load(&eco(), Source::new("storm.toml", text))
+            .expect("in range")
+            .value
+    }
+
+    #[test]
+    fn the_estimate_of_a_shipped_scenario_is_modest_and_subcritical() {
+        let eco = eco();
+        let sc = load(
+            &eco,
+            builtin_source("europe-phishing-ransomware").expect("known"),
+        )
+        .expect("valid")
+        .value;
+        let e = estimate(&eco, &sc, 2).expect("estimated");
+        assert!(e.mailbox_reproduction > 0.0 && e.mailbox_reproduction < 1.0);
+        assert!(e.organisations > 300_000.0 && e.segments > e.organisations / 2.0);
+        assert!(e.footholds_per_replicate < e.organisations / 10.0);
+        assert_eq!(e.worm_segment_days, 0.0);
+        assert!(e.memory_bytes >= estimate_memory(&eco, &sc, 2).expect("sizes"));
+        assert!(e.seconds(2) < e.seconds_per_core && e.seconds(2) > e.seconds_per_core / 2.0);
+        assert!(check_memory(&eco, &sc, 2).is_ok());
+    }
+
+    /// Extreme in-range mailbox settings (the issue's run went past 120 s and
+    /// 1.9 GB without a word): the estimate names the cause before the run.
+    #[test]
+    fn a_self_sustaining_mailbox_channel_is_estimated_and_refused_when_too_big() {
+        let eco = eco();
+        let calm = estimate(&eco, &storm(3.0, 1.0), 1).expect("estimated");
+        let wild = estimate(&eco, &storm(1000.0, 1.0), 1).expect("estimated");
+        assert!(calm.mailbox_reproduction < 1.0 && wild.mailbox_reproduction > 100.0);
+        // Every organisation compromised again and again, each sending hundreds of lures.
+        assert!(wild.footholds_per_replicate >= wild.organisations);
+        assert!(
+            wild.lures_per_replicate > 1e8,
+            "{}",
+            wild.lures_per_replicate
+        );
+        assert!(
+            wild.seconds(1) > 100.0 * calm.seconds(1),
+            "{wild:?} vs {calm:?}"
+        );
+        assert!(wild.lure_queue_bytes > 1 << 30, "{}", wild.lure_queue_bytes);
+        // Ten times the populations: the day's lures alone pass the memory limit.
+        let err = check_memory(&eco, &storm(1000.0, 10.0), 2)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("lures of compromised mailboxes") && err.contains("mailbox_partners"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_worm_without_kill_switch_costs_more_the_more_it_contacts() {
+        let eco = eco();
+        let mut sc = load(&eco, builtin_source("worm-killswitch").expect("known"))
+            .expect("valid")
+            .value;
+        let killed = estimate(&eco, &sc, 1).expect("estimated");
+        sc.campaigns[0].kill_switch_day = None;
+        let free = estimate(&eco, &sc, 1).expect("estimated");
+        assert!(free.worm_segment_days > 100.0 * killed.worm_segment_days.max(1.0));
+        assert!(free.worm_segment_days <= free.segments * f64::from(sc.days));
+        sc.parameters.worm_contacts_per_day = 1000.0;
+        sc.parameters.worm_steps_per_day = 1440.0;
+        let busy = estimate(&eco, &sc, 1).expect("estimated");
+        assert!(busy.seconds_per_core > 5.0 * free.seconds_per_core);
+        assert!(worm_cost_factor(50.0, 24.0) == 1.0);
     }
 
     #[test]
