@@ -53,3 +53,27 @@ impl holisec_api::Progress for Bar {
         self.with(ProgressBar::finish_and_clear);
     }
 }
+
+/// A duration for people: `40 s`, `3 min`, `1.5 h`.
+pub fn duration(seconds: f64) -> String {
+    if seconds < 90.0 {
+        format!("{:.0} s", seconds.max(1.0))
+    } else if seconds < 90.0 * 60.0 {
+        format!("{:.0} min", seconds / 60.0)
+    } else {
+        format!("{:.1} h", seconds / 3600.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+
+    #[test]
+    fn durations_read_at_a_glance() {
+        assert_eq!(duration(0.2), "1 s");
+        assert_eq!(duration(40.0), "40 s");
+        assert_eq!(duration(600.0), "10 min");
+        assert_eq!(duration(5400.0), "1.5 h");
+    }
+}

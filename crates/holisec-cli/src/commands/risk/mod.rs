@@ -114,6 +114,9 @@ impl Args {
     }
 }
 
+/// A run estimated to take this long or more is announced before it starts.
+const LONG_RUN_SECONDS: f64 = 10.0;
+
 /// Runs the command.
 pub fn run(args: Args) -> CliResult {
     crate::paths::check_outputs(
@@ -135,8 +138,19 @@ pub fn run(args: Args) -> CliResult {
     }
     let eco = input::load_model(args.model.as_deref())?.ecosystem;
     let pool = crate::threads::worker_pool(args.threads)?;
-    let bar =
-        crate::progress::Bar::new(request.iterations >= 2_000_000 || request.portfolio.is_some());
+    // Long runs say what they will cost before they start.
+    let estimate = risk::estimate(&eco, &request).map_err(input::api_error)?;
+    let seconds = estimate.seconds(pool.current_num_threads());
+    if seconds >= LONG_RUN_SECONDS && !estimate.refused {
+        eprintln!(
+            "holisec risk: about {} on {} threads ({} simulated years, about {:.1e} loss events)",
+            crate::progress::duration(seconds),
+            pool.current_num_threads(),
+            thousands(request.iterations as f64),
+            estimate.loss_events + estimate.portfolio_draws
+        );
+    }
+    let bar = crate::progress::Bar::new(seconds >= 2.0 || request.portfolio.is_some());
     let started = std::time::Instant::now();
     let outcome = pool
         .install(|| risk::run(&eco, &request, &bar))
