@@ -129,6 +129,21 @@ pub fn run(args: Args) -> CliResult {
     let pool = crate::threads::worker_pool(args.threads)?;
     let threads = pool.current_num_threads();
     api::check_memory(&eco, &sc, threads).map_err(input::api_error)?;
+    // Long runs say what they will cost before they start.
+    let estimate = api::estimate(&eco, &sc, threads).map_err(input::api_error)?;
+    let seconds = estimate.seconds(threads);
+    if seconds >= 10.0 {
+        eprintln!(
+            "holisec simulate: about {} on {threads} threads ({}, {} days, about {:.1} GiB at peak)",
+            crate::progress::duration(seconds),
+            holisec_api::count(sc.replicates as usize, "replicate"),
+            thousands(f64::from(sc.days)),
+            format!(
+                "{:.1}",
+                estimate.memory_bytes as f64 / f64::from(1u32 << 30)
+            ),
+        );
+    }
     if let Some(dir) = &args.csv {
         if dir.exists() && !dir.is_dir() {
             return Err(invalid(format!(
@@ -144,8 +159,7 @@ pub fn run(args: Args) -> CliResult {
             ))
         })?;
     }
-    let work = sc.scale * f64::from(sc.replicates) * f64::from(sc.days);
-    let bar = crate::progress::Bar::new(work >= 365.0);
+    let bar = crate::progress::Bar::new(seconds >= 2.0);
     let report = pool
         .install(|| api::run(&eco, &sc, threads, &bar))
         .map_err(input::api_error)?;
