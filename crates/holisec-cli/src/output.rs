@@ -139,7 +139,8 @@ pub fn announce(path: &Path, what: &str, bytes: usize) {
     );
 }
 
-fn size(bytes: usize) -> String {
+/// A size for people: bytes, KiB under 10 MiB, else MiB.
+pub fn size(bytes: usize) -> String {
     match bytes {
         b if b < 1024 => format!("{b} bytes"),
         b if b < 10 * 1024 * 1024 => format!("{} KiB", b / 1024),

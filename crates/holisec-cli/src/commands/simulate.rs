@@ -134,14 +134,11 @@ pub fn run(args: Args) -> CliResult {
     let seconds = estimate.seconds(threads);
     if seconds >= 10.0 {
         eprintln!(
-            "holisec simulate: about {} on {threads} threads ({}, {} days, about {:.1} GiB at peak)",
+            "holisec simulate: about {} on {threads} threads ({}, {} days, about {} at peak)",
             crate::progress::duration(seconds),
             holisec_api::count(sc.replicates as usize, "replicate"),
             thousands(f64::from(sc.days)),
-            format!(
-                "{:.1}",
-                estimate.memory_bytes as f64 / f64::from(1u32 << 30)
-            ),
+            crate::output::size(usize::try_from(estimate.memory_bytes).unwrap_or(usize::MAX)),
         );
     }
     if let Some(dir) = &args.csv {
