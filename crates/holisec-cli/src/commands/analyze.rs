@@ -90,8 +90,9 @@ fn human(a: &Analysis) -> String {
     for r in &a.reach {
         t.row(vec![
             r.id.clone(),
-            r.within_one_level.len().to_string(),
-            r.within_two_levels.len().to_string(),
+            // The counts, not the lists' lengths: lists are capped on large models.
+            r.one_level_count.to_string(),
+            r.two_levels_count.to_string(),
             r.within_one_level.join(", "),
         ]);
     }
@@ -138,5 +139,11 @@ fn human(a: &Analysis) -> String {
         ]);
     }
     out.push_str(&t.render());
+    if !a.accuracy.notes.is_empty() {
+        let _ = writeln!(out, "\nAccuracy");
+        for note in &a.accuracy.notes {
+            let _ = writeln!(out, "  {note}");
+        }
+    }
     out
 }

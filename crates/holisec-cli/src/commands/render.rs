@@ -41,7 +41,11 @@ pub fn run(args: Args) -> CliResult {
     )?;
     let eco = load_model(args.model.as_deref())?.ecosystem;
     let (text, what) = match args.format {
-        Format::Svg => (holisec_render::svg(&eco), "SVG figure"),
+        // Too large a model is refused (exit 2) with a pointer to DOT.
+        Format::Svg => (
+            holisec_render::try_svg(&eco).map_err(crate::error::invalid)?,
+            "SVG figure",
+        ),
         Format::Dot => (holisec_render::dot(&eco), "Graphviz DOT"),
         Format::Mermaid => (holisec_render::mermaid(&eco), "Mermaid flowchart"),
     };
