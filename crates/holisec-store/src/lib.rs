@@ -262,16 +262,7 @@ impl Store {
     ///
     /// A `path` beginning with `file:` is an SQLite URI (`file:x.db?mode=ro`).
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
-        Store::init(
-            conn,
-            path.to_path_buf(),
-            Access::ReadWrite(MIGRATIONS.len()),
-        )
+        Store::open_read_write(path, OpenFlags::SQLITE_OPEN_CREATE)
     }
 
     /// Opens the existing database at `path` for reading and writing, applying
@@ -279,9 +270,16 @@ impl Store {
     /// ([`StoreError::Missing`] when there is no file).
     pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
         require_file(path)?;
+        Store::open_read_write(path, OpenFlags::empty())
+    }
+
+    /// Opens `path` for reading and writing (with `extra` flags: creation or
+    /// none) and applies pending migrations.
+    fn open_read_write(path: &Path, extra: OpenFlags) -> Result<Store, StoreError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
+            | OpenFlags::SQLITE_OPEN_URI
+            | extra;
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
         Store::init(
             conn,
