@@ -1,0 +1,79 @@
+//! Authorisation: the middleware that looks each request's route up in
+//! [`crate::ROUTES`] and lets it through only with a live session of a user
+//! (still existing and enabled, within the session's absolute lifetime)
+//! whose role is at least the route's.
+
+use axum::Json;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use holisec_store::User;
+use tower_sessions::Session;
+
+use crate::extract::unix_now;
+use crate::{AUTH_AT_KEY, AppState, ErrorBody, ROUTES, ServerError, USER_KEY};
+
+/// The logged-in user of a request, put there by [`authorize`].
+#[derive(Debug, Clone)]
+pub(crate) struct Current(pub(crate) User);
+
+/// Looks the matched route up in [`ROUTES`] and refuses the request unless
+/// the session's user (still existing and enabled) has at least its role.
+pub(crate) async fn authorize(
+    State(state): State<AppState>,
+    session: Session,
+    matched: MatchedPath,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    // HEAD is answered by the GET handler: it needs what GET needs.
+    let method = match req.method() {
+        m if m == Method::HEAD => Method::GET,
+        m => m.clone(),
+    };
+    let Some(spec) = ROUTES
+        .iter()
+        .find(|r| r.path == matched.as_str() && r.method.method() == method)
+    else {
+        // Fail closed: a method the table does not list is not served.
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            Json(ErrorBody {
+                error: "method not allowed on this path".into(),
+                field: None,
+            }),
+        )
+            .into_response();
+    };
+    let Some(min_role) = spec.min_role else {
+        return next.run(req).await;
+    };
+    let user_id: Option<i64> = match session.get(USER_KEY).await {
+        Ok(id) => id,
+        Err(e) => return ServerError::Internal(format!("session: {e}")).into_response(),
+    };
+    let Some(user_id) = user_id else {
+        return ServerError::Unauthenticated.into_response();
+    };
+    // The absolute lifetime: a session ends so long after its login, however active.
+    let auth_at: Option<i64> = session.get(AUTH_AT_KEY).await.ok().flatten();
+    let lifetime = i64::try_from(state.lifetime.as_secs()).unwrap_or(i64::MAX);
+    if auth_at.is_none_or(|t| unix_now().saturating_sub(t) >= lifetime) {
+        let _ = session.flush().await;
+        return ServerError::Unauthenticated.into_response();
+    }
+    let user = match state.with_store(move |s| Ok(s.user(user_id)?)).await {
+        Ok(Some(u)) if !u.disabled => u,
+        Ok(_) => {
+            let _ = session.flush().await;
+            return ServerError::Unauthenticated.into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    if user.role < min_role {
+        return ServerError::Forbidden.into_response();
+    }
+    req.extensions_mut().insert(Current(user));
+    next.run(req).await
+}

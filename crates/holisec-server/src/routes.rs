@@ -1,0 +1,124 @@
+//! The route table: every route of the application with the weakest role
+//! allowed and whether its path names an object of the session's
+//! organisation. The router is built from [`ROUTES`] and the
+//! [`crate::guard::authorize`] middleware reads it, so a route cannot be
+//! served without its check, and the test matrix of `tests/api.rs`
+//! (route x role x organisation) is generated from it.
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post, put};
+use holisec_store::Role;
+
+use crate::AppState;
+use crate::api::{assessments, session, users};
+
+/// HTTP method of a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verb {
+    /// GET (never changes state).
+    Get,
+    /// POST.
+    Post,
+    /// PUT (replaces the object at the path).
+    Put,
+}
+
+impl Verb {
+    /// As an `http::Method`.
+    pub fn method(self) -> Method {
+        match self {
+            Verb::Get => Method::GET,
+            Verb::Post => Method::POST,
+            Verb::Put => Method::PUT,
+        }
+    }
+}
+
+/// One route: method, path (axum syntax), the weakest role allowed (`None`:
+/// no login needed) and whether it reads an object of the session's
+/// organisation by an id in the path (another organisation's id answers 404).
+#[derive(Debug, Clone, Copy)]
+pub struct RouteSpec {
+    /// Method.
+    pub method: Verb,
+    /// Path, with `{id}` for an object id.
+    pub path: &'static str,
+    /// Weakest role allowed; `None` for routes open without a session.
+    pub min_role: Option<Role>,
+    /// Whether the path names an object of the session's organisation.
+    pub org_scoped: bool,
+}
+
+const fn route(
+    method: Verb,
+    path: &'static str,
+    min_role: Option<Role>,
+    org_scoped: bool,
+) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        min_role,
+        org_scoped,
+    }
+}
+
+/// Every route of the application. The router is built from this table.
+pub const ROUTES: &[RouteSpec] = &[
+    route(Verb::Get, "/healthz", None, false),
+    route(Verb::Post, "/api/v1/login", None, false),
+    route(Verb::Post, "/api/v1/logout", Some(Role::Viewer), false),
+    route(Verb::Get, "/api/v1/me", Some(Role::Viewer), false),
+    route(Verb::Get, "/api/v1/assessments", Some(Role::Viewer), false),
+    route(
+        Verb::Post,
+        "/api/v1/assessments",
+        Some(Role::Analyst),
+        false,
+    ),
+    route(
+        Verb::Get,
+        "/api/v1/assessments/{id}",
+        Some(Role::Viewer),
+        true,
+    ),
+    route(
+        Verb::Get,
+        "/api/v1/assessments/{id}/score",
+        Some(Role::Viewer),
+        true,
+    ),
+    route(
+        Verb::Put,
+        "/api/v1/assessments/{id}/answers/{item}",
+        Some(Role::Analyst),
+        true,
+    ),
+    route(Verb::Get, "/api/v1/users", Some(Role::Admin), false),
+    route(Verb::Post, "/api/v1/users", Some(Role::Admin), false),
+    route(
+        Verb::Post,
+        "/api/v1/users/{id}/disable",
+        Some(Role::Admin),
+        true,
+    ),
+];
+
+/// The handler of a route of [`ROUTES`].
+pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
+    match (spec.method, spec.path) {
+        (Verb::Get, "/healthz") => get(session::healthz),
+        (Verb::Post, "/api/v1/login") => post(session::login),
+        (Verb::Post, "/api/v1/logout") => post(session::logout),
+        (Verb::Get, "/api/v1/me") => get(session::me),
+        (Verb::Get, "/api/v1/assessments") => get(assessments::list_assessments),
+        (Verb::Post, "/api/v1/assessments") => post(assessments::create_assessment),
+        (Verb::Get, "/api/v1/assessments/{id}") => get(assessments::show_assessment),
+        (Verb::Get, "/api/v1/assessments/{id}/score") => get(assessments::score_assessment),
+        (Verb::Put, "/api/v1/assessments/{id}/answers/{item}") => put(assessments::save_answer),
+        (Verb::Get, "/api/v1/users") => get(users::list_users),
+        (Verb::Post, "/api/v1/users") => post(users::create_user),
+        (Verb::Post, "/api/v1/users/{id}/disable") => post(users::disable_user),
+        (m, p) => unreachable!("route {m:?} {p} has no handler"),
+    }
+}
