@@ -33,11 +33,15 @@ use serde::{Deserialize, Serialize};
 
 mod check;
 mod error;
+mod pool;
+mod seed;
 mod tenancy;
 
 pub use check::MAX_NAME_CHARS;
 pub use error::{RESTORE_HINT, StoreError};
 use error::{classify, words};
+pub use pool::ReadPool;
+pub use seed::{BenchSeed, bench_org_name};
 pub use tenancy::{AuditEntry, MAX_EMAIL_CHARS, NewUser, OrgRecord, Role, User, normalise_email};
 
 /// The embedded migrations, oldest first. `PRAGMA user_version` counts those applied.
@@ -604,12 +608,10 @@ impl Store {
 
     /// The assessment `id`.
     pub fn assessment(&self, id: i64) -> Result<Assessment, StoreError> {
+        // Cached statements: the server reads these on every request.
         self.conn
-            .query_row(
-                &format!("{ASSESSMENT_SELECT} WHERE a.id = ?1"),
-                [id],
-                assessment_row,
-            )
+            .prepare_cached(&format!("{ASSESSMENT_SELECT} WHERE a.id = ?1"))
+            .and_then(|mut stmt| stmt.query_row([id], assessment_row))
             .optional()
             .map_err(|e| self.err(e))?
             .ok_or(StoreError::UnknownAssessment(id))
@@ -674,7 +676,7 @@ impl Store {
         self.assessment(id)?;
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare_cached(
                 "SELECT item, level, evidence, answered_at FROM answers
                  WHERE assessment_id = ?1 ORDER BY item",
             )

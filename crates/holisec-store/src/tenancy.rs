@@ -248,11 +248,8 @@ impl Store {
     /// The organisation with row id `id`, if any.
     pub fn organisation_by_id(&self, id: i64) -> Result<Option<OrgRecord>, StoreError> {
         self.conn
-            .query_row(
-                "SELECT id, name, kind, created_at FROM organisations WHERE id = ?1",
-                [id],
-                org_row,
-            )
+            .prepare_cached("SELECT id, name, kind, created_at FROM organisations WHERE id = ?1")
+            .and_then(|mut stmt| stmt.query_row([id], org_row))
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -321,8 +318,10 @@ impl Store {
 
     /// The user with row id `id`, if any.
     pub fn user(&self, id: i64) -> Result<Option<User>, StoreError> {
+        // A cached statement: the server reads the user on every request.
         self.conn
-            .query_row(&format!("{USER_SELECT} WHERE u.id = ?1"), [id], user_row)
+            .prepare_cached(&format!("{USER_SELECT} WHERE u.id = ?1"))
+            .and_then(|mut stmt| stmt.query_row([id], user_row))
             .optional()
             .map_err(|e| self.err(e))
     }
@@ -413,11 +412,10 @@ impl Store {
     /// organisation's id is [`StoreError::UnknownAssessment`], as a missing one.
     pub fn assessment_in_org(&self, org_id: i64, id: i64) -> Result<Assessment, StoreError> {
         self.conn
-            .query_row(
-                &format!("{ASSESSMENT_SELECT} WHERE a.id = ?1 AND a.organisation_id = ?2"),
-                params![id, org_id],
-                assessment_row,
-            )
+            .prepare_cached(&format!(
+                "{ASSESSMENT_SELECT} WHERE a.id = ?1 AND a.organisation_id = ?2"
+            ))
+            .and_then(|mut stmt| stmt.query_row(params![id, org_id], assessment_row))
             .optional()
             .map_err(|e| self.err(e))?
             .ok_or(StoreError::UnknownAssessment(id))
