@@ -2,6 +2,12 @@
 //! [`crate::ROUTES`] and lets it through only with a live session of a user
 //! (still existing and enabled, within the session's absolute lifetime)
 //! whose role is at least the route's.
+//!
+//! The common authenticated request writes nothing: the user is read on a
+//! read-only connection (so a disabled or deleted user is refused at their
+//! next request, with no cache to invalidate), and the session is changed,
+//! hence saved, only when its expiry was last pushed forward
+//! [`crate::Config::touch`] ago or more.
 
 use axum::Json;
 use axum::extract::{MatchedPath, Request, State};
@@ -12,7 +18,7 @@ use holisec_store::User;
 use tower_sessions::Session;
 
 use crate::extract::unix_now;
-use crate::{AUTH_AT_KEY, AppState, ErrorBody, ROUTES, ServerError, USER_KEY};
+use crate::{AUTH_AT_KEY, AppState, ErrorBody, ROUTES, ServerError, TOUCHED_AT_KEY, USER_KEY};
 
 /// The logged-in user of a request, put there by [`authorize`].
 #[derive(Debug, Clone)]
@@ -63,7 +69,16 @@ pub(crate) async fn authorize(
         let _ = session.flush().await;
         return ServerError::Unauthenticated.into_response();
     }
-    let user = match state.with_store(move |s| Ok(s.user(user_id)?)).await {
+    let now = unix_now();
+    let touched: Option<i64> = session.get(TOUCHED_AT_KEY).await.ok().flatten();
+    let touch = i64::try_from(state.touch.as_secs()).unwrap_or(i64::MAX);
+    if touched.is_none_or(|t| now.saturating_sub(t) >= touch) {
+        // Changing the session saves it, with a new expiry, after the response.
+        if let Err(e) = session.insert(TOUCHED_AT_KEY, now).await {
+            return ServerError::Internal(format!("session: {e}")).into_response();
+        }
+    }
+    let user = match state.read(move |s| Ok(s.user(user_id)?)).await {
         Ok(Some(u)) if !u.disabled => u,
         Ok(_) => {
             let _ = session.flush().await;

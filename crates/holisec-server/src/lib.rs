@@ -7,12 +7,14 @@
 //! * Every read of an organisation's data takes the organisation from the
 //!   session, never from the request; another organisation's object answers
 //!   404, as a missing one.
-//! * SQLite work runs on `spawn_blocking` under one `Mutex<Store>`.
+//! * SQLite work runs on `spawn_blocking`: writes under one `Mutex<Store>`,
+//!   reads (GET) on a pool of read-only WAL connections, side by side.
 //! * Sessions: `tower-sessions`, kept in the database's `sessions` table
 //!   ([`AppState::persist_sessions`], memory otherwise), cookie `__Host-holisec`
 //!   with `HttpOnly`, `Secure`, `SameSite=Strict`, `Path=/`, expiry after
-//!   [`Config::idle`] without a request; the id is cycled at login and the
-//!   session flushed at logout.
+//!   [`Config::idle`] without a request (pushed forward at most once per
+//!   [`Config::touch`], so most requests write nothing); the id is cycled at
+//!   login and the session flushed at logout.
 //! * CSRF: `tower_http::csrf::CsrfLayer` (`Sec-Fetch-Site` / `Origin`) on
 //!   every request with a state-changing method.
 //! * Security headers on every response, a body limit, a timeout, and every
@@ -59,12 +61,15 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; object-src 'none';
 pub(crate) const USER_KEY: &str = "user_id";
 /// Session key holding the login time (Unix seconds).
 pub(crate) const AUTH_AT_KEY: &str = "auth_at";
+/// Session key holding when the session's expiry was last pushed forward (Unix seconds).
+pub(crate) const TOUCHED_AT_KEY: &str = "touched_at";
 
 /// The application: [`ROUTES`] with authorisation, sessions, CSRF
 /// protection, security headers, body limit and timeout.
 pub fn app(mut state: AppState, config: &Config) -> Router {
     state.throttle = Arc::new(throttle::Throttle::new(config.throttle.clone()));
     state.lifetime = config.lifetime;
+    state.touch = config.touch.min(config.idle / 2);
     let mut router = Router::new();
     for spec in ROUTES {
         router = router.route(spec.path, routes::handler(spec));
@@ -100,7 +105,9 @@ pub fn app(mut state: AppState, config: &Config) -> Router {
 }
 
 /// The session cookie: `__Host-holisec`, HttpOnly, Secure, SameSite=Strict,
-/// Path=/, expiring after `idle` without a request.
+/// Path=/, expiring after `idle` without a request. A session is saved
+/// (and its cookie sent again) only when a request changed it: the
+/// [`guard::authorize`] middleware changes it once per [`Config::touch`].
 fn session_layer<S: SessionStore + Clone>(store: S, idle: Duration) -> SessionManagerLayer<S> {
     let idle = tower_sessions::cookie::time::Duration::try_from(idle)
         .unwrap_or(tower_sessions::cookie::time::Duration::minutes(30));
@@ -110,7 +117,6 @@ fn session_layer<S: SessionStore + Clone>(store: S, idle: Duration) -> SessionMa
         .with_http_only(true)
         .with_same_site(SameSite::Strict)
         .with_path("/")
-        .with_always_save(true)
         .with_expiry(Expiry::OnInactivity(idle))
 }
 

@@ -1,12 +1,18 @@
 //! What every handler shares ([`AppState`]) and the application's settings
 //! ([`Config`]).
+//!
+//! Writes go to the one read-write [`Store`] under a mutex
+//! ([`AppState::with_store`]); reads go to a [`ReadPool`] of read-only WAL
+//! connections ([`AppState::read`]), so GET requests run side by side and
+//! never wait for a write to finish.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use holisec_assess::Questionnaire;
 use holisec_model::Ecosystem;
-use holisec_store::Store;
+use holisec_store::{ReadPool, Store};
+use tokio::sync::Semaphore;
 use tower_sessions_rusqlite_store::RusqliteStore;
 
 use crate::{ServerError, throttle};
@@ -27,6 +33,11 @@ pub struct Config {
     /// [`serve`] keeps sessions in this database ([`AppState::persist_sessions`]);
     /// `None`: in memory.
     pub session_db: Option<std::path::PathBuf>,
+    /// A request pushes its session's expiry forward (a write) only when the
+    /// last push is this old (at most half of `idle`), so most authenticated
+    /// requests write nothing; a session therefore ends between `idle` minus
+    /// this and `idle` after its last request.
+    pub touch: Duration,
 }
 
 impl Default for Config {
@@ -38,6 +49,7 @@ impl Default for Config {
             lifetime: Duration::from_secs(12 * 3600),
             session_sweep: Duration::from_secs(60),
             session_db: None,
+            touch: Duration::from_secs(60),
         }
     }
 }
@@ -46,6 +58,12 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) store: Arc<Mutex<Store>>,
+    /// Read-only connections for GET requests (`None` for an in-memory
+    /// database: reads then go to `store`).
+    pub(crate) readers: Option<Arc<ReadPool>>,
+    /// One permit per reader: a request waits here (asynchronously) rather
+    /// than on a blocking thread.
+    pub(crate) read_permits: Arc<Semaphore>,
     #[allow(dead_code)]
     pub(crate) eco: Arc<Ecosystem>,
     pub(crate) q: Arc<Questionnaire>,
@@ -54,18 +72,46 @@ pub struct AppState {
     pub(crate) sessions: Option<RusqliteStore>,
     /// [`Config::lifetime`].
     pub(crate) lifetime: Duration,
+    /// [`Config::touch`], at most half of [`Config::idle`].
+    pub(crate) touch: Duration,
+}
+
+/// Read connections: two per core (reads are short and CPU-bound; a second
+/// one per core covers a read waiting on the disk), 2 to 16.
+fn reader_count() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get() * 2)
+        .clamp(2, 16)
 }
 
 impl AppState {
     /// State over an open store, the model and the questionnaire checked against it.
+    ///
+    /// A database in a file also gets read-only connections for GET
+    /// requests; if they cannot be opened (said on standard error), reads
+    /// share the read-write connection.
     pub fn new(store: Store, eco: Ecosystem, q: Questionnaire) -> AppState {
+        let readers = if store.path() == std::path::Path::new(":memory:") {
+            None
+        } else {
+            ReadPool::open(store.path(), reader_count())
+                .map_err(|e| {
+                    eprintln!("holisec serve: reads share the writer's connection: {e}");
+                })
+                .ok()
+                .map(Arc::new)
+        };
+        let permits = readers.as_ref().map_or(1, |r| r.size());
         AppState {
+            readers,
+            read_permits: Arc::new(Semaphore::new(permits)),
             store: Arc::new(Mutex::new(store)),
             eco: Arc::new(eco),
             q: Arc::new(q),
             throttle: Arc::new(throttle::Throttle::default()),
             sessions: None,
             lifetime: Config::default().lifetime,
+            touch: Config::default().touch,
         }
     }
 
@@ -86,6 +132,27 @@ impl AppState {
         Ok(self)
     }
 
+    /// Runs `f` on a read-only connection on a blocking thread, within one
+    /// read transaction (a consistent snapshot of the last commit). For GET
+    /// requests; writes go through [`AppState::with_store`].
+    pub(crate) async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, ServerError> + Send + 'static,
+    ) -> Result<T, ServerError> {
+        let Some(pool) = self.readers.clone() else {
+            return self.with_store(move |s| f(s)).await;
+        };
+        // At most one blocking task per connection: the others wait here.
+        let _permit = self
+            .read_permits
+            .acquire()
+            .await
+            .map_err(|_| ServerError::Internal("the read pool is closed".into()))?;
+        tokio::task::spawn_blocking(move || pool.with(f))
+            .await
+            .map_err(|e| ServerError::Internal(format!("read task failed: {e}")))?
+    }
+
     /// Runs `f` on the store on a blocking thread.
     pub(crate) async fn with_store<T: Send + 'static>(
         &self,
@@ -100,5 +167,76 @@ impl AppState {
         })
         .await
         .map_err(|e| ServerError::Internal(format!("store task failed: {e}")))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(path: &std::path::Path) -> AppState {
+        let mut s = Store::open(path).unwrap();
+        s.new_assessment("St Mary", "hospital", "1.0", "t").unwrap();
+        let eco = holisec_api::model::builtin().value.ecosystem;
+        let q = holisec_api::assess::builtin_questionnaire(&eco)
+            .unwrap()
+            .value;
+        AppState::new(s, eco, q)
+    }
+
+    #[tokio::test]
+    async fn reads_run_while_the_writer_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = state(&dir.path().join("h.db"));
+        assert!(state.readers.as_ref().is_some_and(|r| r.size() >= 2));
+        // Hold the writer (as a long write would): reads still answer. Were
+        // they on the writer's connection, this would wait forever; the
+        // timeout only turns that hang into a failure.
+        let (locked, is_locked) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let store = Arc::clone(&state.store);
+        let holder = std::thread::spawn(move || {
+            let _writer = store.lock().unwrap();
+            locked.send(()).unwrap();
+            let _ = released.recv();
+        });
+        is_locked.recv().unwrap();
+        let reads = (0..8).map(|_| {
+            let state = state.clone();
+            async move { state.read(|s| Ok(s.assessments(None)?.len())).await }
+        });
+        let all = tokio::time::timeout(Duration::from_secs(60), futures_join_all(reads.collect()))
+            .await
+            .expect("reads waited for the writer");
+        assert!(all.into_iter().all(|n| n.unwrap() == 1));
+        release.send(()).unwrap();
+        holder.join().unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_store_reads_through_the_writer() {
+        let s = Store::open_in_memory().unwrap();
+        let eco = holisec_api::model::builtin().value.ecosystem;
+        let q = holisec_api::assess::builtin_questionnaire(&eco)
+            .unwrap()
+            .value;
+        let state = AppState::new(s, eco, q);
+        assert!(state.readers.is_none());
+        assert_eq!(
+            state.read(|s| Ok(s.schema_version()?)).await.unwrap(),
+            holisec_store::SCHEMA_VERSION
+        );
+    }
+
+    /// Awaits every future (spawned, so they run at once).
+    async fn futures_join_all<T: Send + 'static>(
+        futures: Vec<impl std::future::Future<Output = T> + Send + 'static>,
+    ) -> Vec<T> {
+        let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+        let mut out = Vec::new();
+        for h in handles {
+            out.push(h.await.unwrap());
+        }
+        out
     }
 }

@@ -501,6 +501,15 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// SQLite's `PRAGMA data_version` on this connection: it changes when
+    /// another connection commits a write to the file (tests use it to show
+    /// that a stretch of work wrote nothing).
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
     /// Checks the file's structure with `PRAGMA quick_check` (every page read
     /// once; index contents are not compared with their tables):
     /// [`StoreError::Corrupt`] when SQLite finds damage. Every write does this

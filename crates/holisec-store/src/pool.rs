@@ -7,7 +7,8 @@
 //! a server that reads from many threads at once needs several. The pool
 //! holds `size` of them, opened with [`Store::open_existing_read_only`]
 //! (they cannot write, whatever a caller does); a caller borrows one for the
-//! length of a closure and waits while all are busy.
+//! length of a closure, within one read transaction, and waits while all
+//! are busy.
 
 use std::path::Path;
 use std::sync::{Condvar, Mutex};
@@ -56,6 +57,11 @@ impl ReadPool {
                 idle = self.returned.wait(idle).unwrap_or_else(|p| p.into_inner());
             }
         };
+        // One read transaction for all of `f`: its queries see one snapshot
+        // (the last commit before its first read), not a write landing
+        // between two of them. BEGIN fails only inside a transaction, which
+        // `Lent::drop` always ends, so its error cannot happen here.
+        let _ = store.conn.execute_batch("BEGIN");
         // Given back even when `f` panics, so the pool never shrinks.
         let lent = Lent {
             pool: self,
@@ -77,6 +83,10 @@ struct Lent<'a> {
 impl Drop for Lent<'_> {
     fn drop(&mut self) {
         if let Some(store) = self.store.take() {
+            // Ends the read transaction (read-only: nothing to commit).
+            if !store.conn.is_autocommit() {
+                let _ = store.conn.execute_batch("ROLLBACK");
+            }
             self.pool
                 .idle
                 .lock()
@@ -102,6 +112,15 @@ mod tests {
         // A commit of the writer is seen by the next read.
         let a = writer.new_assessment("Mary", "hospital", "1", "t").unwrap();
         assert_eq!(pool.with(|s| s.assessment(a.id).unwrap()), a);
+        // A closure reads one snapshot: a commit made meanwhile is seen by
+        // the next closure only.
+        let seen = pool.with(|s| {
+            let before = s.assessments(None).unwrap().len();
+            writer.new_assessment("John", "hospital", "1", "t").unwrap();
+            (before, s.assessments(None).unwrap().len())
+        });
+        assert_eq!(seen, (1, 1));
+        assert_eq!(pool.with(|s| s.assessments(None).unwrap().len()), 2);
         // Readers cannot write, whatever SQL they are given.
         assert!(
             pool.with(
@@ -126,7 +145,7 @@ mod tests {
             })
             .collect();
         for t in threads {
-            assert_eq!(t.join().unwrap(), 1);
+            assert_eq!(t.join().unwrap(), 2);
         }
         // A panicking reader gives its connection back.
         let p = pool.clone();

@@ -17,7 +17,7 @@ pub(crate) async fn list_assessments(
     axum::Extension(Current(user)): axum::Extension<Current>,
 ) -> Result<Json<Vec<holisec_store::Assessment>>, ServerError> {
     state
-        .with_store(move |s| Ok(Json(s.assessments_of_org(user.organisation_id)?)))
+        .read(move |s| Ok(Json(s.assessments_of_org(user.organisation_id)?)))
         .await
 }
 
@@ -75,7 +75,7 @@ pub(crate) async fn show_assessment(
     let id = object_id(&raw)?;
     let q = Arc::clone(&state.q);
     state
-        .with_store(move |s| {
+        .read(move |s| {
             s.assessment_in_org(user.organisation_id, id)?;
             Ok(Json(holisec_api::assess::show(s, &q, id)?))
         })
@@ -96,7 +96,7 @@ pub(crate) async fn score_assessment(
     let id = object_id(&raw)?;
     let q = Arc::clone(&state.q);
     state
-        .with_store(move |s| {
+        .read(move |s| {
             s.assessment_in_org(user.organisation_id, id)?;
             let (assessment, scores) = holisec_api::assess::score(s, &q, id)?;
             Ok(Json(ScoreView { assessment, scores }))

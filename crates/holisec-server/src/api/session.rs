@@ -8,7 +8,7 @@ use tower_sessions::Session;
 
 use crate::extract::{Body, ClientAddr, now, unix_now};
 use crate::guard::Current;
-use crate::{AUTH_AT_KEY, AppState, ServerError, USER_KEY, accounts};
+use crate::{AUTH_AT_KEY, AppState, ServerError, TOUCHED_AT_KEY, USER_KEY, accounts};
 
 #[derive(Serialize)]
 pub(crate) struct Status {
@@ -119,10 +119,13 @@ pub(crate) async fn login(
         .insert(USER_KEY, me.user.id)
         .await
         .map_err(|e| ServerError::Internal(format!("session: {e}")))?;
-    session
-        .insert(AUTH_AT_KEY, unix_now())
-        .await
-        .map_err(|e| ServerError::Internal(format!("session: {e}")))?;
+    let at = unix_now();
+    for key in [AUTH_AT_KEY, TOUCHED_AT_KEY] {
+        session
+            .insert(key, at)
+            .await
+            .map_err(|e| ServerError::Internal(format!("session: {e}")))?;
+    }
     Ok(Json(me))
 }
 
@@ -156,7 +159,7 @@ pub(crate) async fn me(
     axum::Extension(Current(user)): axum::Extension<Current>,
 ) -> Result<Json<Me>, ServerError> {
     state
-        .with_store(move |s| {
+        .read(move |s| {
             let kind = s
                 .organisation_by_id(user.organisation_id)?
                 .map(|o| o.kind)

@@ -16,7 +16,7 @@ pub(crate) async fn list_users(
     axum::Extension(Current(user)): axum::Extension<Current>,
 ) -> Result<Json<Vec<User>>, ServerError> {
     state
-        .with_store(move |s| Ok(Json(s.users_of_org(user.organisation_id)?)))
+        .read(move |s| Ok(Json(s.users_of_org(user.organisation_id)?)))
         .await
 }
 
