@@ -52,6 +52,21 @@ enum AdminCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Fill a NEW database with many organisations, assessments and answers
+    /// of the built-in questionnaire, to measure the server at scale
+    /// (`bench/server/run.sh`). Hidden: not for real data.
+    #[command(hide = true)]
+    SeedBench {
+        /// Organisations (named bench-org-00001, ...).
+        #[arg(long, default_value_t = 1000)]
+        orgs: usize,
+        /// Assessments, spread over the organisations.
+        #[arg(long, default_value_t = 10_000)]
+        assessments: usize,
+        /// Answers, spread over the assessments.
+        #[arg(long, default_value_t = 100_000)]
+        answers: usize,
+    },
     /// List organisations and users (never password hashes).
     List {
         /// JSON instead of a table.
@@ -142,6 +157,11 @@ pub fn run(args: Args) -> CliResult {
                 user.id
             ))
         }
+        AdminCommand::SeedBench {
+            orgs,
+            assessments,
+            answers,
+        } => seed_bench(db, orgs, assessments, answers),
         AdminCommand::List { json } => {
             let store = open(db, Access::Read)?;
             let store_error = crate::commands::db::store_error;
@@ -176,4 +196,33 @@ pub fn run(args: Args) -> CliResult {
             print_report(&out)
         }
     }
+}
+
+/// `holisec admin seed-bench`: one transaction into a new database.
+fn seed_bench(
+    db: Option<&std::path::Path>,
+    organisations: usize,
+    assessments: usize,
+    answers: usize,
+) -> CliResult {
+    let eco = crate::input::load_model(None)?.ecosystem;
+    let q = holisec_api::assess::builtin_questionnaire(&eco).map_err(crate::input::rejected)?;
+    let q = crate::input::usable(q);
+    let items: Vec<&str> = q.items.iter().map(|i| i.id.as_str()).collect();
+    let mut store = open(db, Access::Create)?;
+    let start = std::time::Instant::now();
+    store
+        .seed_bench(&holisec_store::BenchSeed {
+            organisations,
+            assessments,
+            answers,
+            questionnaire: (&q.id, &q.version),
+            items: &items,
+            now: &now(),
+        })
+        .map_err(crate::commands::db::store_error)?;
+    print_report(&format!(
+        "seeded {organisations} organisations, {assessments} assessments, {answers} answers in {:.1} s\n",
+        start.elapsed().as_secs_f64()
+    ))
 }
