@@ -17,6 +17,7 @@
 # 5. BENCH_JOB=1 (once the jobs API is merged): the same loaded reads while a
 #    1e6-year risk job runs (POST $JOB_PATH with $JOB_BODY); PENDING until
 #    then, the script says so and skips it.
+# SERVE_BIN=path serves with another build (e.g. the one before a change).
 # Prints a Markdown table (also in $OUT/results.md; OUT defaults to a temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -42,6 +43,9 @@ if ! command -v wrk >/dev/null; then
 fi
 cargo build --release -q -p holisec-cli
 bin="${CARGO_TARGET_DIR:-target}/release/holisec"
+# SERVE_BIN: another build to serve with (a before/after comparison on the
+# same seeded database); the seeding and accounts always use this build.
+serve_bin=${SERVE_BIN:-$bin}
 
 work=$(mktemp -d)
 OUT=${OUT:-$work}
@@ -63,7 +67,7 @@ printf '%s' "$PASSWORD" | "$bin" admin create-user "analyst@bench.example" --org
 db_mib=$(du -m "$db" | cut -f1)
 
 base="http://127.0.0.1:$PORT"
-"$bin" serve --db "$db" --bind "127.0.0.1:$PORT" 2>"$work/serve.log" &
+"$serve_bin" serve --db "$db" --bind "127.0.0.1:$PORT" 2>"$work/serve.log" &
 pid=$!
 for _ in $(seq 100); do
     curl -sf "$base/healthz" >/dev/null && break
