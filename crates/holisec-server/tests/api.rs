@@ -821,10 +821,21 @@ async fn answers_are_saved_one_by_one_in_the_session_organisation_only() {
     let r = send(&w.app, put(w.a, &item, r#"{"level": 7}"#)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.json);
     assert_eq!(r.json["field"], "level");
+    // The item is part of the path: an unknown one is not found.
     let r = send(&w.app, put(w.a, "NO-SUCH", r#"{"level": 1}"#)).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.json);
-    assert_eq!(r.json["field"], "item");
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.json);
     assert!(r.json["error"].as_str().unwrap().contains("unknown item"));
+    // `4.0` is a whole number (JSON Schema counts it an integer); `2.5` is not.
+    let r = send(&w.app, put(w.a, &item, r#"{"level": 4.0}"#)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let r = send(&w.app, put(w.a, &item, r#"{"level": 2.5}"#)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    assert!(
+        r.json["error"]
+            .as_str()
+            .unwrap()
+            .contains("expected a whole number")
+    );
     let r = send(&w.app, put(w.a, &item, r#"{"level": 300}"#)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let long = format!(r#"{{"level": 1, "evidence": "{}"}}"#, "x".repeat(4001));
@@ -860,7 +871,8 @@ async fn answers_are_saved_one_by_one_in_the_session_organisation_only() {
             .iter()
             .filter(|e| e.action == "answer")
             .count(),
-        2
+        3,
+        "the two answers and the `4.0` one are audited, no refused one"
     );
 }
 
@@ -991,7 +1003,13 @@ async fn an_organisation_admin_manages_only_their_own_organisation() {
     .await;
     let my_id = me.json["user"]["id"].as_i64().unwrap();
     let r = send(&w.app, post(&format!("/api/v1/users/{my_id}/disable"), "")).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.json);
+    assert!(
+        r.json["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot disable yourself")
+    );
     let r = send(
         &w.app,
         post(&format!("/api/v1/users/{}/disable", w.user_a), ""),

@@ -22,11 +22,16 @@ pub(crate) async fn list_users(
 
 /// Body of `POST /api/v1/users`: the new user is always of the session's
 /// organisation; unknown fields (`organisation_id`, ...) are refused.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewUserRequest {
+    /// `NAME@DOMAIN` in printable ASCII.
+    #[schema(pattern = r"^[!-?A-~]+@[!-?A-~]+$", max_length = 254)]
     email: String,
+    #[schema(value_type = Role)]
     role: String,
+    /// 8 to 128 characters, no composition rules.
+    #[schema(min_length = 8, max_length = 128)]
     password: String,
 }
 
@@ -80,9 +85,8 @@ pub(crate) async fn disable_user(
         .filter(|id| *id > 0)
         .ok_or_else(|| ServerError::NotFound(format!("no user `{raw}`")))?;
     if id == admin.id {
-        return Err(ServerError::invalid(
-            "id",
-            "you cannot disable yourself; ask another admin of your organisation",
+        return Err(ServerError::Conflict(
+            "you cannot disable yourself; ask another admin of your organisation".into(),
         ));
     }
     state
