@@ -131,6 +131,16 @@ fn describe(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
             None,
             (200, s.one::<User>()),
         ),
+        (Verb::Post, "/api/v1/users/{id}/enable") => doc(
+            "Enable a disabled user of the organisation again (admin)",
+            None,
+            (200, s.one::<User>()),
+        ),
+        (Verb::Put, "/api/v1/users/{id}/role") => doc(
+            "Set the role of a user of the organisation (admin; not one's own)",
+            Some(s.one::<users::RoleRequest>()),
+            (200, s.one::<User>()),
+        ),
         _ => None,
     }
 }

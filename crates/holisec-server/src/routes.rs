@@ -103,6 +103,18 @@ pub const ROUTES: &[RouteSpec] = &[
         Some(Role::Admin),
         true,
     ),
+    route(
+        Verb::Post,
+        "/api/v1/users/{id}/enable",
+        Some(Role::Admin),
+        true,
+    ),
+    route(
+        Verb::Put,
+        "/api/v1/users/{id}/role",
+        Some(Role::Admin),
+        true,
+    ),
 ];
 
 /// The handler of a route of [`ROUTES`].
@@ -121,6 +133,8 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Get, "/api/v1/users") => get(users::list_users),
         (Verb::Post, "/api/v1/users") => post(users::create_user),
         (Verb::Post, "/api/v1/users/{id}/disable") => post(users::disable_user),
+        (Verb::Post, "/api/v1/users/{id}/enable") => post(users::enable_user),
+        (Verb::Put, "/api/v1/users/{id}/role") => put(users::set_role),
         (m, p) => unreachable!("route {m:?} {p} has no handler"),
     }
 }

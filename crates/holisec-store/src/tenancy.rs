@@ -392,6 +392,27 @@ impl Store {
         })
     }
 
+    /// Sets the role of a user of organisation `org_id` (false when no such
+    /// user in that organisation). Roles never reach past the organisation:
+    /// there is no site administrator among them.
+    pub fn set_user_role(
+        &mut self,
+        org_id: i64,
+        user_id: i64,
+        role: Role,
+    ) -> Result<bool, StoreError> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE users SET role = ?1 WHERE id = ?2 AND organisation_id = ?3",
+                    params![role.as_str(), user_id, org_id],
+                )
+                .map_err(|e| classify(&path, e))?;
+            Ok(n == 1)
+        })
+    }
+
     /// Number of stored login sessions (the server's `sessions` table), expired ones included.
     pub fn session_count(&self) -> Result<i64, StoreError> {
         self.conn
