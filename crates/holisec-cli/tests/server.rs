@@ -140,22 +140,30 @@ fn admin_creates_organisations_and_users_without_default_passwords() {
     let (code, _, err) = create("ana@mary.org", "St Mary", "admin", &"x".repeat(129));
     assert_eq!(code, 2);
     assert!(err.contains("at most 128"), "{err}");
-    let (code, _, err) = create("ana@mary.org", "St Mary", "root", "long enough\n");
+    let (code, _, err) = create("ana@mary.org", "St Mary", "admin", "StMary2026\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("too easy to guess"), "{err}");
+    let (code, _, err) = create("ana@mary.org", "St Mary", "root", "long enough password\n");
     assert_eq!(code, 2);
     assert!(err.contains("unknown role `root`"), "{err}");
-    let (code, _, err) = create("ana@mary.org", "St Marry", "admin", "long enough\n");
+    let (code, _, err) = create(
+        "ana@mary.org",
+        "St Marry",
+        "admin",
+        "long enough password\n",
+    );
     assert_eq!(code, 2);
     assert!(err.contains("did you mean `St Mary`"), "{err}");
-    let (code, _, err) = create("not-an-email", "St Mary", "admin", "long enough\n");
+    let (code, _, err) = create("not-an-email", "St Mary", "admin", "long enough password\n");
     assert_eq!(code, 2);
     assert!(err.contains("not an email address"), "{err}");
-    let (code, out, err) = create("Ana@Mary.org", "st mary", "admin", "long enough\n");
+    let (code, out, err) = create("Ana@Mary.org", "st mary", "admin", "long enough password\n");
     assert_eq!(code, 0, "{err}");
     assert!(
         out.contains("created user ana@mary.org (admin of `St Mary`"),
         "{out}"
     );
-    let (code, _, err) = create("ANA@mary.org", "CERT", "viewer", "long enough\n");
+    let (code, _, err) = create("ANA@mary.org", "CERT", "viewer", "long enough password\n");
     assert_eq!(code, 2);
     assert!(err.contains("exists already"), "{err}");
 

@@ -35,9 +35,17 @@ pub fn parse_kind(kind: &str) -> Result<StakeholderKind, ServerError> {
     ))
 }
 
+/// The weakest zxcvbn score accepted: 3, "safely unguessable" (about 10^8
+/// guesses or more), so the common passwords of its lists and guessable
+/// variations of them are refused.
+pub const MIN_PASSWORD_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
+
 /// Checks the password policy: 8 to 128 characters (Unicode scalar values),
-/// no composition rules, nothing trimmed.
-pub fn check_password(password: &str) -> Result<(), ServerError> {
+/// no composition rules, nothing trimmed, and not guessable (ASVS 6.2.4,
+/// 6.2.11): zxcvbn with its lists of common passwords, names and words, and
+/// `context` (the user's email, the organisation's name, the product's name)
+/// as words an attacker would try first.
+pub fn check_password(password: &str, context: &[&str]) -> Result<(), ServerError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
         return Err(ServerError::invalid(
@@ -51,13 +59,54 @@ pub fn check_password(password: &str) -> Result<(), ServerError> {
             format!("the password has {n} characters; use at most {MAX_PASSWORD_CHARS}"),
         ));
     }
+    let words = context_words(context);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let entropy = zxcvbn::zxcvbn(password, &words);
+    if entropy.score() < MIN_PASSWORD_SCORE {
+        let mut why = "the password is too easy to guess".to_owned();
+        if let Some(f) = entropy.feedback() {
+            if let Some(w) = f.warning() {
+                why.push_str(&format!(" ({w})"));
+            }
+            let tips: Vec<String> = f.suggestions().iter().map(ToString::to_string).collect();
+            if !tips.is_empty() {
+                why.push_str(&format!("; {}", tips.join(" ")));
+            }
+        }
+        why.push_str("; a few unrelated words make a strong one");
+        return Err(ServerError::invalid("password", why));
+    }
     Ok(())
 }
 
+/// The words of `context` an attacker would try: each word, lower case, and
+/// each phrase with its spaces and punctuation removed (`St Mary` gives
+/// `st`, `mary` and `stmary`; an email gives its name and its domain's parts).
+fn context_words(context: &[&str]) -> Vec<String> {
+    let mut words = vec!["holisec".to_owned()];
+    for phrase in context {
+        let lower = phrase.to_lowercase();
+        let parts: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        words.extend(parts.iter().map(|w| (*w).to_owned()));
+        if let Some((name, _)) = lower.split_once('@') {
+            words.push(name.chars().filter(|c| c.is_alphanumeric()).collect());
+        }
+        words.push(parts.concat());
+    }
+    words.retain(|w| w.chars().count() >= 3);
+    words.sort();
+    words.dedup();
+    words
+}
+
 /// Argon2id hash (the `argon2` crate's defaults: m = 19 MiB, t = 2, p = 1)
-/// with a random salt, as a PHC string. Checks the policy first.
-pub fn hash_password(password: &str) -> Result<String, ServerError> {
-    check_password(password)?;
+/// with a random salt, as a PHC string. Checks the policy first, with
+/// `context` as in [`check_password`].
+pub fn hash_password(password: &str, context: &[&str]) -> Result<String, ServerError> {
+    check_password(password, context)?;
     PasswordHasher::<PasswordHash>::hash_password(&Argon2::default(), password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| ServerError::Internal(format!("cannot hash the password: {e}")))
@@ -141,7 +190,7 @@ pub fn create_user(
         ));
     };
     holisec_store::normalise_email(email)?;
-    let hash = hash_password(password)?;
+    let hash = hash_password(password, &[email, &o.name])?;
     let user = store.create_user(&NewUser {
         email,
         organisation_id: o.id,
@@ -178,18 +227,51 @@ mod tests {
 
     #[test]
     fn passwords_hash_with_argon2id_and_verify_exactly() {
-        assert!(hash_password("1234567").is_err());
-        assert!(hash_password(&"x".repeat(129)).is_err());
-        let long = "é".repeat(128);
-        let h = hash_password(&long).unwrap();
+        assert!(hash_password("1234567", &[]).is_err());
+        assert!(hash_password(&"x".repeat(129), &[]).is_err());
+        // 128 characters, none trimmed nor cut.
+        let long: String = "é quiet harbour of lanterns "
+            .repeat(5)
+            .chars()
+            .take(128)
+            .collect();
+        assert_eq!(long.chars().count(), 128);
+        let h = hash_password(&long, &[]).unwrap();
         assert!(h.starts_with("$argon2id$"), "{h}");
         assert!(verify_password(&long, &h));
-        assert!(!verify_password(&"é".repeat(127), &h));
-        let a = hash_password("correct horse battery").unwrap();
-        let b = hash_password("correct horse battery").unwrap();
+        let shorter: String = long.chars().take(127).collect();
+        assert!(!verify_password(&shorter, &h));
+        let a = hash_password("correct horse battery", &[]).unwrap();
+        let b = hash_password("correct horse battery", &[]).unwrap();
         assert_ne!(a, b, "salted");
         assert!(verify_password("correct horse battery", &b));
         assert!(!verify_password("correct horse battery ", &b));
         assert!(!verify_password("anything at all", "not a hash"));
+    }
+
+    #[test]
+    fn common_and_context_passwords_are_refused_long_plain_ones_accepted() {
+        for weak in [
+            "password123",
+            "12345678",
+            "qwertyuiop",
+            "Summer2026!",
+            "hunter2hunter2",
+        ] {
+            let e = check_password(weak, &[]).unwrap_err().to_string();
+            assert!(e.contains("too easy to guess"), "{weak}: {e}");
+        }
+        // Words of the organisation and the email count as guessable.
+        let context = ["ana.lopez@stmary.example", "St Mary Hospital"];
+        for weak in ["StMaryHospital1", "AnaLopez2026", "Holisec2026"] {
+            assert!(check_password(weak, &context).is_err(), "{weak}");
+        }
+        // No composition rules: a long lower-case passphrase is fine (6.2.5).
+        check_password("a long all lowercase passphrase", &context).unwrap();
+        check_password("correct horse battery", &context).unwrap();
+        assert_eq!(
+            context_words(&["St Mary", "ana@h.example"]),
+            ["ana", "anahexample", "example", "holisec", "mary", "stmary"]
+        );
     }
 }

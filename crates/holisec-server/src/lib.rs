@@ -25,6 +25,7 @@ mod api;
 mod error;
 mod extract;
 mod guard;
+pub mod openapi;
 mod routes;
 mod state;
 pub mod throttle;

@@ -69,6 +69,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route(Verb::Post, "/api/v1/login", None, false),
     route(Verb::Post, "/api/v1/logout", Some(Role::Viewer), false),
     route(Verb::Get, "/api/v1/me", Some(Role::Viewer), false),
+    route(Verb::Get, "/api/v1/openapi.json", Some(Role::Viewer), false),
     route(Verb::Get, "/api/v1/assessments", Some(Role::Viewer), false),
     route(
         Verb::Post,
@@ -102,6 +103,18 @@ pub const ROUTES: &[RouteSpec] = &[
         Some(Role::Admin),
         true,
     ),
+    route(
+        Verb::Post,
+        "/api/v1/users/{id}/enable",
+        Some(Role::Admin),
+        true,
+    ),
+    route(
+        Verb::Put,
+        "/api/v1/users/{id}/role",
+        Some(Role::Admin),
+        true,
+    ),
 ];
 
 /// The handler of a route of [`ROUTES`].
@@ -111,6 +124,7 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Post, "/api/v1/login") => post(session::login),
         (Verb::Post, "/api/v1/logout") => post(session::logout),
         (Verb::Get, "/api/v1/me") => get(session::me),
+        (Verb::Get, "/api/v1/openapi.json") => get(session::openapi),
         (Verb::Get, "/api/v1/assessments") => get(assessments::list_assessments),
         (Verb::Post, "/api/v1/assessments") => post(assessments::create_assessment),
         (Verb::Get, "/api/v1/assessments/{id}") => get(assessments::show_assessment),
@@ -119,6 +133,8 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Get, "/api/v1/users") => get(users::list_users),
         (Verb::Post, "/api/v1/users") => post(users::create_user),
         (Verb::Post, "/api/v1/users/{id}/disable") => post(users::disable_user),
+        (Verb::Post, "/api/v1/users/{id}/enable") => post(users::enable_user),
+        (Verb::Put, "/api/v1/users/{id}/role") => put(users::set_role),
         (m, p) => unreachable!("route {m:?} {p} has no handler"),
     }
 }
