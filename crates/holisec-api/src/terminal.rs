@@ -9,9 +9,9 @@
 //! prose), DEL, C1 controls and the bidirectional controls of
 //! [`holisec_model::escape::is_bidi_control`].
 //!
-//! The CLI escapes centrally: table cells ([`crate::table::Table`]), reports
-//! ([`crate::output::print_report`]), errors ([`crate::error`]) and
-//! diagnostics ([`crate::input`]). JSON and files written stay exact.
+//! The CLI escapes centrally (table cells, reports, errors) and diagnostics
+//! are rendered through [`crate::diagnostics`], which the CLI and the server
+//! share. JSON and files written stay exact.
 
 use std::borrow::Cow;
 
