@@ -23,6 +23,7 @@ mod api;
 mod error;
 mod extract;
 mod guard;
+pub mod jobs;
 mod routes;
 mod state;
 pub mod throttle;

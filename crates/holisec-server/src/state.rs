@@ -46,7 +46,6 @@ impl Default for Config {
 #[derive(Clone)]
 pub struct AppState {
     pub(crate) store: Arc<Mutex<Store>>,
-    #[allow(dead_code)]
     pub(crate) eco: Arc<Ecosystem>,
     pub(crate) q: Arc<Questionnaire>,
     pub(crate) throttle: Arc<throttle::Throttle>,
@@ -54,14 +53,22 @@ pub struct AppState {
     pub(crate) sessions: Option<RusqliteStore>,
     /// [`Config::lifetime`].
     pub(crate) lifetime: Duration,
+    /// The job runner (its thread ends when the last clone is dropped).
+    pub(crate) runner: Arc<crate::jobs::Runner>,
 }
 
 impl AppState {
     /// State over an open store, the model and the questionnaire checked against it.
     pub fn new(store: Store, eco: Ecosystem, q: Questionnaire) -> AppState {
+        let store = Arc::new(Mutex::new(store));
+        let eco = Arc::new(eco);
         AppState {
-            store: Arc::new(Mutex::new(store)),
-            eco: Arc::new(eco),
+            runner: Arc::new(crate::jobs::Runner::start(
+                Arc::clone(&store),
+                Arc::clone(&eco),
+            )),
+            store,
+            eco,
             q: Arc::new(q),
             throttle: Arc::new(throttle::Throttle::default()),
             sessions: None,
