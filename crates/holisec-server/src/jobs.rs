@@ -138,10 +138,16 @@ impl Runner {
     pub(crate) fn start(store: Arc<Mutex<Store>>, eco: Arc<Ecosystem>) -> Runner {
         let (tx, rx) = mpsc::channel();
         let live: LiveMap = Arc::default();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon_threads())
+            .thread_name(|k| format!("holisec-job-{k}"))
+            .build()
+            .ok();
         let worker = Worker {
             store,
             eco,
             live: Arc::clone(&live),
+            pool,
         };
         let spawned = std::thread::Builder::new()
             .name("holisec-jobs".into())
@@ -196,6 +202,8 @@ struct Worker {
     store: Arc<Mutex<Store>>,
     eco: Arc<Ecosystem>,
     live: LiveMap,
+    /// Worker threads of the engines, one per core (`None`: the global pool).
+    pool: Option<rayon::ThreadPool>,
 }
 
 impl Worker {
@@ -241,7 +249,12 @@ impl Worker {
         live.status.send_modify(|s| s.state = JobState::Running);
         let progress = JobProgress(&live);
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            compute(&self.store, &self.eco, &job, &progress)
+            // The engines' threads are the runner's own, so one server's job
+            // never waits for another pool's work (tests run several servers).
+            match &self.pool {
+                Some(pool) => pool.install(|| compute(&self.store, &self.eco, &job, &progress)),
+                None => compute(&self.store, &self.eco, &job, &progress),
+            }
         }))
         .unwrap_or_else(|_| {
             Err(Failure::Error(ServerError::Internal(format!(

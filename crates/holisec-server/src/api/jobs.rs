@@ -435,6 +435,10 @@ fn resolve(
             let request = options.risk_request().unwrap_or_default();
             // As `holisec risk`: ranges, support ids, and runs over 5e9 loss events.
             holisec_api::risk::check_size(&eco, &request).map_err(risk_field)?;
+            let seconds = holisec_api::risk::estimate(&eco, &request)
+                .map_err(risk_field)?
+                .seconds(crate::jobs::rayon_threads());
+            too_long("iterations", seconds)?;
             Ok((model, options))
         }
         JobRequest::Simulation {
@@ -454,7 +458,10 @@ fn resolve(
                 scale,
             };
             holisec_api::simulate::apply(&mut sc, &overrides)?;
-            holisec_api::simulate::check_memory(&eco, &sc, crate::jobs::rayon_threads())?;
+            let threads = crate::jobs::rayon_threads();
+            holisec_api::simulate::check_memory(&eco, &sc, threads)?;
+            let seconds = holisec_api::simulate::estimate(&eco, &sc, threads)?.seconds(threads);
+            too_long("replicates", seconds)?;
             let options = JobOptions::Simulation {
                 scenario,
                 replicates: sc.replicates,
@@ -465,6 +472,26 @@ fn resolve(
             Ok((model, options))
         }
     }
+}
+
+/// Longest estimated run a job may be: one job computes at a time, and a
+/// run of hours would hold every other organisation's job in the queue.
+pub(crate) const MAX_JOB_SECONDS: f64 = 15.0 * 60.0;
+
+/// Refuses a run estimated (at the engines' measured rates) to take longer
+/// than [`MAX_JOB_SECONDS`], naming the field that sizes it.
+fn too_long(field: &str, seconds: f64) -> Result<(), ServerError> {
+    if seconds > MAX_JOB_SECONDS {
+        return Err(ServerError::invalid(
+            field,
+            format!(
+                "this run would take about {:.0} minutes on this server; a job may take at most {:.0}: ask for fewer {field}",
+                seconds / 60.0,
+                MAX_JOB_SECONDS / 60.0
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A risk option error, named as the request's field (`with` is `interventions`).
