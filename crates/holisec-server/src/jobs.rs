@@ -161,9 +161,17 @@ impl Runner {
         }
     }
 
-    /// Registers a new queued job and wakes the runner.
-    pub(crate) fn queued(&self, id: i64) {
-        lock(&self.live).insert(id, Live::new(JobState::Queued));
+    /// Registers a new queued job. Called under the store's lock right after
+    /// the job's insert, so the runner (which needs that lock to find the
+    /// job) always finds this entry, and a finished job never gets a new one.
+    pub(crate) fn register(&self, id: i64) {
+        lock(&self.live)
+            .entry(id)
+            .or_insert_with(|| Live::new(JobState::Queued));
+    }
+
+    /// Wakes the runner: a job was queued.
+    pub(crate) fn wake(&self) {
         if let Ok(tx) = self.wake.lock() {
             let _ = tx.send(());
         }

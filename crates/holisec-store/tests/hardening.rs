@@ -989,4 +989,3 @@ fn quick_check_cost_on_a_100_mb_database() {
          {second_write:?}, integrity_check {integrity:?}"
     );
 }
-

@@ -138,6 +138,7 @@ pub(crate) async fn create_job(
     let (model, options) = options;
     let text = serde_json::to_string(&options)
         .map_err(|e| ServerError::Internal(format!("job options: {e}")))?;
+    let runner = Arc::clone(&state.runner);
     let job = state
         .with_store(move |s| {
             let new = NewJob {
@@ -148,13 +149,15 @@ pub(crate) async fn create_job(
                 options: &text,
                 engine_version: holisec_api::ENGINE_VERSION,
             };
-            s.create_job(&new, &now()).map_err(|e| match e {
+            let job = s.create_job(&new, &now()).map_err(|e| match e {
                 holisec_store::StoreError::Conflict(m) => ServerError::Busy(m),
                 other => other.into(),
-            })
+            })?;
+            runner.register(job.id);
+            Ok(job)
         })
         .await?;
-    state.runner.queued(job.id);
+    state.runner.wake();
     let live = state.runner.snapshot(job.id);
     Ok((StatusCode::ACCEPTED, Json(JobView::new(job, live))))
 }
