@@ -32,10 +32,12 @@
 //! bytes come in as arguments. The only I/O is through the `Store` handed in.
 
 pub mod assess;
+pub mod diagnostics;
 pub mod model;
 pub mod risk;
 pub mod simulate;
 pub mod source;
+pub mod terminal;
 
 pub use source::{Checked, Rejected, Source};
 
@@ -66,6 +68,9 @@ pub enum ApiError {
     /// Something outside the input failed.
     #[error("{0}")]
     Failed(String),
+    /// The run stopped because its [`Progress::cancelled`] said so.
+    #[error("the run was cancelled")]
+    Cancelled,
 }
 
 impl ApiError {
@@ -75,7 +80,7 @@ impl ApiError {
         match self {
             ApiError::Rejected(_) | ApiError::Option { .. } | ApiError::Invalid(_) => true,
             ApiError::Store(e) => e.is_invalid_input(),
-            ApiError::Failed(_) => false,
+            ApiError::Failed(_) | ApiError::Cancelled => false,
         }
     }
 
@@ -106,7 +111,17 @@ pub trait Progress: Sync {
     fn advance(&self, n: u64);
     /// The phase is done.
     fn finish(&self);
+    /// Whether the run should stop: risk and simulation runs ask at each
+    /// chunk boundary and end with [`ApiError::Cancelled`] once it is `true`
+    /// (a server's job cancelled by its user). Never, by default.
+    fn cancelled(&self) -> bool {
+        false
+    }
 }
+
+/// Version of the engines a run used, stored with every job result so a
+/// result can be traced to the code that computed it.
+pub const ENGINE_VERSION: &str = concat!("holisec ", env!("CARGO_PKG_VERSION"));
 
 /// Progress nobody watches.
 #[derive(Debug, Clone, Copy, Default)]

@@ -223,6 +223,7 @@ fn engine_error(err: RiskError, eco: &Ecosystem) -> ApiError {
                 value: id,
             }
         }
+        RiskError::Cancelled => ApiError::Cancelled,
         RiskError::Iterations(n) => ApiError::option(
             "iterations",
             n,
@@ -265,6 +266,23 @@ fn listed(dominant: &[(String, f64)]) -> String {
 }
 
 /// Refuses a run that would draw more than [`MAX_LOSS_EVENTS`] loss events.
+/// Refuses, before anything runs, what [`run`] would refuse: options out of
+/// range, unknown support items, and runs drawing more than
+/// [`MAX_LOSS_EVENTS`] loss events (naming `iterations`, or the model when
+/// one simulated year is too many). A server checks a job with it before
+/// queueing it.
+pub fn check_size(eco: &Ecosystem, request: &RiskRequest) -> Result<(), ApiError> {
+    request.check()?;
+    let selection = Selection {
+        scenarios: request.scenarios.clone(),
+        stakeholder: request.stakeholder.clone(),
+    };
+    let model =
+        RiskModel::new(eco, &selection, request.sampler()).map_err(|e| engine_error(e, eco))?;
+    check_work(&model, request.iterations)?;
+    interventions(&model, eco, request).map(drop)
+}
+
 fn check_work(model: &RiskModel, iterations: u64) -> Result<(), ApiError> {
     let per_year = model.expected_loss_events_per_year();
     let events = per_year * iterations as f64;
@@ -471,8 +489,14 @@ pub fn run(
         seed: request.seed,
     };
     progress.start("risk", request.iterations, "simulated years");
-    let result = engine::run(&model, &interventions, &options, &|n| progress.advance(n))
-        .map_err(|e| engine_error(e, eco))?;
+    let result = engine::run_cancellable(
+        &model,
+        &interventions,
+        &options,
+        &|n| progress.advance(n),
+        &|| progress.cancelled(),
+    )
+    .map_err(|e| engine_error(e, eco))?;
     progress.finish();
     let mut report = report::build(&model, &result, &interventions, request.stakeholder.clone());
     if request.compare || request.budget.is_some() {
@@ -644,6 +668,82 @@ pub fn lec_csv(outcome: &RiskOutcome) -> String {
     chart::lec_csv(&outcome.report)
 }
 
+/// One loss exceedance curve as two arrays of equal length, ready for a chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LecSeries {
+    /// `total`, `intervention:<id>` or `stakeholder:<id>` (as in [`lec_csv`]).
+    pub name: String,
+    /// Annual loss, euros, increasing.
+    pub loss: Vec<f64>,
+    /// Probability that a year's loss exceeds it.
+    pub probability: Vec<f64>,
+}
+
+/// The loss exceedance curves a page draws: the total, the
+/// [`chart_interventions`] and one per targeted stakeholder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LecChart {
+    /// The curves, total first.
+    pub series: Vec<LecSeries>,
+}
+
+/// What a risk job keeps of a run (`holisec serve`): the figures of
+/// `holisec risk --json` per organisation, domain and motivation, the loss
+/// exceedance curves as arrays, and the support items ranked per euro.
+#[derive(Debug, Clone, Serialize)]
+pub struct RiskResult {
+    /// Model name.
+    pub model: String,
+    /// Currency of every amount.
+    pub currency: String,
+    /// Engine, iterations, seed and accuracy.
+    pub engine: report::EngineInfo,
+    /// The total annual loss.
+    pub total: Summary,
+    /// What the total adds up, in words.
+    pub total_scope: String,
+    /// One organisation of each targeted stakeholder, hospitals first.
+    pub per_organisation: Vec<OrganisationFigure>,
+    /// Per domain.
+    pub by_domain: Vec<Summary>,
+    /// Per motivation.
+    pub by_motivation: Vec<Summary>,
+    /// Loss exceedance curves.
+    pub lec: LecChart,
+    /// Support items (and combinations) ranked by loss avoided per euro, when
+    /// the request compared them.
+    pub ranking: Option<compare::Comparison>,
+}
+
+/// The [`RiskResult`] of a run.
+pub fn result(outcome: &RiskOutcome) -> RiskResult {
+    let rep = &outcome.report;
+    let curve = |name: String, s: &Summary| LecSeries {
+        name,
+        loss: s.lec.iter().map(|p| p.loss).collect(),
+        probability: s.lec.iter().map(|p| p.probability).collect(),
+    };
+    let mut series = vec![curve("total".into(), &rep.total)];
+    for iv in chart_interventions(outcome) {
+        series.push(curve(format!("intervention:{}", iv.id), &iv.total));
+    }
+    for s in &rep.by_stakeholder {
+        series.push(curve(format!("stakeholder:{}", s.id), s));
+    }
+    RiskResult {
+        model: rep.model.clone(),
+        currency: rep.currency.clone(),
+        engine: rep.engine.clone(),
+        total: rep.total.clone(),
+        total_scope: outcome.total_scope.clone(),
+        per_organisation: outcome.per_organisation.clone(),
+        by_domain: rep.by_domain.clone(),
+        by_motivation: rep.by_motivation.clone(),
+        lec: LecChart { series },
+        ranking: rep.comparison.clone(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -654,6 +754,55 @@ mod tests {
             iterations: 2_000,
             ..Default::default()
         }
+    }
+
+    /// Cancelled once the first chunk is done.
+    struct CancelAfterFirst(std::sync::atomic::AtomicU64);
+
+    impl Progress for CancelAfterFirst {
+        fn start(&self, _: &str, _: u64, _: &str) {}
+        fn advance(&self, n: u64) {
+            self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        }
+        fn finish(&self) {}
+        fn cancelled(&self) -> bool {
+            self.0.load(std::sync::atomic::Ordering::Relaxed) > 0
+        }
+    }
+
+    #[test]
+    fn a_cancelled_run_stops_at_a_chunk_boundary() {
+        let m = crate::model::builtin();
+        let req = RiskRequest {
+            iterations: 100 * holisec_risk::engine::CHUNK_ITERATIONS,
+            ..Default::default()
+        };
+        let p = CancelAfterFirst(Default::default());
+        let err = run(&m.value.ecosystem, &req, &p).unwrap_err();
+        assert!(matches!(err, ApiError::Cancelled), "{err}");
+        assert!(!err.is_invalid_input());
+        let done = p.0.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(done < req.iterations / 2, "{done} years ran");
+    }
+
+    #[test]
+    fn the_result_has_chart_ready_curves_and_the_ranking() {
+        let m = crate::model::builtin();
+        let req = RiskRequest {
+            compare: true,
+            ..small()
+        };
+        let out = run(&m.value.ecosystem, &req, &NoProgress).expect("runs");
+        let r = result(&out);
+        assert_eq!(r.lec.series[0].name, "total");
+        assert!(r.lec.series.len() > 2);
+        for s in &r.lec.series {
+            assert_eq!(s.loss.len(), s.probability.len(), "{}", s.name);
+            assert!(s.loss.windows(2).all(|w| w[0] <= w[1]), "{}", s.name);
+        }
+        assert!(!r.ranking.expect("compared").single_items.is_empty());
+        assert_eq!(r.per_organisation.len(), out.per_organisation.len());
+        assert!(!r.by_domain.is_empty() && !r.by_motivation.is_empty());
     }
 
     #[test]

@@ -403,14 +403,22 @@ pub fn run(
     check_memory(eco, scenario, threads)?;
     let reported = std::sync::atomic::AtomicU64::new(0);
     progress.start("simulate", u64::from(scenario.replicates), "replicates");
-    let report = holisec_sim::simulate(eco, scenario, &|done| {
-        // The engine reports replicates done so far, possibly out of order.
-        let before = reported.fetch_max(u64::from(done), std::sync::atomic::Ordering::Relaxed);
-        if u64::from(done) > before {
-            progress.advance(u64::from(done) - before);
-        }
-    })
-    .map_err(|e| ApiError::Invalid(e.to_string()))?;
+    let report = holisec_sim::simulate_cancellable(
+        eco,
+        scenario,
+        &|done| {
+            // The engine reports replicates done so far, possibly out of order.
+            let before = reported.fetch_max(u64::from(done), std::sync::atomic::Ordering::Relaxed);
+            if u64::from(done) > before {
+                progress.advance(u64::from(done) - before);
+            }
+        },
+        &|| progress.cancelled(),
+    )
+    .map_err(|e| match e {
+        holisec_sim::SimError::Cancelled => ApiError::Cancelled,
+        e => ApiError::Invalid(e.to_string()),
+    })?;
     progress.finish();
     Ok(report)
 }
@@ -467,6 +475,105 @@ pub fn countries_by_disruption(report: &SimulationReport) -> Vec<(&str, u32, f64
             .then(a.0.cmp(b.0))
     });
     rows
+}
+
+/// Series a simulation job keeps, with their labels (those of [`band_chart_svg`]).
+pub const RESULT_SERIES: &[(&str, &str)] = &[
+    ("ever_infected", "infected (cumulative)"),
+    ("disrupted", "disrupted (all kinds)"),
+    ("hospitals_disrupted", "hospitals disrupted"),
+    ("seg_infected", "segments infected"),
+];
+
+/// One daily series with its replicate band, ready for a chart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BandSeries {
+    /// Series name ([`RESULT_SERIES`]).
+    pub name: String,
+    /// What it counts, in words.
+    pub label: String,
+    /// Median over replicates per day.
+    pub median: Vec<f64>,
+    /// 5th percentile per day.
+    pub low: Vec<f64>,
+    /// 95th percentile per day.
+    pub high: Vec<f64>,
+}
+
+/// One country's row of the per-country table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountryRow {
+    /// Country name.
+    pub name: String,
+    /// Hospitals in the synthetic ecosystem.
+    pub hospitals: u32,
+    /// Mean organisations infected by the last day.
+    pub organisations_infected: f64,
+    /// Mean hospital-days disrupted.
+    pub hospital_days_disrupted: f64,
+}
+
+/// What a simulation job keeps of a run (`holisec serve`): the settings,
+/// the summary over replicates, daily series with their 5-95% band, and the
+/// per-country table ([`countries_by_disruption`] order).
+#[derive(Debug, Clone, Serialize)]
+pub struct SimulationResult {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Scale of the populations.
+    pub scale: f64,
+    /// Simulated days.
+    pub days: u32,
+    /// Replicates.
+    pub replicates: u32,
+    /// Synthetic organisations.
+    pub organisations: u64,
+    /// Outcome measures over replicates (mean, 5th and 95th percentiles).
+    pub summary: holisec_sim::summary::Summary,
+    /// Day numbers, from 0.
+    pub day: Vec<u32>,
+    /// The [`RESULT_SERIES`] present in the run.
+    pub series: Vec<BandSeries>,
+    /// Countries by hospital-days disrupted.
+    pub countries: Vec<CountryRow>,
+}
+
+/// The [`SimulationResult`] of a run.
+pub fn result(report: &SimulationReport) -> SimulationResult {
+    let series = RESULT_SERIES
+        .iter()
+        .filter_map(|(name, label)| {
+            report.series(name).map(|s| BandSeries {
+                name: (*name).to_owned(),
+                label: (*label).to_owned(),
+                median: s.p50.clone(),
+                low: s.p5.clone(),
+                high: s.p95.clone(),
+            })
+        })
+        .collect();
+    SimulationResult {
+        scenario: report.scenario.clone(),
+        seed: report.seed,
+        scale: report.scale,
+        days: report.days,
+        replicates: report.replicates,
+        organisations: report.organisations,
+        summary: report.summary.clone(),
+        day: (0..report.days).collect(),
+        series,
+        countries: countries_by_disruption(report)
+            .into_iter()
+            .map(|(name, hospitals, infected, days)| CountryRow {
+                name: name.to_owned(),
+                hospitals,
+                organisations_infected: infected,
+                hospital_days_disrupted: days,
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]
@@ -669,5 +776,59 @@ mod tests {
         assert!(band_chart_svg(&report).starts_with("<svg"));
         let countries = countries_by_disruption(&report);
         assert!(countries.windows(2).all(|w| w[0].3 >= w[1].3));
+        let r = result(&report);
+        assert_eq!(r.day.len(), 30);
+        assert!(!r.series.is_empty());
+        for s in &r.series {
+            assert_eq!((s.median.len(), s.low.len(), s.high.len()), (30, 30, 30));
+            assert!(
+                s.low.iter().zip(&s.median).all(|(l, m)| l <= m),
+                "{}",
+                s.name
+            );
+            assert!(
+                s.median.iter().zip(&s.high).all(|(m, h)| m <= h),
+                "{}",
+                s.name
+            );
+        }
+        assert_eq!(r.countries.len(), countries.len());
+    }
+
+    /// Cancelled after the first replicate of a batch-sized run.
+    struct CancelAfterFirst(std::sync::atomic::AtomicU64);
+
+    impl Progress for CancelAfterFirst {
+        fn start(&self, _: &str, _: u64, _: &str) {}
+        fn advance(&self, n: u64) {
+            self.0.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        }
+        fn finish(&self) {}
+        fn cancelled(&self) -> bool {
+            self.0.load(std::sync::atomic::Ordering::Relaxed) > 0
+        }
+    }
+
+    #[test]
+    fn a_cancelled_run_stops_between_replicates() {
+        let eco = eco();
+        let mut sc = load(&eco, builtin_source("worm-killswitch").expect("known"))
+            .expect("valid")
+            .value;
+        apply(
+            &mut sc,
+            &Overrides {
+                replicates: Some(50),
+                scale: Some(0.01),
+                days: Some(10),
+                ..Default::default()
+            },
+        )
+        .expect("in range");
+        let p = CancelAfterFirst(Default::default());
+        let err = run(&eco, &sc, 1, &p).unwrap_err();
+        assert!(matches!(err, ApiError::Cancelled), "{err}");
+        let done = p.0.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(done > 0 && done < 50, "{done} replicates ran");
     }
 }

@@ -1,20 +1,19 @@
 //! Reading what the user hands the CLI (files, the built-in model) through
-//! the library API, and the one place diagnostics and API errors become text.
+//! the library API, and the one place diagnostics and API errors are printed.
 //!
-//! Diagnostics are rendered with miette: file, line, column, a snippet, what
-//! was expected, and a hint. Errors past the first few and warnings past the
-//! first three are summarised as a count (`--verbose` shows all).
+//! Diagnostics are rendered by [`holisec_api::diagnostics`] (miette: file,
+//! line, column, a snippet, what was expected, and a hint), the rendering
+//! `holisec serve` returns for a refused upload. Errors past the first few
+//! and warnings past the first three are summarised as a count (`--verbose`
+//! shows all).
 
-use std::fmt;
 use std::path::Path;
 
 use holisec_api::model::Model;
 use holisec_api::{ApiError, Checked, Rejected, Source};
-use holisec_model::{Diagnostic, Severity};
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceSpan, SpanContents,
-};
+use holisec_model::Diagnostic;
+
+pub use holisec_api::diagnostics::more;
 
 use crate::error::{CliError, CliResult, invalid};
 use crate::{terminal, ui};
@@ -82,26 +81,14 @@ pub fn show_warnings(source: &Source, warnings: &[Diagnostic]) {
     }
 }
 
-/// "… and 3 more errors (--verbose shows all)".
-pub fn more(n: usize, noun: &str) -> String {
-    let plural = if n == 1 { "" } else { "s" };
-    format!("… and {n} more {noun}{plural} (--verbose shows all)")
-}
-
-/// Prints every error of a rejected input (the first [`ui::ERRORS_SHOWN`]
+/// Prints every error of a rejected input (the first
+/// [`holisec_api::diagnostics::ERRORS_SHOWN`]
 /// unless `--verbose`), then one summary line; exit status 2.
 pub fn rejected(r: Rejected) -> CliError {
-    let errors: Vec<&Diagnostic> = r.diagnostics.iter().filter(|d| d.is_error()).collect();
-    let shown = if ui::verbose() {
-        errors.len()
-    } else {
-        ui::ERRORS_SHOWN
-    };
-    print_diagnostics(&r.source, errors.iter().copied().take(shown));
-    if errors.len() > shown {
-        eprintln!("{}", more(errors.len() - shown, "error"));
-    }
-    eprintln!("error: {}", terminal::prose(&r.to_string()));
+    eprint!(
+        "{}",
+        holisec_api::diagnostics::rejected(&r, ui::verbose(), ui::color())
+    );
     CliError::Reported(2)
 }
 
@@ -131,159 +118,8 @@ fn flag(option: &str) -> String {
 
 /// Prints diagnostics of `source` to stderr.
 pub fn print_diagnostics<'a>(source: &Source, diagnostics: impl Iterator<Item = &'a Diagnostic>) {
-    let color = ui::color();
-    for d in diagnostics {
-        eprint!(
-            "{}",
-            render_diagnostic(&source.name, &source.text, d, color)
-        );
-    }
-}
-
-/// Longest message, hint or label printed of a diagnostic, in characters
-/// (they may quote a file's content).
-const MESSAGE_CHARS: usize = 1_000;
-
-/// Renders one diagnostic with its snippet, as miette draws it.
-///
-/// Nothing of the file reaches the terminal raw: the snippet is the span's
-/// lines, escaped and cut around the span when long
-/// ([`crate::terminal::snippet`]); messages are escaped and capped.
-pub fn render_diagnostic(name: &str, text: &str, diagnostic: &Diagnostic, color: bool) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    let report = SpannedReport::new(name, text, diagnostic);
-    let mut out = String::new();
-    if handler.render_report(&mut out, &report).is_err() {
-        out = format!("{}: {}\n", report.source.name, report.message);
-    }
-    out
-}
-
-/// The part of a source a diagnostic shows, read by miette as if it were the
-/// whole file: line numbers and the column of the span are the source's.
-#[derive(Debug)]
-struct Excerpt {
-    name: String,
-    snippet: terminal::Snippet,
-}
-
-impl miette::SourceCode for Excerpt {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.snippet.text.read_span(span, before, after)?;
-        // miette reads the label alone (no context) for the `[file:line:column]` header.
-        let column = if before == 0 && span.offset() == self.snippet.start {
-            self.snippet.column
-        } else {
-            inner.column()
-        };
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            inner.data(),
-            *inner.span(),
-            inner.line() + self.snippet.first_line,
-            column,
-            inner.line_count(),
-        )))
-    }
-}
-
-#[derive(Debug)]
-struct SpannedReport {
-    message: String,
-    severity: miette::Severity,
-    source: Excerpt,
-    labels: Vec<LabeledSpan>,
-    help: Option<String>,
-}
-
-/// `text` escaped for the terminal and capped.
-fn quoted(text: &str) -> String {
-    terminal::prose(&terminal::cap(text, MESSAGE_CHARS)).into_owned()
-}
-
-impl SpannedReport {
-    fn new(name: &str, text: &str, d: &Diagnostic) -> Self {
-        let name = terminal::line(name).into_owned();
-        let (snippet, labels) = match &d.span {
-            Some(span) => {
-                let snippet = terminal::snippet(text, span.start, span.end);
-                let label = d
-                    .label
-                    .as_deref()
-                    .map(|l| terminal::line(&terminal::cap(l, MESSAGE_CHARS)).into_owned());
-                let labels = vec![LabeledSpan::new(label, snippet.start, snippet.len)];
-                (snippet, labels)
-            }
-            None => (terminal::snippet("", 0, 0), Vec::new()),
-        };
-        let mut help = d.help.as_deref().map(quoted);
-        if d.span.is_none() {
-            // Without a snippet the label would be lost; fold it into the help line.
-            help = match (d.label.as_deref().map(quoted), help) {
-                (Some(label), Some(h)) => Some(format!("{label}; {h}")),
-                (Some(label), None) => Some(label),
-                (None, h) => h,
-            };
-        }
-        SpannedReport {
-            message: if d.span.is_none() {
-                format!("{name}: {}", quoted(&d.message))
-            } else {
-                quoted(&d.message)
-            },
-            severity: match d.severity {
-                Severity::Error => miette::Severity::Error,
-                Severity::Warning => miette::Severity::Warning,
-            },
-            source: Excerpt { name, snippet },
-            labels,
-            help,
-        }
-    }
-}
-
-impl fmt::Display for SpannedReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for SpannedReport {}
-
-impl miette::Diagnostic for SpannedReport {
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(self.severity)
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        if self.labels.is_empty() {
-            None
-        } else {
-            Some(&self.source)
-        }
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.labels.is_empty() {
-            None
-        } else {
-            Some(Box::new(self.labels.iter().cloned()))
-        }
-    }
+    eprint!(
+        "{}",
+        holisec_api::diagnostics::render_all(source, diagnostics, ui::color())
+    );
 }

@@ -9,8 +9,6 @@ use std::sync::OnceLock;
 pub const DEFAULT_WIDTH: usize = 100;
 /// Warnings shown before the rest are summarised as a count.
 pub const WARNINGS_SHOWN: usize = 3;
-/// Errors shown before the rest are summarised as a count.
-pub const ERRORS_SHOWN: usize = 10;
 
 #[derive(Debug, Clone, Copy)]
 struct Ui {

@@ -208,7 +208,10 @@ fn check_with_sqlite3(db: &Path, id: i64, items: usize) {
     let run = |sql: &str| sqlite_text(&conn, sql);
     assert_eq!(run("PRAGMA integrity_check;"), "ok");
     assert_eq!(run("PRAGMA journal_mode;"), "wal");
-    assert_eq!(run("PRAGMA user_version;"), "4");
+    assert_eq!(
+        run("PRAGMA user_version;"),
+        holisec_store::SCHEMA_VERSION.to_string()
+    );
     assert_eq!(
         run(&format!(
             "SELECT count(*) FROM answers WHERE assessment_id = {id};"

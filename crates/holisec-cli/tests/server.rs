@@ -478,3 +478,167 @@ fn a_killed_server_loses_no_acknowledged_answer() {
         .unwrap();
     assert_eq!(check, "ok");
 }
+
+/// The JSON body of a whole HTTP response.
+fn json_body(out: &str) -> serde_json::Value {
+    let body = &out[out.find("\r\n\r\n").unwrap() + 4..];
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+#[test]
+fn a_killed_server_fails_its_running_job_at_restart_and_keeps_committed_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let ok = |args: &[&str], stdin: &str| {
+        let (code, _, err) = parts(&run(&db, args, stdin));
+        assert_eq!(code, 0, "{args:?}: {err}");
+    };
+    ok(
+        &[
+            "admin",
+            "create-org",
+            "St Mary",
+            "--kind",
+            "healthcare-organisation",
+        ],
+        "",
+    );
+    ok(
+        &[
+            "admin",
+            "create-user",
+            "ana@mary.org",
+            "--org",
+            "St Mary",
+            "--role",
+            "analyst",
+            "--password-stdin",
+        ],
+        "long enough password\n",
+    );
+    let (mut server, addr) = start_server(&db);
+    let cookie = login_cookie(&addr, "ana@mary.org", "long enough password");
+    // Committed data: an assessment and a finished job.
+    let (status, out) = call(&addr, "POST", "/api/v1/assessments", &cookie, "");
+    assert_eq!(status, 201, "{out}");
+    let assessment = json_body(&out)["id"].as_i64().unwrap();
+    let (status, out) = call(
+        &addr,
+        "POST",
+        "/api/v1/jobs",
+        &cookie,
+        r#"{"kind":"risk","iterations":2000,"seed":3}"#,
+    );
+    assert_eq!(status, 202, "{out}");
+    let small = json_body(&out)["id"].as_i64().unwrap();
+    let wait = |id: i64, until: &dyn Fn(&str) -> bool| -> serde_json::Value {
+        for _ in 0..20_000 {
+            let (status, out) = call(&addr, "GET", &format!("/api/v1/jobs/{id}"), &cookie, "");
+            assert_eq!(status, 200, "{out}");
+            let job = json_body(&out);
+            if until(job["state"].as_str().unwrap()) {
+                return job;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("job {id} never reached the state awaited");
+    };
+    let done = wait(small, &|s| s == "done");
+    // A long job, killed (SIGKILL) while it runs.
+    let (status, out) = call(
+        &addr,
+        "POST",
+        "/api/v1/jobs",
+        &cookie,
+        r#"{"kind":"risk","iterations":50000000}"#,
+    );
+    assert_eq!(status, 202, "{out}");
+    let long = json_body(&out)["id"].as_i64().unwrap();
+    wait(long, &|s| s == "running");
+    server.kill().unwrap();
+    server.wait().unwrap();
+
+    let (mut server, addr) = start_server(&db);
+    let (status, out) = call(&addr, "GET", &format!("/api/v1/jobs/{long}"), &cookie, "");
+    assert_eq!(status, 200, "{out}");
+    let job = json_body(&out);
+    assert_eq!(job["state"], "failed", "{job}");
+    assert_eq!(
+        job["error"],
+        "the server stopped during the run; start it again"
+    );
+    // Nothing committed is lost: the finished job's result, the assessment.
+    let (_, out) = call(&addr, "GET", &format!("/api/v1/jobs/{small}"), &cookie, "");
+    assert_eq!(json_body(&out)["result"], done["result"]);
+    let (status, out) = call(
+        &addr,
+        "GET",
+        &format!("/api/v1/assessments/{assessment}"),
+        &cookie,
+        "",
+    );
+    assert_eq!(status, 200, "{out}");
+    // The organisation may run a job again.
+    let (status, out) = call(
+        &addr,
+        "POST",
+        "/api/v1/jobs",
+        &cookie,
+        r#"{"kind":"risk","iterations":1000}"#,
+    );
+    assert_eq!(status, 202, "{out}");
+    let _ = server.kill();
+    let _ = server.wait();
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let audited: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'job-interrupted'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 1);
+}
+
+#[test]
+fn validate_and_simulate_print_the_rendering_the_server_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    // A model with a misspelt stakeholder kind.
+    let bad = holisec_model::builtin::EUROPE_TOML.replacen(
+        "kind = \"healthcare-organisation\"",
+        "kind = \"healthcare-organization\"",
+        1,
+    );
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, &bad).unwrap();
+    let name = path.display().to_string();
+    let (code, _, err) = parts(&run(&db, &["validate", &name], ""));
+    assert_eq!(code, 2, "{err}");
+    let rejected = holisec_api::model::load_text(name.clone(), &bad).unwrap_err();
+    let library = holisec_api::diagnostics::validation(
+        &rejected.source,
+        &rejected.diagnostics,
+        false,
+        false,
+        false,
+    );
+    assert_eq!(err, library);
+    // A scenario with an unknown key.
+    let scenario = holisec_api::simulate::builtin_source("worm-killswitch")
+        .unwrap()
+        .text
+        .replacen("[[campaign]]", "[[campaign]]\nbogus = 1", 1);
+    let path = dir.path().join("bad-scenario.toml");
+    std::fs::write(&path, &scenario).unwrap();
+    let name = path.display().to_string();
+    let (code, _, err) = parts(&run(&db, &["simulate", "--scenario", &name], ""));
+    assert_eq!(code, 2, "{err}");
+    let eco = holisec_api::model::builtin().value.ecosystem;
+    let rejected =
+        holisec_api::simulate::load(&eco, holisec_api::Source::new(name, scenario)).unwrap_err();
+    assert_eq!(
+        err,
+        holisec_api::diagnostics::rejected(&rejected, false, false)
+    );
+}

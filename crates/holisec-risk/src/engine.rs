@@ -55,6 +55,9 @@ pub enum RiskError {
     /// Unknown support id.
     #[error("unknown support item `{0}`")]
     UnknownSupport(String),
+    /// The caller cancelled the run ([`run_cancellable`]).
+    #[error("the run was cancelled")]
+    Cancelled,
     /// A mean or a simulated sum that is not a finite number: amounts too large
     /// for 64-bit floating point (validated models bound them; adjusted or
     /// hand-built ecosystems may not).
@@ -371,11 +374,15 @@ impl RiskModel {
 ///
 /// Workers take the next chunk number from a shared counter, so chunks finish
 /// roughly in order and only a few finished chunks wait for their turn.
+///
+/// `stop` is asked before each chunk is taken: once it says `true` no further
+/// chunk starts (chunks under way finish), and the function returns `false`.
 pub(crate) fn for_each_chunk_in_order<A: Send>(
     chunks: u64,
     work: impl Fn(u64) -> A + Sync,
     merge: impl FnMut(A) + Send,
-) {
+    stop: &(dyn Fn() -> bool + Sync),
+) -> bool {
     use std::collections::BTreeMap;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -385,6 +392,7 @@ pub(crate) fn for_each_chunk_in_order<A: Send>(
         merge: M,
     }
     let counter = AtomicU64::new(0);
+    let stopped = std::sync::atomic::AtomicBool::new(false);
     let merger = Mutex::new(Merger {
         next: 0,
         waiting: BTreeMap::new(),
@@ -395,6 +403,10 @@ pub(crate) fn for_each_chunk_in_order<A: Send>(
         for _ in 0..workers {
             scope.spawn(|_| {
                 loop {
+                    if stop() {
+                        stopped.store(true, Ordering::Relaxed);
+                        break;
+                    }
                     let k = counter.fetch_add(1, Ordering::Relaxed);
                     if k >= chunks {
                         break;
@@ -414,6 +426,7 @@ pub(crate) fn for_each_chunk_in_order<A: Send>(
             });
         }
     });
+    !stopped.load(Ordering::Relaxed)
 }
 
 /// Everything the engine keeps about one run of one variant in full detail.
@@ -599,6 +612,18 @@ pub fn run(
     options: &RunOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<RunResult, RiskError> {
+    run_cancellable(model, interventions, options, progress, &|| false)
+}
+
+/// [`run`] that stops at the next chunk boundary once `cancelled` says `true`
+/// ([`RiskError::Cancelled`]); a run never cancelled gives [`run`]'s numbers.
+pub fn run_cancellable(
+    model: &RiskModel,
+    interventions: &[Intervention],
+    options: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<RunResult, RiskError> {
     options.check()?;
     // Per scenario: the interventions that change it.
     let mut touching: Vec<Vec<(usize, Controls)>> = vec![Vec::new(); model.compiled.len()];
@@ -610,7 +635,7 @@ pub fn run(
         }
     }
     let mut acc = ChunkAcc::new(model, interventions.len());
-    for_each_chunk_in_order(
+    let finished = for_each_chunk_in_order(
         options.chunks(),
         |k| {
             let part = run_chunk(model, interventions.len(), &touching, options, k);
@@ -618,7 +643,11 @@ pub fn run(
             part
         },
         |part| acc.merge(&part),
+        cancelled,
     );
+    if !finished {
+        return Err(RiskError::Cancelled);
+    }
     let baseline = Breakdown::from_slots(model, &acc);
     // A scenario's sum overflows before (or with) every total it adds to.
     for (s, stat) in model.scenarios().zip(&baseline.scenarios) {

@@ -237,6 +237,8 @@ pub fn run(
             part
         },
         |part| acc.merge(&part),
+        // Portfolios run in the CLI only; nothing cancels them.
+        &|| false,
     );
     crate::engine::check_finite(&acc.independent, || {
         "the simulated annual loss of the portfolio".into()

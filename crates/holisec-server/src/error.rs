@@ -40,6 +40,9 @@ pub enum ServerError {
     /// A unique name or email is taken (409).
     #[error("{0}")]
     Conflict(String),
+    /// The organisation has a job queued or running already (429).
+    #[error("{0}")]
+    Busy(String),
     /// Anything else (500); the detail is logged, never sent.
     #[error("{0}")]
     Internal(String),
@@ -68,7 +71,7 @@ impl ServerError {
             ServerError::Forbidden => StatusCode::FORBIDDEN,
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
             ServerError::Conflict(_) => StatusCode::CONFLICT,
-            ServerError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            ServerError::Throttled(_) | ServerError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             ServerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -25,6 +25,7 @@ mod api;
 mod error;
 mod extract;
 mod guard;
+pub mod jobs;
 pub mod openapi;
 mod routes;
 mod state;

@@ -18,7 +18,7 @@ use utoipa::openapi::{
 };
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::api::{assessments, session, users};
+use crate::api::{assessments, jobs, models, session, users};
 use crate::{ErrorBody, ROUTES, RouteSpec, SESSION_COOKIE, Verb};
 
 /// Name of the security scheme: the session cookie.
@@ -54,6 +54,8 @@ struct RouteDoc {
     body_optional: bool,
     /// The success status and its body.
     ok: (u16, RefOr<Schema>),
+    /// The success body's media type.
+    ok_type: &'static str,
 }
 
 /// Summary and body types of a JSON route; `None` for a route that is not
@@ -65,6 +67,7 @@ fn describe(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
             request,
             body_optional: false,
             ok,
+            ok_type: "application/json",
         })
     };
     match (spec.method, spec.path) {
@@ -141,6 +144,51 @@ fn describe(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
             Some(s.one::<users::RoleRequest>()),
             (200, s.one::<User>()),
         ),
+        (Verb::Get, "/api/v1/models") => doc(
+            "The organisation's uploaded models and scenarios (without their text)",
+            None,
+            (200, s.list::<holisec_store::UploadSummary>()),
+        ),
+        (Verb::Post, "/api/v1/models") => doc(
+            "Upload a model or scenario, checked as `holisec validate` checks files; \
+             422 with `diagnostics` (line, column, message) and `rendered` (the CLI's text)",
+            Some(s.one::<models::UploadRequestDoc>()),
+            (201, s.one::<holisec_store::UploadSummary>()),
+        ),
+        (Verb::Get, "/api/v1/models/{id}") => doc(
+            "An upload with its text",
+            None,
+            (200, s.one::<holisec_store::Upload>()),
+        ),
+        (Verb::Get, "/api/v1/jobs") => doc(
+            "The organisation's risk and simulation jobs, newest first",
+            None,
+            (200, s.list::<jobs::JobView>()),
+        ),
+        (Verb::Post, "/api/v1/jobs") => doc(
+            "Start a risk or simulation job (202); one queued or running job per organisation (429)",
+            Some(s.one::<jobs::JobRequestDoc>()),
+            (202, s.one::<jobs::JobView>()),
+        ),
+        (Verb::Get, "/api/v1/jobs/{id}") => doc(
+            "A job, with its stored result once done",
+            None,
+            (200, s.one::<jobs::JobView>()),
+        ),
+        (Verb::Get, "/api/v1/jobs/{id}/events") => doc(
+            "Server-sent events: `progress` and `state` until a final state",
+            None,
+            (200, String::schema()),
+        )
+        .map(|d| RouteDoc {
+            ok_type: "text/event-stream",
+            ..d
+        }),
+        (Verb::Post, "/api/v1/jobs/{id}/cancel") => doc(
+            "Cancel a queued or running job (a finished one is returned unchanged)",
+            None,
+            (200, s.one::<jobs::JobView>()),
+        ),
         _ => None,
     }
 }
@@ -205,7 +253,7 @@ fn build() -> OpenApi {
                 doc.ok.0.to_string(),
                 ResponseBuilder::new()
                     .description("Success")
-                    .content("application/json", json(doc.ok.1)),
+                    .content(doc.ok_type, json(doc.ok.1)),
             );
         for (status, why) in ERRORS {
             op = op.response(

@@ -10,7 +10,7 @@ use axum::routing::{MethodRouter, get, post, put};
 use holisec_store::Role;
 
 use crate::AppState;
-use crate::api::{assessments, session, users};
+use crate::api::{assessments, jobs, models, session, users};
 
 /// HTTP method of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +115,24 @@ pub const ROUTES: &[RouteSpec] = &[
         Some(Role::Admin),
         true,
     ),
+    route(Verb::Get, "/api/v1/models", Some(Role::Viewer), false),
+    route(Verb::Post, "/api/v1/models", Some(Role::Analyst), false),
+    route(Verb::Get, "/api/v1/models/{id}", Some(Role::Viewer), true),
+    route(Verb::Get, "/api/v1/jobs", Some(Role::Viewer), false),
+    route(Verb::Post, "/api/v1/jobs", Some(Role::Analyst), false),
+    route(Verb::Get, "/api/v1/jobs/{id}", Some(Role::Viewer), true),
+    route(
+        Verb::Get,
+        "/api/v1/jobs/{id}/events",
+        Some(Role::Viewer),
+        true,
+    ),
+    route(
+        Verb::Post,
+        "/api/v1/jobs/{id}/cancel",
+        Some(Role::Analyst),
+        true,
+    ),
 ];
 
 /// The handler of a route of [`ROUTES`].
@@ -135,6 +153,17 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Post, "/api/v1/users/{id}/disable") => post(users::disable_user),
         (Verb::Post, "/api/v1/users/{id}/enable") => post(users::enable_user),
         (Verb::Put, "/api/v1/users/{id}/role") => put(users::set_role),
+        (Verb::Get, "/api/v1/models") => get(models::list_models),
+        // Model files are larger than any other body: 2 MiB here only.
+        (Verb::Post, "/api/v1/models") => post(models::upload_model).layer(
+            axum::extract::DefaultBodyLimit::max(models::MAX_UPLOAD_BYTES),
+        ),
+        (Verb::Get, "/api/v1/models/{id}") => get(models::show_model),
+        (Verb::Get, "/api/v1/jobs") => get(jobs::list_jobs),
+        (Verb::Post, "/api/v1/jobs") => post(jobs::create_job),
+        (Verb::Get, "/api/v1/jobs/{id}") => get(jobs::show_job),
+        (Verb::Get, "/api/v1/jobs/{id}/events") => get(jobs::job_events),
+        (Verb::Post, "/api/v1/jobs/{id}/cancel") => post(jobs::cancel_job),
         (m, p) => unreachable!("route {m:?} {p} has no handler"),
     }
 }

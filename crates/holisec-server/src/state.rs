@@ -64,7 +64,6 @@ pub struct AppState {
     /// One permit per reader: a request waits here (asynchronously) rather
     /// than on a blocking thread.
     pub(crate) read_permits: Arc<Semaphore>,
-    #[allow(dead_code)]
     pub(crate) eco: Arc<Ecosystem>,
     pub(crate) q: Arc<Questionnaire>,
     pub(crate) throttle: Arc<throttle::Throttle>,
@@ -74,6 +73,8 @@ pub struct AppState {
     pub(crate) lifetime: Duration,
     /// [`Config::touch`], at most half of [`Config::idle`].
     pub(crate) touch: Duration,
+    /// The job runner (its thread ends when the last clone is dropped).
+    pub(crate) runner: Arc<crate::jobs::Runner>,
 }
 
 /// Read connections: two per core (reads are short and CPU-bound; a second
@@ -102,11 +103,17 @@ impl AppState {
                 .map(Arc::new)
         };
         let permits = readers.as_ref().map_or(1, |r| r.size());
+        let store = Arc::new(Mutex::new(store));
+        let eco = Arc::new(eco);
         AppState {
+            runner: Arc::new(crate::jobs::Runner::start(
+                Arc::clone(&store),
+                Arc::clone(&eco),
+            )),
             readers,
             read_permits: Arc::new(Semaphore::new(permits)),
-            store: Arc::new(Mutex::new(store)),
-            eco: Arc::new(eco),
+            store,
+            eco,
             q: Arc::new(q),
             throttle: Arc::new(throttle::Throttle::default()),
             sessions: None,

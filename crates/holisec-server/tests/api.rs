@@ -26,6 +26,11 @@ struct World {
     /// Ids of a user of A and of B that no test logs in as.
     user_a: i64,
     user_b: i64,
+    /// A scenario upload and a finished job of A and of B.
+    upload_a: i64,
+    upload_b: i64,
+    job_a: i64,
+    job_b: i64,
 }
 
 fn email(org: &str, role: Role) -> String {
@@ -67,6 +72,8 @@ fn world_with(config: &Config) -> World {
         .unwrap()
         .id;
     let b = s.new_assessment("CERT", "hospital", "1.0", NOW).unwrap().id;
+    let (upload_a, job_a) = upload_and_job(&mut s, "St Mary", user_a);
+    let (upload_b, job_b) = upload_and_job(&mut s, "CERT", user_b);
     let eco = holisec_api::model::builtin().value.ecosystem;
     let q = holisec_api::assess::builtin_questionnaire(&eco)
         .unwrap()
@@ -80,7 +87,48 @@ fn world_with(config: &Config) -> World {
         b,
         user_a,
         user_b,
+        upload_a,
+        upload_b,
+        job_a,
+        job_b,
     }
+}
+
+/// A scenario upload and a finished job of organisation `org`.
+fn upload_and_job(s: &mut Store, org: &str, user: i64) -> (i64, i64) {
+    let org_id = s.organisation_by_name(org).unwrap().unwrap().id;
+    let warnings = serde_json::json!([]);
+    let upload = s
+        .create_upload(
+            &holisec_store::NewUpload {
+                organisation_id: org_id,
+                created_by: user,
+                name: "stored scenario",
+                kind: holisec_store::UploadKind::Scenario,
+                text: "name = \"x\"\n",
+                sha256: &"0".repeat(64),
+                warnings: &warnings,
+            },
+            NOW,
+        )
+        .unwrap();
+    let job = s
+        .create_job(
+            &holisec_store::NewJob {
+                organisation_id: org_id,
+                created_by: user,
+                kind: "risk",
+                model: None,
+                options: r#"{"kind":"risk","iterations":1000,"seed":1,"interventions":[],"compare":true}"#,
+                engine_version: "test",
+            },
+            NOW,
+        )
+        .unwrap();
+    s.start_job(job.id, NOW).unwrap();
+    s.finish_job(job.id, holisec_store::JobState::Done, None, Some("{}"), NOW)
+        .unwrap();
+    (upload.summary.id, job.id)
 }
 
 struct Reply {
@@ -94,8 +142,14 @@ async fn send(app: &Router, req: Request<Body>) -> Reply {
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let events = headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
     let json = if bytes.is_empty() {
         Value::Null
+    } else if events {
+        // Server-sent events: the stream's text.
+        Value::String(String::from_utf8_lossy(&bytes).into_owned())
     } else {
         serde_json::from_slice(&bytes)
             .unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {bytes:?}"))
@@ -175,12 +229,35 @@ fn method(v: Verb) -> Method {
 
 /// The id in `spec_path` of organisation A's (`own`) or B's object.
 fn object_id(w: &World, spec_path: &str, own: bool) -> i64 {
-    match (spec_path.starts_with("/api/v1/users/"), own) {
-        (true, true) => w.user_a,
-        (true, false) => w.user_b,
-        (false, true) => w.a,
-        (false, false) => w.b,
+    let (a, b) = if spec_path.starts_with("/api/v1/users/") {
+        (w.user_a, w.user_b)
+    } else if spec_path.starts_with("/api/v1/models/") {
+        (w.upload_a, w.upload_b)
+    } else if spec_path.starts_with("/api/v1/jobs/") {
+        (w.job_a, w.job_b)
+    } else {
+        (w.a, w.b)
+    };
+    if own { a } else { b }
+}
+
+/// Waits until organisation A has no job queued or running (the matrix
+/// asks for one job per role, and an organisation may have one at a time).
+async fn settle_jobs(w: &World) {
+    for _ in 0..6000 {
+        let s = Store::open(&w.db).unwrap();
+        let org = s.organisation_by_name("St Mary").unwrap().unwrap().id;
+        let busy = s
+            .jobs_of_org(org)
+            .unwrap()
+            .iter()
+            .any(|j| !j.state.is_final());
+        if !busy {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+    panic!("organisation A's job never finished");
 }
 
 /// A body the route accepts (`n` makes new emails unique).
@@ -190,6 +267,15 @@ fn sample_body(spec: &holisec_server::RouteSpec, n: usize) -> Option<String> {
             r#"{{"email": "new{n}@a.example", "role": "viewer", "password": "{PASSWORD}"}}"#
         )),
         (Verb::Put, "/api/v1/users/{id}/role") => Some(r#"{"role": "viewer"}"#.to_owned()),
+        (Verb::Post, "/api/v1/models") => Some(
+            serde_json::json!({
+                "name": format!("scenario {n}"),
+                "kind": "scenario",
+                "text": holisec_api::simulate::builtin_source("worm-killswitch").unwrap().text,
+            })
+            .to_string(),
+        ),
+        (Verb::Post, "/api/v1/jobs") => Some(r#"{"kind": "risk", "iterations": 1000}"#.to_owned()),
         (Verb::Put, _) => Some(r#"{"level": 2}"#.to_owned()),
         (Verb::Post, _) => Some("{}".to_owned()),
         (Verb::Get, _) => None,
@@ -235,6 +321,9 @@ async fn route_role_organisation_matrix_from_the_route_table() {
             n += 1;
             // A new session per request: logout ends the one it is sent with.
             let cookie = login(&w.app, "a", *role).await;
+            if spec.path == "/api/v1/jobs" && spec.method == Verb::Post {
+                settle_jobs(&w).await;
+            }
             let r = send(&w.app, call(own.clone(), Some(cookie), n)).await;
             let what = format!("{role} {:?} {}", spec.method, own);
             if *role >= min_role {
@@ -1198,7 +1287,9 @@ async fn an_admin_sets_roles_and_enables_users_of_their_organisation_only() {
             .audit_log(Some(2))
             .unwrap()
             .iter()
-            .all(|e| e.user_id.is_none() || e.action.starts_with("login")),
-        "nothing changed in the other organisation"
+            // The set-up (at NOW) creates users, an upload and a job there.
+            .all(|e| e.at == NOW || e.action.starts_with("login")),
+        "nothing changed in the other organisation: {:?}",
+        Store::open(&w.db).unwrap().audit_log(Some(2)).unwrap()
     );
 }

@@ -45,6 +45,9 @@ pub enum SimError {
     /// A run setting is out of range.
     #[error("{0}")]
     Settings(String),
+    /// The caller cancelled the run ([`simulate_cancellable`]).
+    #[error("the run was cancelled")]
+    Cancelled,
 }
 
 /// Organisation states (values index the `org_*` series).
@@ -1442,9 +1445,24 @@ pub fn simulate(
     scenario: &Scenario,
     progress: &(dyn Fn(u32) + Sync),
 ) -> Result<SimulationReport, SimError> {
+    simulate_cancellable(eco, scenario, progress, &|| false)
+}
+
+/// [`simulate`] that stops between batches of replicates once `cancelled`
+/// says `true` ([`SimError::Cancelled`]); a run never cancelled gives
+/// [`simulate`]'s numbers.
+pub fn simulate_cancellable(
+    eco: &Ecosystem,
+    scenario: &Scenario,
+    progress: &(dyn Fn(u32) + Sync),
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<SimulationReport, SimError> {
+    if cancelled() {
+        return Err(SimError::Cancelled);
+    }
     let syn = synthesise(eco, scenario)?;
     check_countries(&syn, scenario)?;
-    Ok(run_on(&syn, scenario, progress))
+    run_on_until(&syn, scenario, progress, cancelled).ok_or(SimError::Cancelled)
 }
 
 /// Every country a campaign names exists in the synthetic ecosystem (a model
@@ -1475,6 +1493,20 @@ pub fn run_on(
     scenario: &Scenario,
     progress: &(dyn Fn(u32) + Sync),
 ) -> SimulationReport {
+    match run_on_until(syn, scenario, progress, &|| false) {
+        Some(report) => report,
+        None => unreachable!("a run that is never cancelled finishes"),
+    }
+}
+
+/// [`run_on`], checking `cancelled` before each batch of replicates: `None`
+/// once it says `true`.
+fn run_on_until(
+    syn: &Synth,
+    scenario: &Scenario,
+    progress: &(dyn Fn(u32) + Sync),
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<SimulationReport> {
     let n = syn.len();
     let seed = scenario.seed;
     let ivs = &scenario.interventions;
@@ -1561,6 +1593,9 @@ pub fn run_on(
     let chunk = rayon::current_num_threads().clamp(1, 8) as u64;
     let mut done = 0u64;
     while done < reps {
+        if cancelled() {
+            return None;
+        }
         let upto = (done + chunk).min(reps);
         let outs: Vec<RepOut> = (done..upto)
             .into_par_iter()
@@ -1600,6 +1635,7 @@ pub fn run_on(
             name: (*name).to_owned(),
             mean: Vec::with_capacity(days),
             p5: Vec::with_capacity(days),
+            p50: Vec::with_capacity(days),
             p95: Vec::with_capacity(days),
         };
         for d in 0..days {
@@ -1609,6 +1645,7 @@ pub fn run_on(
             let b = Band::of(&column);
             s.mean.push(b.mean);
             s.p5.push(b.p5);
+            s.p50.push(b.p50);
             s.p95.push(b.p95);
         }
         series.push(s);
@@ -1656,7 +1693,7 @@ pub fn run_on(
         .map(|i| syn.clients.row(i).len() as u64)
         .max()
         .unwrap_or(0);
-    SimulationReport {
+    Some(SimulationReport {
         scenario: scenario.name.clone(),
         seed,
         scale: scenario.scale,
@@ -1682,7 +1719,7 @@ pub fn run_on(
         series,
         countries,
         organisation_outcomes,
-    }
+    })
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ pub mod scenario;
 pub mod summary;
 pub mod synth;
 
-pub use engine::{SimError, simulate};
+pub use engine::{SimError, simulate, simulate_cancellable};
 pub use scenario::{LoadedScenario, Scenario, load_scenario};
 pub use summary::{SimulationReport, estimate_memory};
 pub use synth::{OrgKind, Synth};

@@ -83,6 +83,10 @@ pub struct Band {
     pub mean: f64,
     /// 5th percentile.
     pub p5: f64,
+    /// Median. Kept out of the JSON of `holisec simulate`, which predates
+    /// it; `holisec serve`'s job results carry it.
+    #[serde(skip_serializing)]
+    pub p50: f64,
     /// 95th percentile.
     pub p95: f64,
 }
@@ -95,6 +99,7 @@ impl Band {
             return Band {
                 mean: 0.0,
                 p5: 0.0,
+                p50: 0.0,
                 p95: 0.0,
             };
         }
@@ -103,6 +108,7 @@ impl Band {
         Band {
             mean: v.iter().sum::<f64>() / v.len() as f64,
             p5: rank(0.05),
+            p50: rank(0.5),
             p95: rank(0.95),
         }
     }
@@ -186,6 +192,9 @@ pub struct Series {
     pub mean: Vec<f64>,
     /// 5th percentile per day.
     pub p5: Vec<f64>,
+    /// Median per day (kept out of `holisec simulate`'s JSON, as [`Band::p50`]).
+    #[serde(skip_serializing)]
+    pub p50: Vec<f64>,
     /// 95th percentile per day.
     pub p95: Vec<f64>,
 }

@@ -33,16 +33,20 @@ use serde::{Deserialize, Serialize};
 
 mod check;
 mod error;
+mod jobs;
 mod pool;
 mod seed;
 mod tenancy;
+mod uploads;
 
 pub use check::MAX_NAME_CHARS;
 pub use error::{RESTORE_HINT, StoreError};
 use error::{classify, words};
+pub use jobs::{INTERRUPTED, Job, JobState, NewJob};
 pub use pool::ReadPool;
 pub use seed::{BenchSeed, bench_org_name};
 pub use tenancy::{AuditEntry, MAX_EMAIL_CHARS, NewUser, OrgRecord, Role, User, normalise_email};
+pub use uploads::{NewUpload, Upload, UploadKind, UploadSummary};
 
 /// The embedded migrations, oldest first. `PRAGMA user_version` counts those applied.
 pub const MIGRATIONS: &[&str] = &[
@@ -112,6 +116,10 @@ pub const MIGRATIONS: &[&str] = &[
         expiry_date INTEGER NOT NULL
     ) STRICT;
     CREATE INDEX sessions_by_expiry ON sessions(expiry_date);",
+    // 5: `holisec serve`'s jobs (risk and simulation runs off the request path).
+    jobs::MIGRATION,
+    // 6: model and scenario files uploaded by an organisation.
+    uploads::MIGRATION,
 ];
 
 /// The schema version this build writes (number of migrations).

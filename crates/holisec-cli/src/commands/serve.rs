@@ -32,8 +32,23 @@ pub fn run(args: Args) -> CliResult {
     let eco = input::load_model(args.model.as_deref())?.ecosystem;
     let q = holisec_api::assess::builtin_questionnaire(&eco).map_err(input::rejected)?;
     let q = input::usable(q);
-    let store = open(args.db.as_deref(), Access::Create)?;
+    let mut store = open(args.db.as_deref(), Access::Create)?;
     let db = store.path().display().to_string();
+    // No job of a previous process is still computing: say so in the store.
+    let stuck = holisec_server::jobs::fail_interrupted(&mut store).map_err(|e| {
+        crate::error::CliError::Failed(anyhow::anyhow!("cannot read the jobs of `{db}`: {e}"))
+    })?;
+    if !stuck.is_empty() {
+        eprintln!(
+            "holisec serve: {} left unfinished by a stopped server marked failed ({})",
+            holisec_api::count(stuck.len(), "job"),
+            stuck
+                .iter()
+                .map(|id| format!("job {id}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let config = holisec_server::Config {
         // Sessions live in the same file and survive a restart.
         session_db: Some(store.path().to_path_buf()),

@@ -58,29 +58,17 @@ pub fn run(args: Args) -> CliResult {
             diagnostics: source.located(&diagnostics),
         })?;
     } else {
-        // Validating is about diagnostics: every warning, errors past the
-        // first few summarised (a file that is not a model at all has hundreds).
-        let shown = if crate::ui::verbose() {
-            diagnostics.len()
-        } else {
-            crate::ui::ERRORS_SHOWN
-        };
-        input::print_diagnostics(&source, diagnostics.iter().filter(|d| !d.is_error()));
-        input::print_diagnostics(
-            &source,
-            diagnostics.iter().filter(|d| d.is_error()).take(shown),
+        eprint!(
+            "{}",
+            holisec_api::diagnostics::validation(
+                &source,
+                &diagnostics,
+                crate::ui::verbose(),
+                args.deny_warnings,
+                crate::ui::color()
+            )
         );
-        if errors > shown {
-            eprintln!("{}", input::more(errors - shown, "error"));
-        }
-        if failed {
-            eprintln!(
-                "error: `{}` is not valid: {}, {}",
-                crate::terminal::line(&source.name),
-                count(errors, "error"),
-                count(warnings, "warning")
-            );
-        } else if let Some(e) = &model {
+        if let (false, Some(e)) = (failed, &model) {
             crate::output::print_report(&format!(
                 "`{}` is valid: {} stakeholders, {} vulnerability factors, {} relations, {} threats, {} support items ({})\n",
                 source.name,

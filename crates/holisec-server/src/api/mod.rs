@@ -3,5 +3,7 @@
 //! never from the request.
 
 pub mod assessments;
+pub mod jobs;
+pub mod models;
 pub mod session;
 pub mod users;

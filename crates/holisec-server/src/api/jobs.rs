@@ -1,0 +1,542 @@
+//! The organisation's jobs: ask for a risk or simulation run, list, show
+//! (with the stored result once done), follow by server-sent events, cancel.
+//!
+//! A body is read field by field so that every refusal names its field:
+//! the options, defaults and checks are those of `holisec risk` and
+//! `holisec simulate` through `holisec-api`, and a run too large for the
+//! machine is refused before it is queued.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::stream::{self, Stream};
+use holisec_store::{Job, JobState, NewJob};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::extract::{Body, now};
+use crate::guard::Current;
+use crate::jobs::{JobOptions, ProgressView, ScenarioRef, Snapshot, job_model, job_scenario};
+use crate::{AppState, ServerError};
+
+/// A job as the API shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct JobView {
+    id: i64,
+    kind: String,
+    state: JobState,
+    created_at: String,
+    started_at: Option<String>,
+    finished_at: Option<String>,
+    created_by: Option<i64>,
+    model: Option<i64>,
+    #[schema(value_type = Object)]
+    options: Value,
+    engine_version: String,
+    progress: Option<ProgressView>,
+    error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    result: Option<Value>,
+}
+
+/// The body of `POST /api/v1/jobs`, for the OpenAPI document: the handler
+/// reads it field by field (`parse_request`) so each refusal names its field.
+/// `docs/server.md` lists each kind's options and their bounds.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct JobRequestDoc {
+    /// `risk` or `simulation`.
+    kind: String,
+    /// An upload id of the organisation's, or null for the built-in model.
+    model: Option<i64>,
+    /// Simulation: a built-in scenario's name or a scenario upload id.
+    #[schema(value_type = Option<Object>)]
+    scenario: Option<Value>,
+    /// Risk: simulated years.
+    iterations: Option<u64>,
+    /// Simulation: replicates.
+    replicates: Option<u32>,
+    /// The seed (same inputs and seed give the same result).
+    seed: Option<u64>,
+}
+
+impl JobView {
+    fn new(job: Job, live: Option<Snapshot>) -> JobView {
+        let progress = live.and_then(|s| s.progress);
+        JobView {
+            id: job.id,
+            kind: job.kind,
+            state: job.state,
+            created_at: job.created_at,
+            started_at: job.started_at,
+            finished_at: job.finished_at,
+            created_by: job.created_by,
+            model: job.model,
+            options: serde_json::from_str(&job.options).unwrap_or(Value::Null),
+            engine_version: job.engine_version,
+            progress,
+            error: job.error,
+            result: job.result.and_then(|r| serde_json::from_str(&r).ok()),
+        }
+    }
+}
+
+/// A job id from the path: digits only, else 404 (as an unknown id).
+fn job_id(raw: &str) -> Result<i64, ServerError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ServerError::NotFound(format!("no job {raw}")))
+}
+
+fn no_job(id: i64) -> ServerError {
+    ServerError::NotFound(format!("no job {id}"))
+}
+
+pub(crate) async fn list_jobs(
+    State(state): State<AppState>,
+    axum::Extension(Current(user)): axum::Extension<Current>,
+) -> Result<Json<Vec<JobView>>, ServerError> {
+    let jobs = state
+        .with_store(move |s| Ok(s.jobs_of_org(user.organisation_id)?))
+        .await?;
+    Ok(Json(
+        jobs.into_iter()
+            .map(|j| {
+                let live = state.runner.snapshot(j.id);
+                JobView::new(j, live)
+            })
+            .collect(),
+    ))
+}
+
+pub(crate) async fn show_job(
+    State(state): State<AppState>,
+    axum::Extension(Current(user)): axum::Extension<Current>,
+    Path(raw): Path<String>,
+) -> Result<Json<JobView>, ServerError> {
+    let id = job_id(&raw)?;
+    let job = state
+        .with_store(move |s| s.job_in_org(user.organisation_id, id)?.ok_or(no_job(id)))
+        .await?;
+    let live = state.runner.snapshot(id);
+    Ok(Json(JobView::new(job, live)))
+}
+
+pub(crate) async fn cancel_job(
+    State(state): State<AppState>,
+    axum::Extension(Current(user)): axum::Extension<Current>,
+    Path(raw): Path<String>,
+) -> Result<Json<JobView>, ServerError> {
+    let id = job_id(&raw)?;
+    let job = state
+        .with_store(move |s| {
+            s.cancel_job(user.organisation_id, id, user.id, &now())?
+                .ok_or(no_job(id))
+        })
+        .await?;
+    if job.state == JobState::Cancelled {
+        state.runner.cancelled(id);
+    }
+    Ok(Json(JobView::new(job, None)))
+}
+
+pub(crate) async fn create_job(
+    State(state): State<AppState>,
+    axum::Extension(Current(user)): axum::Extension<Current>,
+    Body(body): Body<Value>,
+) -> Result<(StatusCode, Json<JobView>), ServerError> {
+    let request = parse_request(&body)?;
+    let org = user.organisation_id;
+    // Loading a model and checking a scenario take a moment: off the runtime.
+    let (store, eco) = (Arc::clone(&state.store), Arc::clone(&state.eco));
+    let options = tokio::task::spawn_blocking(move || resolve(&store, &eco, org, request))
+        .await
+        .map_err(|e| ServerError::Internal(format!("job check failed: {e}")))??;
+    let (model, options) = options;
+    let text = serde_json::to_string(&options)
+        .map_err(|e| ServerError::Internal(format!("job options: {e}")))?;
+    let runner = Arc::clone(&state.runner);
+    let job = state
+        .with_store(move |s| {
+            let new = NewJob {
+                organisation_id: org,
+                created_by: user.id,
+                kind: options.kind(),
+                model,
+                options: &text,
+                engine_version: holisec_api::ENGINE_VERSION,
+            };
+            let job = s.create_job(&new, &now()).map_err(|e| match e {
+                holisec_store::StoreError::Conflict(m) => ServerError::Busy(m),
+                other => other.into(),
+            })?;
+            runner.register(job.id);
+            Ok(job)
+        })
+        .await?;
+    state.runner.wake();
+    let live = state.runner.snapshot(job.id);
+    Ok((StatusCode::ACCEPTED, Json(JobView::new(job, live))))
+}
+
+pub(crate) async fn job_events(
+    State(state): State<AppState>,
+    axum::Extension(Current(user)): axum::Extension<Current>,
+    Path(raw): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ServerError> {
+    let id = job_id(&raw)?;
+    let job = state
+        .with_store(move |s| s.job_in_org(user.organisation_id, id)?.ok_or(no_job(id)))
+        .await?;
+    // Subscribe before deciding: a job finishing now still sends its final state.
+    let rx = state.runner.live(id).map(|l| l.status.subscribe());
+    let first = Snapshot {
+        state: job.state,
+        progress: None,
+        error: job.error,
+    };
+    let stream = match rx {
+        Some(rx) if !job.state.is_final() => Events::Live { rx, last: None },
+        _ => Events::Once(Some(first)),
+    };
+    Ok(Sse::new(stream::unfold(stream, next_event)).keep_alive(KeepAlive::default()))
+}
+
+/// Where an event stream is.
+enum Events {
+    /// A finished (or no longer followed) job: one final state.
+    Once(Option<Snapshot>),
+    /// Following a queued or running job; `last` is what was sent.
+    Live {
+        rx: tokio::sync::watch::Receiver<Snapshot>,
+        last: Option<Snapshot>,
+    },
+    /// Sent the final state.
+    Ended,
+}
+
+async fn next_event(events: Events) -> Option<(Result<Event, Infallible>, Events)> {
+    match events {
+        Events::Ended | Events::Once(None) => None,
+        Events::Once(Some(s)) => Some((Ok(state_event(&s)), Events::Ended)),
+        Events::Live { mut rx, last } => loop {
+            let now = rx.borrow_and_update().clone();
+            let before = last.as_ref();
+            if now.state.is_final() {
+                return Some((Ok(state_event(&now)), Events::Ended));
+            }
+            if before.is_none_or(|b| b.state != now.state) {
+                let event = state_event(&now);
+                return Some((
+                    Ok(event),
+                    Events::Live {
+                        rx,
+                        last: Some(now),
+                    },
+                ));
+            }
+            if now.progress.is_some() && before.is_none_or(|b| b.progress != now.progress) {
+                let event = Event::default()
+                    .event("progress")
+                    .json_data(&now.progress)
+                    .unwrap_or_default();
+                return Some((
+                    Ok(event),
+                    Events::Live {
+                        rx,
+                        last: Some(now),
+                    },
+                ));
+            }
+            if rx.changed().await.is_err() {
+                // The runner forgot the job without a final state: say where it is.
+                return Some((Ok(state_event(&now)), Events::Ended));
+            }
+        },
+    }
+}
+
+fn state_event(s: &Snapshot) -> Event {
+    Event::default()
+        .event("state")
+        .json_data(serde_json::json!({ "state": s.state, "error": s.error }))
+        .unwrap_or_default()
+}
+
+/// A job body, read and typed but not yet checked against a model.
+#[derive(Debug)]
+pub(crate) enum JobRequest {
+    Risk {
+        model: Option<i64>,
+        iterations: Option<u64>,
+        seed: Option<u64>,
+        interventions: Vec<String>,
+    },
+    Simulation {
+        model: Option<i64>,
+        scenario: ScenarioRef,
+        replicates: Option<u32>,
+        seed: Option<u64>,
+        days: Option<u32>,
+        scale: Option<f64>,
+    },
+}
+
+fn parse_request(body: &Value) -> Result<JobRequest, ServerError> {
+    let obj = body
+        .as_object()
+        .ok_or_else(|| unprocessable("kind", "the body: expected a JSON object with a `kind`"))?;
+    let kind = match obj.get("kind") {
+        Some(Value::String(k)) => k.as_str(),
+        _ => {
+            return Err(unprocessable(
+                "kind",
+                "kind: expected \"risk\" or \"simulation\"",
+            ));
+        }
+    };
+    match kind {
+        "risk" => {
+            only(
+                obj,
+                &["kind", "model", "iterations", "seed", "interventions"],
+            )?;
+            Ok(JobRequest::Risk {
+                model: id_field(obj, "model")?,
+                iterations: uint(obj, "iterations", "a whole number of simulated years")?,
+                seed: uint(obj, "seed", "a whole number from 0 to 2^64 - 1")?,
+                interventions: strings(obj, "interventions")?,
+            })
+        }
+        "simulation" => {
+            only(
+                obj,
+                &[
+                    "kind",
+                    "model",
+                    "scenario",
+                    "replicates",
+                    "seed",
+                    "days",
+                    "scale",
+                ],
+            )?;
+            let scenario = match obj.get("scenario") {
+                Some(Value::String(s)) => ScenarioRef::Builtin(s.clone()),
+                Some(Value::Number(n)) if n.as_i64().is_some_and(|i| i > 0) => {
+                    ScenarioRef::Upload(n.as_i64().unwrap_or_default())
+                }
+                _ => {
+                    return Err(unprocessable(
+                        "scenario",
+                        "scenario: expected a built-in scenario name or a scenario upload id",
+                    ));
+                }
+            };
+            let small = |field: &str, what: &str| -> Result<Option<u32>, ServerError> {
+                uint(obj, field, what)?
+                    .map(|n| {
+                        u32::try_from(n).map_err(|_| {
+                            ServerError::invalid(field, format!("{field} {n}: expected {what}"))
+                        })
+                    })
+                    .transpose()
+            };
+            let scale = match obj.get("scale") {
+                None | Some(Value::Null) => None,
+                Some(Value::Number(n)) => n.as_f64(),
+                Some(_) => {
+                    return Err(unprocessable(
+                        "scale",
+                        "scale: expected a number more than 0 and at most 10",
+                    ));
+                }
+            };
+            Ok(JobRequest::Simulation {
+                model: id_field(obj, "model")?,
+                scenario,
+                replicates: small("replicates", "1 to 100,000 replicates")?,
+                seed: uint(obj, "seed", "a whole number from 0 to 2^64 - 1")?,
+                days: small("days", "1 to 3,650 days")?,
+                scale,
+            })
+        }
+        other => Err(unprocessable(
+            "kind",
+            format!("kind `{other}`: expected \"risk\" or \"simulation\""),
+        )),
+    }
+}
+
+fn unprocessable(field: &str, message: impl Into<String>) -> ServerError {
+    ServerError::Invalid {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        field: Some(field.to_owned()),
+        message: message.into(),
+    }
+}
+
+/// Refuses fields the kind does not know (mass assignment, typos).
+fn only(obj: &Map<String, Value>, known: &[&str]) -> Result<(), ServerError> {
+    match obj.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(k) => Err(unprocessable(
+            k,
+            format!("unknown field `{k}`: expected one of {}", known.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn uint(obj: &Map<String, Value>, field: &str, what: &str) -> Result<Option<u64>, ServerError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.as_u64().is_some() => Ok(n.as_u64()),
+        Some(v) => Err(unprocessable(
+            field,
+            format!("{field} {v}: expected {what}"),
+        )),
+    }
+}
+
+fn id_field(obj: &Map<String, Value>, field: &str) -> Result<Option<i64>, ServerError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.as_i64().is_some_and(|i| i > 0) => Ok(n.as_i64()),
+        Some(v) => Err(unprocessable(
+            field,
+            format!("{field} {v}: expected null (the built-in model) or an upload id"),
+        )),
+    }
+}
+
+fn strings(obj: &Map<String, Value>, field: &str) -> Result<Vec<String>, ServerError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(unprocessable(
+                    field,
+                    format!("{field}: {other} is not a support item id"),
+                )),
+            })
+            .collect(),
+        Some(v) => Err(unprocessable(
+            field,
+            format!("{field} {v}: expected a list of support item ids"),
+        )),
+    }
+}
+
+/// Checks a request against its model with `holisec-api`'s checks and
+/// returns the model's upload id and the full resolved options.
+fn resolve(
+    store: &std::sync::Mutex<holisec_store::Store>,
+    eco: &Arc<holisec_model::Ecosystem>,
+    org: i64,
+    request: JobRequest,
+) -> Result<(Option<i64>, JobOptions), ServerError> {
+    match request {
+        JobRequest::Risk {
+            model,
+            iterations,
+            seed,
+            interventions,
+        } => {
+            let eco = job_model(store, eco, org, model)?;
+            let options = JobOptions::Risk {
+                iterations: iterations.unwrap_or(holisec_api::risk::DEFAULT_ITERATIONS),
+                seed: seed.unwrap_or(holisec_api::risk::DEFAULT_SEED),
+                interventions,
+                // The result ranks every support item per euro.
+                compare: true,
+            };
+            let request = options.risk_request().unwrap_or_default();
+            // As `holisec risk`: ranges, support ids, and runs over 5e9 loss events.
+            holisec_api::risk::check_size(&eco, &request).map_err(risk_field)?;
+            let seconds = holisec_api::risk::estimate(&eco, &request)
+                .map_err(risk_field)?
+                .seconds(crate::jobs::rayon_threads());
+            too_long("iterations", seconds)?;
+            Ok((model, options))
+        }
+        JobRequest::Simulation {
+            model,
+            scenario,
+            replicates,
+            seed,
+            days,
+            scale,
+        } => {
+            let eco = job_model(store, eco, org, model)?;
+            let mut sc = job_scenario(store, &eco, org, &scenario)?;
+            let overrides = holisec_api::simulate::Overrides {
+                replicates,
+                seed,
+                days,
+                scale,
+            };
+            holisec_api::simulate::apply(&mut sc, &overrides)?;
+            let threads = crate::jobs::rayon_threads();
+            holisec_api::simulate::check_memory(&eco, &sc, threads)?;
+            let seconds = holisec_api::simulate::estimate(&eco, &sc, threads)?.seconds(threads);
+            too_long("replicates", seconds)?;
+            let options = JobOptions::Simulation {
+                scenario,
+                replicates: sc.replicates,
+                seed: sc.seed,
+                days: sc.days,
+                scale: sc.scale,
+            };
+            Ok((model, options))
+        }
+    }
+}
+
+/// Longest estimated run a job may be: one job computes at a time, and a
+/// run of hours would hold every other organisation's job in the queue.
+pub(crate) const MAX_JOB_SECONDS: f64 = 15.0 * 60.0;
+
+/// Refuses a run estimated (at the engines' measured rates) to take longer
+/// than [`MAX_JOB_SECONDS`], naming the field that sizes it.
+fn too_long(field: &str, seconds: f64) -> Result<(), ServerError> {
+    if seconds > MAX_JOB_SECONDS {
+        return Err(ServerError::invalid(
+            field,
+            format!(
+                "this run would take about {:.0} minutes on this server; a job may take at most {:.0}: ask for fewer {field}",
+                seconds / 60.0,
+                MAX_JOB_SECONDS / 60.0
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A risk option error, named as the request's field (`with` is `interventions`).
+fn risk_field(e: holisec_api::ApiError) -> ServerError {
+    match e {
+        holisec_api::ApiError::Option {
+            option,
+            value,
+            expected,
+        } => {
+            let field = if option == "with" {
+                "interventions"
+            } else {
+                option
+            };
+            ServerError::invalid(field, format!("{field} {value}: expected {expected}"))
+        }
+        // Even one simulated year of the model draws too many loss events.
+        holisec_api::ApiError::Invalid(m) => ServerError::invalid("model", m),
+        other => other.into(),
+    }
+}

@@ -1,0 +1,468 @@
+//! The job runner: risk and simulation runs off the request path.
+//!
+//! * One runner thread per [`crate::AppState`] takes the oldest queued job of
+//!   any organisation, so at most one job computes at a time on the machine
+//!   (the engines use every core) and the others wait in the queue. The store
+//!   allows one queued or running job per organisation.
+//! * The run happens without the store's lock; the result is written in one
+//!   transaction with the job's final state ([`holisec_store::Store::finish_job`]).
+//! * Each queued or running job has a [`Live`] entry: the cancellation flag
+//!   the engines read at chunk boundaries ([`holisec_api::Progress::cancelled`])
+//!   and a `watch` channel of its [`Snapshot`] (state and progress) that the
+//!   server-sent events of `/api/v1/jobs/{id}/events` follow.
+//! * [`fail_interrupted`] marks the jobs a stopped server left queued or
+//!   running as failed; `holisec serve` calls it before it starts.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use holisec_api::{ApiError, Progress};
+use holisec_model::Ecosystem;
+use holisec_store::{Job, JobState, Store, UploadKind};
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use crate::ServerError;
+use crate::extract::now;
+
+/// How far a running job is: `done` of `total` `unit`s of its `phase`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub(crate) struct ProgressView {
+    pub(crate) phase: String,
+    pub(crate) done: u64,
+    pub(crate) total: u64,
+    pub(crate) unit: String,
+}
+
+/// What the events of a job say: its state, progress and error.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Snapshot {
+    pub(crate) state: JobState,
+    pub(crate) progress: Option<ProgressView>,
+    pub(crate) error: Option<String>,
+}
+
+/// A queued or running job as the runner and the handlers share it.
+pub(crate) struct Live {
+    cancel: AtomicBool,
+    pub(crate) status: watch::Sender<Snapshot>,
+}
+
+impl Live {
+    fn new(state: JobState) -> Arc<Live> {
+        Arc::new(Live {
+            cancel: AtomicBool::new(false),
+            status: watch::Sender::new(Snapshot {
+                state,
+                progress: None,
+                error: None,
+            }),
+        })
+    }
+}
+
+type LiveMap = Arc<Mutex<HashMap<i64, Arc<Live>>>>;
+
+/// The runner of an [`crate::AppState`]: its live jobs and the bell that
+/// wakes its thread. The thread ends when the state is dropped.
+pub(crate) struct Runner {
+    live: LiveMap,
+    wake: Mutex<mpsc::Sender<()>>,
+}
+
+/// Where a simulation's scenario comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum ScenarioRef {
+    /// An upload of the organisation.
+    Upload(i64),
+    /// A built-in scenario, by name.
+    Builtin(String),
+}
+
+/// A job's full resolved options, stored with it: rerunning them on the same
+/// model gives the same result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub(crate) enum JobOptions {
+    /// `holisec risk -n ITERATIONS --seed SEED --with ... --compare`.
+    Risk {
+        iterations: u64,
+        seed: u64,
+        interventions: Vec<String>,
+        compare: bool,
+    },
+    /// `holisec simulate --scenario ... --replicates --seed --days --scale`.
+    Simulation {
+        scenario: ScenarioRef,
+        replicates: u32,
+        seed: u64,
+        days: u32,
+        scale: f64,
+    },
+}
+
+impl JobOptions {
+    /// `risk` or `simulation`.
+    pub(crate) fn kind(&self) -> &'static str {
+        match self {
+            JobOptions::Risk { .. } => "risk",
+            JobOptions::Simulation { .. } => "simulation",
+        }
+    }
+
+    /// The risk request these options stand for.
+    pub(crate) fn risk_request(&self) -> Option<holisec_api::risk::RiskRequest> {
+        match self {
+            JobOptions::Risk {
+                iterations,
+                seed,
+                interventions,
+                compare,
+            } => Some(holisec_api::risk::RiskRequest {
+                iterations: *iterations,
+                seed: *seed,
+                with: interventions.clone(),
+                compare: *compare,
+                ..Default::default()
+            }),
+            JobOptions::Simulation { .. } => None,
+        }
+    }
+}
+
+impl Runner {
+    /// A runner over `store`, computing with `eco` when a job names no model.
+    pub(crate) fn start(store: Arc<Mutex<Store>>, eco: Arc<Ecosystem>) -> Runner {
+        let (tx, rx) = mpsc::channel();
+        let live: LiveMap = Arc::default();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(rayon_threads())
+            .thread_name(|k| format!("holisec-job-{k}"))
+            .build()
+            .ok();
+        let worker = Worker {
+            store,
+            eco,
+            live: Arc::clone(&live),
+            pool,
+        };
+        let spawned = std::thread::Builder::new()
+            .name("holisec-jobs".into())
+            .spawn(move || worker.run(&rx));
+        if let Err(e) = spawned {
+            eprintln!("holisec serve: the job runner did not start: {e}");
+        }
+        Runner {
+            live,
+            wake: Mutex::new(tx),
+        }
+    }
+
+    /// Registers a new queued job. Called under the store's lock right after
+    /// the job's insert, so the runner (which needs that lock to find the
+    /// job) always finds this entry, and a finished job never gets a new one.
+    pub(crate) fn register(&self, id: i64) {
+        lock(&self.live)
+            .entry(id)
+            .or_insert_with(|| Live::new(JobState::Queued));
+    }
+
+    /// Wakes the runner: a job was queued.
+    pub(crate) fn wake(&self) {
+        if let Ok(tx) = self.wake.lock() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// The live entry of a queued or running job.
+    pub(crate) fn live(&self, id: i64) -> Option<Arc<Live>> {
+        lock(&self.live).get(&id).cloned()
+    }
+
+    /// The current snapshot of a live job.
+    pub(crate) fn snapshot(&self, id: i64) -> Option<Snapshot> {
+        self.live(id).map(|l| l.status.borrow().clone())
+    }
+
+    /// After the store cancelled job `id`: stops its run at the next chunk
+    /// boundary, or tells its watchers at once when it had not started.
+    pub(crate) fn cancelled(&self, id: i64) {
+        let Some(live) = self.live(id) else {
+            return;
+        };
+        live.cancel.store(true, Ordering::Relaxed);
+        if live.status.borrow().state == JobState::Queued {
+            lock(&self.live).remove(&id);
+            live.status.send_modify(|s| s.state = JobState::Cancelled);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The runner thread's side.
+struct Worker {
+    store: Arc<Mutex<Store>>,
+    eco: Arc<Ecosystem>,
+    live: LiveMap,
+    /// Worker threads of the engines, one per core (`None`: the global pool).
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Worker {
+    fn run(&self, wake: &mpsc::Receiver<()>) {
+        loop {
+            let next = lock(&self.store).next_queued_job();
+            match next {
+                Ok(Some(job)) => self.run_job(job),
+                Ok(None) => {
+                    if wake.recv().is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    eprintln!("holisec serve: the job runner cannot read the queue: {e}");
+                    if wake.recv().is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn run_job(&self, job: Job) {
+        let live = lock(&self.live)
+            .entry(job.id)
+            .or_insert_with(|| Live::new(JobState::Queued))
+            .clone();
+        let started = lock(&self.store).start_job(job.id, &now());
+        match started {
+            Ok(true) => {}
+            Ok(false) => {
+                // Cancelled while queued: the store says so already.
+                self.publish_final(job.id, &live);
+                return;
+            }
+            Err(e) => {
+                eprintln!("holisec serve: job {} cannot start: {e}", job.id);
+                self.publish_final(job.id, &live);
+                return;
+            }
+        }
+        live.status.send_modify(|s| s.state = JobState::Running);
+        let progress = JobProgress(&live);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // The engines' threads are the runner's own, so one server's job
+            // never waits for another pool's work (tests run several servers).
+            match &self.pool {
+                Some(pool) => pool.install(|| compute(&self.store, &self.eco, &job, &progress)),
+                None => compute(&self.store, &self.eco, &job, &progress),
+            }
+        }))
+        .unwrap_or_else(|_| {
+            Err(Failure::Error(ServerError::Internal(format!(
+                "job {} panicked in the engine",
+                job.id
+            ))))
+        });
+        let at = now();
+        let written = {
+            let mut store = lock(&self.store);
+            match outcome {
+                Ok(result) => store.finish_job(job.id, JobState::Done, None, Some(&result), &at),
+                // The store holds `cancelled` already (written by the cancel route).
+                Err(Failure::Cancelled) => Ok(false),
+                Err(Failure::Error(e)) => {
+                    let message = match e {
+                        ServerError::Internal(detail) => {
+                            eprintln!("holisec serve: job {} failed: {detail}", job.id);
+                            "internal error; the server log has the details".to_owned()
+                        }
+                        other => other.to_string(),
+                    };
+                    store.finish_job(job.id, JobState::Failed, Some(&message), None, &at)
+                }
+            }
+        };
+        if let Err(e) = written {
+            eprintln!("holisec serve: job {} result not stored: {e}", job.id);
+        }
+        self.publish_final(job.id, &live);
+    }
+
+    /// Tells the job's watchers its final state as stored, and forgets it.
+    fn publish_final(&self, id: i64, live: &Live) {
+        let stored = lock(&self.store).job(id);
+        lock(&self.live).remove(&id);
+        live.status.send_modify(|s| match stored {
+            Ok(Some(job)) => {
+                s.state = job.state;
+                s.error = job.error;
+            }
+            _ => {
+                s.state = JobState::Failed;
+                s.error = Some("the job's state cannot be read".into());
+            }
+        });
+    }
+}
+
+/// Progress of a job's run into its [`Live`] entry.
+struct JobProgress<'a>(&'a Live);
+
+impl Progress for JobProgress<'_> {
+    fn start(&self, phase: &str, total: u64, unit: &str) {
+        self.0.status.send_modify(|s| {
+            s.progress = Some(ProgressView {
+                phase: phase.to_owned(),
+                done: 0,
+                total,
+                unit: unit.to_owned(),
+            });
+        });
+    }
+
+    fn advance(&self, n: u64) {
+        self.0.status.send_modify(|s| {
+            if let Some(p) = &mut s.progress {
+                p.done = (p.done + n).min(p.total);
+            }
+        });
+    }
+
+    fn finish(&self) {}
+
+    fn cancelled(&self) -> bool {
+        self.0.cancel.load(Ordering::Relaxed)
+    }
+}
+
+/// The model a job runs on: the upload it names, else the server's model.
+pub(crate) fn job_model(
+    store: &Mutex<Store>,
+    eco: &Arc<Ecosystem>,
+    org: i64,
+    model: Option<i64>,
+) -> Result<Arc<Ecosystem>, ServerError> {
+    let Some(id) = model else {
+        return Ok(Arc::clone(eco));
+    };
+    let upload = lock(store)
+        .upload_in_org(org, id)?
+        .filter(|u| u.summary.kind == UploadKind::Model)
+        .ok_or_else(|| missing_upload("model", id, "model"))?;
+    let checked = holisec_api::model::load_text(upload.summary.name, &upload.text)
+        .map_err(|r| ServerError::invalid("model", r.to_string()))?;
+    Ok(Arc::new(checked.value.ecosystem))
+}
+
+/// The 404 of an upload id in a body: the same for another organisation's
+/// upload, a missing one, and one of the wrong kind.
+pub(crate) fn missing_upload(field: &str, id: i64, kind: &str) -> ServerError {
+    ServerError::Invalid {
+        status: axum::http::StatusCode::NOT_FOUND,
+        field: Some(field.to_owned()),
+        message: format!("no {kind} upload {id} in your organisation"),
+    }
+}
+
+/// The checked scenario of a simulation's options, on `eco`.
+pub(crate) fn job_scenario(
+    store: &Mutex<Store>,
+    eco: &Ecosystem,
+    org: i64,
+    scenario: &ScenarioRef,
+) -> Result<holisec_sim::Scenario, ServerError> {
+    let source = match scenario {
+        ScenarioRef::Builtin(name) => holisec_api::simulate::builtin_source(name)
+            .map_err(|e| ServerError::invalid("scenario", e.to_string()))?,
+        ScenarioRef::Upload(id) => {
+            let upload = lock(store)
+                .upload_in_org(org, *id)?
+                .filter(|u| u.summary.kind == UploadKind::Scenario)
+                .ok_or_else(|| missing_upload("scenario", *id, "scenario"))?;
+            holisec_api::Source::new(upload.summary.name, upload.text)
+        }
+    };
+    holisec_api::simulate::load(eco, source)
+        .map(|c| c.value)
+        .map_err(|r| ServerError::invalid("scenario", r.to_string()))
+}
+
+/// Why a run gave no result.
+enum Failure {
+    /// Its user cancelled it.
+    Cancelled,
+    /// It failed.
+    Error(ServerError),
+}
+
+impl From<ServerError> for Failure {
+    fn from(e: ServerError) -> Self {
+        Failure::Error(e)
+    }
+}
+
+/// Runs a job's options and returns its result as JSON text.
+fn compute(
+    store: &Mutex<Store>,
+    eco: &Arc<Ecosystem>,
+    job: &Job,
+    progress: &JobProgress<'_>,
+) -> Result<String, Failure> {
+    let options: JobOptions = serde_json::from_str(&job.options)
+        .map_err(|e| ServerError::Internal(format!("job {} options: {e}", job.id)))?;
+    let eco = job_model(store, eco, job.organisation_id, job.model)?;
+    let json = match &options {
+        JobOptions::Risk { .. } => {
+            let request = options.risk_request().unwrap_or_default();
+            let outcome = holisec_api::risk::run(&eco, &request, progress).map_err(run_error)?;
+            serde_json::to_string(&holisec_api::risk::result(&outcome))
+        }
+        JobOptions::Simulation {
+            scenario,
+            replicates,
+            seed,
+            days,
+            scale,
+        } => {
+            let mut sc = job_scenario(store, &eco, job.organisation_id, scenario)?;
+            let overrides = holisec_api::simulate::Overrides {
+                replicates: Some(*replicates),
+                seed: Some(*seed),
+                days: Some(*days),
+                scale: Some(*scale),
+            };
+            holisec_api::simulate::apply(&mut sc, &overrides).map_err(run_error)?;
+            let threads = rayon_threads();
+            let report =
+                holisec_api::simulate::run(&eco, &sc, threads, progress).map_err(run_error)?;
+            serde_json::to_string(&holisec_api::simulate::result(&report))
+        }
+    };
+    json.map_err(|e| Failure::Error(ServerError::Internal(format!("job {} result: {e}", job.id))))
+}
+
+fn run_error(e: ApiError) -> Failure {
+    match e {
+        ApiError::Cancelled => Failure::Cancelled,
+        other => Failure::Error(other.into()),
+    }
+}
+
+/// Worker threads the engines use (the global pool: every core).
+pub(crate) fn rayon_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Marks every job a previous server process left queued or running as
+/// failed ([`holisec_store::INTERRUPTED`]), with an audit entry each; returns
+/// their ids. `holisec serve` calls it before it starts serving.
+pub fn fail_interrupted(store: &mut Store) -> Result<Vec<i64>, ServerError> {
+    Ok(store.fail_interrupted_jobs(&now())?)
+}
