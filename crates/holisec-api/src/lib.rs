@@ -25,6 +25,8 @@
 //!   portfolio, and the loss exceedance charts.
 //! * [`simulate`]: scenario by built-in name or file, overrides, checks, run,
 //!   epidemic-curve chart.
+//! * [`map`]: the ecosystem as a graph for an interactive viewer, with
+//!   per-stakeholder details and the attack paths of one motivation.
 //! * [`assess`]: questionnaire, answers, scores, the costed plan (stored and
 //!   reused), history, on a [`holisec_store::Store`] the front end opens.
 //!
@@ -32,6 +34,7 @@
 //! bytes come in as arguments. The only I/O is through the `Store` handed in.
 
 pub mod assess;
+pub mod map;
 pub mod model;
 pub mod risk;
 pub mod simulate;
