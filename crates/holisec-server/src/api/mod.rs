@@ -3,5 +3,6 @@
 //! never from the request.
 
 pub mod assessments;
+pub mod map;
 pub mod session;
 pub mod users;
