@@ -277,15 +277,16 @@ pub fn map(eco: &Ecosystem, filter: MapFilter) -> EcosystemMap {
     }
 }
 
-/// Concentric rings: the most influential stakeholder alone in the centre,
-/// then rings of growing size, so the centre is never crowded.
+/// Concentric rings by influence: the most influential stakeholder alone in
+/// the centre, then rings of 10, 20, 30, ... (room for labels grows with the
+/// circumference), so the centre is never crowded.
 fn rings(centrality: &[holisec_analysis::StakeholderCentrality]) -> BTreeMap<&str, usize> {
     let mut out = BTreeMap::new();
     let (mut ring, mut room, mut used) = (0, 1, 0);
     for c in centrality {
         if used == room {
             ring += 1;
-            room = 6 * ring;
+            room = 10 * ring;
             used = 0;
         }
         out.insert(c.id.as_str(), ring);

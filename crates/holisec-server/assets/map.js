@@ -1,18 +1,21 @@
 // The ecosystem map: draws GET /api/v1/map with cytoscape.js.
 //
 // Layout (preset positions, computed here): stakeholders on concentric rings
-// by influence (the most influential alone in the centre, then rings of 6,
-// 12, ...), so the centre is never crowded; threats in a column on the left,
-// support on the right. Vulnerability factors are shown with their
+// by influence (the server's `ring`: the most influential alone in the
+// centre, then rings of 10, 20, ...), each ring wide enough for its labels,
+// so the centre is never crowded; threats in a column on the left, support
+// on the right; the threat-to-target edges only for a selection or a path. Vulnerability factors are shown with their
 // stakeholder when it is selected (fanned outward from it), on an attack
 // path, with a domain filter, or all at once with the checkbox.
 "use strict";
 
 (function () {
   const { api, el, show, errorText } = window.holisec;
-  const RING = 320;       // distance between rings
+  const RING = 260;       // least distance between rings
+  const SLOT = 270;       // room along a ring per stakeholder
   const FAN = 150;        // distance of a factor from its stakeholder
-  const ROW = 78;         // vertical spacing of threats and support
+  const ROW = 64;         // vertical spacing of threats and support
+  const COLUMN = 260;     // distance of the threat and support columns from the outer ring
 
   let cy = null;
   let data = null;
@@ -24,35 +27,36 @@
       "text-valign": "center", "text-halign": "center", "color": "#111",
     } },
     { selector: "node.stakeholder", style: {
-      "shape": "round-rectangle", "width": 150, "height": 54,
+      "shape": "round-rectangle", "width": 200, "height": 64, "font-size": 19, "text-max-width": 190,
       "background-color": "data(fill)", "border-color": "data(stroke)", "border-width": 2,
       "font-weight": "bold",
     } },
     { selector: "node.factor", style: {
-      "shape": "round-rectangle", "width": 132, "height": 44, "font-size": 11, "text-max-width": 122,
+      "shape": "round-rectangle", "width": 150, "height": 54, "font-size": 14, "text-max-width": 142,
       "background-color": "data(fill)", "border-color": "data(stroke)", "border-width": 1.5,
       "display": "none",
     } },
     { selector: "node.factor.visible", style: { "display": "element" } },
     { selector: "node.threat", style: {
-      "shape": "round-rectangle", "width": 170, "height": 40, "font-style": "italic",
+      "shape": "round-rectangle", "width": 230, "height": 52, "font-size": 17, "text-max-width": 220, "font-style": "italic",
       "background-color": "#ffffff", "border-color": "#9e9e9e", "border-width": 1,
     } },
     { selector: "node.support", style: {
-      "shape": "round-rectangle", "width": 170, "height": 40, "font-weight": "bold",
+      "shape": "round-rectangle", "width": 230, "height": 52, "font-size": 17, "text-max-width": 220, "font-weight": "bold",
       "background-color": "#ffffff", "border-color": "#9e9e9e", "border-width": 1,
     } },
     { selector: "edge", style: {
       "curve-style": "bezier", "width": 1.2, "line-color": "#9e9e9e",
       "target-arrow-color": "#9e9e9e", "target-arrow-shape": "triangle", "arrow-scale": 0.8,
-      "font-size": 11, "color": "#333", "text-background-color": "#fff", "text-background-opacity": 0.9,
+      "font-size": 14, "color": "#333", "text-background-color": "#fff", "text-background-opacity": 0.9,
       "text-background-padding": 2,
     } },
     { selector: "edge.relation.first", style: { "line-color": "#333", "target-arrow-color": "#333", "width": 1.6 } },
     { selector: "edge.relation.second", style: {
       "line-color": "#6b6b6b", "target-arrow-color": "#6b6b6b", "line-style": "dashed", "line-dash-pattern": [7, 5],
     } },
-    { selector: "edge.targets", style: { "opacity": 0.28, "width": 1 } },
+    { selector: "edge.targets", style: { "display": "none", "width": 1 } },
+    { selector: "edge.targets.shown", style: { "display": "element", "opacity": 0.55 } },
     { selector: "edge.has", style: { "line-color": "#e67e00", "target-arrow-shape": "none", "width": 1 } },
     { selector: "edge.mitigates", style: { "line-style": "dotted", "target-arrow-shape": "tee" } },
     { selector: "edge.labelled", style: { "label": "data(label)" } },
@@ -73,7 +77,7 @@
     }
     let outer = 0;
     for (const [ring, nodes] of Object.entries(byRing)) {
-      const r = Number(ring) * RING;
+      const r = Number(ring) === 0 ? 0 : Math.max(outer + RING, (nodes.length * SLOT) / (2 * Math.PI));
       outer = Math.max(outer, r);
       nodes.forEach((n, i) => {
         const a = -Math.PI / 2 + (2 * Math.PI * i) / nodes.length + (Number(ring) % 2 ? 0 : Math.PI / nodes.length);
@@ -86,25 +90,36 @@
     }
     for (const [owner, factors] of Object.entries(factorsOf)) {
       const o = pos[owner] || { x: 0, y: 0 };
-      const out = Math.hypot(o.x, o.y) < 1 ? Math.PI / 2 : Math.atan2(o.y, o.x);
-      const spread = Math.min(Math.PI * 1.2, 0.5 * factors.length);
+      if (Math.hypot(o.x, o.y) < 1) {
+        // The centre's own factors: an ellipse around it (they are wide),
+        // inside the first ring, one slot each.
+        const r = Math.max(FAN, (factors.length * 165) / (2 * Math.PI));
+        factors.forEach((f, i) => {
+          const a = -Math.PI / 2 + (2 * Math.PI * i) / factors.length;
+          pos[f.data.id] = { x: o.x + 1.3 * r * Math.cos(a), y: o.y + 0.9 * r * Math.sin(a) };
+        });
+        continue;
+      }
+      // Others: fanned outward, away from the centre.
+      const out = Math.atan2(o.y, o.x);
+      const spread = Math.min(Math.PI * 1.1, 0.45 * factors.length);
       factors.forEach((f, i) => {
         const a = out + (factors.length === 1 ? 0 : -spread / 2 + (spread * i) / (factors.length - 1));
-        const d = FAN + (i % 2) * 40;
+        const d = FAN + (i % 2) * 55;
         pos[f.data.id] = { x: o.x + d * Math.cos(a), y: o.y + d * Math.sin(a) };
       });
     }
     for (const [kind, side] of [["threat", -1], ["support", 1]]) {
       const column = elements.nodes.filter((n) => n.classes === kind);
       column.forEach((n, i) => {
-        pos[n.data.id] = { x: side * (outer + 420), y: (i - (column.length - 1) / 2) * ROW };
+        pos[n.data.id] = { x: side * (outer + COLUMN), y: (i - (column.length - 1) / 2) * ROW };
       });
     }
     return pos;
   }
 
   function clearFocus() {
-    cy.elements().removeClass("faded selected onpath labelled");
+    cy.elements().removeClass("faded selected onpath labelled shown");
     cy.nodes(".factor").removeClass("visible");
     applyFactorVisibility();
   }
@@ -151,6 +166,7 @@
       .union(factors.connectedEdges()).union(factors.connectedEdges().connectedNodes())
       .union(node.connectedEdges(".targets")).union(node.connectedEdges(".targets").connectedNodes());
     cy.elements().not(keep).addClass("faded");
+    node.connectedEdges(".targets").addClass("shown");
     relations.addClass("labelled");
     node.addClass("selected");
     showPanel(s);
@@ -163,6 +179,7 @@
     on.nodes(".factor").addClass("visible");
     cy.elements().not(on).addClass("faded");
     on.addClass("onpath");
+    on.nodes(".threat").connectedEdges(".targets").addClass("shown");
     on.edges(".relation").addClass("labelled");
   }
 
@@ -170,9 +187,11 @@
     const box = document.getElementById("paths");
     if (!data.filter.motivation) { box.replaceChildren(); return; }
     const name = (id) => { const s = data.stakeholders.find((x) => x.id === id); return s ? s.name : id; };
+    const label = (id) => { const n = data.elements.nodes.find((x) => x.data.id === id); return n ? n.data.label : id; };
     const items = data.attack_paths.map((p, i) => el("li", {},
       el("button", { type: "button", class: "link path", dataset: { path: i } },
-        (i + 1) + ". " + p.path.threat + " → " + p.path.steps.map((s) => name(s.stakeholder)).join(" → ")),
+        [el("i", {}, label("t:" + p.path.threat)), " → " + label("v:" + p.path.vulnerability) + " → ",
+          p.path.steps.map((s) => name(s.stakeholder)).join(" → ")]),
       el("span", { class: "muted" }, " score " + p.path.score.toPrecision(2))));
     box.replaceChildren(el("h2", {}, "Attack paths: " + data.filter.motivation),
       items.length ? el("ol", { class: "paths" }, items) : el("p", { class: "muted" }, "none with this filter"));
@@ -192,13 +211,15 @@
     if (r.status !== 200) { show(error, errorText(r)); return; }
     show(error, "");
     data = r.json;
+    document.getElementById("panel-hint").hidden = false;
+    document.getElementById("panel-body").replaceChildren();
     const pos = positions(data.elements);
     if (cy) cy.destroy();
     cy = window.cytoscape({
       container: document.getElementById("cy"),
       elements: data.elements,
       style,
-      layout: { name: "preset", positions: (n) => pos[n.id()], fit: true, padding: 30 },
+      layout: { name: "preset", positions: (n) => pos[n.id()], fit: true, padding: 12 },
       minZoom: 0.2, maxZoom: 3, wheelSensitivity: 0.3,
       boxSelectionEnabled: false, autoungrabify: false,
     });
@@ -216,7 +237,9 @@
     if (!document.getElementById("show-factors").checked) cy.nodes(".factor").removeClass("visible");
     applyFactorVisibility();
   });
-  document.getElementById("fit").addEventListener("click", () => cy && cy.fit(undefined, 30));
+  document.getElementById("fit").addEventListener("click", () => cy && cy.fit(undefined, 12));
   document.getElementById("map-filters").addEventListener("submit", (e) => e.preventDefault());
+  // The graph, for the browser test and the console (read only).
+  window.holisecMap = { get cy() { return cy; } };
   load();
 })();

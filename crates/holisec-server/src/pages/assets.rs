@@ -32,6 +32,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
     ("models.js", JS, include_bytes!("../../assets/models.js")),
     (
+        "favicon.svg",
+        SVG,
+        include_bytes!("../../assets/favicon.svg"),
+    ),
+    (
         "cytoscape.min.js",
         JS,
         include_bytes!("../../assets/vendor/cytoscape.min.js"),
@@ -50,6 +55,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
+const SVG: &str = "image/svg+xml";
 
 /// `/assets/<version>`, computed once.
 pub(crate) fn prefix() -> &'static str {
