@@ -24,6 +24,8 @@
     const r = await api("GET", "/api/v1/assessments/" + id + "/score");
     if (r.status !== 200) return;
     document.getElementById("answered").textContent = r.json.assessment.answered;
+    const current = document.getElementById("history-current");
+    if (current) current.textContent = r.json.assessment.answered;
     const rows = document.querySelectorAll("#scores tbody tr");
     const all = r.json.scores.domains.concat([r.json.scores.overall]);
     all.forEach((d, i) => {
