@@ -27,10 +27,11 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${apt_packages[@]}" >/dev/null
 fi
 
-# Python tools (OASIS STIX validator, JSON Schema checker) in a project venv.
+# Python tools (OASIS STIX validator, JSON Schema checker, schemathesis for the
+# server's OpenAPI document) in a project venv.
 venv="$root/.venv"
-python_packages=(stix2-validator==3.2.0 jsonschema)
-if [ ! -x "$venv/bin/stix2_validator" ] || [ ! -x "$venv/bin/jsonschema" ] ; then
+python_packages=(stix2-validator==3.2.0 jsonschema schemathesis==4.32.5)
+if [ ! -x "$venv/bin/stix2_validator" ] || [ ! -x "$venv/bin/jsonschema" ] || [ ! -x "$venv/bin/schemathesis" ]; then
     echo "test.sh: creating $venv with ${python_packages[*]}" >&2
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check "${python_packages[@]}"

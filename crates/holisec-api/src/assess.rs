@@ -234,6 +234,7 @@ pub fn store_answer(
 
 /// One answer as shown to people: the item's domain, title and what the level means.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnswerView {
     /// The stored answer.
     #[serde(flatten)]
@@ -248,6 +249,7 @@ pub struct AnswerView {
 
 /// An assessment and its answers.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AssessmentView {
     /// The assessment.
     pub assessment: Assessment,

@@ -80,6 +80,7 @@ fn parse_one<T: Copy>(
 
 /// The map of an ecosystem.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EcosystemMap {
     /// The model's name.
     pub name: String,
@@ -92,22 +93,28 @@ pub struct EcosystemMap {
     /// With a motivation filter: its best attack paths, best first.
     pub attack_paths: Vec<MapPath>,
     /// The domains and motivations a filter may name.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub domains: Vec<Domain>,
     /// See `domains`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub motivations: Vec<Motivation>,
 }
 
 /// [`MapFilter`] as output.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FilterView {
     /// Domain kept, if any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub domain: Option<Domain>,
     /// Motivation kept, if any.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub motivation: Option<Motivation>,
 }
 
 /// Cytoscape's `elements: { nodes, edges }`.
 #[derive(Debug, Clone, Serialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Elements {
     /// Nodes.
     pub nodes: Vec<Element>,
@@ -117,6 +124,7 @@ pub struct Elements {
 
 /// One cytoscape element: its data and its classes (space separated).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Element {
     /// The element's data.
     pub data: ElementData,
@@ -127,6 +135,7 @@ pub struct Element {
 
 /// Data of a node or an edge (`source`/`target` on edges only).
 #[derive(Debug, Clone, Serialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ElementData {
     /// Element id (see the module docs for the prefixes).
     pub id: String,
@@ -147,9 +156,11 @@ pub struct ElementData {
     pub stroke: Option<&'static str>,
     /// A factor's domain.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub domain: Option<Domain>,
     /// A threat's motivation.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub motivation: Option<Motivation>,
     /// The stakeholder a factor belongs to, or a support item's provider (`s:` id).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -161,6 +172,7 @@ pub struct ElementData {
 
 /// What the side panel shows for one stakeholder.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StakeholderDetail {
     /// Element id (`s:` + model id).
     pub element: String,
@@ -194,8 +206,10 @@ pub struct StakeholderDetail {
 
 /// The factors of one domain.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DomainFactors {
     /// The domain.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub domain: Domain,
     /// Its factors.
     pub factors: Vec<Named>,
@@ -203,6 +217,7 @@ pub struct DomainFactors {
 
 /// An object's id and name, with a tag (a threat's motivation, a support's kind).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Named {
     /// Model id.
     pub id: String,
@@ -215,8 +230,10 @@ pub struct Named {
 
 /// One attack path, with the map's element ids to highlight.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MapPath {
     /// The path as the analysis gives it.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub path: AttackPath,
     /// Threat, factor, stakeholders and the edges between them.
     pub elements: Vec<String>,

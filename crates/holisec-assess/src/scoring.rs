@@ -11,8 +11,10 @@ use crate::questionnaire::{MAX_LEVEL, Questionnaire};
 
 /// Score of one domain (or of the whole questionnaire when `domain` is `None`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DomainScore {
     /// The domain; `None` for the overall score.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub domain: Option<Domain>,
     /// Weighted mean maturity, 0..4.
     pub score: f64,
@@ -26,6 +28,7 @@ pub struct DomainScore {
 
 /// Scores of a set of answers.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Scores {
     /// One per domain, in the order people, process, technology, data, governance.
     pub domains: Vec<DomainScore>,

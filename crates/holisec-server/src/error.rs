@@ -112,7 +112,7 @@ impl From<ApiError> for ServerError {
 }
 
 /// The JSON body of every error response.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// What went wrong, in words.
     pub error: String,

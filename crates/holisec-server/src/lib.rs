@@ -26,6 +26,7 @@ mod api;
 mod error;
 mod extract;
 mod guard;
+pub mod openapi;
 mod pages;
 mod routes;
 mod state;

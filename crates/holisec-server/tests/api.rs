@@ -201,6 +201,7 @@ fn sample_body(spec: &holisec_server::RouteSpec, n: usize) -> Option<String> {
         (Verb::Post, "/api/v1/users") => Some(format!(
             r#"{{"email": "new{n}@a.example", "role": "viewer", "password": "{PASSWORD}"}}"#
         )),
+        (Verb::Put, "/api/v1/users/{id}/role") => Some(r#"{"role": "viewer"}"#.to_owned()),
         (Verb::Put, _) => Some(r#"{"level": 2}"#.to_owned()),
         (Verb::Post, _) => Some("{}".to_owned()),
         (Verb::Get, _) => None,
@@ -849,10 +850,21 @@ async fn answers_are_saved_one_by_one_in_the_session_organisation_only() {
     let r = send(&w.app, put(w.a, &item, r#"{"level": 7}"#)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.json);
     assert_eq!(r.json["field"], "level");
+    // The item is part of the path: an unknown one is not found.
     let r = send(&w.app, put(w.a, "NO-SUCH", r#"{"level": 1}"#)).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.json);
-    assert_eq!(r.json["field"], "item");
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.json);
     assert!(r.json["error"].as_str().unwrap().contains("unknown item"));
+    // `4.0` is a whole number (JSON Schema counts it an integer); `2.5` is not.
+    let r = send(&w.app, put(w.a, &item, r#"{"level": 4.0}"#)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let r = send(&w.app, put(w.a, &item, r#"{"level": 2.5}"#)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    assert!(
+        r.json["error"]
+            .as_str()
+            .unwrap()
+            .contains("expected a whole number")
+    );
     let r = send(&w.app, put(w.a, &item, r#"{"level": 300}"#)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let long = format!(r#"{{"level": 1, "evidence": "{}"}}"#, "x".repeat(4001));
@@ -888,7 +900,8 @@ async fn answers_are_saved_one_by_one_in_the_session_organisation_only() {
             .iter()
             .filter(|e| e.action == "answer")
             .count(),
-        2
+        3,
+        "the two answers and the `4.0` one are audited, no refused one"
     );
 }
 
@@ -1019,7 +1032,13 @@ async fn an_organisation_admin_manages_only_their_own_organisation() {
     .await;
     let my_id = me.json["user"]["id"].as_i64().unwrap();
     let r = send(&w.app, post(&format!("/api/v1/users/{my_id}/disable"), "")).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.json);
+    assert!(
+        r.json["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot disable yourself")
+    );
     let r = send(
         &w.app,
         post(&format!("/api/v1/users/{}/disable", w.user_a), ""),
@@ -1117,4 +1136,97 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_admin_sets_roles_and_enables_users_of_their_organisation_only() {
+    let w = world();
+    let admin = login(&w.app, "a", Role::Admin).await;
+    let call = |method: Method, path: String, body: Option<&str>| {
+        request(method, &path, Some(&admin), body)
+    };
+    let role =
+        |id: i64, body: &str| call(Method::PUT, format!("/api/v1/users/{id}/role"), Some(body));
+    // The extra viewer of A becomes an analyst, and may at once do what analysts do.
+    let viewer = login_as(&w.app, "extra@a.example", PASSWORD).await;
+    let viewer = session_cookie(&viewer).unwrap();
+    let create = || {
+        request(
+            Method::POST,
+            "/api/v1/assessments",
+            Some(&viewer),
+            Some("{}"),
+        )
+    };
+    assert_eq!(send(&w.app, create()).await.status, StatusCode::FORBIDDEN);
+    let r = send(&w.app, role(w.user_a, r#"{"role": "analyst"}"#)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["role"], "analyst");
+    assert_eq!(send(&w.app, create()).await.status, StatusCode::CREATED);
+    // Refusals: another organisation's user (404, unchanged), a role beyond
+    // the organisation (400 naming the field), one's own role (409), fields
+    // that try to name another organisation (422).
+    let r = send(&w.app, role(w.user_b, r#"{"role": "admin"}"#)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.json);
+    let b = login_as(&w.app, "extra@b.example", PASSWORD).await;
+    assert_eq!(b.json["user"]["role"], "viewer");
+    for name in ["site-admin", "superuser", ""] {
+        let r = send(&w.app, role(w.user_a, &format!(r#"{{"role": "{name}"}}"#))).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}: {}", r.json);
+        assert_eq!(r.json["field"], "role");
+    }
+    let me = send(&w.app, call(Method::GET, "/api/v1/me".into(), None)).await;
+    let my_id = me.json["user"]["id"].as_i64().unwrap();
+    let r = send(&w.app, role(my_id, r#"{"role": "viewer"}"#)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.json);
+    assert!(r.json["error"].as_str().unwrap().contains("own role"));
+    let r = send(
+        &w.app,
+        role(w.user_a, r#"{"role": "admin", "organisation_id": 2}"#),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    // Disable then enable: the user's live session ends, a new login works.
+    let path = |what: &str| format!("/api/v1/users/{}/{what}", w.user_a);
+    let r = send(&w.app, call(Method::POST, path("disable"), None)).await;
+    assert_eq!(r.json["disabled"], true);
+    let me_viewer = || request(Method::GET, "/api/v1/me", Some(&viewer), None);
+    assert_eq!(
+        send(&w.app, me_viewer()).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = send(&w.app, call(Method::POST, path("enable"), None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    assert_eq!(r.json["disabled"], false);
+    assert_eq!(
+        login_as(&w.app, "extra@a.example", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let r = send(
+        &w.app,
+        call(
+            Method::POST,
+            format!("/api/v1/users/{}/enable", w.user_b),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let log = Store::open(&w.db).unwrap().audit_log(Some(1)).unwrap();
+    for action in ["set-role", "disable-user", "enable-user"] {
+        assert!(
+            log.iter()
+                .any(|e| e.action == action && e.user_id == Some(my_id)),
+            "{action}"
+        );
+    }
+    assert!(
+        Store::open(&w.db)
+            .unwrap()
+            .audit_log(Some(2))
+            .unwrap()
+            .iter()
+            .all(|e| e.user_id.is_none() || e.action.starts_with("login")),
+        "nothing changed in the other organisation"
+    );
 }

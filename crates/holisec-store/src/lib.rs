@@ -129,6 +129,7 @@ pub struct Organisation {
 
 /// One assessment of an organisation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Assessment {
     /// Row id (the `ID` of the CLI).
     pub id: i64,
@@ -150,6 +151,7 @@ pub struct Assessment {
 
 /// One stored answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Answer {
     /// Questionnaire item id.
     pub item: String,

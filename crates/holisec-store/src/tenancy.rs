@@ -35,6 +35,7 @@ pub struct OrgRecord {
 /// A user's role in their organisation, weakest first (so `>=` compares rights).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// Reads the organisation's data.
     Viewer,
@@ -82,6 +83,7 @@ impl FromStr for Role {
 
 /// A user account, without its password hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
     /// Row id.
     pub id: i64,
@@ -138,14 +140,16 @@ pub const MAX_EMAIL_CHARS: usize = 254;
 pub fn normalise_email(email: &str) -> Result<String, StoreError> {
     let e = email.trim().to_lowercase();
     let ok = e.chars().count() <= MAX_EMAIL_CHARS
-        && !e.chars().any(|c| c.is_control() || c.is_whitespace())
+        // Printable ASCII only: what the API's schema promises (RFC 5321 local
+        // parts; internationalised addresses are not accepted).
+        && e.chars().all(|c| c.is_ascii_graphic())
         && e.split_once('@')
             .is_some_and(|(l, d)| !l.is_empty() && !d.is_empty() && !d.contains('@'));
     if ok {
         Ok(e)
     } else {
         Err(StoreError::InvalidValue(format!(
-            "`{}` is not an email address (expected NAME@DOMAIN, at most {MAX_EMAIL_CHARS} characters, no spaces)",
+            "`{}` is not an email address (expected NAME@DOMAIN in printable ASCII, at most {MAX_EMAIL_CHARS} characters, no spaces)",
             email.trim().chars().take(80).collect::<String>()
         )))
     }
@@ -388,6 +392,27 @@ impl Store {
         })
     }
 
+    /// Sets the role of a user of organisation `org_id` (false when no such
+    /// user in that organisation). Roles never reach past the organisation:
+    /// there is no site administrator among them.
+    pub fn set_user_role(
+        &mut self,
+        org_id: i64,
+        user_id: i64,
+        role: Role,
+    ) -> Result<bool, StoreError> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE users SET role = ?1 WHERE id = ?2 AND organisation_id = ?3",
+                    params![role.as_str(), user_id, org_id],
+                )
+                .map_err(|e| classify(&path, e))?;
+            Ok(n == 1)
+        })
+    }
+
     /// Number of stored login sessions (the server's `sessions` table), expired ones included.
     pub fn session_count(&self) -> Result<i64, StoreError> {
         self.conn
@@ -600,5 +625,30 @@ mod tests {
             .unwrap();
         assert_eq!(s.audit_log(Some(mary)).unwrap().len(), 1);
         assert_eq!(s.audit_log(None).unwrap().len(), 3);
+    }
+
+    #[test]
+    fn emails_are_printable_ascii_name_at_domain_lower_cased() {
+        assert_eq!(
+            normalise_email(" Ana@Mary.EXAMPLE ").unwrap(),
+            "ana@mary.example"
+        );
+        assert_eq!(
+            normalise_email("o'neil+ciso@h.example").unwrap(),
+            "o'neil+ciso@h.example"
+        );
+        for bad in [
+            "",
+            "@h.example",
+            "ana@",
+            "a@b@c",
+            "an a@h.example",
+            "ana@h\u{7}",
+            "anä@h.example",
+        ] {
+            let e = normalise_email(bad).unwrap_err().to_string();
+            assert!(e.contains("printable ASCII"), "{bad:?}: {e}");
+        }
+        assert!(normalise_email(&format!("a@{}", "b".repeat(MAX_EMAIL_CHARS))).is_err());
     }
 }

@@ -23,7 +23,7 @@ pub(crate) async fn list_assessments(
 
 /// Body of `POST /api/v1/assessments`: nothing yet (the organisation is the
 /// session's); unknown fields such as `organisation_id` are refused.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct NewAssessment {}
 
@@ -82,7 +82,7 @@ pub(crate) async fn show_assessment(
         .await
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct ScoreView {
     assessment: holisec_store::Assessment,
     scores: holisec_assess::scoring::Scores,
@@ -106,12 +106,29 @@ pub(crate) async fn score_assessment(
 
 /// Body of `PUT /api/v1/assessments/{id}/answers/{item}`: the level and an
 /// optional evidence note. The assessment and item come from the path only.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AnswerRequest {
+    /// Maturity level, 0 (absent) to 4 (optimised).
+    #[schema(maximum = 4)]
+    #[serde(deserialize_with = "whole_number")]
     level: u8,
     #[serde(default)]
     evidence: Option<String>,
+}
+
+/// A level given as a JSON integer or as a number with no fraction (`2.0`, which
+/// JSON Schema counts as an integer); anything else is refused by name.
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    let whole = n.as_u64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+            .map(|f| f as u64)
+    });
+    whole.and_then(|w| u8::try_from(w).ok()).ok_or_else(|| {
+        serde::de::Error::custom(format!("level {n}: expected a whole number 0 to 4"))
+    })
 }
 
 /// Longest evidence note, in characters.
@@ -139,8 +156,9 @@ pub(crate) async fn save_answer(
             let at = now();
             holisec_api::assess::store_answer(s, &q, id, &item, body.level, body.evidence, &at)
                 .map_err(|e| match e {
+                    // The item is part of the path: an unknown one is not found.
                     holisec_api::ApiError::Invalid(m) if m.starts_with("unknown item") => {
-                        ServerError::invalid("item", m)
+                        ServerError::NotFound(m)
                     }
                     other => other.into(),
                 })?;

@@ -10,7 +10,7 @@ use crate::extract::{Body, ClientAddr, now, unix_now};
 use crate::guard::Current;
 use crate::{AUTH_AT_KEY, AppState, ServerError, USER_KEY, accounts};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Status {
     status: &'static str,
 }
@@ -19,7 +19,7 @@ pub(crate) async fn healthz() -> Json<Status> {
     Json(Status { status: "ok" })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LoginRequest {
     email: String,
@@ -27,7 +27,7 @@ pub(crate) struct LoginRequest {
 }
 
 /// Who is logged in.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Me {
     user: User,
     organisation_kind: String,
@@ -167,4 +167,10 @@ pub(crate) async fn me(
             }))
         })
         .await
+}
+
+/// The OpenAPI document of this API ([`crate::openapi`]), to logged-in users
+/// only (ASVS 13.4.5: the API's map is not public).
+pub(crate) async fn openapi() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(crate::openapi::document())
 }
