@@ -22,7 +22,7 @@ window.holisecCharts = (function () {
     const x = Array.from(xs).sort((a, b) => a - b);
     const data = [x].concat(clean.map((s) => x.map((v) => (s.map.has(v) ? s.map.get(v) : null))));
     const opts = {
-      width: width(container), height: 380,
+      width: width(container), height: 380, legend: { live: false },
       scales: { x: { time: false, distr: 3 }, y: { distr: 3 } },
       axes: [
         { label: "loss in a year (EUR)", values: (u, v) => v.map((n) => n == null ? "" : "€" + n.toExponential(0)) },
@@ -53,7 +53,7 @@ window.holisecCharts = (function () {
       bands.push({ series: [base, base + 2], fill: colour + "33" });
     });
     const opts = {
-      width: width(container), height: 340,
+      width: width(container), height: 340, legend: { live: false },
       scales: { x: { time: false } },
       axes: [{ label: "day" }, { label: "organisations compromised" }],
       series, bands,
@@ -70,15 +70,48 @@ window.holisecCharts = (function () {
     return el("td", {}, String(v));
   }
 
-  // Every array of objects in `result` (but the chart data) as a table.
+  const PREFERRED = ["rank", "ale", "ale_standard_error", "p90", "p95", "p99", "max", "probability_of_loss_event",
+    "annual_cost", "delta_ale", "delta_ale_per_euro", "peak_day", "final", "median"];
+
+  // A row with its nested objects flattened one level (`summary.ale` -> `ale`).
+  function flat(row) {
+    const out = {};
+    for (const [k, v] of Object.entries(row)) {
+      if (v && typeof v === "object" && !Array.isArray(v)) {
+        for (const [k2, v2] of Object.entries(v)) if (typeof v2 !== "object" || v2 === null) out[k2 in out ? k + " " + k2 : k2] = v2;
+      } else if (Array.isArray(v)) {
+        if (v.length && typeof v[0] !== "object") out[k] = v.join(", ");
+      } else {
+        out[k] = v;
+      }
+    }
+    return out;
+  }
+
+  function table(container, title, rows) {
+    const flatRows = rows.map(flat);
+    const keys = Object.keys(flatRows[0]);
+    // Names first, then figures.
+    let figures = keys.filter((k) => typeof flatRows[0][k] === "number");
+    // Wide rows keep the figures people compare; the rest is in the JSON.
+    if (figures.length > 7) figures = PREFERRED.filter((k) => figures.includes(k));
+    const cols = keys.filter((k) => typeof flatRows[0][k] !== "number").concat(figures);
+    container.append(el("h3", {}, title.replace(/_/g, " ")), el("div", { class: "scroll" }, el("table", { class: "result", dataset: { table: title } },
+      el("thead", {}, el("tr", {}, cols.map((c) => el("th", {}, c.replace(/_/g, " "))))),
+      el("tbody", {}, flatRows.map((row) => el("tr", {}, cols.map((c) => cell(row[c]))))))));
+  }
+
+  // Every array of objects in `result`, and in its objects one level down
+  // (e.g. `ranking.single_items`), but the chart data, as a table.
   function tables(container, result, skip) {
     container.replaceChildren();
+    const isRows = (v) => Array.isArray(v) && v.length && typeof v[0] === "object" && v[0] !== null;
     for (const [key, value] of Object.entries(result || {})) {
-      if (skip.includes(key) || !Array.isArray(value) || !value.length || typeof value[0] !== "object") continue;
-      const cols = Object.keys(value[0]).filter((k) => typeof value[0][k] !== "object" || value[0][k] === null);
-      container.append(el("h3", {}, key.replace(/_/g, " ")), el("table", { class: "result", dataset: { table: key } },
-        el("thead", {}, el("tr", {}, cols.map((c) => el("th", {}, c.replace(/_/g, " "))))),
-        el("tbody", {}, value.map((row) => el("tr", {}, cols.map((c) => cell(row[c])))))));
+      if (skip.includes(key)) continue;
+      if (isRows(value)) table(container, key, value);
+      else if (value && typeof value === "object" && !Array.isArray(value)) {
+        for (const [k2, v2] of Object.entries(value)) if (isRows(v2)) table(container, key + " " + k2, v2);
+      }
     }
   }
 
