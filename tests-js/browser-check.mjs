@@ -185,10 +185,24 @@ try {
     check(inked > 500, `the loss exceedance curve is drawn (${inked} inked pixels)`);
     await shot(page, "09-risk");
     step(`risk run drew the loss exceedance curve (${inked} inked pixels)`);
-    for (const [p, name] of [["/simulation", "10-simulation"], ["/models", "11-models"]]) {
-      await page.goto(`${base}${p}`);
-      await shot(page, name);
-    }
+    await page.goto(`${base}/simulation`);
+    await page.fill("#sim-replicates", "2");
+    await page.click("#sim-form button[type=submit]");
+    await page.waitForSelector("#sim-a canvas", { timeout: 300000 });
+    await shot(page, "10-simulation");
+    step("a simulation run drew its epidemic curves");
+    // A refused upload shows line, column and message, and the CLI's text.
+    await page.goto(`${base}/models`);
+    await page.fill("#upload-name", "broken");
+    await page.fill("#upload-text", "[ecosystem]\nname = 1\n");
+    allowedResourceErrors += 1; // the 422 of the refused upload
+    await page.click("#upload-form button[type=submit]");
+    await page.waitForSelector("#upload-error:not([hidden])");
+    const diagnostics = await page.$$eval("#diagnostics tbody tr", (rows) => rows.length);
+    const rendered = await page.textContent("#rendered");
+    check(diagnostics > 0 && rendered.trim().length > 0, `diagnostics shown (${diagnostics} rows)`);
+    await shot(page, "11-models-refused");
+    step(`a refused upload shows ${diagnostics} diagnostics and the rendered text`);
   }
 
   await Promise.all([page.waitForURL(`${base}/login`), page.click("#logout")]);
