@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one set-up + test command of holisec (README, "Tests"; `.ci/run` calls
-# exactly this): installs what the tests need when it is missing (Graphviz from
-# Debian, Python tools in ./.venv, npm packages in ./tests-js), checks
+# exactly this): installs what the tests need when it is missing (Graphviz and
+# chromium from Debian, Python tools in ./.venv, npm packages in ./tests-js), checks
 # formatting and lints, then runs the whole Cargo test suite.
 #
 # Every test binary runs even when another one fails (`--no-fail-fast`); the
@@ -19,6 +19,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian packages.
 apt_packages=()
 command -v dot >/dev/null 2>&1 || apt_packages+=(graphviz)
+# The browser test (crates/holisec-server/tests/browser.rs) drives Debian's chromium.
+command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
 if [ ${#apt_packages[@]} -gt 0 ]; then
     echo "test.sh: installing ${apt_packages[*]} with apt-get" >&2
     as_root apt-get update -qq
@@ -36,7 +38,9 @@ if [ ! -x "$venv/bin/stix2_validator" ] || [ ! -x "$venv/bin/jsonschema" ] || [ 
 fi
 
 # Node packages for browser and Mermaid checks, when the project has them.
-if [ -f "$root/tests-js/package.json" ] && [ ! -d "$root/tests-js/node_modules" ]; then
+# (again when the lockfile is newer than the install, e.g. playwright-core added).
+if [ -f "$root/tests-js/package.json" ] && { [ ! -d "$root/tests-js/node_modules" ] ||
+    [ "$root/tests-js/package-lock.json" -nt "$root/tests-js/node_modules/.package-lock.json" ]; }; then
     echo "test.sh: installing npm packages in tests-js" >&2
     (cd "$root/tests-js" && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --silent; else npm install --no-audit --no-fund --silent; fi)
 fi

@@ -25,6 +25,8 @@
 //!   portfolio, and the loss exceedance charts.
 //! * [`simulate`]: scenario by built-in name or file, overrides, checks, run,
 //!   epidemic-curve chart.
+//! * [`map`]: the ecosystem as a graph for an interactive viewer, with
+//!   per-stakeholder details and the attack paths of one motivation.
 //! * [`assess`]: questionnaire, answers, scores, the costed plan (stored and
 //!   reused), history, on a [`holisec_store::Store`] the front end opens.
 //!
@@ -33,6 +35,7 @@
 
 pub mod assess;
 pub mod diagnostics;
+pub mod map;
 pub mod model;
 pub mod risk;
 pub mod simulate;

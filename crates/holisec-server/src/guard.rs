@@ -60,14 +60,14 @@ pub(crate) async fn authorize(
         Err(e) => return ServerError::Internal(format!("session: {e}")).into_response(),
     };
     let Some(user_id) = user_id else {
-        return ServerError::Unauthenticated.into_response();
+        return refuse(spec, ServerError::Unauthenticated);
     };
     // The absolute lifetime: a session ends so long after its login, however active.
     let auth_at: Option<i64> = session.get(AUTH_AT_KEY).await.ok().flatten();
     let lifetime = i64::try_from(state.lifetime.as_secs()).unwrap_or(i64::MAX);
     if auth_at.is_none_or(|t| unix_now().saturating_sub(t) >= lifetime) {
         let _ = session.flush().await;
-        return ServerError::Unauthenticated.into_response();
+        return refuse(spec, ServerError::Unauthenticated);
     }
     let now = unix_now();
     let touched: Option<i64> = session.get(TOUCHED_AT_KEY).await.ok().flatten();
@@ -82,13 +82,25 @@ pub(crate) async fn authorize(
         Ok(Some(u)) if !u.disabled => u,
         Ok(_) => {
             let _ = session.flush().await;
-            return ServerError::Unauthenticated.into_response();
+            return refuse(spec, ServerError::Unauthenticated);
         }
         Err(e) => return e.into_response(),
     };
     if user.role < min_role {
-        return ServerError::Forbidden.into_response();
+        return refuse(spec, ServerError::Forbidden);
     }
     req.extensions_mut().insert(Current(user));
     next.run(req).await
+}
+
+/// The refusal of `spec`: JSON for the API; for a page, anonymous browsers
+/// go to `/login` (303) and other refusals are HTML pages.
+fn refuse(spec: &crate::RouteSpec, error: ServerError) -> Response {
+    if !spec.page {
+        return error.into_response();
+    }
+    match error {
+        ServerError::Unauthenticated => crate::pages::to_login(),
+        other => crate::pages::PageError(other).into_response(),
+    }
 }

@@ -18,7 +18,10 @@
 //! * CSRF: `tower_http::csrf::CsrfLayer` (`Sec-Fetch-Site` / `Origin`) on
 //!   every request with a state-changing method.
 //! * Security headers on every response, a body limit, a timeout, and every
-//!   error as JSON `{ "error": ..., "field": ... }`.
+//!   API error as JSON `{ "error": ..., "field": ... }`.
+//! * HTML pages ([`pages`], askama templates) and their scripts and styles
+//!   (`/assets/<version>/...`, embedded): page routes are marked in
+//!   [`ROUTES`]; an anonymous browser is sent to `/login`.
 
 pub mod accounts;
 mod api;
@@ -27,6 +30,7 @@ mod extract;
 mod guard;
 pub mod jobs;
 pub mod openapi;
+mod pages;
 mod routes;
 mod state;
 pub mod throttle;
@@ -59,6 +63,11 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The Content-Security-Policy of every response.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
+/// The URL of the embedded asset `file` (`/assets/<version>/<file>`).
+pub fn asset_url(file: &str) -> String {
+    format!("{}/{file}", pages::assets::prefix())
+}
+
 /// Session key holding the user's row id.
 pub(crate) const USER_KEY: &str = "user_id";
 /// Session key holding the login time (Unix seconds).
@@ -79,6 +88,10 @@ pub fn app(mut state: AppState, config: &Config) -> Router {
     let persisted = state.sessions.clone();
     let header = |name, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    };
+    // Assets set their own long cache; everything else is never cached.
+    let default_header = |name, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
     };
     let router = router
         .route_layer(middleware::from_fn_with_state(
@@ -103,7 +116,7 @@ pub fn app(mut state: AppState, config: &Config) -> Router {
         .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(header(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header(header::REFERRER_POLICY, "no-referrer"))
-        .layer(header(header::CACHE_CONTROL, "no-store"))
+        .layer(default_header(header::CACHE_CONTROL, "no-store"))
 }
 
 /// The session cookie: `__Host-holisec`, HttpOnly, Secure, SameSite=Strict,
@@ -174,10 +187,13 @@ pub fn serve_blocking(
 /// Any error response made by a layer (CSRF 403, 405, 408, 413) gets the JSON body.
 async fn json_errors(response: Response) -> Response {
     let status = response.status();
+    // JSON errors and the pages' own HTML error pages are left as they are.
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        .is_some_and(|v| {
+            v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+        });
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }

@@ -189,7 +189,35 @@ fn describe(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
             None,
             (200, s.one::<jobs::JobView>()),
         ),
+        (Verb::Get, "/api/v1/map") => doc(
+            "The ecosystem map: cytoscape elements, per-stakeholder details, a motivation's attack paths",
+            None,
+            (200, s.one::<holisec_api::map::EcosystemMap>()),
+        ),
         _ => None,
+    }
+}
+
+/// The query parameters of a route: name and accepted values.
+fn query_parameters(spec: &RouteSpec) -> Vec<(&'static str, Vec<&'static str>)> {
+    match (spec.method, spec.path) {
+        (Verb::Get, "/api/v1/map") => vec![
+            (
+                "domain",
+                holisec_model::Domain::ALL
+                    .iter()
+                    .map(|d| d.as_str())
+                    .collect(),
+            ),
+            (
+                "motivation",
+                holisec_model::Motivation::ALL
+                    .iter()
+                    .map(|m| m.as_str())
+                    .collect(),
+            ),
+        ],
+        _ => Vec::new(),
     }
 }
 
@@ -289,6 +317,18 @@ fn build() -> OpenApi {
                     .name(name)
                     .parameter_in(ParameterIn::Path)
                     .required(Required::True)
+                    .schema(Some(schema)),
+            );
+        }
+        for (name, values) in query_parameters(spec) {
+            let schema = utoipa::openapi::schema::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .enum_values(Some(values));
+            op = op.parameter(
+                ParameterBuilder::new()
+                    .name(name)
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::False)
                     .schema(Some(schema)),
             );
         }

@@ -10,7 +10,8 @@ use axum::routing::{MethodRouter, get, post, put};
 use holisec_store::Role;
 
 use crate::AppState;
-use crate::api::{assessments, jobs, models, session, users};
+use crate::api::{assessments, jobs, map, models, session, users};
+use crate::pages;
 
 /// HTTP method of a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,9 @@ pub struct RouteSpec {
     pub min_role: Option<Role>,
     /// Whether the path names an object of the session's organisation.
     pub org_scoped: bool,
+    /// An HTML page: an anonymous browser is sent to `/login` (303) instead
+    /// of a JSON 401, and refusals are HTML pages.
+    pub page: bool,
 }
 
 const fn route(
@@ -60,6 +64,18 @@ const fn route(
         path,
         min_role,
         org_scoped,
+        page: false,
+    }
+}
+
+/// An HTML page (GET), see [`RouteSpec::page`].
+const fn page(path: &'static str, min_role: Option<Role>, org_scoped: bool) -> RouteSpec {
+    RouteSpec {
+        method: Verb::Get,
+        path,
+        min_role,
+        org_scoped,
+        page: true,
     }
 }
 
@@ -133,6 +149,16 @@ pub const ROUTES: &[RouteSpec] = &[
         Some(Role::Analyst),
         true,
     ),
+    route(Verb::Get, "/api/v1/map", Some(Role::Viewer), false),
+    route(Verb::Get, "/assets/{version}/{file}", None, false),
+    page("/login", None, false),
+    page("/", Some(Role::Viewer), false),
+    page("/map", Some(Role::Viewer), false),
+    page("/assessments", Some(Role::Viewer), false),
+    page("/assessments/{id}", Some(Role::Viewer), true),
+    page("/risk", Some(Role::Viewer), false),
+    page("/simulation", Some(Role::Viewer), false),
+    page("/models", Some(Role::Viewer), false),
 ];
 
 /// The handler of a route of [`ROUTES`].
@@ -164,6 +190,16 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Get, "/api/v1/jobs/{id}") => get(jobs::show_job),
         (Verb::Get, "/api/v1/jobs/{id}/events") => get(jobs::job_events),
         (Verb::Post, "/api/v1/jobs/{id}/cancel") => post(jobs::cancel_job),
+        (Verb::Get, "/api/v1/map") => get(map::ecosystem_map),
+        (Verb::Get, "/assets/{version}/{file}") => get(pages::assets::asset),
+        (Verb::Get, "/login") => get(pages::login::page),
+        (Verb::Get, "/") => get(pages::dashboard::page),
+        (Verb::Get, "/map") => get(pages::map::page),
+        (Verb::Get, "/assessments") => get(pages::assessments::list),
+        (Verb::Get, "/assessments/{id}") => get(pages::assessments::show),
+        (Verb::Get, "/risk") => get(pages::runs::risk),
+        (Verb::Get, "/simulation") => get(pages::runs::simulation),
+        (Verb::Get, "/models") => get(pages::models::page),
         (m, p) => unreachable!("route {m:?} {p} has no handler"),
     }
 }

@@ -134,7 +134,10 @@ fn upload_and_job(s: &mut Store, org: &str, user: i64) -> (i64, i64) {
 struct Reply {
     status: StatusCode,
     headers: axum::http::HeaderMap,
+    /// The body as JSON (`Null` when empty, or for a page or an asset).
     json: Value,
+    /// The body as text.
+    text: String,
 }
 
 async fn send(app: &Router, req: Request<Body>) -> Reply {
@@ -142,10 +145,14 @@ async fn send(app: &Router, req: Request<Body>) -> Reply {
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let events = headers
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let content_type = headers
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
-    let json = if bytes.is_empty() {
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let events = content_type.starts_with("text/event-stream");
+    let not_json = content_type.starts_with("text/") && !events;
+    let json = if bytes.is_empty() || not_json {
         Value::Null
     } else if events {
         // Server-sent events: the stream's text.
@@ -158,6 +165,7 @@ async fn send(app: &Router, req: Request<Body>) -> Reply {
         status,
         headers,
         json,
+        text,
     }
 }
 
@@ -218,6 +226,9 @@ fn first_item() -> String {
 }
 
 fn path_with(spec_path: &str, id: i64) -> String {
+    if spec_path == "/assets/{version}/{file}" {
+        return holisec_server::asset_url("app.css");
+    }
     spec_path
         .replace("{id}", &id.to_string())
         .replace("{item}", &first_item())
@@ -301,9 +312,13 @@ async fn route_role_organisation_matrix_from_the_route_table() {
                 body.as_deref(),
             )
         };
-        // Anonymous.
+        // Anonymous: a page sends the browser to the login page.
         let r = send(&w.app, call(own.clone(), None, 0)).await;
         match spec.min_role {
+            Some(_) if spec.page => {
+                assert_eq!(r.status, StatusCode::SEE_OTHER, "anonymous {}", spec.path);
+                assert_eq!(r.headers[header::LOCATION], "/login");
+            }
             Some(_) => assert_eq!(
                 r.status,
                 StatusCode::UNAUTHORIZED,
@@ -328,6 +343,9 @@ async fn route_role_organisation_matrix_from_the_route_table() {
             let what = format!("{role} {:?} {}", spec.method, own);
             if *role >= min_role {
                 assert!(r.status.is_success(), "{what}: {} {}", r.status, r.json);
+            } else if spec.page {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}");
+                assert!(r.text.contains("your role may not do this"), "{}", r.text);
             } else {
                 assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}: {}", r.json);
                 assert_eq!(r.json["error"], "your role may not do this");
@@ -346,6 +364,12 @@ async fn route_role_organisation_matrix_from_the_route_table() {
                 let missing = path_with(spec.path, 999_999);
                 let m = send(&w.app, call(missing, Some(cookie), n)).await;
                 assert_eq!(m.status, StatusCode::NOT_FOUND);
+                if spec.page {
+                    assert!(r.text.contains("404 Not Found"), "{}", r.text);
+                    assert_eq!(r.text, m.text);
+                    checked += 1;
+                    continue;
+                }
                 assert_eq!(
                     r.json["error"]
                         .as_str()
@@ -805,7 +829,10 @@ fn route_table_has_no_duplicates_and_only_known_methods() {
     for r in ROUTES {
         assert!(seen.insert((r.path, r.method.method())), "{} twice", r.path);
         assert!(
-            r.path == "/healthz" || r.path.starts_with("/api/v1/"),
+            r.path == "/healthz"
+                || r.path.starts_with("/api/v1/")
+                || r.path.starts_with("/assets/")
+                || (r.page && r.method == Verb::Get),
             "{}",
             r.path
         );

@@ -4,6 +4,7 @@
 
 pub mod assessments;
 pub mod jobs;
+pub mod map;
 pub mod models;
 pub mod session;
 pub mod users;

@@ -1,0 +1,40 @@
+//! `/risk` and `/simulation`: start a run as a job, follow its progress
+//! (server-sent events), cancel it, and draw its result with uPlot. The
+//! pages are frames; `risk.js` and `simulation.js` talk to `/api/v1/jobs`.
+
+use askama::Template;
+use axum::response::Html;
+use holisec_api::simulate::ScenarioInfo;
+
+use super::{Chrome, PageError, html};
+use crate::guard::Current;
+
+#[derive(Template)]
+#[template(path = "risk.html")]
+struct RiskPage {
+    chrome: Chrome,
+}
+
+#[derive(Template)]
+#[template(path = "simulation.html")]
+struct SimulationPage {
+    chrome: Chrome,
+    scenarios: Vec<ScenarioInfo>,
+}
+
+pub(crate) async fn risk(
+    axum::Extension(Current(user)): axum::Extension<Current>,
+) -> Result<Html<String>, PageError> {
+    html(&RiskPage {
+        chrome: Chrome::new(&user, "/risk"),
+    })
+}
+
+pub(crate) async fn simulation(
+    axum::Extension(Current(user)): axum::Extension<Current>,
+) -> Result<Html<String>, PageError> {
+    html(&SimulationPage {
+        chrome: Chrome::new(&user, "/simulation"),
+        scenarios: holisec_api::simulate::builtin_scenarios(),
+    })
+}
