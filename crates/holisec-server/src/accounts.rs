@@ -124,6 +124,17 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
+/// What a session remembers of the password it was opened with: the salt
+/// of its hash (not secret; a new one at every change). A session whose
+/// stamp differs from the user's current hash ends at its next request, so a
+/// password change ends the user's other sessions (ASVS 7.4.3).
+pub fn credential_stamp(hash: &str) -> String {
+    PasswordHash::new(hash)
+        .ok()
+        .and_then(|h| h.salt.map(|salt| salt.to_string()))
+        .unwrap_or_default()
+}
+
 /// A fixed hash verified when the email is unknown, so an unknown email costs
 /// as much time as a wrong password.
 pub(crate) fn dummy_hash() -> &'static str {

@@ -18,7 +18,10 @@ use holisec_store::User;
 use tower_sessions::Session;
 
 use crate::extract::unix_now;
-use crate::{AUTH_AT_KEY, AppState, ErrorBody, ROUTES, ServerError, TOUCHED_AT_KEY, USER_KEY};
+use crate::{
+    AUTH_AT_KEY, AppState, ErrorBody, ROUTES, STAMP_KEY, ServerError, TOUCHED_AT_KEY, USER_KEY,
+    accounts,
+};
 
 /// The logged-in user of a request, put there by [`authorize`].
 #[derive(Debug, Clone)]
@@ -78,8 +81,15 @@ pub(crate) async fn authorize(
             return ServerError::Internal(format!("session: {e}")).into_response();
         }
     }
-    let user = match state.read(move |s| Ok(s.user(user_id)?)).await {
-        Ok(Some(u)) if !u.disabled => u,
+    let stamp: Option<String> = session.get(STAMP_KEY).await.ok().flatten();
+    let user = match state.read(move |s| Ok(s.user_with_hash(user_id)?)).await {
+        // A disabled user, or a session opened with a password since changed, ends here.
+        Ok(Some((u, hash)))
+            if !u.disabled
+                && stamp.as_deref() == Some(accounts::credential_stamp(&hash).as_str()) =>
+        {
+            u
+        }
         Ok(_) => {
             let _ = session.flush().await;
             return refuse(spec, ServerError::Unauthenticated);

@@ -74,6 +74,8 @@ pub(crate) const USER_KEY: &str = "user_id";
 pub(crate) const AUTH_AT_KEY: &str = "auth_at";
 /// Session key holding when the session's expiry was last pushed forward (Unix seconds).
 pub(crate) const TOUCHED_AT_KEY: &str = "touched_at";
+/// Session key holding [`accounts::credential_stamp`] of the password it was opened with.
+pub(crate) const STAMP_KEY: &str = "credential_stamp";
 
 /// The application: [`ROUTES`] with authorisation, sessions, CSRF
 /// protection, security headers, body limit and timeout.

@@ -85,6 +85,11 @@ fn describe(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
             doc("End the session", None, (200, s.one::<session::Status>()))
         }
         (Verb::Get, "/api/v1/me") => doc("Who is logged in", None, (200, s.one::<session::Me>())),
+        (Verb::Post, "/api/v1/me/password") => doc(
+            "Change one's password (the current one required); one's other sessions end",
+            Some(s.one::<session::PasswordChange>()),
+            (200, s.one::<session::Status>()),
+        ),
         (Verb::Get, "/api/v1/openapi.json") => doc(
             "This document (to logged-in users only)",
             None,

@@ -85,6 +85,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route(Verb::Post, "/api/v1/login", None, false),
     route(Verb::Post, "/api/v1/logout", Some(Role::Viewer), false),
     route(Verb::Get, "/api/v1/me", Some(Role::Viewer), false),
+    route(Verb::Post, "/api/v1/me/password", Some(Role::Viewer), false),
     route(Verb::Get, "/api/v1/openapi.json", Some(Role::Viewer), false),
     route(Verb::Get, "/api/v1/assessments", Some(Role::Viewer), false),
     route(
@@ -168,6 +169,7 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Post, "/api/v1/login") => post(session::login),
         (Verb::Post, "/api/v1/logout") => post(session::logout),
         (Verb::Get, "/api/v1/me") => get(session::me),
+        (Verb::Post, "/api/v1/me/password") => post(session::change_password),
         (Verb::Get, "/api/v1/openapi.json") => get(session::openapi),
         (Verb::Get, "/api/v1/assessments") => get(assessments::list_assessments),
         (Verb::Post, "/api/v1/assessments") => post(assessments::create_assessment),

@@ -278,6 +278,10 @@ fn sample_body(spec: &holisec_server::RouteSpec, n: usize) -> Option<String> {
             r#"{{"email": "new{n}@a.example", "role": "viewer", "password": "{PASSWORD}"}}"#
         )),
         (Verb::Put, "/api/v1/users/{id}/role") => Some(r#"{"role": "viewer"}"#.to_owned()),
+        // The same password again: later logins of the matrix still work.
+        (Verb::Post, "/api/v1/me/password") => Some(format!(
+            r#"{{"current_password": "{PASSWORD}", "new_password": "{PASSWORD}"}}"#
+        )),
         (Verb::Post, "/api/v1/models") => Some(
             serde_json::json!({
                 "name": format!("scenario {n}"),
@@ -1319,4 +1323,70 @@ async fn an_admin_sets_roles_and_enables_users_of_their_organisation_only() {
         "nothing changed in the other organisation: {:?}",
         Store::open(&w.db).unwrap().audit_log(Some(2)).unwrap()
     );
+}
+
+#[tokio::test]
+async fn a_password_change_needs_the_current_one_and_ends_the_other_sessions() {
+    let w = world();
+    let here = login(&w.app, "a", Role::Viewer).await;
+    let elsewhere = login(&w.app, "a", Role::Viewer).await;
+    let change = |body: &str| request(Method::POST, "/api/v1/me/password", Some(&here), Some(body));
+    let me = |cookie: &str| request(Method::GET, "/api/v1/me", Some(cookie), None);
+    const NEW: &str = "quiet lanterns over the harbour";
+    // Refusals change nothing: a wrong current password, a guessable new one.
+    let r = send(
+        &w.app,
+        change(&format!(
+            r#"{{"current_password": "wrong one!", "new_password": "{NEW}"}}"#
+        )),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.json);
+    assert_eq!(r.json["field"], "current_password");
+    let r = send(
+        &w.app,
+        change(&format!(
+            r#"{{"current_password": "{PASSWORD}", "new_password": "password123"}}"#
+        )),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.json);
+    assert_eq!(r.json["field"], "new_password");
+    assert!(
+        r.json["error"]
+            .as_str()
+            .unwrap()
+            .contains("too easy to guess")
+    );
+    assert_eq!(send(&w.app, me(&elsewhere)).await.status, StatusCode::OK);
+    // The change: this session goes on (under a new id), the other one ends.
+    let r = send(
+        &w.app,
+        change(&format!(
+            r#"{{"current_password": "{PASSWORD}", "new_password": "{NEW}"}}"#
+        )),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let renewed = session_cookie(&r).expect("a new session id");
+    assert_ne!(renewed, here);
+    assert_eq!(send(&w.app, me(&renewed)).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&w.app, me(&elsewhere)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        send(&w.app, me(&here)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Only the new password logs in.
+    let email = email("a", Role::Viewer);
+    assert_eq!(
+        login_as(&w.app, &email, PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(login_as(&w.app, &email, NEW).await.status, StatusCode::OK);
+    let log = Store::open(&w.db).unwrap().audit_log(Some(1)).unwrap();
+    assert!(log.iter().any(|e| e.action == "change-password"));
+    assert!(log.iter().any(|e| e.action == "change-password-failed"));
 }

@@ -330,6 +330,38 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// The user and their password hash, for a password change or the
+    /// per-request check that the session's credentials are still current.
+    pub fn user_with_hash(&self, id: i64) -> Result<Option<(User, String)>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT u.id, u.email, u.organisation_id, o.name, u.role, u.created_at, u.disabled,
+                        u.password_hash
+                 FROM users u JOIN organisations o ON o.id = u.organisation_id
+                 WHERE u.id = ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_row([id], |r| Ok((user_row(r)?, r.get::<_, String>(7)?)))
+            })
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Replaces the password hash of user `user_id` (false when there is no
+    /// such user).
+    pub fn set_password_hash(&mut self, user_id: i64, hash: &str) -> Result<bool, StoreError> {
+        let path = self.path.clone();
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "UPDATE users SET password_hash = ?1 WHERE id = ?2",
+                    params![hash, user_id],
+                )
+                .map_err(|e| classify(&path, e))?;
+            Ok(n == 1)
+        })
+    }
+
     /// The user with this email (whatever its case) and their password hash,
     /// for a login. `None` for an unknown email.
     pub fn user_for_login(&self, email: &str) -> Result<Option<(User, String)>, StoreError> {

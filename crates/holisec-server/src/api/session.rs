@@ -8,7 +8,7 @@ use tower_sessions::Session;
 
 use crate::extract::{Body, ClientAddr, now, unix_now};
 use crate::guard::Current;
-use crate::{AUTH_AT_KEY, AppState, ServerError, TOUCHED_AT_KEY, USER_KEY, accounts};
+use crate::{AUTH_AT_KEY, AppState, STAMP_KEY, ServerError, TOUCHED_AT_KEY, USER_KEY, accounts};
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct Status {
@@ -57,7 +57,7 @@ pub(crate) async fn login(
             .as_ref()
             .map_or(accounts::dummy_hash(), |(_, h)| h.as_str());
         let matches = accounts::verify_password(&password, hash);
-        (row.map(|(u, _)| u), matches)
+        (row, matches)
     })
     .await
     .map_err(|e| ServerError::Internal(format!("password check failed: {e}")))?;
@@ -66,18 +66,21 @@ pub(crate) async fn login(
         .with_store(move |s| {
             let at = now();
             match row {
-                Some(user) if matches && !user.disabled => {
+                Some((user, hash)) if matches && !user.disabled => {
                     let kind = s
                         .organisation_by_id(user.organisation_id)?
                         .map(|o| o.kind)
                         .unwrap_or_default();
                     s.audit(&at, Some(user.id), Some(user.organisation_id), "login", "")?;
-                    Ok(Some(Me {
-                        user,
-                        organisation_kind: kind,
-                    }))
+                    Ok(Some((
+                        Me {
+                            user,
+                            organisation_kind: kind,
+                        },
+                        accounts::credential_stamp(&hash),
+                    )))
                 }
-                Some(user) => {
+                Some((user, _)) => {
                     let why = if user.disabled {
                         "user disabled"
                     } else {
@@ -106,27 +109,111 @@ pub(crate) async fn login(
             }
         })
         .await?;
-    let Some(me) = found else {
+    let Some((me, stamp)) = found else {
         state.throttle.failed(&key, address);
         return Err(ServerError::BadCredentials);
     };
     state.throttle.succeeded(&key);
-    session
-        .cycle_id()
-        .await
-        .map_err(|e| ServerError::Internal(format!("session: {e}")))?;
-    session
-        .insert(USER_KEY, me.user.id)
-        .await
-        .map_err(|e| ServerError::Internal(format!("session: {e}")))?;
+    open_session(&session, me.user.id, &stamp).await?;
+    Ok(Json(me))
+}
+
+/// Gives the request's session a new id and makes it the session of user
+/// `user_id`, opened now with the password whose stamp is `stamp`.
+async fn open_session(session: &Session, user_id: i64, stamp: &str) -> Result<(), ServerError> {
+    let failed = |e: tower_sessions::session::Error| ServerError::Internal(format!("session: {e}"));
+    session.cycle_id().await.map_err(failed)?;
+    session.insert(USER_KEY, user_id).await.map_err(failed)?;
+    session.insert(STAMP_KEY, stamp).await.map_err(failed)?;
     let at = unix_now();
     for key in [AUTH_AT_KEY, TOUCHED_AT_KEY] {
-        session
-            .insert(key, at)
-            .await
-            .map_err(|e| ServerError::Internal(format!("session: {e}")))?;
+        session.insert(key, at).await.map_err(failed)?;
     }
-    Ok(Json(me))
+    Ok(())
+}
+
+/// Body of `POST /api/v1/me/password`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PasswordChange {
+    /// The password in use (ASVS 6.2.3).
+    current_password: String,
+    /// 8 to 128 characters, not guessable (as for a new user).
+    #[schema(min_length = 8, max_length = 128)]
+    new_password: String,
+}
+
+/// Changes the session user's password. The current one is verified (and
+/// failures are throttled and audited as a login's), the new one checked by
+/// the policy with the user's email and organisation as context; the user's
+/// other sessions end at their next request, this one continues under a new id.
+pub(crate) async fn change_password(
+    State(state): State<AppState>,
+    session: Session,
+    ClientAddr(address): ClientAddr,
+    axum::Extension(Current(user)): axum::Extension<Current>,
+    Body(body): Body<PasswordChange>,
+) -> Result<Json<Status>, ServerError> {
+    let key = user.email.clone();
+    state
+        .throttle
+        .check(&key, address)
+        .map_err(ServerError::Throttled)?;
+    let id = user.id;
+    let (_, hash) = state
+        .with_store(move |s| Ok(s.user_with_hash(id)?))
+        .await?
+        .ok_or(ServerError::Unauthenticated)?;
+    let context = [user.email.clone(), user.organisation.clone()];
+    let checked = tokio::task::spawn_blocking(move || {
+        if !accounts::verify_password(&body.current_password, &hash) {
+            return Ok(None);
+        }
+        accounts::hash_password(&body.new_password, &[&context[0], &context[1]])
+            .map_err(|e| match e {
+                ServerError::Invalid { message, .. } => {
+                    ServerError::invalid("new_password", message)
+                }
+                other => other,
+            })
+            .map(Some)
+    })
+    .await
+    .map_err(|e| ServerError::Internal(format!("password check failed: {e}")))??;
+    let Some(new_hash) = checked else {
+        state.throttle.failed(&key, address);
+        let org = user.organisation_id;
+        state
+            .with_store(move |s| {
+                Ok(s.audit(
+                    &now(),
+                    Some(id),
+                    Some(org),
+                    "change-password-failed",
+                    "wrong current password",
+                )?)
+            })
+            .await?;
+        return Err(ServerError::invalid(
+            "current_password",
+            "the current password is wrong",
+        ));
+    };
+    state.throttle.succeeded(&key);
+    let stamp = accounts::credential_stamp(&new_hash);
+    let org = user.organisation_id;
+    state
+        .with_store(move |s| {
+            if !s.set_password_hash(id, &new_hash)? {
+                return Err(ServerError::Unauthenticated);
+            }
+            Ok(s.audit(&now(), Some(id), Some(org), "change-password", "")?)
+        })
+        .await?;
+    open_session(&session, id, &stamp).await?;
+    Ok(Json(Status {
+        status: "password changed; your other sessions have ended",
+    }))
 }
 
 pub(crate) async fn logout(
