@@ -1,8 +1,9 @@
-//! `holisec serve`: the multi-organisation web application (first slice: the
-//! JSON API under `/api/v1`, accounts, sessions and organisation scoping).
+//! `holisec serve`: the multi-organisation web application: HTML pages, the
+//! JSON API under `/api/v1` with its OpenAPI document, accounts, sessions,
+//! organisation scoping, uploads and background jobs ([`jobs`]).
 //!
 //! * [`ROUTES`] is the route table: the router is built from it (a route
-//!   missing from it is unreachable) and the [`authorize`] middleware reads
+//!   missing from it is unreachable) and the `guard::authorize` middleware reads
 //!   each route's minimum role from it, so no handler can forget a check.
 //! * Every read of an organisation's data takes the organisation from the
 //!   session, never from the request; another organisation's object answers
