@@ -136,6 +136,29 @@ try {
   await shot(page, "04-assessment-800px");
   await page.setViewportSize({ width: 1280, height: 900 });
 
+  // The hospital's own risk and costed plan, computed as a job from the page.
+  check(await page.isVisible("#plan-none"), "no plan before the first is computed");
+  await page.fill("#plan-iterations", "2000");
+  await page.fill("#plan-budget", "40000");
+  await page.click("#plan-form button[type=submit]");
+  await page.waitForSelector("#plan-lec canvas", { timeout: 120000 });
+  const steps = await page.$$eval("#plan-actions tbody tr", (rows) => rows.length);
+  const taken = await page.$$eval("#plan-actions tbody tr.selected", (rows) => rows.length);
+  const figures = await page.textContent("#plan-figures");
+  check(steps > 0 && taken > 0, `plan lists ${steps} steps, ${taken} selected`);
+  check(/Expected annual loss/.test(figures) && /€/.test(figures), `plan figures in euros: ${figures.slice(0, 80)}`);
+  check(!(await page.isVisible("#plan-stale")), "a fresh plan is not marked out of date");
+  await page.locator("#plan").scrollIntoViewIfNeeded();
+  await shot(page, "04b-assessment-plan");
+  step(`computed the hospital's risk and plan on its assessment page: ${steps} steps, ${taken} within the budget`);
+  // A new answer marks the plan out of date after a reload.
+  const fourth = await page.$$eval(".question", (qs) => qs[3].dataset.item);
+  await page.check(`.question[data-item="${fourth}"] input[type=radio][value="4"]`);
+  await page.waitForFunction((sel) => document.querySelector(sel + " .status").textContent === "saved", `.question[data-item="${fourth}"]`);
+  await page.reload();
+  await page.waitForSelector("#plan-stale:not([hidden])");
+  step("a new answer marks the stored plan out of date");
+
   // The map: click a stakeholder, its factors show in the panel.
   await page.goto(`${base}/map`);
   await page.waitForSelector("#cy[data-ready=true]");
@@ -174,17 +197,31 @@ try {
   } else {
     await page.goto(`${base}/risk`);
     await page.fill("#risk-iterations", "2000");
+    // With an insurer's portfolio of 50 members sharing 5 providers.
+    await page.check("#risk-portfolio");
+    await page.fill("#portfolio-organisations", "50");
+    await page.fill("#portfolio-providers", "5");
     await page.click("#risk-form button[type=submit]");
     await page.waitForSelector("#lec canvas", { timeout: 120000 });
-    const inked = await page.$eval("#lec canvas", (c) => {
+    const ink = (selector) => page.$eval(selector, (c) => {
       const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 240 || d[i + 1] < 240 || d[i + 2] < 240)) n += 1;
       return n;
     });
+    const inked = await ink("#lec canvas");
     check(inked > 500, `the loss exceedance curve is drawn (${inked} inked pixels)`);
     await shot(page, "09-risk");
     step(`risk run drew the loss exceedance curve (${inked} inked pixels)`);
+    await page.waitForSelector("#portfolio-lec canvas");
+    const portfolioInk = await ink("#portfolio-lec canvas");
+    const figures = await page.$$eval("#portfolio-figures tbody tr", (rows) => rows.length);
+    const summary = await page.textContent("#portfolio-summary");
+    check(portfolioInk > 500 && figures === 6 && summary.startsWith("50 members"),
+      `the portfolio's curves (${portfolioInk} inked pixels), ${figures} figure rows, summary "${summary}"`);
+    await page.locator("#portfolio-result").scrollIntoViewIfNeeded();
+    await shot(page, "09b-risk-portfolio");
+    step(`the insurer's portfolio drew its two curves (${portfolioInk} inked pixels) and ${figures} tail figures`);
     await page.goto(`${base}/simulation`);
     await page.fill("#sim-replicates", "2");
     await page.click("#sim-form button[type=submit]");

@@ -349,6 +349,120 @@ pub fn check_plan_options(options: &PlanOptions) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// What the plan of an assessment is computed from, as read from the store:
+/// the levels answered, the hash of every input, and the stored plan with
+/// that hash when there is one. Reading it is quick; computing the plan is
+/// not, so a server reads the inputs under its store's lock and computes
+/// without it ([`compute_plan`], then [`save_plan`]).
+#[derive(Debug, Clone)]
+pub struct PlanInputs {
+    /// Assessment id.
+    pub assessment: i64,
+    /// Organisation name.
+    pub organisation: String,
+    /// Level per questionnaire item (item order; unanswered items are 0).
+    pub levels: Vec<u8>,
+    /// Hash of every input (model, questionnaire, answers, options).
+    pub input_hash: String,
+    /// The stored plan with the same inputs, when there is one.
+    pub stored: Option<Plan>,
+}
+
+/// Reads what the plan of assessment `id` under `options` is computed from.
+pub fn plan_inputs(
+    store: &Store,
+    eco: &Ecosystem,
+    q: &Questionnaire,
+    id: i64,
+    options: &PlanOptions,
+) -> Result<PlanInputs, ApiError> {
+    check_plan_options(options)?;
+    let a = store.assessment(id)?;
+    let answers = store.answers(id)?;
+    let (levels, _) = levels_and_scores(q, &answers);
+    let input_hash = plan_hash(eco, q, &levels, options)?;
+    let stored = store
+        .risk_run(id, &input_hash)?
+        .and_then(|run| serde_json::from_value::<Plan>(run.results).ok());
+    Ok(PlanInputs {
+        assessment: id,
+        organisation: a.organisation,
+        levels,
+        input_hash,
+        stored,
+    })
+}
+
+fn plan_hash(
+    eco: &Ecosystem,
+    q: &Questionnaire,
+    levels: &[u8],
+    options: &PlanOptions,
+) -> Result<String, ApiError> {
+    Ok(plan::input_hash(&[
+        json(eco)?.as_bytes(),
+        json(q)?.as_bytes(),
+        levels,
+        json(options)?.as_bytes(),
+    ]))
+}
+
+/// The plan of `inputs`: the stored one when there is one (`reused`), else
+/// computed with `progress` (which may cancel it: [`ApiError::Cancelled`]).
+/// Touches no store.
+pub fn compute_plan(
+    eco: &Ecosystem,
+    q: &Questionnaire,
+    inputs: &PlanInputs,
+    options: &PlanOptions,
+    progress: &dyn Progress,
+) -> Result<PlanOutcome, ApiError> {
+    let outcome = |plan: Plan, reused: bool| PlanOutcome {
+        assessment: inputs.assessment,
+        organisation: inputs.organisation.clone(),
+        input_hash: inputs.input_hash.clone(),
+        reused,
+        plan,
+    };
+    if let Some(stored) = &inputs.stored {
+        return Ok(outcome(stored.clone(), true));
+    }
+    progress.start("plan", options.run.iterations, "simulated years");
+    let result = plan::plan_cancellable(
+        eco,
+        q,
+        &inputs.levels,
+        options,
+        &|n| progress.advance(n),
+        &|| progress.cancelled(),
+    )
+    .map_err(|e| match e {
+        plan::PlanError::Cancelled => ApiError::Cancelled,
+        other => ApiError::Failed(other.to_string()),
+    })?;
+    progress.finish();
+    Ok(outcome(result, false))
+}
+
+/// Stores a plan just computed, so the next same request reuses it (a
+/// reused plan is stored already).
+pub fn save_plan(store: &mut Store, outcome: &PlanOutcome, now: &str) -> Result<(), ApiError> {
+    if outcome.reused {
+        return Ok(());
+    }
+    store.save_risk_run(&RiskRun {
+        id: 0,
+        assessment_id: outcome.assessment,
+        input_hash: outcome.input_hash.clone(),
+        seed: outcome.plan.seed as i64,
+        iterations: outcome.plan.iterations as i64,
+        created_at: now.to_owned(),
+        results: serde_json::to_value(&outcome.plan)
+            .map_err(|e| ApiError::Failed(e.to_string()))?,
+    })?;
+    Ok(())
+}
+
 /// The costed plan of assessment `id`: reused from the store when every input
 /// is unchanged, else computed and stored.
 pub fn plan(
@@ -360,47 +474,61 @@ pub fn plan(
     now: &str,
     progress: &dyn Progress,
 ) -> Result<PlanOutcome, ApiError> {
-    check_plan_options(options)?;
+    let inputs = plan_inputs(store, eco, q, id, options)?;
+    let outcome = compute_plan(eco, q, &inputs, options, progress)?;
+    save_plan(store, &outcome, now)?;
+    Ok(outcome)
+}
+
+/// The latest stored plan of an assessment, and whether it is out of date.
+#[derive(Debug, Clone, Serialize)]
+pub struct LatestPlan {
+    /// When it was computed.
+    pub computed_at: String,
+    /// Whether the answers (or the model or questionnaire) changed since: the
+    /// same options today would give another plan.
+    pub stale: bool,
+    /// The plan.
+    #[serde(flatten)]
+    pub outcome: PlanOutcome,
+}
+
+/// The plan of assessment `id` computed last (by any front end), if any.
+pub fn latest_plan(
+    store: &Store,
+    eco: &Ecosystem,
+    q: &Questionnaire,
+    id: i64,
+) -> Result<Option<LatestPlan>, ApiError> {
     let a = store.assessment(id)?;
-    let answers = store.answers(id)?;
-    let (levels, _) = levels_and_scores(q, &answers);
-    let hash = plan::input_hash(&[
-        json(eco)?.as_bytes(),
-        json(q)?.as_bytes(),
-        &levels,
-        json(options)?.as_bytes(),
-    ]);
-    if let Some(stored) = store.risk_run(id, &hash)?
-        && let Ok(p) = serde_json::from_value::<Plan>(stored.results)
-    {
-        return Ok(PlanOutcome {
+    let Some(run) = store.latest_risk_run(id)? else {
+        return Ok(None);
+    };
+    // A run whose results do not read as a plan (an older format) counts as none.
+    let Ok(plan) = serde_json::from_value::<Plan>(run.results) else {
+        return Ok(None);
+    };
+    let options = PlanOptions {
+        run: holisec_risk::RunOptions {
+            iterations: plan.iterations,
+            seed: plan.seed,
+        },
+        budget: plan.budget,
+        value_per_euro_avoided: plan.value_per_euro_avoided,
+    };
+    let (levels, _) = levels_and_scores(q, &store.answers(id)?);
+    let now_hash = plan_hash(eco, q, &levels, &options)?;
+    Ok(Some(LatestPlan {
+        computed_at: run.created_at,
+        stale: now_hash != run.input_hash,
+        outcome: PlanOutcome {
             assessment: id,
             organisation: a.organisation,
-            input_hash: hash,
+            input_hash: run.input_hash,
             reused: true,
-            plan: p,
-        });
-    }
-    progress.start("plan", options.run.iterations, "simulated years");
-    let result = plan::plan(eco, q, &levels, options, &|n| progress.advance(n))
-        .map_err(|e| ApiError::Failed(e.to_string()))?;
-    progress.finish();
-    store.save_risk_run(&RiskRun {
-        id: 0,
-        assessment_id: id,
-        input_hash: hash.clone(),
-        seed: options.run.seed as i64,
-        iterations: options.run.iterations as i64,
-        created_at: now.to_owned(),
-        results: serde_json::to_value(&result).map_err(|e| ApiError::Failed(e.to_string()))?,
-    })?;
-    Ok(PlanOutcome {
-        assessment: id,
-        organisation: a.organisation,
-        input_hash: hash,
-        reused: false,
-        plan: result,
-    })
+            plan,
+        },
+    }))
 }
 
 /// One input of the plan's hash, serialised.
@@ -599,5 +727,79 @@ mod tests {
         let (name, rows) = history(&store, &eco, &q, "h").expect("history");
         assert_eq!((name.as_str(), rows.len()), ("H", 1));
         assert!(rows[0].expected_ale > 0.0);
+    }
+
+    /// Cancelled at its first progress report.
+    struct CancelAtOnce;
+
+    impl Progress for CancelAtOnce {
+        fn start(&self, _: &str, _: u64, _: &str) {}
+        fn advance(&self, _: u64) {}
+        fn finish(&self) {}
+        fn cancelled(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn the_latest_plan_says_when_the_answers_moved_on() {
+        let (mut store, eco, q) = setup();
+        let a = new_assessment(&mut store, &q, "H", NOW).expect("new");
+        assert!(latest_plan(&store, &eco, &q, a.id).expect("read").is_none());
+        let options = PlanOptions {
+            run: holisec_risk::RunOptions {
+                iterations: 500,
+                seed: 3,
+            },
+            budget: Some(10_000.0),
+            ..PlanOptions::default()
+        };
+        // A cancelled computation stores nothing.
+        let inputs = plan_inputs(&store, &eco, &q, a.id, &options).expect("inputs");
+        assert!(inputs.stored.is_none());
+        let err = compute_plan(&eco, &q, &inputs, &options, &CancelAtOnce).unwrap_err();
+        assert!(matches!(err, ApiError::Cancelled), "{err}");
+        assert!(latest_plan(&store, &eco, &q, a.id).expect("read").is_none());
+
+        let first = plan(
+            &mut store,
+            &eco,
+            &q,
+            a.id,
+            &options,
+            NOW,
+            &crate::NoProgress,
+        )
+        .expect("plan");
+        let latest = latest_plan(&store, &eco, &q, a.id)
+            .expect("read")
+            .expect("a plan");
+        assert!(!latest.stale);
+        assert_eq!(latest.computed_at, NOW);
+        assert_eq!(latest.outcome.plan, first.plan);
+        assert_eq!(latest.outcome.input_hash, first.input_hash);
+        assert!(!first.plan.lec.is_empty());
+
+        store_answer(&mut store, &q, a.id, &q.items[0].id.clone(), 4, None, NOW).expect("stored");
+        let latest = latest_plan(&store, &eco, &q, a.id)
+            .expect("read")
+            .expect("a plan");
+        assert!(latest.stale, "a new answer changes what the plan would be");
+        assert_eq!(latest.outcome.plan, first.plan);
+
+        // The split API gives what `plan` gives, and a stored plan is reused.
+        let inputs = plan_inputs(&store, &eco, &q, a.id, &options).expect("inputs");
+        let fresh = compute_plan(&eco, &q, &inputs, &options, &crate::NoProgress).expect("plan");
+        assert!(!fresh.reused);
+        save_plan(&mut store, &fresh, "2026-12-04T11:00:00Z").expect("saved");
+        let latest = latest_plan(&store, &eco, &q, a.id)
+            .expect("read")
+            .expect("a plan");
+        assert!(!latest.stale);
+        assert_eq!(latest.computed_at, "2026-12-04T11:00:00Z");
+        let inputs = plan_inputs(&store, &eco, &q, a.id, &options).expect("inputs");
+        let reused = compute_plan(&eco, &q, &inputs, &options, &CancelAtOnce).expect("reused");
+        assert!(reused.reused, "a stored plan is not computed again");
+        assert_eq!(reused.plan, fresh.plan);
     }
 }

@@ -557,7 +557,7 @@ fn run_portfolio(
         ));
     }
     progress.start("portfolio", options.iterations, "simulated years");
-    let report = portfolio::run(
+    let report = portfolio::run_cancellable(
         &pmodel,
         &PortfolioOptions {
             organisations: p.organisations,
@@ -566,6 +566,7 @@ fn run_portfolio(
         },
         &options,
         &|n| progress.advance(n),
+        &|| progress.cancelled(),
     )
     .map_err(|e| engine_error(e, eco))?;
     progress.finish();
@@ -713,6 +714,8 @@ pub struct RiskResult {
     /// Support items (and combinations) ranked by loss avoided per euro, when
     /// the request compared them.
     pub ranking: Option<compare::Comparison>,
+    /// The portfolio run (an insurer's book), when the request asked for one.
+    pub portfolio: Option<portfolio::PortfolioReport>,
 }
 
 /// The [`RiskResult`] of a run.
@@ -741,6 +744,7 @@ pub fn result(outcome: &RiskOutcome) -> RiskResult {
         by_motivation: rep.by_motivation.clone(),
         lec: LecChart { series },
         ranking: rep.comparison.clone(),
+        portfolio: rep.portfolio.clone(),
     }
 }
 
@@ -803,6 +807,44 @@ mod tests {
         assert!(!r.ranking.expect("compared").single_items.is_empty());
         assert_eq!(r.per_organisation.len(), out.per_organisation.len());
         assert!(!r.by_domain.is_empty() && !r.by_motivation.is_empty());
+    }
+
+    /// Cancelled as soon as the portfolio phase starts.
+    #[derive(Default)]
+    struct CancelInPortfolio(std::sync::atomic::AtomicBool);
+
+    impl Progress for CancelInPortfolio {
+        fn start(&self, phase: &str, _: u64, _: &str) {
+            if phase == "portfolio" {
+                self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        fn advance(&self, _: u64) {}
+        fn finish(&self) {}
+        fn cancelled(&self) -> bool {
+            self.0.load(std::sync::atomic::Ordering::Relaxed)
+        }
+    }
+
+    #[test]
+    fn a_portfolio_is_in_the_result_and_cancellable() {
+        let m = crate::model::builtin();
+        let req = RiskRequest {
+            portfolio: Some(PortfolioRequest {
+                organisations: 20,
+                providers: 4,
+                iterations: Some(4 * holisec_risk::engine::CHUNK_ITERATIONS),
+                ..Default::default()
+            }),
+            ..small()
+        };
+        let out = run(&m.value.ecosystem, &req, &NoProgress).expect("runs");
+        let p = result(&out).portfolio.expect("the portfolio is kept");
+        assert_eq!(p.organisations, 20);
+        assert_eq!(p.providers.iter().map(|s| s.clients).sum::<u32>(), 20);
+        assert!(!p.shared_suppliers.lec.is_empty() && !p.independent.lec.is_empty());
+        let err = run(&m.value.ecosystem, &req, &CancelInPortfolio::default()).unwrap_err();
+        assert!(matches!(err, ApiError::Cancelled), "{err}");
     }
 
     #[test]

@@ -43,8 +43,10 @@
 use holisec_model::{Ecosystem, Effect, EffectTarget, Provenance, Support, SupportKind};
 use holisec_risk::engine::{self, Intervention, RiskModel, RunOptions};
 use holisec_risk::fair::Controls;
+use holisec_risk::report::LEC_POINTS_PER_DECADE;
 use holisec_risk::sampling::SamplerMode;
 use holisec_risk::scenario::Selection;
+use holisec_risk::sketch::LecPoint;
 use serde::{Deserialize, Serialize};
 
 use crate::adjust::{self, AdjustError};
@@ -71,6 +73,16 @@ pub enum PlanError {
     /// A plan option out of range.
     #[error("{0}")]
     Options(String),
+    /// The caller cancelled the run ([`plan_cancellable`]).
+    #[error("the run was cancelled")]
+    Cancelled,
+}
+
+fn engine_error(e: engine::RiskError) -> PlanError {
+    match e {
+        engine::RiskError::Cancelled => PlanError::Cancelled,
+        other => PlanError::Risk(other.to_string()),
+    }
 }
 
 /// What [`plan`] is asked: the run, the budget and how avoided loss is valued.
@@ -245,6 +257,10 @@ pub struct Plan {
     pub stakeholder: String,
     /// Risk of the hospital as answered.
     pub baseline: Risk,
+    /// Loss exceedance curve of the hospital as answered (empty in plans
+    /// stored before it was kept).
+    #[serde(default)]
+    pub lec: Vec<LecPoint>,
     /// Actions, highest net benefit first (ties by item id).
     pub actions: Vec<Action>,
     /// Budget, when given.
@@ -404,6 +420,20 @@ pub fn plan(
     options: &PlanOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Plan, PlanError> {
+    plan_cancellable(eco, q, levels, options, progress, &|| false)
+}
+
+/// [`plan`] that stops at the engine's next chunk boundary once `cancelled`
+/// says `true` ([`PlanError::Cancelled`]); a plan never cancelled is
+/// [`plan`]'s, bit for bit.
+pub fn plan_cancellable(
+    eco: &Ecosystem,
+    q: &Questionnaire,
+    levels: &[u8],
+    options: &PlanOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<Plan, PlanError> {
     options.check()?;
     let h = adjust::hospital(eco)?;
     let mut levels = levels.to_vec();
@@ -432,8 +462,8 @@ pub fn plan(
         });
         steps.push((i, from, cost));
     }
-    let run = engine::run(&model, &interventions, &options.run, progress)
-        .map_err(|e| PlanError::Risk(e.to_string()))?;
+    let run = engine::run_cancellable(&model, &interventions, &options.run, progress, cancelled)
+        .map_err(engine_error)?;
     let t = &run.baseline.total;
     let baseline = Risk {
         ale: t.moments.mean(),
@@ -520,6 +550,7 @@ pub fn plan(
     Ok(Plan {
         stakeholder: eco.stakeholder(h).id.clone(),
         baseline,
+        lec: t.histogram.lec(LEC_POINTS_PER_DECADE),
         actions,
         budget: options.budget,
         value_per_euro_avoided: value,

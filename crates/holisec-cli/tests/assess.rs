@@ -464,19 +464,21 @@ fn bad_input_is_refused_and_nothing_is_lost() {
     // Newer schema version: exit 2 with the versions named.
     let newer = dir.path().join("newer.db");
     new_assessment(&newer, "Future");
+    let future = (holisec_store::SCHEMA_VERSION + 1).to_string();
     {
         let conn = sqlite(&newer);
-        conn.pragma_update(None, "user_version", 7).unwrap();
-        assert_eq!(sqlite_text(&conn, "PRAGMA user_version;"), "7");
+        conn.pragma_update(None, "user_version", holisec_store::SCHEMA_VERSION + 1)
+            .unwrap();
+        assert_eq!(sqlite_text(&conn, "PRAGMA user_version;"), future);
     }
     let err = fails(&holisec(&newer, &["assess", "list"]), 2);
     assert!(
-        err.contains("schema version 7") && err.contains("upgrade holisec"),
+        err.contains(&format!("schema version {future}")) && err.contains("upgrade holisec"),
         "{err}"
     );
-    // Refused without a change: the file still says version 7 and still has its data.
+    // Refused without a change: the file still says the newer version and still has its data.
     let conn = sqlite(&newer);
-    assert_eq!(sqlite_text(&conn, "PRAGMA user_version;"), "7");
+    assert_eq!(sqlite_text(&conn, "PRAGMA user_version;"), future);
     assert_eq!(
         sqlite_text(&conn, "SELECT count(*) FROM organisations;"),
         "1"

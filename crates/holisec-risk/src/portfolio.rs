@@ -193,6 +193,18 @@ pub fn run(
     run: &RunOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<PortfolioReport, RiskError> {
+    run_cancellable(model, opts, run, progress, &|| false)
+}
+
+/// [`run`], stopping with [`RiskError::Cancelled`] at the first chunk
+/// boundary after `cancelled` answers true (a server's job).
+pub fn run_cancellable(
+    model: &RiskModel,
+    opts: &PortfolioOptions,
+    run: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Result<PortfolioReport, RiskError> {
     run.check()?;
     if opts.organisations == 0 || opts.organisations > MAX_ORGANISATIONS {
         return Err(RiskError::Portfolio(format!(
@@ -229,7 +241,7 @@ pub fn run(
     let size = chunk_iterations(opts.organisations);
     let chunks = run.chunks_of(size);
     let mut acc = Acc::new(n);
-    crate::engine::for_each_chunk_in_order(
+    let finished = crate::engine::for_each_chunk_in_order(
         chunks,
         |k| {
             let part = chunk(model, run, k, size, n, &clients);
@@ -237,9 +249,11 @@ pub fn run(
             part
         },
         |part| acc.merge(&part),
-        // Portfolios run in the CLI only; nothing cancels them.
-        &|| false,
+        cancelled,
     );
+    if !finished {
+        return Err(RiskError::Cancelled);
+    }
     crate::engine::check_finite(&acc.independent, || {
         "the simulated annual loss of the portfolio".into()
     })?;

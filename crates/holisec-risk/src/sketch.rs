@@ -20,7 +20,7 @@
 //! Merging is integer addition for the histogram, so the only order-dependent
 //! floating-point operation is the sum, which the engine performs in chunk order.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Relative accuracy of every quantile the histogram returns.
 pub const RELATIVE_ACCURACY: f64 = 0.005;
@@ -378,7 +378,7 @@ impl LogHistogram {
 }
 
 /// One point of a loss exceedance curve.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LecPoint {
     /// Annual loss.
     pub loss: f64,

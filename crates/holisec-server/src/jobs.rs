@@ -1,4 +1,4 @@
-//! The job runner: risk and simulation runs off the request path.
+//! The job runner: risk, simulation and costed-plan runs off the request path.
 //!
 //! * One runner thread per [`crate::AppState`] takes the oldest queued job of
 //!   any organisation, so at most one job computes at a time on the machine
@@ -19,6 +19,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use holisec_api::{ApiError, Progress};
+use holisec_assess::Questionnaire;
 use holisec_model::Ecosystem;
 use holisec_store::{Job, JobState, Store, UploadKind};
 use serde::{Deserialize, Serialize};
@@ -93,6 +94,11 @@ pub(crate) enum JobOptions {
         seed: u64,
         interventions: Vec<String>,
         compare: bool,
+        /// `--portfolio N --providers P --concentration S`: an insurer's
+        /// book of organisations sharing solution providers. Absent from
+        /// jobs stored before portfolios existed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        portfolio: Option<holisec_api::risk::PortfolioRequest>,
     },
     /// `holisec simulate --scenario ... --replicates --seed --days --scale`.
     Simulation {
@@ -102,14 +108,46 @@ pub(crate) enum JobOptions {
         days: u32,
         scale: f64,
     },
+    /// `holisec assess plan ASSESSMENT -n ITERATIONS --seed SEED --budget
+    /// ... --value-per-euro ...`, always on the server's model and
+    /// questionnaire (the ones the assessment is answered against).
+    Plan {
+        assessment: i64,
+        iterations: u64,
+        seed: u64,
+        budget: Option<f64>,
+        value_per_euro_avoided: f64,
+    },
 }
 
 impl JobOptions {
-    /// `risk` or `simulation`.
+    /// `risk`, `simulation` or `plan`.
     pub(crate) fn kind(&self) -> &'static str {
         match self {
             JobOptions::Risk { .. } => "risk",
             JobOptions::Simulation { .. } => "simulation",
+            JobOptions::Plan { .. } => "plan",
+        }
+    }
+
+    /// The plan options these options stand for.
+    pub(crate) fn plan_options(&self) -> Option<holisec_assess::plan::PlanOptions> {
+        match self {
+            JobOptions::Plan {
+                iterations,
+                seed,
+                budget,
+                value_per_euro_avoided,
+                ..
+            } => Some(holisec_assess::plan::PlanOptions {
+                run: holisec_risk::engine::RunOptions {
+                    iterations: *iterations,
+                    seed: *seed,
+                },
+                budget: *budget,
+                value_per_euro_avoided: *value_per_euro_avoided,
+            }),
+            _ => None,
         }
     }
 
@@ -121,21 +159,27 @@ impl JobOptions {
                 seed,
                 interventions,
                 compare,
+                portfolio,
             } => Some(holisec_api::risk::RiskRequest {
                 iterations: *iterations,
                 seed: *seed,
                 with: interventions.clone(),
                 compare: *compare,
+                portfolio: portfolio.clone(),
                 ..Default::default()
             }),
-            JobOptions::Simulation { .. } => None,
+            JobOptions::Simulation { .. } | JobOptions::Plan { .. } => None,
         }
     }
 }
 
 impl Runner {
     /// A runner over `store`, computing with `eco` when a job names no model.
-    pub(crate) fn start(store: Arc<Mutex<Store>>, eco: Arc<Ecosystem>) -> Runner {
+    pub(crate) fn start(
+        store: Arc<Mutex<Store>>,
+        eco: Arc<Ecosystem>,
+        q: Arc<Questionnaire>,
+    ) -> Runner {
         let (tx, rx) = mpsc::channel();
         let live: LiveMap = Arc::default();
         let pool = rayon::ThreadPoolBuilder::new()
@@ -146,6 +190,7 @@ impl Runner {
         let worker = Worker {
             store,
             eco,
+            q,
             live: Arc::clone(&live),
             pool,
         };
@@ -201,7 +246,7 @@ impl Runner {
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -209,6 +254,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 struct Worker {
     store: Arc<Mutex<Store>>,
     eco: Arc<Ecosystem>,
+    /// The questionnaire the organisations' assessments are answered against.
+    q: Arc<Questionnaire>,
     live: LiveMap,
     /// Worker threads of the engines, one per core (`None`: the global pool).
     pool: Option<rayon::ThreadPool>,
@@ -260,8 +307,8 @@ impl Worker {
             // The engines' threads are the runner's own, so one server's job
             // never waits for another pool's work (tests run several servers).
             match &self.pool {
-                Some(pool) => pool.install(|| compute(&self.store, &self.eco, &job, &progress)),
-                None => compute(&self.store, &self.eco, &job, &progress),
+                Some(pool) => pool.install(|| self.compute(&job, &progress)),
+                None => self.compute(&job, &progress),
             }
         }))
         .unwrap_or_else(|_| {
@@ -408,10 +455,18 @@ impl From<ServerError> for Failure {
     }
 }
 
+impl Worker {
+    /// Runs a job's options and returns its result as JSON text.
+    fn compute(&self, job: &Job, progress: &JobProgress<'_>) -> Result<String, Failure> {
+        compute(&self.store, &self.eco, &self.q, job, progress)
+    }
+}
+
 /// Runs a job's options and returns its result as JSON text.
 fn compute(
     store: &Mutex<Store>,
     eco: &Arc<Ecosystem>,
+    q: &Questionnaire,
     job: &Job,
     progress: &JobProgress<'_>,
 ) -> Result<String, Failure> {
@@ -444,8 +499,45 @@ fn compute(
                 holisec_api::simulate::run(&eco, &sc, threads, progress).map_err(run_error)?;
             serde_json::to_string(&holisec_api::simulate::result(&report))
         }
+        JobOptions::Plan { assessment, .. } => {
+            let plan = options.plan_options().unwrap_or_default();
+            let outcome = compute_plan(
+                store,
+                &eco,
+                q,
+                job.organisation_id,
+                *assessment,
+                &plan,
+                progress,
+            )?;
+            serde_json::to_string(&outcome)
+        }
     };
     json.map_err(|e| Failure::Error(ServerError::Internal(format!("job {} result: {e}", job.id))))
+}
+
+/// A plan job: its inputs read under the store's lock, computed without it,
+/// then stored where `holisec assess plan` and the assessment page find it.
+fn compute_plan(
+    store: &Mutex<Store>,
+    eco: &Ecosystem,
+    q: &Questionnaire,
+    org: i64,
+    assessment: i64,
+    options: &holisec_assess::plan::PlanOptions,
+    progress: &JobProgress<'_>,
+) -> Result<holisec_api::assess::PlanOutcome, Failure> {
+    let inputs = {
+        let s = lock(store);
+        // The assessment may have gone (or never been this organisation's).
+        s.assessment_in_org(org, assessment)
+            .map_err(ServerError::from)?;
+        holisec_api::assess::plan_inputs(&s, eco, q, assessment, options).map_err(run_error)?
+    };
+    let outcome =
+        holisec_api::assess::compute_plan(eco, q, &inputs, options, progress).map_err(run_error)?;
+    holisec_api::assess::save_plan(&mut lock(store), &outcome, &now()).map_err(run_error)?;
+    Ok(outcome)
 }
 
 fn run_error(e: ApiError) -> Failure {

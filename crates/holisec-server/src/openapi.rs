@@ -119,6 +119,11 @@ fn describe(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
             None,
             (200, s.one::<assessments::ScoreView>()),
         ),
+        (Verb::Get, "/api/v1/assessments/{id}/plan") => doc(
+            "The assessment's costed plan computed last (by a `plan` job or `holisec assess plan`), with `stale` when the answers changed since; `latest` is null before the first",
+            None,
+            (200, s.one::<assessments::PlanView>()),
+        ),
         (Verb::Put, "/api/v1/assessments/{id}/answers/{item}") => doc(
             "Save one answer (the item is the questionnaire's item id)",
             Some(s.one::<assessments::AnswerRequest>()),

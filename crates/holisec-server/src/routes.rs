@@ -107,6 +107,12 @@ pub const ROUTES: &[RouteSpec] = &[
         true,
     ),
     route(
+        Verb::Get,
+        "/api/v1/assessments/{id}/plan",
+        Some(Role::Viewer),
+        true,
+    ),
+    route(
         Verb::Put,
         "/api/v1/assessments/{id}/answers/{item}",
         Some(Role::Analyst),
@@ -175,6 +181,7 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Post, "/api/v1/assessments") => post(assessments::create_assessment),
         (Verb::Get, "/api/v1/assessments/{id}") => get(assessments::show_assessment),
         (Verb::Get, "/api/v1/assessments/{id}/score") => get(assessments::score_assessment),
+        (Verb::Get, "/api/v1/assessments/{id}/plan") => get(assessments::latest_plan),
         (Verb::Put, "/api/v1/assessments/{id}/answers/{item}") => put(assessments::save_answer),
         (Verb::Get, "/api/v1/users") => get(users::list_users),
         (Verb::Post, "/api/v1/users") => post(users::create_user),

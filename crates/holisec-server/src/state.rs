@@ -105,16 +105,18 @@ impl AppState {
         let permits = readers.as_ref().map_or(1, |r| r.size());
         let store = Arc::new(Mutex::new(store));
         let eco = Arc::new(eco);
+        let q = Arc::new(q);
         AppState {
             runner: Arc::new(crate::jobs::Runner::start(
                 Arc::clone(&store),
                 Arc::clone(&eco),
+                Arc::clone(&q),
             )),
             readers,
             read_permits: Arc::new(Semaphore::new(permits)),
             store,
             eco,
-            q: Arc::new(q),
+            q,
             throttle: Arc::new(throttle::Throttle::default()),
             sessions: None,
             lifetime: Config::default().lifetime,

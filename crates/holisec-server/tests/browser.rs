@@ -136,10 +136,16 @@ async fn two_organisations_use_the_pages_in_chromium() {
     eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "the browser check failed:\n{stdout}");
     assert!(stdout.contains("ok: organisation B gets the 404 page"));
-    // What the browser saved is in the database.
+    assert!(stdout.contains("ok: computed the hospital's risk and plan"));
+    assert!(stdout.contains("ok: the insurer's portfolio drew its two curves"));
+    // What the browser saved is in the database: three answers, the plan
+    // computed with them, then a fourth answer.
     let s = Store::open(&db).unwrap();
     let answers = s.answers(assessment).unwrap();
-    assert_eq!(answers.len(), 3, "{answers:?}");
+    assert_eq!(answers.len(), 4, "{answers:?}");
+    let plan = s.latest_risk_run(assessment).unwrap().expect("the plan");
+    assert_eq!(plan.iterations, 2000);
+    assert_eq!(plan.results["budget"], 40000.0);
     assert!(answers.iter().any(|a| {
         a.evidence
             .as_deref()

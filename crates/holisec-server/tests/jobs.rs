@@ -346,6 +346,44 @@ async fn a_risk_job_runs_stores_its_result_and_reproduces_it() {
 }
 
 #[tokio::test]
+async fn a_risk_job_prices_an_insurers_portfolio() {
+    let w = world();
+    let ana = login(&w.app, "ana@a.example").await;
+    let portfolio =
+        json!({"organisations": 30, "providers": 3, "concentration": 1.0, "iterations": 3000});
+    let id = start_job(
+        &w.app,
+        &ana,
+        json!({"kind": "risk", "iterations": 2000, "seed": 5, "portfolio": portfolio}),
+    )
+    .await;
+    let job = finished(&w.app, &ana, id).await;
+    assert_eq!(job["state"], "done", "{job}");
+    // The options are stored whole, so the run can be reproduced.
+    assert_eq!(job["options"]["portfolio"], portfolio);
+    let p = &job["result"]["portfolio"];
+    assert_eq!(p["organisations"], 30);
+    assert_eq!(p["iterations"], 3000);
+    assert_eq!(p["seed"], 5);
+    let clients: u64 = p["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["clients"].as_u64().unwrap())
+        .sum();
+    assert_eq!(clients, 30);
+    for side in ["independent", "shared_suppliers"] {
+        assert!(!p[side]["lec"].as_array().unwrap().is_empty(), "{side}");
+    }
+    // Shared suppliers move whole groups of members at once: the mean stays,
+    // the tail grows (the same members and scenarios, drawn together).
+    let mean = |side: &str| p[side]["ale"].as_f64().unwrap();
+    let rel = (mean("shared_suppliers") - mean("independent")).abs() / mean("independent");
+    assert!(rel < 0.2, "means {rel}");
+    assert!(p["p99_ratio"].as_f64().unwrap() >= 1.0, "{p}");
+}
+
+#[tokio::test]
 async fn a_simulation_job_gives_bands_and_countries() {
     let w = world();
     let ana = login(&w.app, "ana@a.example").await;
@@ -541,6 +579,32 @@ async fn bad_job_bodies_name_their_field() {
             "iterations",
         ),
         (json!({"kind": "risk", "seed": 1.5}), 422, "seed"),
+        (json!({"kind": "risk", "portfolio": 5}), 422, "portfolio"),
+        (
+            json!({"kind": "risk", "portfolio": {"members": 5}}),
+            422,
+            "portfolio",
+        ),
+        (
+            json!({"kind": "risk", "portfolio": {"organisations": "many"}}),
+            422,
+            "portfolio",
+        ),
+        (
+            json!({"kind": "risk", "portfolio": {"organisations": 0}}),
+            400,
+            "portfolio.organisations",
+        ),
+        (
+            json!({"kind": "risk", "portfolio": {"organisations": 5, "providers": 6}}),
+            400,
+            "portfolio.providers",
+        ),
+        (
+            json!({"kind": "risk", "portfolio": {"concentration": 11.0}}),
+            400,
+            "portfolio.concentration",
+        ),
         (
             json!({"kind": "risk", "interventions": "mfa"}),
             422,
@@ -636,4 +700,127 @@ async fn bad_job_bodies_name_their_field() {
     }
     let (status, _) = post(&w.app, "/api/v1/jobs/77/cancel", &ana, json!({})).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_plan_job_puts_the_hospitals_risk_and_plan_on_its_assessment() {
+    let w = world();
+    let ana = login(&w.app, "ana@a.example").await;
+    let (status, a) = post(&w.app, "/api/v1/assessments", &ana, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    let id = a["id"].as_i64().unwrap();
+    let answer = |item: &str, level: u8| {
+        request(
+            Method::PUT,
+            &format!("/api/v1/assessments/{id}/answers/{item}"),
+            &ana,
+            Some(&json!({ "level": level })),
+        )
+    };
+    let (status, body) = send(&w.app, answer("PE-01", 1)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Before any plan: 200 with nothing to show.
+    let (status, view) = get(&w.app, &format!("/api/v1/assessments/{id}/plan"), &ana).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert!(view["latest"].is_null(), "{view}");
+
+    let body =
+        json!({"kind": "plan", "assessment": id, "iterations": 4000, "seed": 7, "budget": 30000});
+    let job = start_job(&w.app, &ana, body.clone()).await;
+    let done = finished(&w.app, &ana, job).await;
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["kind"], "plan");
+    assert_eq!(done["options"]["assessment"], id);
+    assert_eq!(done["options"]["value_per_euro_avoided"], 1.0);
+    let result = &done["result"];
+    assert_eq!(result["assessment"], id);
+    assert_eq!(result["iterations"], 4000);
+    assert_eq!(result["budget"], 30000.0);
+    assert!(result["selected_cost"].as_f64().unwrap() <= 30000.0);
+    // The hospital's loss exceedance curve: losses up, probabilities down.
+    let lec = result["lec"].as_array().unwrap();
+    assert!(lec.len() > 5, "{} points", lec.len());
+    for pair in lec.windows(2) {
+        assert!(pair[0]["loss"].as_f64() < pair[1]["loss"].as_f64());
+        assert!(pair[0]["probability"].as_f64() >= pair[1]["probability"].as_f64());
+    }
+
+    // The assessment shows it, current; the same request is reused, not rerun.
+    let (_, view) = get(&w.app, &format!("/api/v1/assessments/{id}/plan"), &ana).await;
+    let latest = &view["latest"];
+    assert_eq!(latest["stale"], false, "{view}");
+    assert_eq!(latest["baseline"], result["baseline"]);
+    assert_eq!(latest["input_hash"], result["input_hash"]);
+    let again = finished(&w.app, &ana, start_job(&w.app, &ana, body).await).await;
+    assert_eq!(again["result"]["reused"], true, "{again}");
+    assert_eq!(again["result"]["actions"], result["actions"]);
+
+    // A new answer makes the stored plan stale; a viewer reads it too.
+    let (status, _) = send(&w.app, answer("PE-01", 3)).await;
+    assert_eq!(status, StatusCode::OK);
+    let val = login(&w.app, "val@a.example").await;
+    let (_, view) = get(&w.app, &format!("/api/v1/assessments/{id}/plan"), &val).await;
+    assert_eq!(view["latest"]["stale"], true, "{view}");
+
+    // Another organisation's analyst can neither read it nor plan for it.
+    let bob = login(&w.app, "bob@b.example").await;
+    let (status, _) = get(&w.app, &format!("/api/v1/assessments/{id}/plan"), &bob).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, err) = post(
+        &w.app,
+        "/api/v1/jobs",
+        &bob,
+        json!({"kind": "plan", "assessment": id}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{err}");
+    assert_eq!(err["field"], "assessment");
+    assert_eq!(
+        err["error"],
+        format!("no assessment {id} in your organisation")
+    );
+
+    // Bad plan options name their field.
+    for (body, code, field) in [
+        (json!({"kind": "plan"}), 422, "assessment"),
+        (
+            json!({"kind": "plan", "assessment": "mine"}),
+            422,
+            "assessment",
+        ),
+        (
+            json!({"kind": "plan", "assessment": id, "budget": -1}),
+            400,
+            "budget",
+        ),
+        (
+            json!({"kind": "plan", "assessment": id, "budget": "lots"}),
+            422,
+            "budget",
+        ),
+        (
+            json!({"kind": "plan", "assessment": id, "value_per_euro_avoided": -2}),
+            400,
+            "value_per_euro_avoided",
+        ),
+        (
+            json!({"kind": "plan", "assessment": id, "iterations": 0}),
+            400,
+            "iterations",
+        ),
+        (
+            json!({"kind": "plan", "assessment": id, "iterations": 5_000_000}),
+            400,
+            "iterations",
+        ),
+        (
+            json!({"kind": "plan", "assessment": id, "model": 1}),
+            422,
+            "model",
+        ),
+    ] {
+        let (status, err) = post(&w.app, "/api/v1/jobs", &ana, body.clone()).await;
+        assert_eq!(status.as_u16(), code, "{body}: {err}");
+        assert_eq!(err["field"], field, "{body}: {err}");
+    }
 }

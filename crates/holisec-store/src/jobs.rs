@@ -1,4 +1,4 @@
-//! Jobs of `holisec serve` (migration 5): a risk or simulation run asked for
+//! Jobs of `holisec serve` (migrations 5 and 7): a risk, simulation or plan run asked for
 //! by a user, with the options, model and engine version it ran with, its
 //! state, and its result once done.
 //!
@@ -36,6 +36,34 @@ pub(crate) const MIGRATION: &str = "CREATE TABLE jobs (
         error TEXT,
         result TEXT CHECK (result IS NULL OR json_valid(result))
     ) STRICT;
+    CREATE INDEX jobs_by_organisation ON jobs(organisation_id, id);
+    CREATE UNIQUE INDEX jobs_one_active_per_organisation ON jobs(organisation_id)
+        WHERE state IN ('queued', 'running');";
+
+/// Migration 7: plan jobs (a hospital's risk and improvement plan, worked out
+/// off the request path). SQLite cannot change a `CHECK` in place, so the
+/// table is rebuilt the documented way (new table, copy, drop, rename) with
+/// every row and both indexes kept.
+pub(crate) const MIGRATION_PLAN_KIND: &str = "CREATE TABLE jobs_with_plan (
+        id INTEGER PRIMARY KEY,
+        organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('risk', 'simulation', 'plan')),
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        model_id INTEGER,
+        options TEXT NOT NULL CHECK (json_valid(options)),
+        engine_version TEXT NOT NULL,
+        error TEXT,
+        result TEXT CHECK (result IS NULL OR json_valid(result))
+    ) STRICT;
+    INSERT INTO jobs_with_plan SELECT id, organisation_id, kind, state, created_at,
+        started_at, finished_at, created_by, model_id, options, engine_version, error, result
+        FROM jobs;
+    DROP TABLE jobs;
+    ALTER TABLE jobs_with_plan RENAME TO jobs;
     CREATE INDEX jobs_by_organisation ON jobs(organisation_id, id);
     CREATE UNIQUE INDEX jobs_one_active_per_organisation ON jobs(organisation_id)
         WHERE state IN ('queued', 'running');";
@@ -438,6 +466,63 @@ mod tests {
             options: r#"{"iterations":1000,"seed":1}"#,
             engine_version: "test",
         }
+    }
+
+    #[test]
+    fn migration_7_keeps_every_job_and_accepts_plan_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v6.db");
+        {
+            let mut s = Store::open_at_version(&path, 6).unwrap();
+            let a = s
+                .create_organisation("A", "healthcare-organisation", "t")
+                .unwrap()
+                .id;
+            let mut plan = new_job(a, 0);
+            plan.kind = "plan";
+            plan.created_by = s
+                .create_user(&crate::NewUser {
+                    email: "x@a.example",
+                    organisation_id: a,
+                    role: crate::Role::Analyst,
+                    password_hash: "$argon2id$x",
+                    now: "t",
+                })
+                .unwrap()
+                .id;
+            // Before migration 7 the kind is refused by the table itself.
+            assert!(s.create_job(&plan, "t0").is_err());
+            let j = s.create_job(&new_job(a, plan.created_by), "t1").unwrap();
+            assert!(s.start_job(j.id, "t2").unwrap());
+        }
+        let mut s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), crate::SCHEMA_VERSION);
+        let kept = s.job_in_org(1, 1).unwrap().unwrap();
+        assert_eq!(
+            (kept.kind.as_str(), kept.state),
+            ("risk", JobState::Running)
+        );
+        let indexes: Vec<String> = s
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            indexes,
+            ["jobs_by_organisation", "jobs_one_active_per_organisation"]
+        );
+        let mut plan = new_job(1, 1);
+        plan.kind = "plan";
+        let err = s.create_job(&plan, "t3").unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        assert!(
+            s.finish_job(1, JobState::Done, None, Some("{}"), "t4")
+                .unwrap()
+        );
+        assert_eq!(s.create_job(&plan, "t5").unwrap().kind, "plan");
     }
 
     #[test]

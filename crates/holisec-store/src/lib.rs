@@ -120,6 +120,8 @@ pub const MIGRATIONS: &[&str] = &[
     jobs::MIGRATION,
     // 6: model and scenario files uploaded by an organisation.
     uploads::MIGRATION,
+    // 7: plan jobs (the jobs table rebuilt with `plan` among its kinds).
+    jobs::MIGRATION_PLAN_KIND,
 ];
 
 /// The schema version this build writes (number of migrations).
@@ -720,6 +722,21 @@ impl Store {
                 "SELECT id, assessment_id, input_hash, seed, iterations, created_at, results
                  FROM risk_runs WHERE assessment_id = ?1 AND input_hash = ?2",
                 params![id, input_hash],
+                risk_run_row,
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
+    /// The run of assessment `id` stored last (latest `created_at`, then
+    /// highest id), whatever its inputs.
+    pub fn latest_risk_run(&self, id: i64) -> Result<Option<RiskRun>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id, assessment_id, input_hash, seed, iterations, created_at, results
+                 FROM risk_runs WHERE assessment_id = ?1
+                 ORDER BY created_at DESC, id DESC LIMIT 1",
+                params![id],
                 risk_run_row,
             )
             .optional()

@@ -82,6 +82,35 @@ pub(crate) async fn show_assessment(
         .await
 }
 
+/// The plan of an assessment computed last, or none yet.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct PlanView {
+    assessment: i64,
+    /// `holisec assess plan --json`'s object with `computed_at` and `stale`
+    /// (see docs/assessment.md), or null.
+    #[schema(value_type = Option<Object>)]
+    latest: Option<holisec_api::assess::LatestPlan>,
+}
+
+pub(crate) async fn latest_plan(
+    State(state): State<AppState>,
+    axum::Extension(Current(user)): axum::Extension<Current>,
+    Path(raw): Path<String>,
+) -> Result<Json<PlanView>, ServerError> {
+    let id = object_id(&raw)?;
+    let (eco, q) = (Arc::clone(&state.eco), Arc::clone(&state.q));
+    state
+        .read(move |s| {
+            s.assessment_in_org(user.organisation_id, id)?;
+            let latest = holisec_api::assess::latest_plan(s, &eco, &q, id)?;
+            Ok(Json(PlanView {
+                assessment: id,
+                latest,
+            }))
+        })
+        .await
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub(crate) struct ScoreView {
     assessment: holisec_store::Assessment,

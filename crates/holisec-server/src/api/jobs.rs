@@ -1,4 +1,4 @@
-//! The organisation's jobs: ask for a risk or simulation run, list, show
+//! The organisation's jobs: ask for a risk, simulation or costed-plan run, list, show
 //! (with the stored result once done), follow by server-sent events, cancel.
 //!
 //! A body is read field by field so that every refusal names its field:
@@ -50,8 +50,14 @@ pub(crate) struct JobView {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub(crate) struct JobRequestDoc {
-    /// `risk` or `simulation`.
+    /// `risk`, `simulation` or `plan`.
     kind: String,
+    /// Plan: the assessment (of the organisation's) to plan for.
+    assessment: Option<i64>,
+    /// Plan: yearly budget in EUR.
+    budget: Option<f64>,
+    /// Plan: EUR one euro of expected loss avoided is worth (default 1).
+    value_per_euro_avoided: Option<f64>,
     /// An upload id of the organisation's, or null for the built-in model.
     model: Option<i64>,
     /// Simulation: a built-in scenario's name or a scenario upload id.
@@ -63,6 +69,26 @@ pub(crate) struct JobRequestDoc {
     replicates: Option<u32>,
     /// The seed (same inputs and seed give the same result).
     seed: Option<u64>,
+    /// Risk: support items to simulate applied together.
+    interventions: Option<Vec<String>>,
+    /// Risk: also price a portfolio of organisations sharing solution
+    /// providers (an insurer's book).
+    portfolio: Option<PortfolioDoc>,
+}
+
+/// A risk job's `portfolio` (as `holisec risk --portfolio N --providers P
+/// --concentration S --portfolio-iterations N`); each field optional.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub(crate) struct PortfolioDoc {
+    /// Members, 1 to 100,000 (default 100).
+    organisations: Option<u32>,
+    /// Solution providers they share, 1 to `organisations`.
+    providers: Option<u32>,
+    /// Zipf exponent of the providers' market shares, 0 (equal) to 10.
+    concentration: Option<f64>,
+    /// Simulated years of the portfolio run.
+    iterations: Option<u64>,
 }
 
 impl JobView {
@@ -277,6 +303,7 @@ pub(crate) enum JobRequest {
         iterations: Option<u64>,
         seed: Option<u64>,
         interventions: Vec<String>,
+        portfolio: Option<holisec_api::risk::PortfolioRequest>,
     },
     Simulation {
         model: Option<i64>,
@@ -286,7 +313,16 @@ pub(crate) enum JobRequest {
         days: Option<u32>,
         scale: Option<f64>,
     },
+    Plan {
+        assessment: i64,
+        iterations: Option<u64>,
+        seed: Option<u64>,
+        budget: Option<f64>,
+        value_per_euro_avoided: Option<f64>,
+    },
 }
+
+const KINDS: &str = "\"risk\", \"simulation\" or \"plan\"";
 
 fn parse_request(body: &Value) -> Result<JobRequest, ServerError> {
     let obj = body
@@ -295,23 +331,28 @@ fn parse_request(body: &Value) -> Result<JobRequest, ServerError> {
     let kind = match obj.get("kind") {
         Some(Value::String(k)) => k.as_str(),
         _ => {
-            return Err(unprocessable(
-                "kind",
-                "kind: expected \"risk\" or \"simulation\"",
-            ));
+            return Err(unprocessable("kind", format!("kind: expected {KINDS}")));
         }
     };
     match kind {
         "risk" => {
             only(
                 obj,
-                &["kind", "model", "iterations", "seed", "interventions"],
+                &[
+                    "kind",
+                    "model",
+                    "iterations",
+                    "seed",
+                    "interventions",
+                    "portfolio",
+                ],
             )?;
             Ok(JobRequest::Risk {
                 model: id_field(obj, "model")?,
                 iterations: uint(obj, "iterations", "a whole number of simulated years")?,
                 seed: uint(obj, "seed", "a whole number from 0 to 2^64 - 1")?,
                 interventions: strings(obj, "interventions")?,
+                portfolio: portfolio(obj)?,
             })
         }
         "simulation" => {
@@ -367,9 +408,44 @@ fn parse_request(body: &Value) -> Result<JobRequest, ServerError> {
                 scale,
             })
         }
+        "plan" => {
+            only(
+                obj,
+                &[
+                    "kind",
+                    "assessment",
+                    "iterations",
+                    "seed",
+                    "budget",
+                    "value_per_euro_avoided",
+                ],
+            )?;
+            let assessment = match obj.get("assessment") {
+                Some(Value::Number(n)) if n.as_i64().is_some_and(|i| i > 0) => {
+                    n.as_i64().unwrap_or_default()
+                }
+                _ => {
+                    return Err(unprocessable(
+                        "assessment",
+                        "assessment: expected the id of one of your organisation's assessments",
+                    ));
+                }
+            };
+            Ok(JobRequest::Plan {
+                assessment,
+                iterations: uint(obj, "iterations", "a whole number of simulated years")?,
+                seed: uint(obj, "seed", "a whole number from 0 to 2^64 - 1")?,
+                budget: number(obj, "budget", "an amount of 0 or more EUR a year")?,
+                value_per_euro_avoided: number(
+                    obj,
+                    "value_per_euro_avoided",
+                    "a number of 0 or more",
+                )?,
+            })
+        }
         other => Err(unprocessable(
             "kind",
-            format!("kind `{other}`: expected \"risk\" or \"simulation\""),
+            format!("kind `{other}`: expected {KINDS}"),
         )),
     }
 }
@@ -404,6 +480,17 @@ fn uint(obj: &Map<String, Value>, field: &str, what: &str) -> Result<Option<u64>
     }
 }
 
+fn number(obj: &Map<String, Value>, field: &str, what: &str) -> Result<Option<f64>, ServerError> {
+    match obj.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => Ok(n.as_f64()),
+        Some(v) => Err(unprocessable(
+            field,
+            format!("{field} {v}: expected {what}"),
+        )),
+    }
+}
+
 fn id_field(obj: &Map<String, Value>, field: &str) -> Result<Option<i64>, ServerError> {
     match obj.get(field) {
         None | Some(Value::Null) => Ok(None),
@@ -411,6 +498,26 @@ fn id_field(obj: &Map<String, Value>, field: &str) -> Result<Option<i64>, Server
         Some(v) => Err(unprocessable(
             field,
             format!("{field} {v}: expected null (the built-in model) or an upload id"),
+        )),
+    }
+}
+
+/// The `portfolio` object of a risk job: `organisations`, `providers`,
+/// `concentration` and `iterations`, each optional (as `holisec risk
+/// --portfolio`'s defaults); serde names an unknown or mistyped field.
+fn portfolio(
+    obj: &Map<String, Value>,
+) -> Result<Option<holisec_api::risk::PortfolioRequest>, ServerError> {
+    match obj.get("portfolio") {
+        None | Some(Value::Null) => Ok(None),
+        Some(v @ Value::Object(_)) => serde_json::from_value(v.clone())
+            .map(Some)
+            .map_err(|e| unprocessable("portfolio", format!("portfolio: {e}"))),
+        Some(v) => Err(unprocessable(
+            "portfolio",
+            format!(
+                "portfolio {v}: expected an object with organisations, providers, concentration and iterations"
+            ),
         )),
     }
 }
@@ -449,6 +556,7 @@ fn resolve(
             iterations,
             seed,
             interventions,
+            portfolio,
         } => {
             let eco = job_model(store, eco, org, model)?;
             let options = JobOptions::Risk {
@@ -457,8 +565,10 @@ fn resolve(
                 interventions,
                 // The result ranks every support item per euro.
                 compare: true,
+                portfolio,
             };
             let request = options.risk_request().unwrap_or_default();
+            request.check().map_err(risk_field)?;
             // As `holisec risk`: ranges, support ids, and runs over 5e9 loss events.
             holisec_api::risk::check_size(&eco, &request).map_err(risk_field)?;
             let seconds = holisec_api::risk::estimate(&eco, &request)
@@ -497,8 +607,51 @@ fn resolve(
             };
             Ok((model, options))
         }
+        JobRequest::Plan {
+            assessment,
+            iterations,
+            seed,
+            budget,
+            value_per_euro_avoided,
+        } => {
+            crate::jobs::lock(store)
+                .assessment_in_org(org, assessment)
+                .map_err(|_| ServerError::Invalid {
+                    status: StatusCode::NOT_FOUND,
+                    field: Some("assessment".into()),
+                    message: format!("no assessment {assessment} in your organisation"),
+                })?;
+            let options = JobOptions::Plan {
+                assessment,
+                iterations: iterations.unwrap_or(holisec_assess::plan::DEFAULT_ITERATIONS),
+                seed: seed.unwrap_or(holisec_assess::plan::DEFAULT_SEED),
+                budget,
+                value_per_euro_avoided: value_per_euro_avoided
+                    .unwrap_or(holisec_assess::plan::DEFAULT_VALUE_PER_EURO_AVOIDED),
+            };
+            let plan = options.plan_options().unwrap_or_default();
+            holisec_api::assess::check_plan_options(&plan).map_err(risk_field)?;
+            if plan.run.iterations > MAX_PLAN_ITERATIONS {
+                return Err(ServerError::invalid(
+                    "iterations",
+                    format!(
+                        "iterations {}: expected 1 to {MAX_PLAN_ITERATIONS} simulated years for a plan job (one run per questionnaire step: about a minute at the most on this server)",
+                        plan.run.iterations
+                    ),
+                ));
+            }
+            // Always the server's model: the one the questionnaire is checked against.
+            Ok((None, options))
+        }
     }
 }
+
+/// Most simulated years of a plan job. A plan runs the hospital's scenarios
+/// once per questionnaire step besides the baseline (dozens of runs), so
+/// its years cost far more than a risk job's; the risk estimate does not
+/// cover them, and this cap keeps a plan well inside [`MAX_JOB_SECONDS`]
+/// (docs/benchmarks.md has the measured time of the largest plan).
+pub(crate) const MAX_PLAN_ITERATIONS: u64 = 1_000_000;
 
 /// Longest estimated run a job may be: one job computes at a time, and a
 /// run of hours would hold every other organisation's job in the queue.
@@ -528,10 +681,14 @@ fn risk_field(e: holisec_api::ApiError) -> ServerError {
             value,
             expected,
         } => {
-            let field = if option == "with" {
-                "interventions"
-            } else {
-                option
+            let field = match option {
+                "with" => "interventions",
+                // The portfolio's options, as the body nests them.
+                "portfolio" => "portfolio.organisations",
+                "providers" => "portfolio.providers",
+                "concentration" => "portfolio.concentration",
+                "portfolio_iterations" => "portfolio.iterations",
+                other => other,
             };
             ServerError::invalid(field, format!("{field} {value}: expected {expected}"))
         }

@@ -25,6 +25,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
     ("charts.js", JS, include_bytes!("../../assets/charts.js")),
     ("risk.js", JS, include_bytes!("../../assets/risk.js")),
+    ("plan.js", JS, include_bytes!("../../assets/plan.js")),
     (
         "simulation.js",
         JS,
