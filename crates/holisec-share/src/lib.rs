@@ -29,9 +29,11 @@
 //! assert!(!may_see(&hospital, Tlp::Red, Some(&insurer), &eco).allowed);
 //! ```
 
+pub mod alerts;
 pub mod kinds;
 pub mod org;
 pub mod tlp;
 
+pub use alerts::{AlertError, Directory, Priority, Recipient, Subject, recipients};
 pub use org::{CountryError, OrgId, OrgProfile, SizeBand, parse_country};
 pub use tlp::{Decision, Tlp};
