@@ -32,8 +32,12 @@
 pub mod alerts;
 pub mod kinds;
 pub mod org;
+pub mod peers;
 pub mod tlp;
 
 pub use alerts::{AlertError, Directory, Priority, Recipient, Subject, recipients};
 pub use org::{CountryError, OrgId, OrgProfile, SizeBand, parse_country};
+pub use peers::{
+    K_MIN, KAnonymity, PeerBenchmark, PeerError, PeerQuery, PeerScores, Scope, benchmark,
+};
 pub use tlp::{Decision, Tlp};
