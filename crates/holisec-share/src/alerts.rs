@@ -321,7 +321,7 @@ impl<'a> Directory<'a> {
                 to: Party::organisation(org),
                 basis: Basis::FactorOf,
                 why: format!(
-                    "{factor} is a vulnerability factor of `{kind}` in the model, and organisation {} is a {kind}",
+                    "{factor} is a vulnerability factor of `{kind}` in the model, and organisation {} is of that kind",
                     org.id
                 ),
             };
@@ -356,7 +356,7 @@ impl<'a> Directory<'a> {
             to: hub_party.clone(),
             basis,
             why: format!(
-                "{} reports to {hub_party}, the hub of {}",
+                "the alert about {} goes to {hub_party}, the hub of {}",
                 origin.party,
                 sharing.describe()
             ),
@@ -367,7 +367,7 @@ impl<'a> Directory<'a> {
                     from: hub_party.clone(),
                     to: Party::organisation(org),
                     basis,
-                    why: format!("organisation {} is a {hub} of {country}", org.id),
+                    why: format!("organisation {} is of kind `{hub}` in {country}", org.id),
                 };
                 found.offer(
                     origin.id(),
@@ -387,7 +387,7 @@ impl<'a> Directory<'a> {
                 to: Party::organisation(org),
                 basis,
                 why: format!(
-                    "organisation {} is a {care} of {country}, the same country as the alert; {}",
+                    "organisation {} is of kind `{care}` in {country}, the country of the alert; {}",
                     org.id,
                     sharing.describe()
                 ),
@@ -413,7 +413,7 @@ impl<'a> Directory<'a> {
                         level: relation.level,
                     },
                     why: format!(
-                        "organisation {} is a {kind}: {}",
+                        "organisation {} is of kind `{kind}`: {}",
                         org.id,
                         relation.describe()
                     ),
@@ -587,7 +587,7 @@ mod tests {
             }
         );
         assert!(
-            via_hub[1].why.contains("same country as the alert"),
+            via_hub[1].why.contains("the country of the alert"),
             "{}",
             via_hub[1].why
         );

@@ -17,8 +17,8 @@
 //! agency-institution organisation of the owner's country.
 //!
 //! The related-kind rule reads the model through [`crate::kinds`]: in the
-//! built-in model an insurer sees a hospital's AMBER reports (`insures`,
-//! first level) but another hospital does not (no relation between two
+//! built-in model an insurer sees a hospital's AMBER reports (`funds` and
+//! `insures`, first level) but another hospital does not (no relation between two
 //! hospitals). It applies across countries, as the model's relations do.
 //!
 //! Labels only get changed by the report's owner ([`may_change_tlp`]): nobody
