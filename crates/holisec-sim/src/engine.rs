@@ -152,6 +152,10 @@ enum Msg {
     DepDown(u32),
     DepUp(u32),
     Mailbox(u32),
+    /// An impacted supplier alerts every client in `Synth::clients`: the same
+    /// "a supplier's clients" rule as `holisec_share::alerts` (High priority),
+    /// applied here as a random disconnection. Kept separate on purpose; the
+    /// module documentation of `holisec_share::alerts` says why.
     SupplierAlert(u32),
 }
 
