@@ -8,11 +8,11 @@
 //! * [`timestamp`]: RFC 3339 UTC timestamps with at least millisecond
 //!   precision, for `date_added` and the `X-TAXII-Date-Added-*` headers.
 //! * [`query`]: the query string (`added_after`, `limit`, `next`, `match[...]`).
-//! * [`page`]: filtering and pagination with a `next` token bound to the
+//! * [`page`](mod@page): filtering and pagination with a `next` token bound to the
 //!   filters and positioned by (`date_added`, insertion sequence).
 //! * [`tlp`]: TLP 2.0 marking definitions (the OASIS extension) and reading an
 //!   object's TLP level.
-//! * [`intake`]: the body of a POST, object by object, for the status resource.
+//! * [`intake`](mod@intake): the body of a POST, object by object, for the status resource.
 //!
 //! Design notes and the interoperability checklist: `docs/taxii.md`.
 
