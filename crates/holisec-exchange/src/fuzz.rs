@@ -15,6 +15,13 @@
 //!   ([`holisec_model::load_bytes`], what `holisec validate FILE` runs); every
 //!   diagnostic span lies inside the text on character boundaries; a valid
 //!   model survives the STIX round trip.
+//! * [`taxii_query`]: the bytes (lossily as UTF-8) parsed as a TAXII query
+//!   string, an `Accept` and a `Content-Type` header; a query that parses is
+//!   paged over a fixed collection and following `next` with the same filters
+//!   yields every matching object once, in order.
+//! * [`taxii_intake`]: the bytes read as the body of a TAXII POST; every
+//!   object is accepted or refused exactly once, the status resource counts
+//!   agree, and the TLP reader takes every accepted object.
 
 use std::sync::OnceLock;
 
@@ -24,6 +31,7 @@ use holisec_model::{Ecosystem, Loaded};
 use crate::calibrate::{self, CalibrateOptions};
 use crate::stix::{self, ExportOptions};
 use crate::summary::{self, Filter};
+use crate::taxii;
 use crate::veris::{Evidence, ReadOptions, VerisReader};
 
 fn check_counts(e: &Evidence) {
@@ -148,5 +156,120 @@ pub fn model_loader(data: &[u8]) {
     );
     if let (Some(file), Some(_)) = (loaded.file.as_ref(), loaded.ecosystem.as_ref()) {
         assert_round_trip(file);
+    }
+}
+
+/// A small collection: three objects sharing one `date_added`, two versions of one id.
+fn taxii_collection() -> Vec<taxii::StoredObject> {
+    let at = |text: &str| taxii::Timestamp::parse(text).expect("a fixed valid timestamp");
+    let object = |seq: i64, id: &str, version: &str, added: &str| taxii::StoredObject {
+        id: id.to_owned(),
+        stix_type: id.split("--").next().unwrap_or_default().to_owned(),
+        version: at(version),
+        date_added: at(added),
+        seq,
+        spec_version: "2.1".to_owned(),
+        json: serde_json::json!({"id": id}),
+    };
+    vec![
+        object(
+            1,
+            "indicator--a",
+            "2026-01-01T00:00:00Z",
+            "2026-02-01T00:00:00Z",
+        ),
+        object(
+            2,
+            "indicator--a",
+            "2026-01-02T00:00:00Z",
+            "2026-02-02T00:00:00Z",
+        ),
+        object(
+            3,
+            "report--b",
+            "2026-01-01T00:00:00Z",
+            "2026-02-02T00:00:00Z",
+        ),
+        object(
+            4,
+            "malware--c",
+            "2026-01-01T00:00:00Z",
+            "2026-02-02T00:00:00Z",
+        ),
+        object(
+            5,
+            "indicator--d",
+            "2026-01-01T00:00:00Z",
+            "2026-02-03T00:00:00.5Z",
+        ),
+    ]
+}
+
+/// Fuzz target `taxii_query`: the TAXII query parser, pagination and media negotiation on arbitrary bytes.
+pub fn taxii_query(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for kind in [taxii::Kind::Taxii, taxii::Kind::Stix] {
+        let _ = taxii::negotiate(Some(&text), kind);
+        let _ = taxii::content_type_ok(Some(&text), kind);
+    }
+    let Ok(query) = taxii::Query::parse(&text) else {
+        return;
+    };
+    let objects = taxii_collection();
+    let Ok(first) = taxii::page(&objects, &query, 3) else {
+        assert!(
+            query.next.is_some(),
+            "only a `next` can make a parsed query fail"
+        );
+        return;
+    };
+    let mut all = taxii::Query {
+        next: None,
+        limit: Some(usize::MAX),
+        ..query.clone()
+    };
+    let everything = taxii::page(&objects, &all, usize::MAX).expect("no `next`, no error");
+    if query.next.is_some() {
+        return;
+    }
+    let mut seen: Vec<i64> = first.objects.iter().map(|o| o.seq).collect();
+    let mut next = first.next;
+    while let Some(token) = next {
+        all.next = Some(token);
+        all.limit = query.limit;
+        let page = taxii::page(&objects, &all, 3).expect("a next of this query is accepted");
+        assert!(!page.objects.is_empty(), "a `next` page is never empty");
+        seen.extend(page.objects.iter().map(|o| o.seq));
+        next = page.next;
+    }
+    let expected: Vec<i64> = everything.objects.iter().map(|o| o.seq).collect();
+    assert_eq!(seen, expected, "paging yields every object once, in order");
+    for (_, value) in everything.headers() {
+        assert!(taxii::Timestamp::parse(&value).is_ok(), "{value}");
+    }
+}
+
+/// Fuzz target `taxii_intake`: the TAXII POST body reader on arbitrary bytes.
+pub fn taxii_intake(data: &[u8]) {
+    let Ok(intake) = taxii::intake(data, 1000) else {
+        return;
+    };
+    assert!(intake.total() <= 1000);
+    let mut indexes: Vec<usize> = intake.accepted.iter().map(|a| a.index).collect();
+    indexes.extend(intake.refused.iter().map(|r| r.index));
+    indexes.sort_unstable();
+    assert!(
+        indexes.iter().copied().eq(0..intake.total()),
+        "every object is accepted or refused exactly once"
+    );
+    let at = taxii::Timestamp::from_unix_nanos(0).expect("the epoch");
+    let status = intake.status("fuzz", at, at);
+    assert_eq!(
+        status.total_count,
+        status.success_count + status.failure_count
+    );
+    for accepted in &intake.accepted {
+        assert_eq!(accepted.spec_version, "2.1");
+        let _ = taxii::read_tlp2(&accepted.json);
     }
 }

@@ -10,6 +10,8 @@
 //! * [`calibrate`]: derives a model's threat mix from the evidence, keeping its
 //!   absolute level, and records the provenance.
 //! * [`stix`]: STIX 2.1 bundle export and import with deterministic ids.
+//! * [`taxii`]: the protocol core of TAXII 2.1 (media types, resources,
+//!   query parsing, pagination, TLP 2.0 markings, POST intake) for a server.
 //! * [`fuzz`]: the bodies of the fuzz targets, shared with the seed regression test.
 //!
 //! Nothing here does I/O: readers take bytes, writers return values or text.
@@ -20,6 +22,7 @@ pub mod mapping;
 pub mod schema;
 pub mod stix;
 pub mod summary;
+pub mod taxii;
 pub mod veris;
 
 /// Writes a model file as TOML (the format `holisec_model::load_str` reads).

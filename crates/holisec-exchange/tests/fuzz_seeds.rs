@@ -53,6 +53,55 @@ fn model_loader_seeds() {
     run("model_loader", holisec_exchange::fuzz::model_loader);
 }
 
+#[test]
+fn taxii_query_seeds() {
+    run("taxii_query", holisec_exchange::fuzz::taxii_query);
+}
+
+#[test]
+fn taxii_intake_seeds() {
+    run("taxii_intake", holisec_exchange::fuzz::taxii_intake);
+}
+
+/// The TAXII seeds reach the paths they are named after.
+#[test]
+fn taxii_seeds_reach_their_code_paths() {
+    use holisec_exchange::taxii::{self, IntakeError, NextError, Query, QueryError};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds");
+    let read = |name: &str| std::fs::read(root.join(name)).unwrap();
+    let text = |name: &str| String::from_utf8(read(name)).unwrap();
+
+    let q = Query::parse(&text("taxii_query/filters.txt")).unwrap();
+    assert_eq!((q.types.len(), q.limit), (2, Some(2)));
+    let q = Query::parse(&text("taxii_query/percent-encoded-brackets.txt")).unwrap();
+    assert_eq!(q.types, ["indicator"]);
+    let e = Query::parse(&text("taxii_query/unknown-match.txt")).unwrap_err();
+    assert!(matches!(e, QueryError::UnknownMatch { .. }), "{e}");
+    let forged = Query::parse(&text("taxii_query/forged-next.txt")).unwrap();
+    assert_eq!(
+        taxii::page(&[], &forged, 10).unwrap_err(),
+        NextError::FiltersChanged
+    );
+    assert!(Query::parse(&text("taxii_query/extreme-timestamps.txt")).is_err());
+
+    let ok = taxii::intake(&read("taxii_intake/envelope.json"), 10).unwrap();
+    assert_eq!((ok.accepted.len(), ok.refused.len()), (2, 0));
+    let ok = taxii::intake(&read("taxii_intake/broken-objects.json"), 10).unwrap();
+    assert_eq!((ok.accepted.len(), ok.refused.len()), (0, 10));
+    let marked = taxii::intake(&read("taxii_intake/conflicting-tlp.json"), 10).unwrap();
+    assert!(taxii::read_tlp2(&marked.accepted[0].json).is_err());
+    assert!(matches!(
+        taxii::intake(&read("taxii_intake/truncated.json"), 10),
+        Err(IntakeError::Json { line: 3, .. })
+    ));
+    assert!(matches!(
+        taxii::intake(&read("taxii_intake/too-many.json"), 1000),
+        Err(IntakeError::TooManyObjects { count: 1500, .. })
+    ));
+    let deep = taxii::intake(&read("taxii_intake/deep-arrays.json"), 10).unwrap_err();
+    assert!(deep.to_string().contains("recursion limit"), "{deep}");
+}
+
 /// The seeds exercise what they are named after (a seed that silently stopped
 /// reaching its code path would make the corpus weaker without failing).
 #[test]
