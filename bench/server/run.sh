@@ -14,9 +14,10 @@
 #    turn over the organisation's assessments), then one connection alone
 #    (-c1, 5 s) for the unloaded latency. Records req/s, p50, p99, non-2xx
 #    answers, and the server's VmRSS and VmHWM (/proc/PID/status).
-# 5. BENCH_JOB=1 (once the jobs API is merged): the same loaded reads while a
-#    1e6-year risk job runs (POST $JOB_PATH with $JOB_BODY); PENDING until
-#    then, the script says so and skips it.
+# 5. BENCH_JOB=1: the same loaded reads while a job runs (POST $JOB_PATH
+#    with $JOB_BODY, by default a 1e6-year risk job; make it longer than
+#    the measurements, e.g. 1e7 years, so it runs throughout), with the
+#    job's state and progress before and after.
 # SERVE_BIN=path serves with another build (e.g. the one before a change).
 # Prints a Markdown table (also in $OUT/results.md; OUT defaults to a temp dir).
 set -euo pipefail
@@ -129,15 +130,24 @@ reads() {
     reads "$CONNECTIONS" "$DURATION"
     reads 1 5s
     if [ "$BENCH_JOB" = 1 ]; then
-        job=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $(login analyst@bench.example)" -H 'content-type: application/json' \
+        analyst=$(login analyst@bench.example)
+        job=$(curl -s -o "$work/job.json" -w '%{http_code}' -H "Cookie: $analyst" -H 'content-type: application/json' \
             -d "$JOB_BODY" "$base$JOB_PATH")
+        job_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("id", ""))' "$work/job.json" 2>/dev/null || true)
+        # The job's state and progress, to show it ran for the whole measurement.
+        job_state() {
+            curl -s -H "Cookie: $analyst" "$base$JOB_PATH/$job_id" |
+                python3 -c 'import json,sys; j=json.load(sys.stdin); p=j.get("progress") or {}; print(j["state"], p.get("done"), "/", p.get("total"), p.get("unit") or "")'
+        }
         case "$job" in
-            2??) echo; echo "While a 1e6-year risk job runs (POST $JOB_PATH → $job):"; echo
+            2??) sleep 1
+                 echo; echo "While a job runs (POST $JOB_PATH $JOB_BODY → $job, job $job_id $(job_state)):"; echo
                  echo "| read | connections | req/s | p50 | p99 | non-2xx | VmRSS MiB | VmHWM MiB |"
                  echo "|---|---|---|---|---|---|---|---|"
                  measure "GET /api/v1/assessments/{id} + job" "$(paths_of '')" "$CONNECTIONS" "$DURATION"
-                 measure "GET /api/v1/assessments/{id}/score + job" "$(paths_of /score)" "$CONNECTIONS" "$DURATION" ;;
-            *) echo; echo "PENDING: the job run needs the jobs API (POST $JOB_PATH answered $job)" ;;
+                 measure "GET /api/v1/assessments/{id}/score + job" "$(paths_of /score)" "$CONNECTIONS" "$DURATION"
+                 echo; echo "The job after the measurements: $(job_state)" ;;
+            *) echo; echo "FAILED: POST $JOB_PATH answered $job: $(cat "$work/job.json")"; exit 1 ;;
         esac
     fi
 } | tee "$OUT/results.md"

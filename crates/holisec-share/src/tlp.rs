@@ -268,7 +268,11 @@ fn amber(owner: &OrgProfile, viewer: &OrgProfile, model: &Ecosystem) -> Decision
             format!("{viewer_name} is a client of the supplier {owner_name}"),
         );
     }
+    // The model's relations join kinds, not organisations: bounded to the
+    // owner's country, so AMBER reaches the insurers and agencies that deal
+    // with the owner, not every insurer of the community.
     if let Some(relation) = strongest_between(model, owner.kind, viewer.kind, RelationLevel::First)
+        .filter(|_| owner.same_country(viewer))
     {
         return Decision::allow(
             Grounds::RelatedKind,
@@ -281,7 +285,7 @@ fn amber(owner: &OrgProfile, viewer: &OrgProfile, model: &Ecosystem) -> Decision
     Decision::deny(
         Grounds::OutsideAudience,
         format!(
-            "TLP:AMBER is for the owner, its agency, suppliers, clients and the stakeholder kinds the model relates to `{}` at the first level; {viewer_name} is none of these",
+            "TLP:AMBER is for the owner, its agency, suppliers, clients and the organisations of its country whose kinds the model relates to `{}` at the first level; {viewer_name} is none of these",
             owner.kind
         ),
     )
@@ -419,14 +423,21 @@ mod tests {
                 [T, T, T, T, F],
                 Grounds::Agency,
             ),
-            // The model relates agencies to hospitals at the first level, so a
-            // foreign agency is in the AMBER audience but not AMBER+STRICT's.
+            // The model relates agencies to hospitals at the first level, but
+            // the related-kind rule stays within the owner's country.
             row(
                 "agency other country",
                 &hospital,
                 Some(OrgProfile::new(3, K::AgencyInstitution).in_country("DE")),
-                [T, T, T, F, F],
-                Grounds::RelatedKind,
+                [T, T, F, F, F],
+                Grounds::OutsideAudience,
+            ),
+            row(
+                "related kind other country",
+                &hospital,
+                Some(OrgProfile::new(7, K::InsuranceGroup).in_country("DE")),
+                [T, T, F, F, F],
+                Grounds::OutsideAudience,
             ),
             row(
                 "supplier",
@@ -517,8 +528,8 @@ mod tests {
     #[test]
     fn reasons_name_the_model_relation() {
         let eco = eco();
-        let hospital = OrgProfile::new(1, K::HealthcareOrganisation);
-        let insurer = OrgProfile::new(5, K::InsuranceGroup);
+        let hospital = OrgProfile::new(1, K::HealthcareOrganisation).in_country("FR");
+        let insurer = OrgProfile::new(5, K::InsuranceGroup).in_country("FR");
         let decision = may_see(&hospital, Tlp::Amber, Some(&insurer), &eco);
         assert!(
             decision
@@ -530,7 +541,7 @@ mod tests {
         let denied = may_see(&hospital, Tlp::Red, Some(&insurer), &eco);
         assert_eq!(
             denied.reason,
-            "TLP:RED is for the owner only; organisation 5 (insurance-group) is not organisation 1 (healthcare-organisation)"
+            "TLP:RED is for the owner only; organisation 5 (insurance-group, FR) is not organisation 1 (healthcare-organisation, FR)"
         );
     }
 
