@@ -29,6 +29,8 @@
 //!   per-stakeholder details and the attack paths of one motivation.
 //! * [`assess`]: questionnaire, answers, scores, the costed plan (stored and
 //!   reused), history, on a [`holisec_store::Store`] the front end opens.
+//! * [`sharing`]: incident reports with TLP 2.0 labels, alerts along the
+//!   model's relations, an agency's view and peer benchmarks (issue 13).
 //!
 //! No function here reads a file, prints, or reads the clock: timestamps and
 //! bytes come in as arguments. The only I/O is through the `Store` handed in.
@@ -38,6 +40,7 @@ pub mod diagnostics;
 pub mod map;
 pub mod model;
 pub mod risk;
+pub mod sharing;
 pub mod simulate;
 pub mod source;
 pub mod terminal;
@@ -68,6 +71,10 @@ pub enum ApiError {
     /// The database refused or failed.
     #[error(transparent)]
     Store(#[from] holisec_store::StoreError),
+    /// The request is understood but the sharing rules do not allow it (only
+    /// a report's owner may change its label; only an agency issues alerts).
+    #[error("not allowed: {0}")]
+    Refused(String),
     /// Something outside the input failed.
     #[error("{0}")]
     Failed(String),
@@ -81,7 +88,10 @@ impl ApiError {
     /// rather than the environment (exit status 1, HTTP 5xx).
     pub fn is_invalid_input(&self) -> bool {
         match self {
-            ApiError::Rejected(_) | ApiError::Option { .. } | ApiError::Invalid(_) => true,
+            ApiError::Rejected(_)
+            | ApiError::Option { .. }
+            | ApiError::Invalid(_)
+            | ApiError::Refused(_) => true,
             ApiError::Store(e) => e.is_invalid_input(),
             ApiError::Failed(_) | ApiError::Cancelled => false,
         }

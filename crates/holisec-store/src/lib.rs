@@ -36,6 +36,7 @@ mod error;
 mod jobs;
 mod pool;
 mod seed;
+mod sharing;
 mod tenancy;
 mod uploads;
 
@@ -45,6 +46,11 @@ use error::{classify, words};
 pub use jobs::{INTERRUPTED, Job, JobState, NewJob};
 pub use pool::ReadPool;
 pub use seed::{BenchSeed, bench_org_name};
+pub use sharing::{
+    Alert, ApiToken, InboxEntry, Incident, IncidentEdit, IncidentVersion, NewAlert, NewIncident,
+    NewRecipient, NewTaxiiObject, NewToken, PRIORITIES, ProfileUpdate, SharingRecord, TLP_LABELS,
+    TaxiiAdded, TaxiiObject,
+};
 pub use tenancy::{AuditEntry, MAX_EMAIL_CHARS, NewUser, OrgRecord, Role, User, normalise_email};
 pub use uploads::{NewUpload, Upload, UploadKind, UploadSummary};
 
@@ -122,6 +128,10 @@ pub const MIGRATIONS: &[&str] = &[
     uploads::MIGRATION,
     // 7: plan jobs (the jobs table rebuilt with `plan` among its kinds).
     jobs::MIGRATION_PLAN_KIND,
+    // 8: sharing between stakeholders (issue 13): organisations' country, size
+    // band, agency and benchmark opt-in, their suppliers, incident reports with
+    // their versions, alerts and recipients, API tokens, TAXII objects and statuses.
+    sharing::MIGRATION,
 ];
 
 /// The schema version this build writes (number of migrations).
