@@ -68,6 +68,10 @@ pub enum ApiError {
     /// unknown scenario id, a run that would take hours, an unknown organisation).
     #[error("{0}")]
     Invalid(String),
+    /// The object named does not exist or is not the caller's to see (the
+    /// two answer alike, HTTP 404).
+    #[error("{0}")]
+    NotFound(String),
     /// The database refused or failed.
     #[error(transparent)]
     Store(#[from] holisec_store::StoreError),
@@ -91,6 +95,7 @@ impl ApiError {
             ApiError::Rejected(_)
             | ApiError::Option { .. }
             | ApiError::Invalid(_)
+            | ApiError::NotFound(_)
             | ApiError::Refused(_) => true,
             ApiError::Store(e) => e.is_invalid_input(),
             ApiError::Failed(_) | ApiError::Cancelled => false,

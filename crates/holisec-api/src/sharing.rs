@@ -31,6 +31,49 @@ use serde::{Deserialize, Serialize};
 
 use crate::ApiError;
 
+/// Organisation and incident ids in request bodies: JSON has one number
+/// type, so `12.0` is the id 12 (as JSON Schema counts it an integer);
+/// `12.5` is refused.
+mod json_ids {
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    fn integral<E: Error>(x: f64) -> Result<i64, E> {
+        if x.fract() == 0.0 && x.abs() < 9.0e15 {
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(x as i64)
+        } else {
+            Err(E::custom(format!("{x}: expected a whole number (an id)")))
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Num {
+        Int(i64),
+        Float(f64),
+    }
+
+    impl Num {
+        fn id<E: Error>(self) -> Result<i64, E> {
+            match self {
+                Num::Int(i) => Ok(i),
+                Num::Float(x) => integral(x),
+            }
+        }
+    }
+
+    pub(super) fn one<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        Option::<Num>::deserialize(d)?.map(Num::id).transpose()
+    }
+
+    pub(super) fn many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+        Vec::<Num>::deserialize(d)?
+            .into_iter()
+            .map(Num::id)
+            .collect()
+    }
+}
+
 /// Who acts: the organisation and user of the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Actor {
@@ -41,6 +84,7 @@ pub struct Actor {
 }
 
 /// The VERIS actor type of an incident.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ActorType {
@@ -53,6 +97,7 @@ pub enum ActorType {
 }
 
 /// A security attribute an incident affected.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Attribute {
@@ -86,6 +131,7 @@ pub const MAX_NARRATIVE_CHARS: usize = 20_000;
 pub const MAX_LIST: usize = 100;
 
 /// The essentials of a VERIS incident, as an organisation reports it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentReport {
@@ -112,7 +158,7 @@ pub struct IncidentReport {
     #[serde(default)]
     pub narrative: Option<String>,
     /// The supplier (an organisation id) the incident came through, when named.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json_ids::one")]
     pub supplier: Option<OrgId>,
     /// The model's vulnerability factors (ids) that played a part.
     #[serde(default)]
@@ -229,6 +275,45 @@ impl IncidentReport {
         }
         Ok(())
     }
+}
+
+/// A TLP 2.0 label as requests write it (for the OpenAPI document; the
+/// server also reads lower case and no `TLP:` prefix).
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum TlpLabel {
+    /// Anyone.
+    #[schema(rename = "TLP:CLEAR")]
+    Clear,
+    /// The community.
+    #[schema(rename = "TLP:GREEN")]
+    Green,
+    /// The owner's agency, suppliers, clients and related organisations of its country.
+    #[schema(rename = "TLP:AMBER")]
+    Amber,
+    /// The owner's agency only.
+    #[schema(rename = "TLP:AMBER+STRICT")]
+    AmberStrict,
+    /// The owner only.
+    #[schema(rename = "TLP:RED")]
+    Red,
+}
+
+/// A size band as requests write it (for the OpenAPI document).
+#[cfg(feature = "openapi")]
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum SizeBandName {
+    /// Small.
+    #[schema(rename = "small")]
+    Small,
+    /// Medium.
+    #[schema(rename = "medium")]
+    Medium,
+    /// Large.
+    #[schema(rename = "large")]
+    Large,
 }
 
 /// The stored spelling of a label: `amber+strict`.
@@ -484,7 +569,7 @@ pub fn visible_incidents(
 }
 
 fn not_found(id: i64) -> ApiError {
-    ApiError::Invalid(format!("no incident {id} in your organisation"))
+    ApiError::NotFound(format!("no incident {id}"))
 }
 
 /// Replaces the report of the actor's incident `id` (a new version; the history keeps the old one).
@@ -518,11 +603,12 @@ pub fn withdraw_incident(
     now: &str,
 ) -> Result<(), ApiError> {
     if store.withdraw_incident(actor.org, id, actor.user, now)? {
-        Ok(())
-    } else {
-        Err(ApiError::Invalid(format!(
-            "no incident {id} in your organisation that is not withdrawn already"
-        )))
+        return Ok(());
+    }
+    // Withdrawing twice is one withdrawal: the owner's repeat succeeds.
+    match store.incident_in_org(actor.org, id)? {
+        Some(i) if i.withdrawn_at.is_some() => Ok(()),
+        _ => Err(not_found(id)),
     }
 }
 
@@ -552,9 +638,7 @@ pub fn change_tlp(
         .into_iter()
         .find(|v| v.incident.id == id)
     else {
-        return Err(ApiError::Invalid(format!(
-            "no incident {id} that you may see"
-        )));
+        return Err(not_found(id));
     };
     let owner = org_profile(store, current.incident.organisation_id)?;
     let me = org_profile(store, actor.org)?;
@@ -577,6 +661,7 @@ pub fn change_tlp(
 }
 
 /// An alert an agency issues.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgencyAlert {
@@ -585,15 +670,16 @@ pub struct AgencyAlert {
     /// Text.
     pub text: String,
     /// Its label.
+    #[cfg_attr(feature = "openapi", schema(value_type = TlpLabel))]
     pub tlp: Tlp,
     /// Incidents it is about (each visible to the agency).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json_ids::many")]
     pub incidents: Vec<i64>,
     /// Vulnerability factors of the model it is about.
     #[serde(default)]
     pub factors: Vec<String>,
     /// Supplier organisations it is about.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "json_ids::many")]
     pub suppliers: Vec<OrgId>,
 }
 
@@ -708,9 +794,7 @@ pub fn acknowledge(
     if store.acknowledge_alert(actor.org, alert_id, actor.user, now)? {
         Ok(())
     } else {
-        Err(ApiError::Invalid(format!(
-            "no alert {alert_id} in your inbox"
-        )))
+        Err(ApiError::NotFound(format!("no alert {alert_id}")))
     }
 }
 
@@ -1178,4 +1262,119 @@ mod tests {
             "no assessment"
         );
     }
+}
+
+/// Incident `id` if organisation `viewer` may see it (its own, or another's
+/// the TLP rules open to it); `NotFound` otherwise, as for a missing id.
+pub fn visible_incident(
+    store: &Store,
+    eco: &Ecosystem,
+    viewer: OrgId,
+    id: i64,
+) -> Result<VisibleIncident, ApiError> {
+    visible_incidents(store, eco, viewer)?
+        .into_iter()
+        .find(|v| v.incident.id == id)
+        .ok_or_else(|| not_found(id))
+}
+
+/// An organisation's sharing profile as its admin sets it.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileRequest {
+    /// ISO 3166-1 alpha-2 country code (`FR`), or null.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// `small`, `medium` or `large`, or null.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<SizeBandName>))]
+    pub size_band: Option<SizeBand>,
+    /// The agency-institution organisation it shares with, or null.
+    #[serde(default, deserialize_with = "json_ids::one")]
+    pub agency: Option<OrgId>,
+    /// The solution-provider organisations it uses.
+    #[serde(default, deserialize_with = "json_ids::many")]
+    pub suppliers: Vec<OrgId>,
+    /// Whether its latest domain scores join the anonymous peer benchmarks.
+    #[serde(default)]
+    pub benchmark_opt_in: bool,
+}
+
+/// The profile the sharing rules read, with the names of the organisations it names.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProfileView {
+    /// The profile.
+    #[serde(flatten)]
+    pub record: SharingRecord,
+}
+
+/// Organisation `org`'s sharing profile.
+pub fn profile(store: &Store, org: OrgId) -> Result<ProfileView, ApiError> {
+    let record = store
+        .sharing_record(org)?
+        .ok_or_else(|| ApiError::NotFound(format!("no organisation {org}")))?;
+    Ok(ProfileView { record })
+}
+
+/// Sets the actor's organisation's profile: the country is checked
+/// ([`holisec_share::org::parse_country`]), the agency must be an
+/// `agency-institution` organisation and each supplier a
+/// `solution-provider` one; the field at fault is named.
+pub fn update_profile(
+    store: &mut Store,
+    actor: Actor,
+    request: &ProfileRequest,
+    now: &str,
+) -> Result<ProfileView, ApiError> {
+    let country = match request.country.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(
+            holisec_share::org::parse_country(c)
+                .map_err(|e| field("country", c, &e.to_string()))?,
+        ),
+    };
+    let kind = |id: OrgId| -> Result<Option<String>, ApiError> {
+        Ok(store.sharing_record(id)?.map(|r| r.kind))
+    };
+    if let Some(a) = request.agency
+        && kind(a)?.as_deref() != Some(StakeholderKind::AgencyInstitution.as_str())
+    {
+        return Err(field(
+            "agency",
+            a,
+            "the id of an agency-institution organisation",
+        ));
+    }
+    if request.suppliers.len() > MAX_LIST {
+        return Err(field(
+            "suppliers",
+            request.suppliers.len(),
+            &format!("at most {MAX_LIST} suppliers"),
+        ));
+    }
+    for &s in &request.suppliers {
+        if s == actor.org || kind(s)?.as_deref() != Some(StakeholderKind::SolutionProvider.as_str())
+        {
+            return Err(field(
+                "suppliers",
+                s,
+                "ids of solution-provider organisations (not your own)",
+            ));
+        }
+    }
+    let size_band = request.size_band.map(|b| match b {
+        SizeBand::Small => "small".to_owned(),
+        SizeBand::Medium => "medium".to_owned(),
+        SizeBand::Large => "large".to_owned(),
+    });
+    let update = holisec_store::ProfileUpdate {
+        country,
+        size_band,
+        agency_id: request.agency,
+        benchmark_opt_in: request.benchmark_opt_in,
+    };
+    store.set_sharing_profile(actor.org, &update, actor.user, now)?;
+    store.set_suppliers(actor.org, &request.suppliers, actor.user, now)?;
+    profile(store, actor.org)
 }

@@ -31,6 +31,11 @@ pub enum ServerError {
     /// The session's role is too weak for this route (403).
     #[error("your role may not do this")]
     Forbidden,
+    /// The organisation may not do this, whatever the role (403): a rule
+    /// of sharing (only the owner relabels a report) or of the route (only
+    /// an agency issues alerts).
+    #[error("{0}")]
+    Denied(String),
     /// Not found, or not in the session's organisation (404).
     #[error("{0}")]
     NotFound(String),
@@ -68,7 +73,7 @@ impl ServerError {
         match self {
             ServerError::Invalid { status, .. } => *status,
             ServerError::Unauthenticated | ServerError::BadCredentials => StatusCode::UNAUTHORIZED,
-            ServerError::Forbidden => StatusCode::FORBIDDEN,
+            ServerError::Forbidden | ServerError::Denied(_) => StatusCode::FORBIDDEN,
             ServerError::NotFound(_) => StatusCode::NOT_FOUND,
             ServerError::Conflict(_) => StatusCode::CONFLICT,
             ServerError::Throttled(_) | ServerError::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -99,6 +104,8 @@ impl From<ApiError> for ServerError {
     fn from(e: ApiError) -> Self {
         match e {
             ApiError::Store(s) => s.into(),
+            ApiError::Refused(m) => ServerError::Denied(m),
+            ApiError::NotFound(m) => ServerError::NotFound(m),
             ApiError::Option {
                 option,
                 value,

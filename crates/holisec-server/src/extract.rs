@@ -17,11 +17,57 @@ pub(crate) struct Body<T>(pub(crate) T);
 impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ServerError;
 
+    /// Every body is a JSON object: serde would also fill a struct from an
+    /// array (`[null, null]`), which no client means. The field at fault is
+    /// named, as a path (`report.supplier`).
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(Body(v)),
+        let value = match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(v)) => v,
+            Err(rejection) => return Err(json_rejection(rejection)),
+        };
+        if !value.is_object() {
+            return Err(ServerError::Invalid {
+                status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                field: None,
+                message: format!("the body: expected a JSON object, found {}", kind(&value)),
+            });
+        }
+        serde_path_to_error::deserialize(value)
+            .map(Body)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                ServerError::Invalid {
+                    status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    field: (path != ".").then(|| path.clone()),
+                    message: format!("invalid body: {e}"),
+                }
+            })
+    }
+}
+
+/// Any JSON body, read field by field by its handler (jobs and uploads name
+/// each field they refuse, `kind` first).
+pub(crate) struct AnyJson(pub(crate) serde_json::Value);
+
+impl<S: Send + Sync> FromRequest<S> for AnyJson {
+    type Rejection = ServerError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(AnyJson(v)),
             Err(rejection) => Err(json_rejection(rejection)),
         }
+    }
+}
+
+fn kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 

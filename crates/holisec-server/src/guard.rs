@@ -10,8 +10,10 @@
 //! [`crate::Config::touch`] ago or more.
 
 use axum::Json;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{Method, StatusCode};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use holisec_store::User;
@@ -58,54 +60,93 @@ pub(crate) async fn authorize(
     let Some(min_role) = spec.min_role else {
         return next.run(req).await;
     };
-    let user_id: Option<i64> = match session.get(USER_KEY).await {
-        Ok(id) => id,
-        Err(e) => return ServerError::Internal(format!("session: {e}")).into_response(),
+    // A TAXII client sends its credentials with each request; a browser its session.
+    let user = if spec.taxii && req.headers().contains_key(header::AUTHORIZATION) {
+        let address = req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        match crate::credentials::user_from_headers(&state, req.headers(), address).await {
+            Ok(Some(user)) => user,
+            Ok(None) => return refuse(spec, ServerError::Unauthenticated),
+            Err(e) => return refuse(spec, e),
+        }
+    } else {
+        match session_user(&state, &session).await {
+            Ok(user) => user,
+            Err(e) => return refuse(spec, e),
+        }
     };
-    let Some(user_id) = user_id else {
-        return refuse(spec, ServerError::Unauthenticated);
-    };
+    if user.role < min_role {
+        return refuse(spec, ServerError::Forbidden);
+    }
+    if let Some(kind) = spec.org_kind {
+        let org = user.organisation_id;
+        match state.read(move |s| Ok(s.organisation_by_id(org)?)).await {
+            Ok(Some(o)) if o.kind == kind => {}
+            Ok(_) => {
+                return refuse(
+                    spec,
+                    ServerError::Denied(format!(
+                        "only an organisation of kind `{kind}` may do this"
+                    )),
+                );
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
+    req.extensions_mut().insert(Current(user));
+    next.run(req).await
+}
+
+/// The user of the request's session, refreshing its expiry when due; a
+/// session past its absolute lifetime, of a disabled user or opened with a
+/// password since changed is ended.
+async fn session_user(state: &AppState, session: &Session) -> Result<User, ServerError> {
+    let user_id: Option<i64> = session
+        .get(USER_KEY)
+        .await
+        .map_err(|e| ServerError::Internal(format!("session: {e}")))?;
+    let user_id = user_id.ok_or(ServerError::Unauthenticated)?;
     // The absolute lifetime: a session ends so long after its login, however active.
     let auth_at: Option<i64> = session.get(AUTH_AT_KEY).await.ok().flatten();
     let lifetime = i64::try_from(state.lifetime.as_secs()).unwrap_or(i64::MAX);
     if auth_at.is_none_or(|t| unix_now().saturating_sub(t) >= lifetime) {
         let _ = session.flush().await;
-        return refuse(spec, ServerError::Unauthenticated);
+        return Err(ServerError::Unauthenticated);
     }
     let now = unix_now();
     let touched: Option<i64> = session.get(TOUCHED_AT_KEY).await.ok().flatten();
     let touch = i64::try_from(state.touch.as_secs()).unwrap_or(i64::MAX);
     if touched.is_none_or(|t| now.saturating_sub(t) >= touch) {
         // Changing the session saves it, with a new expiry, after the response.
-        if let Err(e) = session.insert(TOUCHED_AT_KEY, now).await {
-            return ServerError::Internal(format!("session: {e}")).into_response();
-        }
+        session
+            .insert(TOUCHED_AT_KEY, now)
+            .await
+            .map_err(|e| ServerError::Internal(format!("session: {e}")))?;
     }
     let stamp: Option<String> = session.get(STAMP_KEY).await.ok().flatten();
-    let user = match state.read(move |s| Ok(s.user_with_hash(user_id)?)).await {
+    match state.read(move |s| Ok(s.user_with_hash(user_id)?)).await? {
         // A disabled user, or a session opened with a password since changed, ends here.
-        Ok(Some((u, hash)))
+        Some((u, hash))
             if !u.disabled
                 && stamp.as_deref() == Some(accounts::credential_stamp(&hash).as_str()) =>
         {
-            u
+            Ok(u)
         }
-        Ok(_) => {
+        _ => {
             let _ = session.flush().await;
-            return refuse(spec, ServerError::Unauthenticated);
+            Err(ServerError::Unauthenticated)
         }
-        Err(e) => return e.into_response(),
-    };
-    if user.role < min_role {
-        return refuse(spec, ServerError::Forbidden);
     }
-    req.extensions_mut().insert(Current(user));
-    next.run(req).await
 }
 
 /// The refusal of `spec`: JSON for the API; for a page, anonymous browsers
 /// go to `/login` (303) and other refusals are HTML pages.
 fn refuse(spec: &crate::RouteSpec, error: ServerError) -> Response {
+    if spec.taxii {
+        return crate::taxii::refusal(error);
+    }
     if !spec.page {
         return error.into_response();
     }

@@ -26,6 +26,7 @@
 
 pub mod accounts;
 mod api;
+mod credentials;
 mod error;
 mod extract;
 mod guard;
@@ -34,6 +35,7 @@ pub mod openapi;
 mod pages;
 mod routes;
 mod state;
+mod taxii;
 pub mod throttle;
 
 use std::net::SocketAddr;
@@ -195,7 +197,9 @@ async fn json_errors(response: Response) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| {
-            v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+            v.as_bytes().starts_with(b"application/json")
+                || v.as_bytes().starts_with(b"application/taxii+json")
+                || v.as_bytes().starts_with(b"text/html")
         });
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;

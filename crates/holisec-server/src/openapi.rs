@@ -18,7 +18,7 @@ use utoipa::openapi::{
 };
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::api::{assessments, jobs, models, session, users};
+use crate::api::{assessments, jobs, models, session, sharing, users};
 use crate::{ErrorBody, ROUTES, RouteSpec, SESSION_COOKIE, Verb};
 
 /// Name of the security scheme: the session cookie.
@@ -204,6 +204,92 @@ fn describe(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
             None,
             (200, s.one::<holisec_api::map::EcosystemMap>()),
         ),
+        _ => describe_sharing(spec, s),
+    }
+}
+
+/// The sharing routes (docs/sharing.md). Their bodies are the library's
+/// types, described in words here and in docs/sharing.md.
+fn describe_sharing(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
+    let any = serde_json::Value::schema;
+    let doc = |summary, request, ok| {
+        Some(RouteDoc {
+            summary,
+            request,
+            body_optional: false,
+            ok,
+            ok_type: "application/json",
+        })
+    };
+    match (spec.method, spec.path) {
+        (Verb::Get, "/api/v1/organisation/sharing") => doc(
+            "The organisation's sharing profile: country, size band, agency, suppliers, benchmark opt-in",
+            None,
+            (200, any()),
+        ),
+        (Verb::Put, "/api/v1/organisation/sharing") => doc(
+            "Set the organisation's sharing profile (`country`, `size_band`, `agency`, `suppliers`, `benchmark_opt_in`)",
+            Some(s.one::<holisec_api::sharing::ProfileRequest>()),
+            (200, any()),
+        ),
+        (Verb::Get, "/api/v1/incidents") => doc(
+            "The incident reports the organisation may see (its own, and others' the TLP rules open to it), each with the rule's reason",
+            None,
+            (200, any()),
+        ),
+        (Verb::Post, "/api/v1/incidents") => doc(
+            "Report an incident (VERIS essentials) under a TLP 2.0 label; alerts the organisations the model's relations reach",
+            Some(s.one::<sharing::NewIncidentBody>()),
+            (201, any()),
+        ),
+        (Verb::Get, "/api/v1/incidents/{id}") => {
+            doc("An incident the organisation may see", None, (200, any()))
+        }
+        (Verb::Put, "/api/v1/incidents/{id}") => doc(
+            "Replace the report of one of the organisation's incidents (a new version)",
+            Some(s.one::<holisec_api::sharing::IncidentReport>()),
+            (200, any()),
+        ),
+        (Verb::Put, "/api/v1/incidents/{id}/tlp") => doc(
+            "Change the label of one of the organisation's incidents (owner only)",
+            Some(s.one::<sharing::TlpBody>()),
+            (200, any()),
+        ),
+        (Verb::Get, "/api/v1/incidents/{id}/history") => doc(
+            "The versions of one of the organisation's incidents, oldest first",
+            None,
+            (200, any()),
+        ),
+        (Verb::Post, "/api/v1/incidents/{id}/withdraw") => doc(
+            "Withdraw one of the organisation's incidents (kept with its history, shared no more)",
+            None,
+            (200, any()),
+        ),
+        (Verb::Get, "/api/v1/alerts") => doc(
+            "The organisation's alert inbox, each alert with its priority and the chain of relations that reached it",
+            None,
+            (200, any()),
+        ),
+        (Verb::Post, "/api/v1/alerts") => doc(
+            "Issue an alert (agency-institution organisations only): title, text, tlp, incidents, factors, suppliers",
+            Some(s.one::<holisec_api::sharing::AgencyAlert>()),
+            (201, any()),
+        ),
+        (Verb::Post, "/api/v1/alerts/{id}/acknowledge") => doc(
+            "Acknowledge an alert of the organisation's inbox",
+            None,
+            (200, any()),
+        ),
+        (Verb::Get, "/api/v1/agency") => doc(
+            "The agency's national view of incidents (agency-institution organisations only)",
+            None,
+            (200, any()),
+        ),
+        (Verb::Get, "/api/v1/assessments/{id}/benchmark") => doc(
+            "The organisation's latest domain scores against its opted-in peers', shown only with k or more contributors",
+            None,
+            (200, any()),
+        ),
         _ => None,
     }
 }
@@ -227,6 +313,9 @@ fn query_parameters(spec: &RouteSpec) -> Vec<(&'static str, Vec<&'static str>)> 
                     .collect(),
             ),
         ],
+        (Verb::Get, "/api/v1/assessments/{id}/benchmark") => {
+            vec![("scope", vec!["country", "community"])]
+        }
         _ => Vec::new(),
     }
 }

@@ -10,7 +10,7 @@ use axum::routing::{MethodRouter, get, post, put};
 use holisec_store::Role;
 
 use crate::AppState;
-use crate::api::{assessments, jobs, map, models, session, users};
+use crate::api::{assessments, jobs, map, models, session, sharing, users};
 use crate::pages;
 
 /// HTTP method of a route.
@@ -51,6 +51,24 @@ pub struct RouteSpec {
     /// An HTML page: an anonymous browser is sent to `/login` (303) instead
     /// of a JSON 401, and refusals are HTML pages.
     pub page: bool,
+    /// Only organisations of this stakeholder kind (e.g. `agency-institution`);
+    /// others get 403 whatever the role.
+    pub org_kind: Option<&'static str>,
+    /// A TAXII 2.1 route: besides a session it takes HTTP Basic or a Bearer
+    /// API token (`crate::credentials`), and refusals are TAXII error
+    /// resources (`application/taxii+json;version=2.1`, a 401 with
+    /// `WWW-Authenticate: Basic`).
+    pub taxii: bool,
+}
+
+impl RouteSpec {
+    /// Only for organisations of `kind`.
+    pub const fn only_for(self, kind: &'static str) -> RouteSpec {
+        RouteSpec {
+            org_kind: Some(kind),
+            ..self
+        }
+    }
 }
 
 const fn route(
@@ -65,6 +83,8 @@ const fn route(
         min_role,
         org_scoped,
         page: false,
+        org_kind: None,
+        taxii: false,
     }
 }
 
@@ -76,8 +96,27 @@ const fn page(path: &'static str, min_role: Option<Role>, org_scoped: bool) -> R
         min_role,
         org_scoped,
         page: true,
+        org_kind: None,
+        taxii: false,
     }
 }
+
+/// A TAXII 2.1 route (GET unless said), see [`RouteSpec::taxii`]; every one
+/// needs a user of at least `viewer` (writes check the collection).
+const fn taxii(method: Verb, path: &'static str) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        min_role: Some(Role::Viewer),
+        org_scoped: false,
+        page: false,
+        org_kind: None,
+        taxii: true,
+    }
+}
+
+/// The stakeholder kind of agencies and CSIRTs (alerts, the national view).
+pub const AGENCY: &str = "agency-institution";
 
 /// Every route of the application. The router is built from this table.
 pub const ROUTES: &[RouteSpec] = &[
@@ -157,6 +196,68 @@ pub const ROUTES: &[RouteSpec] = &[
         true,
     ),
     route(Verb::Get, "/api/v1/map", Some(Role::Viewer), false),
+    // Sharing between organisations (docs/sharing.md).
+    route(
+        Verb::Get,
+        "/api/v1/organisation/sharing",
+        Some(Role::Viewer),
+        false,
+    ),
+    route(
+        Verb::Put,
+        "/api/v1/organisation/sharing",
+        Some(Role::Admin),
+        false,
+    ),
+    route(Verb::Get, "/api/v1/incidents", Some(Role::Viewer), false),
+    route(Verb::Post, "/api/v1/incidents", Some(Role::Analyst), false),
+    route(
+        Verb::Get,
+        "/api/v1/incidents/{id}",
+        Some(Role::Viewer),
+        true,
+    ),
+    route(
+        Verb::Put,
+        "/api/v1/incidents/{id}",
+        Some(Role::Analyst),
+        true,
+    ),
+    route(
+        Verb::Put,
+        "/api/v1/incidents/{id}/tlp",
+        Some(Role::Analyst),
+        true,
+    ),
+    route(
+        Verb::Get,
+        "/api/v1/incidents/{id}/history",
+        Some(Role::Viewer),
+        true,
+    ),
+    route(
+        Verb::Post,
+        "/api/v1/incidents/{id}/withdraw",
+        Some(Role::Analyst),
+        true,
+    ),
+    route(Verb::Get, "/api/v1/alerts", Some(Role::Viewer), false),
+    route(Verb::Post, "/api/v1/alerts", Some(Role::Analyst), false).only_for(AGENCY),
+    route(
+        Verb::Post,
+        "/api/v1/alerts/{id}/acknowledge",
+        Some(Role::Analyst),
+        true,
+    ),
+    route(Verb::Get, "/api/v1/agency", Some(Role::Viewer), false).only_for(AGENCY),
+    route(
+        Verb::Get,
+        "/api/v1/assessments/{id}/benchmark",
+        Some(Role::Viewer),
+        true,
+    ),
+    // TAXII 2.1 (docs/taxii.md): HTTP Basic or an API token, or a session.
+    taxii(Verb::Get, "/taxii2/"),
     route(Verb::Get, "/assets/{version}/{file}", None, false),
     page("/login", None, false),
     page("/", Some(Role::Viewer), false),
@@ -200,6 +301,21 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Get, "/api/v1/jobs/{id}/events") => get(jobs::job_events),
         (Verb::Post, "/api/v1/jobs/{id}/cancel") => post(jobs::cancel_job),
         (Verb::Get, "/api/v1/map") => get(map::ecosystem_map),
+        (Verb::Get, "/api/v1/organisation/sharing") => get(sharing::show_profile),
+        (Verb::Put, "/api/v1/organisation/sharing") => put(sharing::update_profile),
+        (Verb::Get, "/api/v1/incidents") => get(sharing::list_incidents),
+        (Verb::Post, "/api/v1/incidents") => post(sharing::create_incident),
+        (Verb::Get, "/api/v1/incidents/{id}") => get(sharing::show_incident),
+        (Verb::Put, "/api/v1/incidents/{id}") => put(sharing::edit_incident),
+        (Verb::Put, "/api/v1/incidents/{id}/tlp") => put(sharing::relabel_incident),
+        (Verb::Get, "/api/v1/incidents/{id}/history") => get(sharing::incident_history),
+        (Verb::Post, "/api/v1/incidents/{id}/withdraw") => post(sharing::withdraw_incident),
+        (Verb::Get, "/api/v1/alerts") => get(sharing::inbox),
+        (Verb::Post, "/api/v1/alerts") => post(sharing::issue_alert),
+        (Verb::Post, "/api/v1/alerts/{id}/acknowledge") => post(sharing::acknowledge_alert),
+        (Verb::Get, "/api/v1/agency") => get(sharing::agency_view),
+        (Verb::Get, "/api/v1/assessments/{id}/benchmark") => get(sharing::benchmark),
+        (Verb::Get, "/taxii2/") => get(crate::taxii::discovery),
         (Verb::Get, "/assets/{version}/{file}") => get(pages::assets::asset),
         (Verb::Get, "/login") => get(pages::login::page),
         (Verb::Get, "/") => get(pages::dashboard::page),

@@ -75,6 +75,9 @@ pub struct AppState {
     pub(crate) touch: Duration,
     /// The job runner (its thread ends when the last clone is dropped).
     pub(crate) runner: Arc<crate::jobs::Runner>,
+    /// HTTP Basic credentials verified lately (TAXII clients send them on
+    /// every request).
+    pub(crate) verified: Arc<crate::credentials::VerifiedCache>,
 }
 
 /// Read connections: two per core (reads are short and CPU-bound; a second
@@ -118,6 +121,7 @@ impl AppState {
             eco,
             q,
             throttle: Arc::new(throttle::Throttle::default()),
+            verified: Arc::default(),
             sessions: None,
             lifetime: Config::default().lifetime,
             touch: Config::default().touch,

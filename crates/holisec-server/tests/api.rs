@@ -31,6 +31,71 @@ struct World {
     upload_b: i64,
     job_a: i64,
     job_b: i64,
+    /// An incident of A (TLP:AMBER) and of B (TLP:RED, so A never sees it).
+    incident_a: i64,
+    incident_b: i64,
+    /// An alert in A's inbox and one in B's only.
+    alert_a: i64,
+    alert_b: i64,
+}
+
+/// A report `holisec_api::sharing::IncidentReport` accepts.
+const REPORT: &str = r#"{"date": "2026-02-14", "actor": "external", "motive": "Financial",
+    "actions": ["malware.Ransomware"], "assets": ["S - Database"], "attributes": ["availability"],
+    "discovery": "Int - reported by employee", "narrative": "records server encrypted"}"#;
+
+/// Both organisations in France; an incident and an alert each.
+fn sharing_fixture(s: &mut Store, org_a: i64, org_b: i64) -> (i64, i64, i64, i64) {
+    for org in [org_a, org_b] {
+        let profile = holisec_store::ProfileUpdate {
+            country: Some("FR".into()),
+            size_band: None,
+            agency_id: None,
+            benchmark_opt_in: false,
+        };
+        s.set_sharing_profile(org, &profile, None, NOW).unwrap();
+    }
+    let report: Value = serde_json::from_str(REPORT).unwrap();
+    let mut incident = |org: i64, tlp: &str, n: u32| {
+        s.create_incident(
+            &holisec_store::NewIncident {
+                organisation_id: org,
+                created_by: None,
+                tlp,
+                stix_id: &format!("report--00000000-0000-4000-8000-00000000000{n}"),
+                report: &report,
+            },
+            NOW,
+        )
+        .unwrap()
+        .id
+    };
+    let incident_a = incident(org_a, "amber", 1);
+    let incident_b = incident(org_b, "red", 2);
+    let subject = serde_json::json!([]);
+    let mut alert = |to: i64| {
+        s.create_alert(
+            &holisec_store::NewAlert {
+                issued_by_org: None,
+                incident_id: None,
+                subject: &subject,
+                title: "test alert",
+                text: "",
+                tlp: "green",
+                created_by: None,
+            },
+            &[holisec_store::NewRecipient {
+                organisation_id: to,
+                priority: "high",
+                chain: serde_json::json!([]),
+            }],
+            NOW,
+        )
+        .unwrap()
+    };
+    let alert_a = alert(org_a);
+    let alert_b = alert(org_b);
+    (incident_a, incident_b, alert_a, alert_b)
 }
 
 fn email(org: &str, role: Role) -> String {
@@ -74,12 +139,19 @@ fn world_with(config: &Config) -> World {
     let b = s.new_assessment("CERT", "hospital", "1.0", NOW).unwrap().id;
     let (upload_a, job_a) = upload_and_job(&mut s, "St Mary", user_a);
     let (upload_b, job_b) = upload_and_job(&mut s, "CERT", user_b);
+    let org_a = s.organisation_by_name("St Mary").unwrap().unwrap().id;
+    let org_b = s.organisation_by_name("CERT").unwrap().unwrap().id;
+    let (incident_a, incident_b, alert_a, alert_b) = sharing_fixture(&mut s, org_a, org_b);
     let eco = holisec_api::model::builtin().value.ecosystem;
     let q = holisec_api::assess::builtin_questionnaire(&eco)
         .unwrap()
         .value;
     let app = holisec_server::app(AppState::new(s, eco, q), config);
     World {
+        incident_a,
+        incident_b,
+        alert_a,
+        alert_b,
         _dir: dir,
         db,
         app,
@@ -246,6 +318,10 @@ fn object_id(w: &World, spec_path: &str, own: bool) -> i64 {
         (w.upload_a, w.upload_b)
     } else if spec_path.starts_with("/api/v1/jobs/") {
         (w.job_a, w.job_b)
+    } else if spec_path.starts_with("/api/v1/incidents/") {
+        (w.incident_a, w.incident_b)
+    } else if spec_path.starts_with("/api/v1/alerts/") {
+        (w.alert_a, w.alert_b)
     } else {
         (w.a, w.b)
     };
@@ -291,6 +367,16 @@ fn sample_body(spec: &holisec_server::RouteSpec, n: usize) -> Option<String> {
             .to_string(),
         ),
         (Verb::Post, "/api/v1/jobs") => Some(r#"{"kind": "risk", "iterations": 1000}"#.to_owned()),
+        (Verb::Put, "/api/v1/organisation/sharing") => Some(r#"{"country": "FR"}"#.to_owned()),
+        (Verb::Post, "/api/v1/incidents") => {
+            Some(format!(r#"{{"report": {REPORT}, "tlp": "TLP:GREEN"}}"#))
+        }
+        (Verb::Put, "/api/v1/incidents/{id}") => Some(REPORT.to_owned()),
+        (Verb::Put, "/api/v1/incidents/{id}/tlp") => Some(r#"{"tlp": "TLP:AMBER"}"#.to_owned()),
+        (Verb::Post, "/api/v1/alerts") => Some(
+            r#"{"title": "Patch the VPN", "text": "Exploited since Monday", "tlp": "TLP:GREEN", "factors": ["ho-legacy-endpoints"]}"#
+                .to_owned(),
+        ),
         (Verb::Put, _) => Some(r#"{"level": 2}"#.to_owned()),
         (Verb::Post, _) => Some("{}".to_owned()),
         (Verb::Get, _) => None,
@@ -336,10 +422,30 @@ async fn route_role_organisation_matrix_from_the_route_table() {
         let Some(min_role) = spec.min_role else {
             continue;
         };
+        if let Some(kind) = spec.org_kind {
+            // Another kind of organisation is refused whatever the role.
+            n += 1;
+            let cookie = login(&w.app, "a", Role::Admin).await;
+            let r = send(&w.app, call(own.clone(), Some(cookie), n)).await;
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "hospital admin {}",
+                spec.path
+            );
+            assert!(
+                r.json["error"].as_str().unwrap().contains(kind),
+                "{}",
+                r.json
+            );
+            checked += 1;
+        }
         for role in Role::ALL {
             n += 1;
             // A new session per request: logout ends the one it is sent with.
-            let cookie = login(&w.app, "a", *role).await;
+            // Routes of one organisation kind are called by B, the agency.
+            let me = if spec.org_kind.is_some() { "b" } else { "a" };
+            let cookie = login(&w.app, me, *role).await;
             if spec.path == "/api/v1/jobs" && spec.method == Verb::Post {
                 settle_jobs(&w).await;
             }
@@ -836,6 +942,7 @@ fn route_table_has_no_duplicates_and_only_known_methods() {
             r.path == "/healthz"
                 || r.path.starts_with("/api/v1/")
                 || r.path.starts_with("/assets/")
+                || (r.taxii && r.path.starts_with("/taxii2/"))
                 || (r.page && r.method == Verb::Get),
             "{}",
             r.path

@@ -18,7 +18,7 @@ use holisec_store::{Job, JobState, NewJob};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::extract::{Body, now};
+use crate::extract::{AnyJson, now};
 use crate::guard::Current;
 use crate::jobs::{JobOptions, ProgressView, ScenarioRef, Snapshot, job_model, job_scenario};
 use crate::{AppState, ServerError};
@@ -175,7 +175,7 @@ pub(crate) async fn cancel_job(
 pub(crate) async fn create_job(
     State(state): State<AppState>,
     axum::Extension(Current(user)): axum::Extension<Current>,
-    Body(body): Body<Value>,
+    AnyJson(body): AnyJson,
 ) -> Result<(StatusCode, Json<JobView>), ServerError> {
     let request = parse_request(&body)?;
     let org = user.organisation_id;

@@ -7,4 +7,5 @@ pub mod jobs;
 pub mod map;
 pub mod models;
 pub mod session;
+pub mod sharing;
 pub mod users;

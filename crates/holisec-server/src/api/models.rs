@@ -15,7 +15,7 @@ use holisec_store::{NewUpload, Upload, UploadKind, UploadSummary};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::extract::{Body, now};
+use crate::extract::{AnyJson, now};
 use crate::guard::Current;
 use crate::jobs::job_model;
 use crate::{AppState, ServerError};
@@ -132,7 +132,7 @@ fn parse(body: &Value) -> Result<UploadRequest, ServerError> {
 pub(crate) async fn upload_model(
     State(state): State<AppState>,
     axum::Extension(Current(user)): axum::Extension<Current>,
-    Body(body): Body<Value>,
+    AnyJson(body): AnyJson,
 ) -> Result<Response, ServerError> {
     let request = parse(&body)?;
     let org = user.organisation_id;
