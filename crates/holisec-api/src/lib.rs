@@ -37,6 +37,7 @@
 
 pub mod assess;
 pub mod diagnostics;
+pub mod incident_import;
 pub mod map;
 pub mod model;
 pub mod risk;

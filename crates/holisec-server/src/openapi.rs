@@ -242,6 +242,11 @@ fn describe_sharing(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
             Some(s.one::<sharing::NewIncidentBody>()),
             (201, any()),
         ),
+        (Verb::Post, "/api/v1/incidents/import") => doc(
+            "Report every valid record of a VERIS file (one document, an array or JSON Lines) under one label; the others are listed with line, path and reason (422 when none could be stored)",
+            Some(s.one::<sharing::ImportBody>()),
+            (200, any()),
+        ),
         (Verb::Get, "/api/v1/incidents/{id}") => {
             doc("An incident the organisation may see", None, (200, any()))
         }

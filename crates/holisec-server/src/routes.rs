@@ -212,6 +212,12 @@ pub const ROUTES: &[RouteSpec] = &[
     route(Verb::Get, "/api/v1/incidents", Some(Role::Viewer), false),
     route(Verb::Post, "/api/v1/incidents", Some(Role::Analyst), false),
     route(
+        Verb::Post,
+        "/api/v1/incidents/import",
+        Some(Role::Analyst),
+        false,
+    ),
+    route(
         Verb::Get,
         "/api/v1/incidents/{id}",
         Some(Role::Viewer),
@@ -305,6 +311,10 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Put, "/api/v1/organisation/sharing") => put(sharing::update_profile),
         (Verb::Get, "/api/v1/incidents") => get(sharing::list_incidents),
         (Verb::Post, "/api/v1/incidents") => post(sharing::create_incident),
+        // VERIS files are larger than any other body but models: 2 MiB here.
+        (Verb::Post, "/api/v1/incidents/import") => post(sharing::import_incidents).layer(
+            axum::extract::DefaultBodyLimit::max(sharing::MAX_IMPORT_BYTES),
+        ),
         (Verb::Get, "/api/v1/incidents/{id}") => get(sharing::show_incident),
         (Verb::Put, "/api/v1/incidents/{id}") => put(sharing::edit_incident),
         (Verb::Put, "/api/v1/incidents/{id}/tlp") => put(sharing::relabel_incident),

@@ -44,6 +44,10 @@ const REPORT: &str = r#"{"date": "2026-02-14", "actor": "external", "motive": "F
     "actions": ["malware.Ransomware"], "assets": ["S - Database"], "attributes": ["availability"],
     "discovery": "Int - reported by employee", "narrative": "records server encrypted"}"#;
 
+/// One VERIS record an import stores.
+const VERIS_RECORD: &str = r#"{"incident_id": "X1", "action": {"malware": {"variety": ["Ransomware"]}},
+    "actor": {"external": {"motive": ["Financial"]}}, "timeline": {"incident": {"year": 2025}}}"#;
+
 /// Both organisations in France; an incident and an alert each.
 fn sharing_fixture(s: &mut Store, org_a: i64, org_b: i64) -> (i64, i64, i64, i64) {
     for org in [org_a, org_b] {
@@ -372,6 +376,10 @@ fn sample_body(spec: &holisec_server::RouteSpec, n: usize) -> Option<String> {
             Some(format!(r#"{{"report": {REPORT}, "tlp": "TLP:GREEN"}}"#))
         }
         (Verb::Put, "/api/v1/incidents/{id}") => Some(REPORT.to_owned()),
+        (Verb::Post, "/api/v1/incidents/import") => Some(
+            serde_json::json!({"format": "veris", "tlp": "TLP:RED", "text": VERIS_RECORD})
+                .to_string(),
+        ),
         (Verb::Put, "/api/v1/incidents/{id}/tlp") => Some(r#"{"tlp": "TLP:AMBER"}"#.to_owned()),
         (Verb::Post, "/api/v1/alerts") => Some(
             r#"{"title": "Patch the VPN", "text": "Exploited since Monday", "tlp": "TLP:GREEN", "factors": ["ho-legacy-endpoints"]}"#

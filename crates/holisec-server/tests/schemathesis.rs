@@ -180,6 +180,8 @@ fn the_api_answers_as_its_openapi_document_says() {
              checks.positive_data_acceptance.expected-statuses = [\"2XX\", 403, 404, 409]\n\
              [[operations]]\ninclude-operation-id = \"put_api_v1_organisation_sharing\"\n\
              checks.positive_data_acceptance.expected-statuses = [\"2XX\", 400]\n\
+             [[operations]]\ninclude-operation-id = \"post_api_v1_incidents_import\"\n\
+             checks.positive_data_acceptance.expected-statuses = [\"2XX\", 400, 422]\n\
              [[operations]]\ninclude-operation-id = \"post_api_v1_alerts\"\n\
              checks.positive_data_acceptance.expected-statuses = [\"2XX\", 400, 403, 404]\n\
              [[operations]]\ninclude-operation-id = \"get_api_v1_assessments_id_benchmark\"\n\

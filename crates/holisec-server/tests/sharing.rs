@@ -475,3 +475,70 @@ async fn opt_in(w: &World, short: &str) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.json);
     assert_eq!(r.json["benchmark_opt_in"], true);
 }
+
+#[tokio::test]
+async fn a_veris_file_is_imported_record_by_record() {
+    let w = world();
+    let nord = login(&w.app, "analyst", "nord").await;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/vcdb/vcdb-healthcare.jsonl"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let head: String = text.lines().take(30).map(|l| format!("{l}\n")).collect();
+    let body = json!({"format": "veris", "tlp": "TLP:GREEN", "text": head}).to_string();
+    let r = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/incidents/import",
+        &nord,
+        Some(&body),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.json);
+    let stored = r.json["reported"].as_array().unwrap().len();
+    assert!(stored > 0);
+    assert_eq!(r.json["counts"]["records"], 30);
+    // The community sees them (GREEN).
+    let sud = login(&w.app, "viewer", "sud").await;
+    let list = call(&w.app, Method::GET, "/api/v1/incidents", &sud, None).await;
+    assert_eq!(list.json.as_array().unwrap().len(), stored);
+    // A file with nothing valid: 422, each record's problem with its line.
+    let body = json!({"format": "veris", "tlp": "TLP:GREEN", "text": "{\"actor\": 1}\n{oops\n"})
+        .to_string();
+    let r = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/incidents/import",
+        &nord,
+        Some(&body),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.json);
+    assert_eq!(r.json["field"], "text");
+    let lines: Vec<u64> = r.json["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["location"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [1, 2], "{}", r.json);
+    let list = call(&w.app, Method::GET, "/api/v1/incidents", &sud, None).await;
+    assert_eq!(
+        list.json.as_array().unwrap().len(),
+        stored,
+        "nothing more stored"
+    );
+    // Another format is refused by name.
+    let body = json!({"format": "csv", "tlp": "TLP:GREEN", "text": ""}).to_string();
+    let r = call(
+        &w.app,
+        Method::POST,
+        "/api/v1/incidents/import",
+        &nord,
+        Some(&body),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json["field"], "format", "{}", r.json);
+}

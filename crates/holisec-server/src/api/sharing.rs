@@ -185,6 +185,66 @@ pub(crate) async fn incident_history(
         .await
 }
 
+/// Body of `POST /api/v1/incidents/import`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ImportBody {
+    /// `veris`: one VERIS JSON document, an array of records, or JSON Lines.
+    format: ImportFormat,
+    /// The file's text.
+    text: String,
+    /// The label of every report it makes.
+    #[schema(value_type = holisec_api::sharing::TlpLabel)]
+    tlp: Tlp,
+}
+
+/// What an import reads.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ImportFormat {
+    /// VERIS 1.3 records.
+    Veris,
+}
+
+/// Largest import body: 2 MiB (about 400 VCDB records).
+pub(crate) const MAX_IMPORT_BYTES: usize = 2 * 1024 * 1024;
+
+pub(crate) async fn import_incidents(
+    State(state): State<AppState>,
+    axum::Extension(Current(user)): axum::Extension<Current>,
+    Body(body): Body<ImportBody>,
+) -> Result<(StatusCode, Json<Value>), ServerError> {
+    let ImportFormat::Veris = body.format;
+    let eco = Arc::clone(&state.eco);
+    state
+        .with_store(move |s| {
+            let out = holisec_api::incident_import::import_veris(
+                s,
+                &eco,
+                actor(&user),
+                body.text.as_bytes(),
+                body.tlp,
+                &now(),
+            )?;
+            // Nothing stored out of a file with problems: the file is at fault,
+            // and the refusal (an error body) lists every record's problem.
+            if out.reported.is_empty() && !out.problems.is_empty() {
+                let body = serde_json::json!({
+                    "error": format!(
+                        "none of the {} records could be stored; `problems` says why, record by record",
+                        out.counts.records
+                    ),
+                    "field": "text",
+                    "problems": out.problems,
+                    "counts": out.counts,
+                });
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)));
+            }
+            Ok((StatusCode::OK, to_value(&out)?))
+        })
+        .await
+}
+
 /// An incident id from the path: digits only, else 404 (as an unknown id).
 fn incident_id(raw: &str) -> Result<i64, ServerError> {
     raw.parse::<i64>()
