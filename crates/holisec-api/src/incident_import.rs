@@ -92,6 +92,157 @@ pub fn import_veris(
     })
 }
 
+/// Reads `text` as a STIX 2.1 bundle (or a TAXII envelope) and reports
+/// each incident in it for the actor's organisation: a `report` or
+/// `incident` object carrying the VERIS essentials in `x_holisec_veris`
+/// (what holisec's TAXII API writes). Its label is the stricter of its own
+/// TLP marking and `tlp`. Other objects (identities, marking definitions,
+/// indicators) are not incidents and are passed over; an `incident` or
+/// `report` without the essentials, or with a bad field, is named with its
+/// index and JSON path.
+pub fn import_stix(
+    store: &mut Store,
+    eco: &Ecosystem,
+    actor: Actor,
+    text: &[u8],
+    tlp: Tlp,
+    now: &str,
+) -> Result<Imported, ApiError> {
+    use holisec_exchange::taxii::{IntakeError, intake};
+    let bundle = match intake(text, MAX_RECORDS) {
+        Ok(b) => b,
+        Err(IntakeError::Json {
+            line,
+            column,
+            message,
+        }) => {
+            let mut counts = ReadCounts::default();
+            counts.records = 1;
+            counts.unreadable = 1;
+            return Ok(Imported {
+                reported: Vec::new(),
+                problems: vec![Problem {
+                    location: Location {
+                        source: 0,
+                        line,
+                        index: None,
+                    },
+                    column: Some(column),
+                    kind: ProblemKind::Unreadable,
+                    path: None,
+                    message,
+                }],
+                counts,
+            });
+        }
+        Err(e) => return Err(ApiError::option("text", "the body", e.to_string())),
+    };
+    let at = |index: usize| Location {
+        source: 0,
+        line: 1,
+        index: Some(index),
+    };
+    let mut problems: Vec<Problem> = bundle
+        .refused
+        .iter()
+        .map(|r| Problem {
+            location: at(r.index),
+            column: None,
+            kind: ProblemKind::Unreadable,
+            path: Some(format!("objects[{}]", r.index)),
+            message: r.message.clone(),
+        })
+        .collect();
+    let mut counts = ReadCounts {
+        unreadable: problems.len(),
+        records: problems.len(),
+        ..ReadCounts::default()
+    };
+    let mut reported = Vec::new();
+    for object in &bundle.accepted {
+        if !matches!(object.stix_type.as_str(), "report" | "incident") {
+            continue;
+        }
+        counts.records += 1;
+        let path = |field: &str| format!("objects[{}].{field}", object.index);
+        let Some(essentials) = object.json.get("x_holisec_veris") else {
+            counts.invalid += 1;
+            problems.push(Problem {
+                location: at(object.index),
+                column: None,
+                kind: ProblemKind::Invalid,
+                path: Some(path("x_holisec_veris")),
+                message: format!(
+                    "`{}` carries no VERIS essentials (`x_holisec_veris`): a report needs the date, actor, motive and actions",
+                    object.id
+                ),
+            });
+            continue;
+        };
+        match import_object(store, eco, actor, object, essentials, tlp, now)? {
+            Ok(r) => {
+                counts.incidents += 1;
+                reported.push(r);
+            }
+            Err((p, message)) => {
+                counts.invalid += 1;
+                problems.push(Problem {
+                    location: at(object.index),
+                    column: None,
+                    kind: ProblemKind::Invalid,
+                    path: Some(path(&p)),
+                    message,
+                });
+            }
+        }
+    }
+    Ok(Imported {
+        reported,
+        problems,
+        counts,
+    })
+}
+
+/// One STIX object's report: stored, or the field at fault (relative to the
+/// object) and why. Failures of the store are the caller's error.
+fn import_object(
+    store: &mut Store,
+    eco: &Ecosystem,
+    actor: Actor,
+    object: &holisec_exchange::taxii::intake::Accepted,
+    essentials: &serde_json::Value,
+    tlp: Tlp,
+    now: &str,
+) -> Result<Result<Reported, (String, String)>, ApiError> {
+    let report: IncidentReport = match serde_path_to_error::deserialize(essentials.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            return Ok(Err((
+                format!("x_holisec_veris.{}", e.path()),
+                e.inner().to_string(),
+            )));
+        }
+    };
+    let own = match holisec_exchange::taxii::read_tlp2(&object.json) {
+        Ok(level) => level.and_then(|l| l.as_str().parse::<Tlp>().ok()),
+        Err(e) => return Ok(Err(("object_marking_refs".into(), e.to_string()))),
+    };
+    // The importer may make a report stricter than its marking, never looser.
+    let label = own.map_or(tlp, |own| own.max(tlp));
+    match sharing::report_incident(store, eco, actor, &report, label, now) {
+        Ok(r) => Ok(Ok(r)),
+        Err(ApiError::Option {
+            option,
+            value,
+            expected,
+        }) => Ok(Err((
+            format!("x_holisec_veris.{option}"),
+            format!("{value}: expected {expected}"),
+        ))),
+        Err(e) => Err(e),
+    }
+}
+
 fn problem(location: Location, path: &str, message: String) -> Problem {
     Problem {
         location,
@@ -245,6 +396,59 @@ mod tests {
             store.incidents_of_org(actor.org).unwrap().len(),
             out.reported.len()
         );
+    }
+
+    #[test]
+    fn a_stix_bundle_gives_its_incidents_and_names_the_rest() {
+        use holisec_exchange::taxii::{TlpLevel, tlp2_marking_ref};
+        let mut store = Store::open_in_memory().unwrap();
+        let actor = hospital(&mut store);
+        let eco = crate::model::builtin().value.ecosystem;
+        let veris = serde_json::json!({"date": "2026-10-01", "actor": "external",
+            "motive": "Financial", "actions": ["malware.Ransomware"], "discovery": "Unknown"});
+        let mut bad = veris.clone();
+        bad["motive"] = serde_json::json!("Boredom");
+        let object = |id: &str, extra: serde_json::Value| {
+            let mut o = serde_json::json!({"type": "report", "spec_version": "2.1",
+                "id": id, "created": "2026-10-02T00:00:00.000Z",
+                "modified": "2026-10-02T00:00:00.000Z", "name": "x", "published": "2026-10-02T00:00:00Z",
+                "object_refs": ["identity--8cd4a9f8-8b9e-4a77-9f2a-3b63f6c1a7a1"]});
+            for (k, v) in extra.as_object().unwrap() {
+                o[k] = v.clone();
+            }
+            o
+        };
+        let bundle = serde_json::json!({"type": "bundle", "id": "bundle--1c0b6b7e-5bd5-4b7e-9f5e-3f3f0ab5b0d1", "objects": [
+            {"type": "identity", "spec_version": "2.1", "id": "identity--8cd4a9f8-8b9e-4a77-9f2a-3b63f6c1a7a1",
+             "created": "2026-10-02T00:00:00.000Z", "modified": "2026-10-02T00:00:00.000Z", "name": "Nord"},
+            object("report--5a4a4f6e-8f0e-4c6a-9b8e-1f0b0e7e2a11", serde_json::json!({
+                "x_holisec_veris": veris, "object_marking_refs": [tlp2_marking_ref(TlpLevel::Amber)]})),
+            object("report--6b5b5f7f-9f1f-4d7b-8c9f-2a1c1f8f3b22", serde_json::json!({})),
+            object("report--7c6c6a8a-0a2a-4e8c-9dab-3b2d2a9a4c33", serde_json::json!({"x_holisec_veris": bad})),
+            {"type": "report", "spec_version": "2.1"},
+        ]});
+        let text = bundle.to_string();
+        let out = import_stix(&mut store, &eco, actor, text.as_bytes(), Tlp::Green, "t").unwrap();
+        assert_eq!(out.reported.len(), 1, "{:?}", out.problems);
+        // Its own marking (AMBER) is stricter than the import's GREEN: it stays AMBER.
+        assert_eq!(out.reported[0].incident.tlp, "amber");
+        let paths: Vec<&str> = out
+            .problems
+            .iter()
+            .filter_map(|p| p.path.as_deref())
+            .collect();
+        assert!(paths.contains(&"objects[2].x_holisec_veris"), "{paths:?}");
+        assert!(
+            paths.contains(&"objects[3].x_holisec_veris.motive"),
+            "{paths:?}"
+        );
+        assert!(paths.contains(&"objects[4]"), "{paths:?}");
+        assert_eq!(store.incidents_of_org(actor.org).unwrap().len(), 1);
+        // Not JSON: one problem with line and column, nothing stored.
+        let out = import_stix(&mut store, &eco, actor, b"{\n  oops", Tlp::Green, "t").unwrap();
+        assert_eq!(out.problems[0].location.line, 2);
+        assert!(out.problems[0].column.is_some());
+        assert_eq!(store.incidents_of_org(actor.org).unwrap().len(), 1);
     }
 
     #[test]

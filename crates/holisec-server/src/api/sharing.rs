@@ -189,7 +189,8 @@ pub(crate) async fn incident_history(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ImportBody {
-    /// `veris`: one VERIS JSON document, an array of records, or JSON Lines.
+    /// `veris` (one VERIS JSON document, an array of records, or JSON
+    /// Lines) or `stix` (a STIX 2.1 bundle).
     format: ImportFormat,
     /// The file's text.
     text: String,
@@ -204,6 +205,9 @@ pub(crate) struct ImportBody {
 pub(crate) enum ImportFormat {
     /// VERIS 1.3 records.
     Veris,
+    /// A STIX 2.1 bundle (or TAXII envelope) whose `report`/`incident`
+    /// objects carry the VERIS essentials in `x_holisec_veris`.
+    Stix,
 }
 
 /// Largest import body: 2 MiB (about 400 VCDB records).
@@ -214,11 +218,14 @@ pub(crate) async fn import_incidents(
     axum::Extension(Current(user)): axum::Extension<Current>,
     Body(body): Body<ImportBody>,
 ) -> Result<(StatusCode, Json<Value>), ServerError> {
-    let ImportFormat::Veris = body.format;
     let eco = Arc::clone(&state.eco);
     state
         .with_store(move |s| {
-            let out = holisec_api::incident_import::import_veris(
+            let import = match body.format {
+                ImportFormat::Veris => holisec_api::incident_import::import_veris,
+                ImportFormat::Stix => holisec_api::incident_import::import_stix,
+            };
+            let out = import(
                 s,
                 &eco,
                 actor(&user),
