@@ -116,9 +116,11 @@ pub fn import_stix(
             column,
             message,
         }) => {
-            let mut counts = ReadCounts::default();
-            counts.records = 1;
-            counts.unreadable = 1;
+            let counts = ReadCounts {
+                records: 1,
+                unreadable: 1,
+                ..ReadCounts::default()
+            };
             return Ok(Imported {
                 reported: Vec::new(),
                 problems: vec![Problem {
