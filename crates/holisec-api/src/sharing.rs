@@ -497,7 +497,9 @@ pub fn report_incident(
     if subjects.is_empty() {
         subjects.push(Subject::Incident { reporter: owner.id });
     }
-    let recipients = audience(eco, &orgs, owner, &subjects, tlp, None)?;
+    // The national picture is the reporter's: an incident at a French
+    // hospital goes to France's agency, whatever country its supplier is in.
+    let recipients = audience(eco, &orgs, owner, &subjects, tlp, owner.country.as_deref())?;
     let n = store.incidents_of_org(actor.org)?.len();
     let stix_id =
         holisec_exchange::stix::stix_id("report", &format!("incident/{}/{now}/{n}", actor.org));
