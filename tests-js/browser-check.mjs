@@ -168,6 +168,35 @@ async function sharing(agency) {
   await agency.waitForSelector("#issued:not([hidden])");
   await shot(agency, "agency");
   step(`the agency counts the reports it may see (${total}) and issued an alert`);
+
+  // The owner withdraws its GREEN report (after confirming): it leaves the list.
+  await pa.goto(`${base}/incidents`);
+  await pa.waitForSelector("#incident-list tbody tr");
+  const greenId = green.title.match(/incident (\d+)/)[1];
+  pa.once("dialog", (d) => d.accept());
+  await pa.click(`#incident-list tr[data-incident="${greenId}"] button.withdraw`);
+  await pa.waitForFunction((id) => !document.querySelector(`#incident-list tr[data-incident="${id}"]`), greenId);
+  step("a withdrawn report leaves the list");
+
+  // St Mary's admin changes the profile; a refused country is named next to its field.
+  const cm = await newContext();
+  const pm = await newPage(cm, "A admin");
+  await login(pm, env("HOLISEC_ADMIN_A"));
+  await pm.goto(`${base}/organisation`);
+  await pm.fill("#p-country", "EL");
+  allowedResourceErrors += 1; // the 400 of the refused country
+  await pm.click("#profile-form button[type=submit]");
+  await pm.waitForSelector('.field-error[data-field="country"]:not([hidden])');
+  const refusal = await pm.textContent('.field-error[data-field="country"]');
+  check(refusal.includes("GR"), `the refusal hints at GR: ${refusal}`);
+  await pm.fill("#p-country", "fr");
+  await pm.selectOption("#p-size", "large");
+  await pm.click("#profile-form button[type=submit]");
+  await pm.waitForSelector("#profile-saved:not([hidden])");
+  check((await pm.inputValue("#p-country")) === "FR", "the saved country is upper case");
+  await shot(pm, "organisation-admin");
+  step("St Mary's admin saved the profile; a refused country is named next to its field");
+  await cm.close();
   await ca.close();
   await cc.close();
 }

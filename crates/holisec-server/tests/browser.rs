@@ -9,7 +9,8 @@
 //! AMBER, GREEN and RED naming the supplier, St Luke (the supplier's other
 //! client) acknowledges the alert on its dashboard and never sees the RED
 //! report, the agency finds the reports counted on `/agency`, and the peer
-//! benchmark of St Mary's assessment is not shown below k. Any console
+//! benchmark of St Mary's assessment is not shown below k; St Mary withdraws
+//! a report and its admin saves the sharing profile. Any console
 //! error or CSP violation fails it.
 //! Screenshots of every page are written to
 //! `target/tmp/browser-screenshots/` (printed).
@@ -83,6 +84,7 @@ fn sharing_world(s: &mut Store) {
         NOW,
     )
     .unwrap();
+    accounts::create_user(s, "admin@stmary.example", "St Mary", "admin", PASSWORD, NOW).unwrap();
     let id = |s: &Store, name: &str| s.organisation_by_name(name).unwrap().unwrap().id;
     let medsoft = id(s, "MedSoft");
     // The supplier is French too: alerts about it go through the FR agency.
@@ -173,6 +175,7 @@ async fn two_organisations_use_the_pages_in_chromium() {
             .env("HOLISEC_PASSWORD", PASSWORD)
             .env("HOLISEC_ASSESSMENT_A", assessment.to_string())
             .env("HOLISEC_USER_C", "ciso@stluke.example")
+            .env("HOLISEC_ADMIN_A", "admin@stmary.example")
             .env("HOLISEC_SUPPLIER", "MedSoft")
             .output()
             .expect("run node")
@@ -189,6 +192,14 @@ async fn two_organisations_use_the_pages_in_chromium() {
     assert!(stdout.contains("ok: the RED report is absent from St Luke's incidents"));
     assert!(stdout.contains("ok: the agency counts the reports it may see"));
     assert!(stdout.contains("ok: the peer benchmark is not shown below k"));
+    assert!(stdout.contains("ok: St Mary's admin saved the profile"));
+    assert!(stdout.contains("ok: a withdrawn report leaves the list"));
+    let s = Store::open(&db).unwrap();
+    let mary = s.organisation_by_name("St Mary").unwrap().unwrap().id;
+    let profile = s.sharing_record(mary).unwrap().unwrap();
+    assert_eq!(profile.size_band.as_deref(), Some("large"));
+    assert!(profile.benchmark_opt_in && profile.suppliers.len() == 1);
+    drop(s);
     // What the browser saved is in the database: three answers, the plan
     // computed with them, then a fourth answer.
     let s = Store::open(&db).unwrap();
