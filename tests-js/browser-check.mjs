@@ -177,6 +177,12 @@ async function sharing(agency) {
   await pa.click(`#incident-list tr[data-incident="${greenId}"] button.withdraw`);
   await pa.waitForFunction((id) => !document.querySelector(`#incident-list tr[data-incident="${id}"]`), greenId);
   step("a withdrawn report leaves the list");
+  const amberId = amber.title.match(/incident (\d+)/)[1];
+  const amberRow = `#incident-list tr[data-incident="${amberId}"]`;
+  await pa.selectOption(`${amberRow} select`, "TLP:AMBER+STRICT");
+  await pa.click(`${amberRow} button.relabel`);
+  await pa.waitForFunction((sel) => document.querySelector(sel + " .tlp").textContent === "TLP:AMBER+STRICT", amberRow);
+  step("the owner relabels its report AMBER+STRICT");
 
   // St Mary's admin changes the profile; a refused country is named next to its field.
   const cm = await newContext();

@@ -10,7 +10,7 @@
 //! client) acknowledges the alert on its dashboard and never sees the RED
 //! report, the agency finds the reports counted on `/agency`, and the peer
 //! benchmark of St Mary's assessment is not shown below k; St Mary withdraws
-//! a report and its admin saves the sharing profile. Any console
+//! a report, relabels another and its admin saves the sharing profile. Any console
 //! error or CSP violation fails it.
 //! Screenshots of every page are written to
 //! `target/tmp/browser-screenshots/` (printed).
@@ -194,6 +194,7 @@ async fn two_organisations_use_the_pages_in_chromium() {
     assert!(stdout.contains("ok: the peer benchmark is not shown below k"));
     assert!(stdout.contains("ok: St Mary's admin saved the profile"));
     assert!(stdout.contains("ok: a withdrawn report leaves the list"));
+    assert!(stdout.contains("ok: the owner relabels its report AMBER+STRICT"));
     let s = Store::open(&db).unwrap();
     let mary = s.organisation_by_name("St Mary").unwrap().unwrap().id;
     let profile = s.sharing_record(mary).unwrap().unwrap();
