@@ -65,6 +65,148 @@ async function login(page, email) {
   await Promise.all([page.waitForURL(`${base}/`), page.click("#login-form button[type=submit]")]);
 }
 
+async function newContext() {
+  const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await c.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`));
+  });
+  return c;
+}
+
+// Reports an incident through the /incidents form; answers the text of the
+// "Reported" heading and the recipients' names.
+async function report(page, tlp, narrative) {
+  const before = await page.textContent("#reported-title");
+  await page.fill("#f-date", "2026-11-20");
+  await page.selectOption("#f-motive", "Financial");
+  await page.selectOption("#f-actions", ["malware.Ransomware", "social.Phishing"]);
+  await page.fill("#f-discovery", "Int - reported by employee");
+  await page.fill("#f-assets", "S - Database");
+  await page.check("input[name=attributes][value=availability]");
+  await page.fill("#f-impact", "250000");
+  await page.selectOption("#f-supplier", { label: env("HOLISEC_SUPPLIER") });
+  await page.fill("#f-narrative", narrative);
+  await page.check(`input[name=tlp][value="${tlp}"]`);
+  await page.click("#incident-form button[type=submit]");
+  await page.waitForFunction((b) => document.getElementById("reported-title").textContent !== b, before);
+  const title = await page.textContent("#reported-title");
+  const names = await page.$$eval("#recipients tbody tr td:first-child", (tds) => tds.map((t) => t.textContent));
+  return { title, names };
+}
+
+// St Mary reports under AMBER, GREEN and RED naming its supplier; St Luke
+// (the supplier's other client) gets the GREEN one's alert with its chain
+// and acknowledges it, and never sees the RED one; the agency (`agency`, a
+// page already logged in as CERT) counts what it may see.
+async function sharing(agency) {
+  const ca = await newContext();
+  const pa = await newPage(ca, "A");
+  await login(pa, env("HOLISEC_USER_A"));
+  await pa.goto(`${base}/incidents`);
+  // A refused field is named next to it: no action chosen.
+  allowedResourceErrors += 1;
+  await pa.click("#incident-form button[type=submit]");
+  await pa.waitForSelector('.field-error[data-field="actions"]:not([hidden])');
+  step("a refused report names its field next to it");
+  const amber = await report(pa, "TLP:AMBER", "Records server encrypted through <b>MedSoft</b>'s update");
+  check(amber.names.includes("CERT") && !amber.names.includes("St Luke"),
+    `AMBER reaches the agency, not another hospital: ${amber.title} ${amber.names}`);
+  const green = await report(pa, "TLP:GREEN", "Phishing wave through the supplier's support desk");
+  check(green.names.includes("St Luke"), `GREEN reaches the supplier's other client: ${green.names}`);
+  const chain = await pa.textContent("#recipients");
+  check(chain.includes("St Luke uses supplier MedSoft") || chain.includes("MedSoft"), `the chain names the supplier: ${chain.slice(0, 200)}`);
+  const red = await report(pa, "TLP:RED", "Internal only");
+  check(red.names.length === 0 && !(await pa.isVisible("#recipients")), `RED alerts nobody: ${red.title}`);
+  const redId = red.title.match(/incident (\d+)/)[1];
+  await pa.waitForFunction((n) => document.querySelectorAll("#incident-list tbody tr[data-own=true]").length === n, 3);
+  await shot(pa, "incidents");
+  step(`St Mary reported AMBER (${amber.names.join(", ")}), GREEN (${green.names.join(", ")}) and RED (nobody) incidents`);
+  // The owner's history of a report.
+  await pa.click(`#incident-list tr[data-incident="${redId}"] button.history`);
+  await pa.waitForSelector("#incident-list tr.versions li");
+  await pa.goto(`${base}/organisation`);
+  check((await pa.inputValue("#p-country")) === "FR", "the profile shows the country");
+  await shot(pa, "organisation");
+  await pa.goto(`${base}/assessments/${assessmentA}`);
+  await pa.waitForSelector("#peers-table tbody tr");
+  const suppressed = await pa.$$eval("#peers-table tbody tr.suppressed", (rows) => rows.map((r) => r.textContent));
+  check(suppressed.length === 5 && suppressed.every((t) => /not shown: \d+ more participating organisations? needed/.test(t)),
+    `every domain suppressed: ${suppressed}`);
+  await pa.locator("#peers").scrollIntoViewIfNeeded();
+  await pa.screenshot({ path: path.join(shots, "assessment-peers.png") });
+  step("the peer benchmark is not shown below k");
+
+  const cc = await newContext();
+  const pc = await newPage(cc, "C");
+  await login(pc, env("HOLISEC_USER_C"));
+  await pc.waitForSelector("#alert-list li.alert");
+  const alertText = await pc.textContent("#alert-list");
+  check(alertText.includes("MedSoft") && alertText.includes("St Luke"), `the alert says why: ${alertText.slice(0, 300)}`);
+  await pc.click("#alert-list li.alert button.ack");
+  await pc.waitForSelector("#alert-list li.alert.acknowledged");
+  await pc.locator("#alerts").scrollIntoViewIfNeeded();
+  await shot(pc, "dashboard-alerts");
+  step("the supplier's other client acknowledged the alert, with its chain of relations");
+  await pc.goto(`${base}/incidents`);
+  await pc.waitForSelector("#incident-list tbody tr");
+  const seen = await pc.$$eval("#incident-list tbody tr", (rows) => rows.map((r) => r.dataset.incident));
+  check(!seen.includes(redId), `St Luke sees ${seen}, not the RED ${redId}`);
+  const reason = await pc.textContent("#incident-list tbody td.reason");
+  check(reason.length > 10, `the reason is shown: ${reason}`);
+  step("the RED report is absent from St Luke's incidents");
+
+  await agency.goto(`${base}/agency`);
+  await agency.waitForSelector("#affected li");
+  const total = await agency.textContent("#agency-total");
+  const affected = await agency.textContent("#affected");
+  check(/^2 incident/.test(total) && affected.includes("St Mary"), `agency: ${total}; ${affected}`);
+  await agency.check("#a-incidents input[type=checkbox] >> nth=0");
+  await agency.fill("#a-title", "Patch MedSoft's update server");
+  await agency.fill("#a-text", "Seen twice this month in FR hospitals");
+  await agency.click("#alert-form button[type=submit]");
+  await agency.waitForSelector("#issued:not([hidden])");
+  await shot(agency, "agency");
+  step(`the agency counts the reports it may see (${total}) and issued an alert`);
+
+  // The owner withdraws its GREEN report (after confirming): it leaves the list.
+  await pa.goto(`${base}/incidents`);
+  await pa.waitForSelector("#incident-list tbody tr");
+  const greenId = green.title.match(/incident (\d+)/)[1];
+  pa.once("dialog", (d) => d.accept());
+  await pa.click(`#incident-list tr[data-incident="${greenId}"] button.withdraw`);
+  await pa.waitForFunction((id) => !document.querySelector(`#incident-list tr[data-incident="${id}"]`), greenId);
+  step("a withdrawn report leaves the list");
+  const amberId = amber.title.match(/incident (\d+)/)[1];
+  const amberRow = `#incident-list tr[data-incident="${amberId}"]`;
+  await pa.selectOption(`${amberRow} select`, "TLP:AMBER+STRICT");
+  await pa.click(`${amberRow} button.relabel`);
+  await pa.waitForFunction((sel) => document.querySelector(sel + " .tlp").textContent === "TLP:AMBER+STRICT", amberRow);
+  step("the owner relabels its report AMBER+STRICT");
+
+  // St Mary's admin changes the profile; a refused country is named next to its field.
+  const cm = await newContext();
+  const pm = await newPage(cm, "A admin");
+  await login(pm, env("HOLISEC_ADMIN_A"));
+  await pm.goto(`${base}/organisation`);
+  await pm.fill("#p-country", "EL");
+  allowedResourceErrors += 1; // the 400 of the refused country
+  await pm.click("#profile-form button[type=submit]");
+  await pm.waitForSelector('.field-error[data-field="country"]:not([hidden])');
+  const refusal = await pm.textContent('.field-error[data-field="country"]');
+  check(refusal.includes("GR"), `the refusal hints at GR: ${refusal}`);
+  await pm.fill("#p-country", "fr");
+  await pm.selectOption("#p-size", "large");
+  await pm.click("#profile-form button[type=submit]");
+  await pm.waitForSelector("#profile-saved:not([hidden])");
+  check((await pm.inputValue("#p-country")) === "FR", "the saved country is upper case");
+  await shot(pm, "organisation-admin");
+  step("St Mary's admin saved the profile; a refused country is named next to its field");
+  await cm.close();
+  await ca.close();
+  await cc.close();
+}
+
 const browser = await chromium.launch({
   executablePath: env("HOLISEC_CHROMIUM"),
   // headless is passed as a flag so the new headless mode is the one used.
@@ -263,6 +405,8 @@ try {
   const api = await pb.request.get(`${base}/api/v1/assessments/${assessmentA}`);
   check(api.status() === 404, `and through the API: ${api.status()}`);
   step("organisation B gets the 404 page for A's assessment");
+
+  await sharing(pb);
 } catch (e) {
   failed = true;
   console.log(`FAILED: ${e.message}`);

@@ -58,6 +58,59 @@ window.holisec = (function () {
     return new Intl.NumberFormat("en-GB", { style: "currency", currency: "EUR", maximumFractionDigits: 0 }).format(x);
   }
 
+  // A TLP badge: stored labels are lower case without the prefix
+  // ("amber+strict"); requests and answers may carry "TLP:AMBER+STRICT".
+  function tlpBadge(label) {
+    const text = "TLP:" + String(label || "").replace(/^tlp:/i, "").toUpperCase();
+    return el("span", { class: "tlp", "data-tlp": text }, text);
+  }
+
+  // id -> {name, kind} of every organisation (the community directory).
+  let directoryCache = null;
+  async function directory() {
+    if (directoryCache) return directoryCache;
+    const r = await api("GET", "/api/v1/organisations/directory");
+    const out = {};
+    if (r.status === 200) for (const o of r.json) out[o.id] = o;
+    directoryCache = out;
+    return out;
+  }
+
+  function orgName(names, id) {
+    return names[id] ? names[id].name : "organisation " + id;
+  }
+
+  // The rules write "organisation 12 (kind)" and "uses supplier 3": put
+  // the organisations' names.
+  function named(text, names) {
+    return String(text || "").replace(/\b(organisation|supplier|client|agency) (\d+)/g, (m, word, id) => {
+      if (!names[id]) return m;
+      return word === "organisation" ? names[id].name : word + " " + names[id].name;
+    });
+  }
+
+  // The chain of relations that brought an alert: one readable step per link.
+  function chainList(chain, names) {
+    const steps = (Array.isArray(chain) ? chain : []).map((link) => el("li", {}, named(link.why, names)));
+    return el("ol", { class: "chain" }, steps.length ? steps : [el("li", {}, "no chain recorded")]);
+  }
+
+  // Shows an API refusal next to the field it names (a `.field-error` with
+  // data-field in `form`), else in `fallback`; clears the previous ones.
+  function fieldError(form, fallback, reply) {
+    for (const n of form.querySelectorAll(".field-error")) show(n, "");
+    show(fallback, "");
+    if (!reply) return;
+    const field = reply.json && reply.json.field;
+    const slot = field ? form.querySelector(`.field-error[data-field="${CSS.escape(field)}"]`) : null;
+    if (slot) show(slot, reply.json.error);
+    else show(fallback, errorText(reply));
+  }
+
+  function when(iso) {
+    return String(iso || "").replace("T", " ").replace(/(\.\d+)?Z$/, " UTC");
+  }
+
   const logout = document.getElementById("logout");
   if (logout) {
     logout.addEventListener("click", async () => {
@@ -66,5 +119,5 @@ window.holisec = (function () {
     });
   }
 
-  return { api, el, show, errorText, euros };
+  return { api, el, show, errorText, euros, tlpBadge, directory, orgName, named, chainList, fieldError, when };
 })();

@@ -29,6 +29,11 @@ use crate::{
 #[derive(Debug, Clone)]
 pub(crate) struct Current(pub(crate) User);
 
+/// The stakeholder kind of the user's organisation, put there by
+/// [`authorize`] for pages (their menu) and routes limited to one kind.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OrgKind(pub(crate) String);
+
 /// Looks the matched route up in [`ROUTES`] and refuses the request unless
 /// the session's user (still existing and enabled) has at least its role.
 pub(crate) async fn authorize(
@@ -80,20 +85,24 @@ pub(crate) async fn authorize(
     if user.role < min_role {
         return refuse(spec, ServerError::Forbidden);
     }
-    if let Some(kind) = spec.org_kind {
+    // Pages show the organisation's kind in their menu: read once, here.
+    if spec.org_kind.is_some() || spec.page {
         let org = user.organisation_id;
-        match state.read(move |s| Ok(s.organisation_by_id(org)?)).await {
-            Ok(Some(o)) if o.kind == kind => {}
-            Ok(_) => {
-                return refuse(
-                    spec,
-                    ServerError::Denied(format!(
-                        "only an organisation of kind `{kind}` may do this"
-                    )),
-                );
-            }
-            Err(e) => return e.into_response(),
+        let kind = match state.read(move |s| Ok(s.organisation_by_id(org)?)).await {
+            Ok(o) => o.map(|o| o.kind).unwrap_or_default(),
+            Err(e) => return refuse(spec, e),
+        };
+        if let Some(wanted) = spec.org_kind
+            && kind != wanted
+        {
+            return refuse(
+                spec,
+                ServerError::Denied(format!(
+                    "only an organisation of kind `{wanted}` may do this"
+                )),
+            );
         }
+        req.extensions_mut().insert(OrgKind(kind));
     }
     req.extensions_mut().insert(Current(user));
     next.run(req).await

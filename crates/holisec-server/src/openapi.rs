@@ -290,6 +290,11 @@ fn describe_sharing(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
             None,
             (200, any()),
         ),
+        (Verb::Get, "/api/v1/organisations/directory") => doc(
+            "The community directory: id, name and stakeholder kind of every organisation (to name suppliers and an agency); nothing else",
+            None,
+            (200, any()),
+        ),
         (Verb::Get, "/api/v1/assessments/{id}/benchmark") => doc(
             "The organisation's latest domain scores against its opted-in peers', shown only with k or more contributors",
             None,

@@ -258,6 +258,12 @@ pub const ROUTES: &[RouteSpec] = &[
     route(Verb::Get, "/api/v1/agency", Some(Role::Viewer), false).only_for(AGENCY),
     route(
         Verb::Get,
+        "/api/v1/organisations/directory",
+        Some(Role::Viewer),
+        false,
+    ),
+    route(
+        Verb::Get,
         "/api/v1/assessments/{id}/benchmark",
         Some(Role::Viewer),
         true,
@@ -273,6 +279,9 @@ pub const ROUTES: &[RouteSpec] = &[
     page("/risk", Some(Role::Viewer), false),
     page("/simulation", Some(Role::Viewer), false),
     page("/models", Some(Role::Viewer), false),
+    page("/incidents", Some(Role::Viewer), false),
+    page("/agency", Some(Role::Viewer), false).only_for(AGENCY),
+    page("/organisation", Some(Role::Viewer), false),
 ];
 
 /// The handler of a route of [`ROUTES`].
@@ -324,6 +333,7 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Post, "/api/v1/alerts") => post(sharing::issue_alert),
         (Verb::Post, "/api/v1/alerts/{id}/acknowledge") => post(sharing::acknowledge_alert),
         (Verb::Get, "/api/v1/agency") => get(sharing::agency_view),
+        (Verb::Get, "/api/v1/organisations/directory") => get(sharing::directory),
         (Verb::Get, "/api/v1/assessments/{id}/benchmark") => get(sharing::benchmark),
         (Verb::Get, "/taxii2/") => get(crate::taxii::discovery),
         (Verb::Get, "/assets/{version}/{file}") => get(pages::assets::asset),
@@ -335,6 +345,9 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Get, "/risk") => get(pages::runs::risk),
         (Verb::Get, "/simulation") => get(pages::runs::simulation),
         (Verb::Get, "/models") => get(pages::models::page),
+        (Verb::Get, "/incidents") => get(pages::sharing::incidents),
+        (Verb::Get, "/agency") => get(pages::sharing::agency),
+        (Verb::Get, "/organisation") => get(pages::sharing::organisation),
         (m, p) => unreachable!("route {m:?} {p} has no handler"),
     }
 }

@@ -1,10 +1,17 @@
 //! The pages in a real browser: a real server on `127.0.0.1:0` over a
-//! temporary SQLite file with two organisations, driven by Debian's
+//! temporary SQLite file with four organisations (two FR hospitals, their
+//! supplier and an FR agency), driven by Debian's
 //! `chromium` through `playwright-core` (`tests-js/browser-check.mjs`, one
 //! browser for the whole file). The script logs in, answers part of an
 //! assessment, reloads and finds the answers, clicks a stakeholder on the
 //! map, runs risk when the jobs API is there, and fails to reach the other
-//! organisation's assessment; any console error or CSP violation fails it.
+//! organisation's assessment; then shares: St Mary reports incidents under
+//! AMBER, GREEN and RED naming the supplier, St Luke (the supplier's other
+//! client) acknowledges the alert on its dashboard and never sees the RED
+//! report, the agency finds the reports counted on `/agency`, and the peer
+//! benchmark of St Mary's assessment is not shown below k; St Mary withdraws
+//! a report, relabels another and its admin saves the sharing profile. Any console
+//! error or CSP violation fails it.
 //! Screenshots of every page are written to
 //! `target/tmp/browser-screenshots/` (printed).
 //!
@@ -62,6 +69,45 @@ fn tools() -> Option<(PathBuf, PathBuf, PathBuf)> {
     Some((node, chromium, script))
 }
 
+/// The sharing world around St Mary and CERT, all in FR: a supplier,
+/// MedSoft, used by St Mary and by a second hospital, St Luke (with an
+/// analyst); St Mary takes part in peer benchmarks (alone, so below k).
+fn sharing_world(s: &mut Store) {
+    accounts::create_org(s, "MedSoft", "solution-provider", NOW).unwrap();
+    accounts::create_org(s, "St Luke", "healthcare-organisation", NOW).unwrap();
+    accounts::create_user(
+        s,
+        "ciso@stluke.example",
+        "St Luke",
+        "analyst",
+        PASSWORD,
+        NOW,
+    )
+    .unwrap();
+    accounts::create_user(s, "admin@stmary.example", "St Mary", "admin", PASSWORD, NOW).unwrap();
+    let id = |s: &Store, name: &str| s.organisation_by_name(name).unwrap().unwrap().id;
+    let medsoft = id(s, "MedSoft");
+    // The supplier is French too: alerts about it go through the FR agency.
+    for (name, opt_in) in [
+        ("St Mary", true),
+        ("St Luke", false),
+        ("CERT", false),
+        ("MedSoft", false),
+    ] {
+        let org = id(s, name);
+        let profile = holisec_store::ProfileUpdate {
+            country: Some("FR".into()),
+            size_band: Some("medium".into()),
+            agency_id: None,
+            benchmark_opt_in: opt_in,
+        };
+        s.set_sharing_profile(org, &profile, None, NOW).unwrap();
+        if name.starts_with("St ") {
+            s.set_suppliers(org, &[medsoft], None, NOW).unwrap();
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_organisations_use_the_pages_in_chromium() {
     let Some((node, chromium, script)) = tools() else {
@@ -94,6 +140,7 @@ async fn two_organisations_use_the_pages_in_chromium() {
         .new_assessment("St Mary", "hospital", "1.0", NOW)
         .unwrap()
         .id;
+    sharing_world(&mut s);
     let eco = holisec_api::model::builtin().value.ecosystem;
     let q = holisec_api::assess::builtin_questionnaire(&eco)
         .unwrap()
@@ -127,6 +174,9 @@ async fn two_organisations_use_the_pages_in_chromium() {
             .env("HOLISEC_USER_B", "analyst@cert.example")
             .env("HOLISEC_PASSWORD", PASSWORD)
             .env("HOLISEC_ASSESSMENT_A", assessment.to_string())
+            .env("HOLISEC_USER_C", "ciso@stluke.example")
+            .env("HOLISEC_ADMIN_A", "admin@stmary.example")
+            .env("HOLISEC_SUPPLIER", "MedSoft")
             .output()
             .expect("run node")
     })
@@ -138,6 +188,19 @@ async fn two_organisations_use_the_pages_in_chromium() {
     assert!(stdout.contains("ok: organisation B gets the 404 page"));
     assert!(stdout.contains("ok: computed the hospital's risk and plan"));
     assert!(stdout.contains("ok: the insurer's portfolio drew its two curves"));
+    assert!(stdout.contains("ok: the supplier's other client acknowledged the alert"));
+    assert!(stdout.contains("ok: the RED report is absent from St Luke's incidents"));
+    assert!(stdout.contains("ok: the agency counts the reports it may see"));
+    assert!(stdout.contains("ok: the peer benchmark is not shown below k"));
+    assert!(stdout.contains("ok: St Mary's admin saved the profile"));
+    assert!(stdout.contains("ok: a withdrawn report leaves the list"));
+    assert!(stdout.contains("ok: the owner relabels its report AMBER+STRICT"));
+    let s = Store::open(&db).unwrap();
+    let mary = s.organisation_by_name("St Mary").unwrap().unwrap().id;
+    let profile = s.sharing_record(mary).unwrap().unwrap();
+    assert_eq!(profile.size_band.as_deref(), Some("large"));
+    assert!(profile.benchmark_opt_in && profile.suppliers.len() == 1);
+    drop(s);
     // What the browser saved is in the database: three answers, the plan
     // computed with them, then a fourth answer.
     let s = Store::open(&db).unwrap();

@@ -36,6 +36,17 @@ fn world() -> World {
     )
     .unwrap();
     accounts::create_user(&mut s, "viewer@evil.example", EVIL, "viewer", PASSWORD, NOW).unwrap();
+    // An agency, for the pages of agency-institution organisations only.
+    accounts::create_org(&mut s, "CERT", "agency-institution", NOW).unwrap();
+    accounts::create_user(
+        &mut s,
+        "viewer@cert.example",
+        "CERT",
+        "viewer",
+        PASSWORD,
+        NOW,
+    )
+    .unwrap();
     let assessment = s.new_assessment(EVIL, "hospital", "1.0", NOW).unwrap().id;
     let eco = holisec_api::model::builtin().value.ecosystem;
     let q = holisec_api::assess::builtin_questionnaire(&eco)
@@ -100,22 +111,28 @@ async fn login(app: &Router, email: &str) -> String {
         .expect("a session cookie")
 }
 
-fn page_paths(w: &World) -> Vec<String> {
+/// Every page's path, and whether only some kind of organisation may open it.
+fn page_paths(w: &World) -> Vec<(String, bool)> {
     ROUTES
         .iter()
         .filter(|r| r.page)
-        .map(|r| r.path.replace("{id}", &w.assessment.to_string()))
+        .map(|r| {
+            let path = r.path.replace("{id}", &w.assessment.to_string());
+            (path, r.org_kind.is_some())
+        })
         .collect()
 }
 
 #[tokio::test]
 async fn every_page_is_html_under_the_strict_csp_and_anonymous_browsers_go_to_login() {
     let w = world();
-    let cookie = login(&w.app, "viewer@evil.example").await;
+    let hospital = login(&w.app, "viewer@evil.example").await;
+    let agency = login(&w.app, "viewer@cert.example").await;
     let paths = page_paths(&w);
-    assert!(paths.len() >= 8, "{paths:?}");
-    for path in &paths {
-        let r = call(&w.app, Method::GET, path, Some(&cookie), None).await;
+    assert!(paths.len() >= 11, "{paths:?}");
+    for (path, agency_only) in &paths {
+        let cookie = if *agency_only { &agency } else { &hospital };
+        let r = call(&w.app, Method::GET, path, Some(cookie), None).await;
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
         assert!(
             r.headers[header::CONTENT_TYPE]
@@ -360,4 +377,46 @@ async fn the_map_api_filters_and_names_the_field_of_a_bad_value() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     let r = call(&w.app, Method::GET, "/api/v1/map", None, None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_agency_page_and_menu_entry_are_for_agencies_only() {
+    let w = world();
+    let hospital = login(&w.app, "viewer@evil.example").await;
+    let agency = login(&w.app, "viewer@cert.example").await;
+    let r = call(&w.app, Method::GET, "/agency", Some(&hospital), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("403 Forbidden"), "{}", r.body);
+    assert!(r.body.contains("agency-institution"), "{}", r.body);
+    for path in ["/", "/incidents", "/organisation"] {
+        let h = call(&w.app, Method::GET, path, Some(&hospital), None).await;
+        assert_eq!(h.status, StatusCode::OK, "{path}");
+        assert!(
+            !h.body.contains("href=\"/agency\""),
+            "{path}: hospital sees Agency"
+        );
+        assert!(h.body.contains("href=\"/incidents\""), "{path}");
+        assert!(h.body.contains("href=\"/organisation\""), "{path}");
+        let a = call(&w.app, Method::GET, path, Some(&agency), None).await;
+        assert!(
+            a.body.contains("href=\"/agency\""),
+            "{path}: agency misses Agency"
+        );
+    }
+    // The directory names organisations, escaped where pages show them.
+    let r = call(&w.app, Method::GET, "/organisation", Some(&hospital), None).await;
+    assert!(!r.body.contains("<script>alert"), "unescaped name");
+    let d = call(
+        &w.app,
+        Method::GET,
+        "/api/v1/organisations/directory",
+        Some(&hospital),
+        None,
+    )
+    .await;
+    let list: serde_json::Value = serde_json::from_str(&d.body).unwrap();
+    let first = list.as_array().unwrap()[0].as_object().unwrap();
+    let mut keys: Vec<&str> = first.keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["id", "kind", "name"], "names and kinds only");
 }

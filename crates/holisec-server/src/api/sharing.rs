@@ -311,6 +311,34 @@ pub(crate) async fn agency_view(
         .await
 }
 
+/// One entry of the community directory.
+#[derive(serde::Serialize)]
+pub(crate) struct DirectoryEntry {
+    id: i64,
+    name: String,
+    kind: String,
+}
+
+/// The community directory: id, name and stakeholder kind of every
+/// organisation, and nothing else (no country, profile or suppliers), so
+/// that a user can name its suppliers and its agency.
+pub(crate) fn directory_entries(
+    s: &holisec_store::Store,
+) -> Result<Vec<DirectoryEntry>, ServerError> {
+    Ok(s.sharing_records()?
+        .into_iter()
+        .map(|r| DirectoryEntry {
+            id: r.id,
+            name: r.name,
+            kind: r.kind,
+        })
+        .collect())
+}
+
+pub(crate) async fn directory(State(state): State<AppState>) -> Result<Json<Value>, ServerError> {
+    state.read(move |s| to_value(&directory_entries(s)?)).await
+}
+
 /// Query of `GET /api/v1/assessments/{id}/benchmark`.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -15,7 +15,7 @@ use holisec_store::Assessment;
 
 use super::{Chrome, PageError, html};
 use crate::extract::object_id;
-use crate::guard::Current;
+use crate::guard::{Current, OrgKind};
 use crate::{AppState, ServerError};
 
 #[derive(Template)]
@@ -29,13 +29,14 @@ struct ListPage {
 pub(crate) async fn list(
     State(state): State<AppState>,
     axum::Extension(Current(user)): axum::Extension<Current>,
+    axum::Extension(kind): axum::Extension<OrgKind>,
 ) -> Result<Html<String>, PageError> {
     let org = user.organisation_id;
     let assessments = state
         .with_store(move |s| Ok(s.assessments_of_org(org)?))
         .await?;
     html(&ListPage {
-        chrome: Chrome::new(&user, "/assessments"),
+        chrome: Chrome::new(&user, &kind, "/assessments"),
         assessments,
         items: state.q.items.len(),
     })
@@ -72,6 +73,7 @@ struct ShowPage {
 pub(crate) async fn show(
     State(state): State<AppState>,
     axum::Extension(Current(user)): axum::Extension<Current>,
+    axum::Extension(kind): axum::Extension<OrgKind>,
     Path(raw): Path<String>,
 ) -> Result<Html<String>, PageError> {
     let id = object_id(&raw)?;
@@ -88,7 +90,7 @@ pub(crate) async fn show(
         .await?;
     let sections = sections(&state.q, &view);
     html(&ShowPage {
-        chrome: Chrome::new(&user, "/assessments"),
+        chrome: Chrome::new(&user, &kind, "/assessments"),
         assessment: view.assessment,
         items: view.items,
         sections,

@@ -32,6 +32,19 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/simulation.js"),
     ),
     ("models.js", JS, include_bytes!("../../assets/models.js")),
+    ("alerts.js", JS, include_bytes!("../../assets/alerts.js")),
+    (
+        "incidents.js",
+        JS,
+        include_bytes!("../../assets/incidents.js"),
+    ),
+    ("agency.js", JS, include_bytes!("../../assets/agency.js")),
+    (
+        "organisation.js",
+        JS,
+        include_bytes!("../../assets/organisation.js"),
+    ),
+    ("peers.js", JS, include_bytes!("../../assets/peers.js")),
     (
         "favicon.svg",
         SVG,

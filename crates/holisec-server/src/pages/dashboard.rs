@@ -1,5 +1,6 @@
-//! `/`: the organisation, its kind, its assessments and the way to the
-//! other pages.
+//! `/`: the organisation, its kind, its alert inbox (drawn by `alerts.js`
+//! from `GET /api/v1/alerts`), its assessments and the way to the other
+//! pages.
 
 use askama::Template;
 use axum::extract::State;
@@ -8,13 +9,12 @@ use holisec_store::Assessment;
 
 use super::{Chrome, PageError, html};
 use crate::AppState;
-use crate::guard::Current;
+use crate::guard::{Current, OrgKind};
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct Dashboard {
     chrome: Chrome,
-    kind: String,
     assessments: Vec<Assessment>,
     items: usize,
 }
@@ -22,20 +22,12 @@ struct Dashboard {
 pub(crate) async fn page(
     State(state): State<AppState>,
     axum::Extension(Current(user)): axum::Extension<Current>,
+    axum::Extension(kind): axum::Extension<OrgKind>,
 ) -> Result<Html<String>, PageError> {
     let org = user.organisation_id;
-    let (kind, assessments) = state
-        .with_store(move |s| {
-            let kind = s
-                .organisation_by_id(org)?
-                .map(|o| o.kind)
-                .unwrap_or_default();
-            Ok((kind, s.assessments_of_org(org)?))
-        })
-        .await?;
+    let assessments = state.read(move |s| Ok(s.assessments_of_org(org)?)).await?;
     html(&Dashboard {
-        chrome: Chrome::new(&user, "/"),
-        kind,
+        chrome: Chrome::new(&user, &kind, "/"),
         assessments,
         items: state.q.items.len(),
     })

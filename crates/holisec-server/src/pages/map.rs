@@ -6,7 +6,7 @@ use axum::response::Html;
 use holisec_model::{Domain, Motivation};
 
 use super::{Chrome, PageError, html};
-use crate::guard::Current;
+use crate::guard::{Current, OrgKind};
 
 #[derive(Template)]
 #[template(path = "map.html")]
@@ -18,9 +18,10 @@ struct MapPage {
 
 pub(crate) async fn page(
     axum::Extension(Current(user)): axum::Extension<Current>,
+    axum::Extension(kind): axum::Extension<OrgKind>,
 ) -> Result<Html<String>, PageError> {
     html(&MapPage {
-        chrome: Chrome::new(&user, "/map"),
+        chrome: Chrome::new(&user, &kind, "/map"),
         domains: Domain::ALL,
         motivations: Motivation::ALL,
     })

@@ -14,6 +14,7 @@ pub(crate) mod login;
 pub(crate) mod map;
 pub(crate) mod models;
 pub(crate) mod runs;
+pub(crate) mod sharing;
 
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -21,6 +22,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use holisec_store::{Role, User};
 
 use crate::ServerError;
+use crate::guard::OrgKind;
 
 /// What every page's frame shows: who is logged in, and where the assets are.
 pub(crate) struct Chrome {
@@ -32,6 +34,10 @@ pub(crate) struct Chrome {
     pub(crate) role: &'static str,
     /// Whether they may change data (analyst or admin).
     pub(crate) can_edit: bool,
+    /// Whether they administer their organisation (its sharing profile).
+    pub(crate) can_admin: bool,
+    /// The stakeholder kind of their organisation.
+    pub(crate) org_kind: String,
     /// `/assets/<version>`.
     pub(crate) assets: &'static str,
     /// Which menu entry is the current page.
@@ -39,18 +45,26 @@ pub(crate) struct Chrome {
 }
 
 impl Chrome {
-    pub(crate) fn new(user: &User, current: &'static str) -> Chrome {
+    pub(crate) fn new(user: &User, kind: &OrgKind, current: &'static str) -> Chrome {
         Chrome {
             email: user.email.clone(),
             organisation: user.organisation.clone(),
             role: user.role.as_str(),
             can_edit: user.role >= Role::Analyst,
+            can_admin: user.role >= Role::Admin,
+            org_kind: kind.0.clone(),
             assets: assets::prefix(),
             current,
         }
     }
 
-    /// The menu: (path, label, whether it is the current page).
+    /// Whether the organisation is an agency (the national view, alerts).
+    pub(crate) fn is_agency(&self) -> bool {
+        self.org_kind == crate::routes::AGENCY
+    }
+
+    /// The menu: (path, label, whether it is the current page); "Agency"
+    /// for agency-institution organisations only.
     pub(crate) fn menu(&self) -> Vec<(&'static str, &'static str, bool)> {
         [
             ("/", "Dashboard"),
@@ -59,8 +73,12 @@ impl Chrome {
             ("/risk", "Risk"),
             ("/simulation", "Simulation"),
             ("/models", "Models"),
+            ("/incidents", "Incidents"),
+            ("/agency", "Agency"),
+            ("/organisation", "Organisation"),
         ]
         .into_iter()
+        .filter(|(path, _)| *path != "/agency" || self.is_agency())
         .map(|(path, label)| (path, label, path == self.current))
         .collect()
     }

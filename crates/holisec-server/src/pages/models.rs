@@ -6,7 +6,7 @@ use askama::Template;
 use axum::response::Html;
 
 use super::{Chrome, PageError, html};
-use crate::guard::Current;
+use crate::guard::{Current, OrgKind};
 
 #[derive(Template)]
 #[template(path = "models.html")]
@@ -16,8 +16,9 @@ struct ModelsPage {
 
 pub(crate) async fn page(
     axum::Extension(Current(user)): axum::Extension<Current>,
+    axum::Extension(kind): axum::Extension<OrgKind>,
 ) -> Result<Html<String>, PageError> {
     html(&ModelsPage {
-        chrome: Chrome::new(&user, "/models"),
+        chrome: Chrome::new(&user, &kind, "/models"),
     })
 }

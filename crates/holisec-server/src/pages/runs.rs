@@ -7,7 +7,7 @@ use axum::response::Html;
 use holisec_api::simulate::ScenarioInfo;
 
 use super::{Chrome, PageError, html};
-use crate::guard::Current;
+use crate::guard::{Current, OrgKind};
 
 #[derive(Template)]
 #[template(path = "risk.html")]
@@ -24,17 +24,19 @@ struct SimulationPage {
 
 pub(crate) async fn risk(
     axum::Extension(Current(user)): axum::Extension<Current>,
+    axum::Extension(kind): axum::Extension<OrgKind>,
 ) -> Result<Html<String>, PageError> {
     html(&RiskPage {
-        chrome: Chrome::new(&user, "/risk"),
+        chrome: Chrome::new(&user, &kind, "/risk"),
     })
 }
 
 pub(crate) async fn simulation(
     axum::Extension(Current(user)): axum::Extension<Current>,
+    axum::Extension(kind): axum::Extension<OrgKind>,
 ) -> Result<Html<String>, PageError> {
     html(&SimulationPage {
-        chrome: Chrome::new(&user, "/simulation"),
+        chrome: Chrome::new(&user, &kind, "/simulation"),
         scenarios: holisec_api::simulate::builtin_scenarios(),
     })
 }
