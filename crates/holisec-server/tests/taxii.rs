@@ -192,33 +192,38 @@ fn ids(r: &Reply, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-#[tokio::test]
-async fn discovery_api_root_and_collections_with_basic_and_a_bearer_token() {
-    let w = world();
-    let admin = session(&w, "admin@a.example").await;
-    let users = get(&w, "/api/v1/users", &admin).await;
-    let viewer_id = users
+/// POSTs `body` as `content_type` to `path`.
+async fn post(w: &World, path: &str, auth: &Auth, content_type: &str, body: String) -> Reply {
+    call(w, Method::POST, path, auth, Some((content_type, body))).await
+}
+
+/// The id of user `email` as organisation admin `admin` lists it.
+async fn user_id(w: &World, admin: &Auth, email: &str) -> i64 {
+    let users = get(w, "/api/v1/users", admin).await;
+    let found = users
         .json
         .as_array()
         .unwrap()
         .iter()
-        .find(|u| u["email"] == "viewer@a.example")
-        .unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let body = json!({"name": "misp", "user": viewer_id}).to_string();
-    let issued = call(
-        &w,
-        Method::POST,
-        "/api/v1/tokens",
-        &admin,
-        Some(("application/json", body)),
-    )
-    .await;
+        .find(|u| u["email"] == email);
+    found.unwrap()["id"].as_i64().unwrap()
+}
+
+/// Issues a token acting as `user`.
+async fn issue(w: &World, admin: &Auth, user: i64) -> Reply {
+    let body = json!({"name": "misp", "user": user}).to_string();
+    post(w, "/api/v1/tokens", admin, "application/json", body).await
+}
+
+#[tokio::test]
+async fn discovery_api_root_and_collections_with_basic_and_a_bearer_token() {
+    let w = world();
+    let admin = session(&w, "admin@a.example").await;
+    let viewer = user_id(&w, &admin, "viewer@a.example").await;
+    let issued = issue(&w, &admin, viewer).await;
     assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.json);
     let secret = issued.json["secret"].as_str().unwrap().to_owned();
-    assert_eq!(secret.len(), 64);
-    for auth in [basic("viewer@a"), Auth::Bearer(secret.clone())] {
+    for auth in [basic("viewer@a"), Auth::Bearer(secret)] {
         let d = get(&w, "/taxii2/", &auth).await;
         assert_eq!(d.status, StatusCode::OK);
         assert_eq!(content_type(&d), TAXII);
@@ -229,10 +234,8 @@ async fn discovery_api_root_and_collections_with_basic_and_a_bearer_token() {
         let list = get(&w, &format!("{ROOT}collections/"), &auth).await;
         let all = list.json["collections"].as_array().unwrap();
         assert_eq!(all.len(), 3);
-        assert!(
-            all.iter()
-                .all(|c| c["can_read"] == true && c["can_write"] == false)
-        );
+        let read_only = |c: &Value| c["can_read"] == true && c["can_write"] == false;
+        assert!(all.iter().all(read_only), "{}", list.json);
         let id = all[2]["id"].as_str().unwrap();
         let one = get(&w, &format!("{ROOT}collections/{id}/"), &auth).await;
         assert_eq!(one.json["alias"], "shared");
@@ -241,45 +244,43 @@ async fn discovery_api_root_and_collections_with_basic_and_a_bearer_token() {
         assert_eq!(content_type(&none), TAXII);
         assert_eq!(none.json["http_status"], "404");
     }
-    let analyst = get(
-        &w,
-        &format!("{ROOT}collections/shared/"),
-        &basic("analyst@a"),
-    )
-    .await;
+    let shared = format!("{ROOT}collections/shared/");
+    let analyst = get(&w, &shared, &basic("analyst@a")).await;
     assert_eq!(analyst.json["can_write"], true);
-    // Listed without secrets, revoked by id; another organisation's id is 404.
-    let listed = get(&w, "/api/v1/tokens", &admin).await;
-    assert_eq!(listed.json.as_array().unwrap().len(), 1);
-    assert!(!listed.json.to_string().contains(&secret));
-    let id = issued.json["id"].as_i64().unwrap();
-    let other = session(&w, "admin@b.example").await;
-    let path = format!("/api/v1/tokens/{id}/revoke");
-    assert_eq!(
-        call(&w, Method::POST, &path, &other, None).await.status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        call(&w, Method::POST, &path, &admin, None).await.status,
-        StatusCode::OK
-    );
-    let after = get(&w, "/taxii2/", &Auth::Bearer(secret)).await;
-    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
-    // A token for a user of another organisation: 404.
-    let body = json!({"name": "x", "user": viewer_id}).to_string();
-    let r = call(
-        &w,
-        Method::POST,
-        "/api/v1/tokens",
-        &other,
-        Some(("application/json", body)),
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
-async fn refusals_are_taxii_errors() {
+async fn api_tokens_are_shown_once_listed_without_secrets_and_revoked() {
+    let w = world();
+    let admin = session(&w, "admin@a.example").await;
+    let viewer = user_id(&w, &admin, "viewer@a.example").await;
+    let issued = issue(&w, &admin, viewer).await;
+    let secret = issued.json["secret"].as_str().unwrap().to_owned();
+    assert_eq!(secret.len(), 64);
+    let listed = get(&w, "/api/v1/tokens", &admin).await;
+    assert_eq!(listed.json.as_array().unwrap().len(), 1);
+    assert!(!listed.json.to_string().contains(&secret));
+    // Another organisation's admin: no token for our user, no revoking ours.
+    let other = session(&w, "admin@b.example").await;
+    assert_eq!(
+        issue(&w, &other, viewer).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let id = issued.json["id"].as_i64().unwrap();
+    let path = format!("/api/v1/tokens/{id}/revoke");
+    let refused = call(&w, Method::POST, &path, &other, None).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let bearer = Auth::Bearer(secret);
+    assert_eq!(get(&w, "/taxii2/", &bearer).await.status, StatusCode::OK);
+    let revoked = call(&w, Method::POST, &path, &admin, None).await;
+    assert_eq!(revoked.status, StatusCode::OK);
+    let after = get(&w, "/taxii2/", &bearer).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(content_type(&after), TAXII);
+}
+
+#[tokio::test]
+async fn unauthenticated_and_unacceptable_requests_are_taxii_errors() {
     let w = world();
     for path in ["/taxii2/", ROOT, &format!("{SHARED}objects/")] {
         let r = get(&w, path, &Auth::None).await;
@@ -290,84 +291,63 @@ async fn refusals_are_taxii_errors() {
     }
     let wrong = Auth::Basic("viewer@a.example:nope".into());
     assert_eq!(get(&w, ROOT, &wrong).await.status, StatusCode::UNAUTHORIZED);
-    let analyst = basic("analyst@a");
-    let mut req = Request::builder()
-        .uri(ROOT)
-        .header(header::ACCEPT, "application/taxii+json;version=2.0");
     let pair = Base64::encode_string(format!("analyst@a.example:{PASSWORD}").as_bytes());
-    req = req.header(header::AUTHORIZATION, format!("Basic {pair}"));
-    let res = w
-        .app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
+    let req = Request::builder()
+        .uri(ROOT)
+        .header(header::ACCEPT, "application/taxii+json;version=2.0")
+        .header(header::AUTHORIZATION, format!("Basic {pair}"))
+        .body(Body::empty())
         .unwrap();
+    let res = w.app.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_ACCEPTABLE);
+    // Another organisation's status resource is not found, as an unknown one.
+    let posted = post_objects(&w, &basic("analyst@a"), &[indicator(2, None)]).await;
+    let status = format!("{ROOT}status/{}/", posted.json["id"].as_str().unwrap());
+    let own = get(&w, &status, &basic("viewer@a")).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert_eq!(own.json["success_count"], 1);
+    let other = get(&w, &status, &basic("viewer@b")).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let unknown = get(&w, &format!("{ROOT}status/nope/"), &basic("viewer@b")).await;
+    assert_eq!(
+        unknown.json["description"]
+            .as_str()
+            .map(|d| d.replace("nope", "N")),
+        other.json["description"]
+            .as_str()
+            .map(|d| d.replace(posted.json["id"].as_str().unwrap(), "N"))
+    );
+}
+
+#[tokio::test]
+async fn refused_posts_are_taxii_errors() {
+    let w = world();
+    let analyst = basic("analyst@a");
+    let objects = format!("{SHARED}objects/");
     let body = json!({"objects": [indicator(1, None)]}).to_string();
-    let r = call(
-        &w,
-        Method::POST,
-        &format!("{SHARED}objects/"),
-        &analyst,
-        Some(("application/json", body.clone())),
-    )
-    .await;
+    let r = post(&w, &objects, &analyst, "application/json", body.clone()).await;
     assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.json);
     assert_eq!(r.json["http_status"], "415");
-    let r = call(
-        &w,
-        Method::POST,
-        &format!("{SHARED}objects/"),
-        &basic("viewer@a"),
-        Some((TAXII, body.clone())),
-    )
-    .await;
+    let r = post(&w, &objects, &basic("viewer@a"), TAXII, body.clone()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(content_type(&r), TAXII);
-    let r = call(
-        &w,
-        Method::POST,
-        "/taxii2/api/collections/incidents/objects/",
-        &analyst,
-        Some((TAXII, body)),
-    )
-    .await;
+    let incidents = "/taxii2/api/collections/incidents/objects/";
+    let r = post(&w, incidents, &analyst, TAXII, body).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.json);
     let many = json!({"objects": vec![json!({}); 10_001]}).to_string();
-    let r = call(
-        &w,
-        Method::POST,
-        &format!("{SHARED}objects/"),
-        &analyst,
-        Some((TAXII, many)),
-    )
-    .await;
+    let r = post(&w, &objects, &analyst, TAXII, many).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.json);
-    assert!(
-        r.json["description"].as_str().unwrap().contains("10000"),
-        "{}",
-        r.json
-    );
-    let r = call(
-        &w,
-        Method::POST,
-        &format!("{SHARED}objects/"),
-        &analyst,
-        Some((TAXII, "{".into())),
-    )
-    .await;
+    let description = r.json["description"].as_str().unwrap();
+    assert!(description.contains("10000"), "{description}");
+    let r = post(&w, &objects, &analyst, TAXII, "{".into()).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    // Another organisation's status resource is not found, as an unknown one.
-    let posted = post_objects(&w, &analyst, &[indicator(2, None)]).await;
-    let status = format!("{ROOT}status/{}/", posted.json["id"].as_str().unwrap());
-    assert_eq!(
-        get(&w, &status, &basic("viewer@a")).await.status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        get(&w, &status, &basic("viewer@b")).await.status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(content_type(&r), TAXII);
+    // Over max_content_length (16 MiB): 413 naming the limit.
+    let huge = format!(r#"{{"objects": [], "pad": "{}"}}"#, "x".repeat(17 << 20));
+    let r = post(&w, &objects, &analyst, TAXII, huge).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.json);
+    let description = r.json["description"].as_str().unwrap();
+    assert!(description.contains("max_content_length"), "{description}");
 }
 
 /// Follows `next` (or `added_after` from `X-TAXII-Date-Added-Last`) at `limit=2`.
