@@ -20,7 +20,23 @@ pub(crate) struct NewTokenRequest {
     /// A name to recognise the token by (1 to 100 characters).
     name: String,
     /// The user (of the admin's organisation) the token acts as.
-    user: i64,
+    #[schema(value_type = i64)]
+    user: serde_json::Number,
+}
+
+/// The user id of the body: JSON Schema counts `12.0` as an integer, so it
+/// is read as 12 (a fraction is refused with 422).
+fn user_id(n: &serde_json::Number) -> Result<i64, ServerError> {
+    let whole = |x: f64| x.fract() == 0.0 && x.abs() < 9.0e15;
+    #[allow(clippy::cast_possible_truncation)]
+    let from_float = || n.as_f64().filter(|x| whole(*x)).map(|x| x as i64);
+    n.as_i64()
+        .or_else(from_float)
+        .ok_or_else(|| ServerError::Invalid {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            field: Some("user".into()),
+            message: format!("user: {n}: expected a user id (a whole number)"),
+        })
 }
 
 /// A new token: shown once, never again.
@@ -52,12 +68,12 @@ pub(crate) async fn issue_token(
     axum::Extension(Current(admin)): axum::Extension<Current>,
     Body(body): Body<NewTokenRequest>,
 ) -> Result<(StatusCode, Json<IssuedToken>), ServerError> {
+    let user = user_id(&body.user)?;
     let secret = new_secret()?;
     let digest = crate::credentials::token_digest(&secret);
     state
         .with_store(move |s| {
-            let token =
-                taxii::issue_token(s, actor(&admin), body.user, &body.name, &digest, &now())?;
+            let token = taxii::issue_token(s, actor(&admin), user, &body.name, &digest, &now())?;
             Ok((StatusCode::CREATED, Json(IssuedToken { token, secret })))
         })
         .await
