@@ -30,8 +30,9 @@ fi
 # Python tools (OASIS STIX validator, JSON Schema checker, schemathesis for the
 # server's OpenAPI document) in a project venv.
 venv="$root/.venv"
-python_packages=(stix2-validator==3.2.0 jsonschema schemathesis==4.32.5)
-if [ ! -x "$venv/bin/stix2_validator" ] || [ ! -x "$venv/bin/jsonschema" ] || [ ! -x "$venv/bin/schemathesis" ]; then
+python_packages=(stix2-validator==3.2.0 jsonschema schemathesis==4.32.5 taxii2-client==2.3.0 stix2==3.0.2)
+if [ ! -x "$venv/bin/stix2_validator" ] || [ ! -x "$venv/bin/jsonschema" ] || [ ! -x "$venv/bin/schemathesis" ] \
+    || ! "$venv/bin/python" -c 'import taxii2client, stix2' 2>/dev/null; then
     echo "test.sh: creating $venv with ${python_packages[*]}" >&2
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check "${python_packages[@]}"

@@ -31,6 +31,8 @@
 //!   reused), history, on a [`holisec_store::Store`] the front end opens.
 //! * [`sharing`]: incident reports with TLP 2.0 labels, alerts along the
 //!   model's relations, an agency's view and peer benchmarks (issue 13).
+//! * [`taxii`]: the TAXII 2.1 collections of `holisec serve` (incident
+//!   reports, alerts, shared objects under TLP) and API tokens.
 //!
 //! No function here reads a file, prints, or reads the clock: timestamps and
 //! bytes come in as arguments. The only I/O is through the `Store` handed in.
@@ -44,6 +46,7 @@ pub mod risk;
 pub mod sharing;
 pub mod simulate;
 pub mod source;
+pub mod taxii;
 pub mod terminal;
 
 pub use source::{Checked, Rejected, Source};

@@ -300,6 +300,22 @@ fn describe_sharing(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
             None,
             (200, any()),
         ),
+        (Verb::Get, "/api/v1/tokens") => doc(
+            "The API tokens of the organisation's users for TAXII clients (admin), without secrets, newest first",
+            None,
+            (200, any()),
+        ),
+        (Verb::Post, "/api/v1/tokens") => doc(
+            "Issue an API token acting as a user of the organisation (admin): `name`, `user`; \
+             201 with `secret`, shown this once (send it as `Authorization: Bearer`)",
+            Some(s.one::<crate::api::tokens::NewTokenRequest>()),
+            (201, any()),
+        ),
+        (Verb::Post, "/api/v1/tokens/{id}/revoke") => doc(
+            "Revoke one of the organisation's API tokens (admin)",
+            None,
+            (200, any()),
+        ),
         _ => None,
     }
 }

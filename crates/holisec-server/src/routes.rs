@@ -10,7 +10,7 @@ use axum::routing::{MethodRouter, get, post, put};
 use holisec_store::Role;
 
 use crate::AppState;
-use crate::api::{assessments, jobs, map, models, session, sharing, users};
+use crate::api::{assessments, jobs, map, models, session, sharing, tokens, users};
 use crate::pages;
 
 /// HTTP method of a route.
@@ -112,6 +112,15 @@ const fn taxii(method: Verb, path: &'static str) -> RouteSpec {
         page: false,
         org_kind: None,
         taxii: true,
+    }
+}
+
+/// A TAXII 2.1 route that adds objects: analysts and admins only (a
+/// viewer's request is refused as a TAXII error).
+const fn taxii_write(method: Verb, path: &'static str) -> RouteSpec {
+    RouteSpec {
+        min_role: Some(Role::Analyst),
+        ..taxii(method, path)
     }
 }
 
@@ -268,8 +277,32 @@ pub const ROUTES: &[RouteSpec] = &[
         Some(Role::Viewer),
         true,
     ),
+    // API tokens of TAXII clients (docs/taxii.md, "Server").
+    route(Verb::Get, "/api/v1/tokens", Some(Role::Admin), false),
+    route(Verb::Post, "/api/v1/tokens", Some(Role::Admin), false),
+    route(
+        Verb::Post,
+        "/api/v1/tokens/{id}/revoke",
+        Some(Role::Admin),
+        true,
+    ),
     // TAXII 2.1 (docs/taxii.md): HTTP Basic or an API token, or a session.
     taxii(Verb::Get, "/taxii2/"),
+    taxii(Verb::Get, "/taxii2/api/"),
+    taxii(Verb::Get, "/taxii2/api/collections/"),
+    taxii(Verb::Get, "/taxii2/api/collections/{collection}/"),
+    taxii(Verb::Get, "/taxii2/api/collections/{collection}/objects/"),
+    taxii_write(Verb::Post, "/taxii2/api/collections/{collection}/objects/"),
+    taxii(
+        Verb::Get,
+        "/taxii2/api/collections/{collection}/objects/{object}/",
+    ),
+    taxii(
+        Verb::Get,
+        "/taxii2/api/collections/{collection}/objects/{object}/versions/",
+    ),
+    taxii(Verb::Get, "/taxii2/api/collections/{collection}/manifest/"),
+    taxii(Verb::Get, "/taxii2/api/status/{status}/"),
     route(Verb::Get, "/assets/{version}/{file}", None, false),
     page("/login", None, false),
     page("/", Some(Role::Viewer), false),
@@ -335,7 +368,11 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Get, "/api/v1/agency") => get(sharing::agency_view),
         (Verb::Get, "/api/v1/organisations/directory") => get(sharing::directory),
         (Verb::Get, "/api/v1/assessments/{id}/benchmark") => get(sharing::benchmark),
+        (Verb::Get, "/api/v1/tokens") => get(tokens::list_tokens),
+        (Verb::Post, "/api/v1/tokens") => post(tokens::issue_token),
+        (Verb::Post, "/api/v1/tokens/{id}/revoke") => post(tokens::revoke_token),
         (Verb::Get, "/taxii2/") => get(crate::taxii::discovery),
+        _ if spec.taxii => crate::taxii::handler(spec),
         (Verb::Get, "/assets/{version}/{file}") => get(pages::assets::asset),
         (Verb::Get, "/login") => get(pages::login::page),
         (Verb::Get, "/") => get(pages::dashboard::page),

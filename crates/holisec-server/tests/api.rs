@@ -37,7 +37,14 @@ struct World {
     /// An alert in A's inbox and one in B's only.
     alert_a: i64,
     alert_b: i64,
+    /// An API token of a user of A and of B.
+    token_a: i64,
+    token_b: i64,
 }
+
+/// An object A shared over TAXII (collection `shared`) and a status of A's.
+const SHARED_OBJECT: &str = "indicator--6f1a2b3c-0000-4000-8000-000000000001";
+const STATUS_A: &str = "5b0a8d2e-0000-4000-8000-000000000001";
 
 /// A report `holisec_api::sharing::IncidentReport` accepts.
 const REPORT: &str = r#"{"date": "2026-02-14", "actor": "external", "motive": "Financial",
@@ -99,6 +106,30 @@ fn sharing_fixture(s: &mut Store, org_a: i64, org_b: i64) -> (i64, i64, i64, i64
     };
     let alert_a = alert(org_a);
     let alert_b = alert(org_b);
+    let indicator = serde_json::json!({"type": "indicator", "spec_version": "2.1",
+        "id": SHARED_OBJECT, "created": "2026-01-01T00:00:00.000Z",
+        "modified": "2026-01-01T00:00:00.000Z", "pattern": "[ipv4-addr:value = '192.0.2.1']",
+        "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z"});
+    let shared = holisec_store::NewTaxiiObject {
+        stix_id: SHARED_OBJECT,
+        stix_type: "indicator",
+        version: "2026-01-01T00:00:00.000Z",
+        spec_version: "2.1",
+        tlp: Some("green"),
+        date_added: "2026-01-02T00:00:00.000000Z",
+        json: &indicator,
+    };
+    s.add_taxii_objects(org_a, "shared", &[shared], NOW, None)
+        .unwrap();
+    s.save_taxii_status(
+        org_a,
+        STATUS_A,
+        &serde_json::json!({"id": STATUS_A,
+        "status": "complete", "total_count": 0, "success_count": 0,
+        "failure_count": 0, "pending_count": 0}),
+        NOW,
+    )
+    .unwrap();
     (incident_a, incident_b, alert_a, alert_b)
 }
 
@@ -146,12 +177,29 @@ fn world_with(config: &Config) -> World {
     let org_a = s.organisation_by_name("St Mary").unwrap().unwrap().id;
     let org_b = s.organisation_by_name("CERT").unwrap().unwrap().id;
     let (incident_a, incident_b, alert_a, alert_b) = sharing_fixture(&mut s, org_a, org_b);
+    let mut token = |user: i64, hash: char| {
+        s.issue_token(
+            &holisec_store::NewToken {
+                user_id: user,
+                name: "fixture",
+                token_sha256: &hash.to_string().repeat(64),
+                created_by: None,
+            },
+            NOW,
+        )
+        .unwrap()
+        .id
+    };
+    let token_a = token(user_a, 'a');
+    let token_b = token(user_b, 'b');
     let eco = holisec_api::model::builtin().value.ecosystem;
     let q = holisec_api::assess::builtin_questionnaire(&eco)
         .unwrap()
         .value;
     let app = holisec_server::app(AppState::new(s, eco, q), config);
     World {
+        token_a,
+        token_b,
         incident_a,
         incident_b,
         alert_a,
@@ -253,13 +301,19 @@ fn request(method: Method, path: &str, cookie: Option<&str>, body: Option<&str>)
     if let Some(c) = cookie {
         r = r.header(header::COOKIE, c);
     }
+    // TAXII clients send TAXII bodies.
+    let content_type = if path.starts_with("/taxii2/") {
+        "application/taxii+json;version=2.1"
+    } else {
+        "application/json"
+    };
     if method == Method::POST || method == Method::PUT {
         // What a browser sends from the application's own page.
         r = r.header("sec-fetch-site", "same-origin");
     }
     match body {
         Some(b) => r
-            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_TYPE, content_type)
             .body(Body::from(b.to_owned()))
             .unwrap(),
         None => r.body(Body::empty()).unwrap(),
@@ -308,6 +362,9 @@ fn path_with(spec_path: &str, id: i64) -> String {
     spec_path
         .replace("{id}", &id.to_string())
         .replace("{item}", &first_item())
+        .replace("{collection}", "shared")
+        .replace("{object}", SHARED_OBJECT)
+        .replace("{status}", STATUS_A)
 }
 
 fn method(v: Verb) -> Method {
@@ -326,6 +383,8 @@ fn object_id(w: &World, spec_path: &str, own: bool) -> i64 {
         (w.incident_a, w.incident_b)
     } else if spec_path.starts_with("/api/v1/alerts/") {
         (w.alert_a, w.alert_b)
+    } else if spec_path.starts_with("/api/v1/tokens/") {
+        (w.token_a, w.token_b)
     } else {
         (w.a, w.b)
     };
@@ -352,8 +411,14 @@ async fn settle_jobs(w: &World) {
 }
 
 /// A body the route accepts (`n` makes new emails unique).
-fn sample_body(spec: &holisec_server::RouteSpec, n: usize) -> Option<String> {
+fn sample_body(spec: &holisec_server::RouteSpec, n: usize, user_a: i64) -> Option<String> {
     match (spec.method, spec.path) {
+        (Verb::Post, "/api/v1/tokens") => {
+            Some(format!(r#"{{"name": "client {n}", "user": {user_a}}}"#))
+        }
+        (Verb::Post, "/taxii2/api/collections/{collection}/objects/") => Some(format!(
+            r#"{{"objects": [{{"type": "indicator", "spec_version": "2.1", "id": "indicator--6f1a2b3c-0000-4000-8000-{n:012}", "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z", "pattern": "[ipv4-addr:value = '192.0.2.1']", "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z"}}]}}"#
+        )),
         (Verb::Post, "/api/v1/users") => Some(format!(
             r#"{{"email": "new{n}@a.example", "role": "viewer", "password": "{PASSWORD}"}}"#
         )),
@@ -402,7 +467,7 @@ async fn route_role_organisation_matrix_from_the_route_table() {
         let own = path_with(spec.path, own_id);
         let other = path_with(spec.path, other_id);
         let call = |path: String, cookie: Option<String>, n: usize| {
-            let body = sample_body(spec, n);
+            let body = sample_body(spec, n, w.user_a);
             request(
                 method(spec.method),
                 &path,
@@ -470,6 +535,10 @@ async fn route_role_organisation_matrix_from_the_route_table() {
             } else if spec.page {
                 assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}");
                 assert!(r.text.contains("your role may not do this"), "{}", r.text);
+            } else if spec.taxii {
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}: {}", r.json);
+                assert_eq!(r.json["description"], "your role may not do this");
+                assert_eq!(r.json["http_status"], "403");
             } else {
                 assert_eq!(r.status, StatusCode::FORBIDDEN, "{what}: {}", r.json);
                 assert_eq!(r.json["error"], "your role may not do this");

@@ -344,6 +344,10 @@ pub struct NewTaxiiObject<'a> {
     pub spec_version: &'a str,
     /// Its TLP label as stored, when it carries a TLP marking.
     pub tlp: Option<&'a str>,
+    /// When it is added: RFC 3339 with 6 fractional digits, unique and
+    /// later than [`Store::last_taxii_date_added`] (the caller assigns it, so
+    /// that `added_after` paging never skips or repeats an object).
+    pub date_added: &'a str,
     /// The object.
     pub json: &'a serde_json::Value,
 }
@@ -1131,16 +1135,16 @@ impl Store {
 
 /// TAXII collections and status resources.
 impl Store {
-    /// Adds `objects` to `collection` for organisation `org_id`, all with
-    /// `date_added`, in one transaction with an audit entry `taxii-add`.
-    /// A version the collection holds already is a duplicate (`added:
-    /// false`), left as it was.
+    /// Adds `objects` to `collection` for organisation `org_id`, each with
+    /// its own `date_added`, in one transaction with an audit entry
+    /// `taxii-add` at `now`. A version the collection holds already is a
+    /// duplicate (`added: false`), left as it was.
     pub fn add_taxii_objects(
         &mut self,
         org_id: i64,
         collection: &str,
         objects: &[NewTaxiiObject<'_>],
-        date_added: &str,
+        now: &str,
         by: Option<i64>,
     ) -> Result<Vec<TaxiiAdded>, StoreError> {
         for o in objects {
@@ -1165,7 +1169,7 @@ impl Store {
                             o.stix_id,
                             o.stix_type,
                             o.version,
-                            date_added,
+                            o.date_added,
                             o.spec_version,
                             o.tlp,
                             o.json.to_string()
@@ -1183,7 +1187,7 @@ impl Store {
                 "collection `{collection}`: {added} added, {} duplicates",
                 out.len() - added
             );
-            audit_tx(tx, date_added, by, Some(org_id), "taxii-add", &detail).map_err(e)?;
+            audit_tx(tx, now, by, Some(org_id), "taxii-add", &detail).map_err(e)?;
             Ok(out)
         })
     }
@@ -1210,6 +1214,18 @@ impl Store {
             .query_map(params![collection, viewer_org], taxii_row)
             .map_err(|e| self.err(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.err(e))
+    }
+
+    /// The latest `date_added` of `collection` (as written; text order is
+    /// time order because every `date_added` has 6 fractional digits).
+    pub fn last_taxii_date_added(&self, collection: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT max(date_added) FROM taxii_objects WHERE collection = ?1",
+                [collection],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))
     }
 
     /// Stores the status resource `id` of a TAXII POST by organisation `org_id`.
@@ -1607,26 +1623,49 @@ mod tests {
     fn taxii_objects_are_deduplicated_ordered_and_statuses_scoped() {
         let (mut s, a, b, _, ua, _) = community();
         let obj = json!({"type": "indicator", "id": "indicator--1"});
-        let new =
-            |id: &'static str, version: &'static str, tlp: Option<&'static str>| NewTaxiiObject {
-                stix_id: id,
-                stix_type: "indicator",
-                version,
-                spec_version: "2.1",
-                tlp,
-                json: &obj,
-            };
+        let new = |id: &'static str,
+                   version: &'static str,
+                   tlp: Option<&'static str>,
+                   date_added: &'static str| NewTaxiiObject {
+            stix_id: id,
+            stix_type: "indicator",
+            version,
+            spec_version: "2.1",
+            tlp,
+            date_added,
+            json: &obj,
+        };
         let first = [
-            new("indicator--1", "2026-01-01T00:00:00.000Z", Some("green")),
-            new("indicator--2", "2026-01-01T00:00:00.000Z", Some("red")),
+            new(
+                "indicator--1",
+                "2026-01-01T00:00:00.000Z",
+                Some("green"),
+                "2026-02-01T00:00:00.000000Z",
+            ),
+            new(
+                "indicator--2",
+                "2026-01-01T00:00:00.000Z",
+                Some("red"),
+                "2026-02-01T00:00:00.000001Z",
+            ),
         ];
         let out = s
             .add_taxii_objects(a, "shared", &first, "2026-02-01T00:00:00.000Z", Some(ua))
             .unwrap();
         assert!(out.iter().all(|o| o.added));
         let again = [
-            new("indicator--1", "2026-01-01T00:00:00.000Z", Some("green")),
-            new("indicator--1", "2026-01-02T00:00:00.000Z", None),
+            new(
+                "indicator--1",
+                "2026-01-01T00:00:00.000Z",
+                Some("green"),
+                "2026-01-15T00:00:00.000000Z",
+            ),
+            new(
+                "indicator--1",
+                "2026-01-02T00:00:00.000Z",
+                None,
+                "2026-01-15T00:00:00.000001Z",
+            ),
         ];
         let out = s
             .add_taxii_objects(a, "shared", &again, "2026-01-15T00:00:00.000Z", Some(ua))
@@ -1646,15 +1685,20 @@ mod tests {
             [
                 (
                     "indicator--1".to_owned(),
-                    "2026-01-15T00:00:00.000Z".to_owned()
+                    "2026-01-15T00:00:00.000001Z".to_owned()
                 ),
                 (
                     "indicator--1".to_owned(),
-                    "2026-02-01T00:00:00.000Z".to_owned()
+                    "2026-02-01T00:00:00.000000Z".to_owned()
                 ),
             ],
             "ordered by date_added; the red one left out for B"
         );
+        assert_eq!(
+            s.last_taxii_date_added("shared").unwrap().as_deref(),
+            Some("2026-02-01T00:00:00.000001Z")
+        );
+        assert_eq!(s.last_taxii_date_added("other").unwrap(), None);
         assert_eq!(s.taxii_objects("shared", a).unwrap().len(), 3);
         assert!(s.taxii_objects("other", a).unwrap().is_empty());
         s.save_taxii_status(a, "status-1", &json!({"status": "complete"}), "t")

@@ -8,4 +8,5 @@ pub mod map;
 pub mod models;
 pub mod session;
 pub mod sharing;
+pub mod tokens;
 pub mod users;

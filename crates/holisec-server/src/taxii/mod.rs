@@ -8,6 +8,35 @@ use holisec_exchange::taxii::{TAXII_MEDIA_TYPE, TaxiiError};
 
 use crate::ServerError;
 
+mod collections;
+
+/// The handler of a TAXII route of [`crate::ROUTES`] (besides discovery).
+pub(crate) fn handler(spec: &crate::RouteSpec) -> axum::routing::MethodRouter<crate::AppState> {
+    use crate::Verb;
+    use axum::routing::{get, post};
+    match (spec.method, spec.path) {
+        (Verb::Get, "/taxii2/api/") => get(collections::api_root),
+        (Verb::Get, "/taxii2/api/collections/") => get(collections::collections),
+        (Verb::Get, "/taxii2/api/collections/{collection}/") => get(collections::collection),
+        (Verb::Get, "/taxii2/api/collections/{collection}/objects/") => get(collections::objects),
+        // POSTs of objects are far larger than any other body: 16 MiB here only.
+        (Verb::Post, "/taxii2/api/collections/{collection}/objects/") => {
+            post(collections::add_objects).layer(axum::extract::DefaultBodyLimit::max(
+                holisec_api::taxii::MAX_CONTENT_LENGTH,
+            ))
+        }
+        (Verb::Get, "/taxii2/api/collections/{collection}/objects/{object}/") => {
+            get(collections::object)
+        }
+        (Verb::Get, "/taxii2/api/collections/{collection}/objects/{object}/versions/") => {
+            get(collections::versions)
+        }
+        (Verb::Get, "/taxii2/api/collections/{collection}/manifest/") => get(collections::manifest),
+        (Verb::Get, "/taxii2/api/status/{status}/") => get(collections::status),
+        (m, p) => unreachable!("TAXII route {m:?} {p} has no handler"),
+    }
+}
+
 /// The realm of the `WWW-Authenticate` challenge of a 401.
 pub(crate) const REALM: &str = r#"Basic realm="holisec TAXII", charset="UTF-8""#;
 
