@@ -135,6 +135,22 @@ pub fn credential_stamp(hash: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Verifies `password` against the stored row of a login (Argon2, on a
+/// blocking thread); an unknown email (`None`) costs one verification too,
+/// against [`dummy_hash`], so its answer takes as long as a wrong password's.
+pub(crate) async fn verify_login(
+    row: Option<(holisec_store::User, String)>,
+    password: String,
+) -> Result<(Option<(holisec_store::User, String)>, bool), ServerError> {
+    tokio::task::spawn_blocking(move || {
+        let hash = row.as_ref().map_or(dummy_hash(), |(_, h)| h.as_str());
+        let matches = verify_password(&password, hash);
+        (row, matches)
+    })
+    .await
+    .map_err(|e| ServerError::Internal(format!("password check failed: {e}")))
+}
+
 /// A fixed hash verified when the email is unknown, so an unknown email costs
 /// as much time as a wrong password.
 pub(crate) fn dummy_hash() -> &'static str {

@@ -138,15 +138,7 @@ async fn basic(
     {
         return Ok(user.clone());
     }
-    let (row, matches) = tokio::task::spawn_blocking(move || {
-        let hash = row
-            .as_ref()
-            .map_or(accounts::dummy_hash(), |(_, h)| h.as_str());
-        let matches = accounts::verify_password(&password, hash);
-        (row, matches)
-    })
-    .await
-    .map_err(|e| ServerError::Internal(format!("password check failed: {e}")))?;
+    let (row, matches) = accounts::verify_login(row, password).await?;
     match row {
         Some((user, _)) if matches && !user.disabled => {
             if let Some(key) = remembered {

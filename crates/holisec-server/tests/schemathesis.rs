@@ -6,13 +6,15 @@
 //! input accepted, schema-invalid input refused, no request without the
 //! session cookie accepted.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::mpsc;
 
-use holisec_server::{AppState, Config, SESSION_COOKIE, accounts};
+use common::start_server;
+use holisec_server::{SESSION_COOKIE, accounts};
 use holisec_store::Store;
 
 const PASSWORD: &str = "correct horse battery";
@@ -55,26 +57,6 @@ fn http(addr: SocketAddr, head: &str, body: &str) -> (String, String) {
     stream.read_to_string(&mut answer).unwrap();
     let (headers, body) = answer.split_once("\r\n\r\n").unwrap();
     (headers.to_owned(), body.to_owned())
-}
-
-/// Starts the application on `127.0.0.1:0` on its own runtime thread.
-fn start_server(store: Store) -> SocketAddr {
-    let eco = holisec_api::model::builtin().value.ecosystem;
-    let q = holisec_api::assess::builtin_questionnaire(&eco)
-        .unwrap()
-        .value;
-    let state = AppState::new(store, eco, q);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        holisec_server::serve_blocking(
-            state,
-            Config::default(),
-            "127.0.0.1:0".parse().unwrap(),
-            move |addr| tx.send(addr).unwrap(),
-        )
-        .unwrap();
-    });
-    rx.recv().unwrap()
 }
 
 #[test]

@@ -4,11 +4,13 @@
 //! `stix2`) run with `TAXII_STRICT=1` and a second organisation's user for
 //! the isolation check. Every check must pass.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::mpsc;
 
-use holisec_server::{AppState, Config, accounts};
+use common::start_server;
+use holisec_server::accounts;
 use holisec_store::{ProfileUpdate, Store};
 
 const PASSWORD: &str = "correct horse battery";
@@ -57,26 +59,6 @@ fn store(path: &std::path::Path) -> Store {
         accounts::create_user(&mut s, &email, org, "analyst", PASSWORD, NOW).unwrap();
     }
     s
-}
-
-/// Starts the application on `127.0.0.1:0` on its own runtime thread.
-fn start_server(store: Store) -> std::net::SocketAddr {
-    let eco = holisec_api::model::builtin().value.ecosystem;
-    let q = holisec_api::assess::builtin_questionnaire(&eco)
-        .unwrap()
-        .value;
-    let state = AppState::new(store, eco, q);
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        holisec_server::serve_blocking(
-            state,
-            Config::default(),
-            "127.0.0.1:0".parse().unwrap(),
-            move |addr| tx.send(addr).unwrap(),
-        )
-        .unwrap();
-    });
-    rx.recv().unwrap()
 }
 
 #[test]

@@ -50,17 +50,7 @@ pub(crate) async fn login(
     let row = state
         .with_store(move |s| Ok(s.user_for_login(&email)?))
         .await?;
-    let password = body.password;
-    let (row, matches) = tokio::task::spawn_blocking(move || {
-        // An unknown email costs one verification too.
-        let hash = row
-            .as_ref()
-            .map_or(accounts::dummy_hash(), |(_, h)| h.as_str());
-        let matches = accounts::verify_password(&password, hash);
-        (row, matches)
-    })
-    .await
-    .map_err(|e| ServerError::Internal(format!("password check failed: {e}")))?;
+    let (row, matches) = accounts::verify_login(row, body.password).await?;
     let email = key.clone();
     let found = state
         .with_store(move |s| {
