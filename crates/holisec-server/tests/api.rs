@@ -577,6 +577,74 @@ async fn route_role_organisation_matrix_from_the_route_table() {
     assert!(checked >= 27, "{checked}");
 }
 
+/// No GET of the route table, called by organisation A (each role, its own
+/// ids), carries B's raw answers: B's evidence note, and B's RED report,
+/// appear in no answer, even with both organisations in the peer
+/// benchmarks (aggregates go through the same scope as single objects).
+#[tokio::test]
+async fn no_read_carries_another_organisations_raw_answers() {
+    const SECRET: &str = "B-ONLY-EVIDENCE-7f3a";
+    let w = world();
+    {
+        let mut s = Store::open(&w.db).unwrap();
+        let eco = holisec_api::model::builtin().value.ecosystem;
+        let q = holisec_api::assess::builtin_questionnaire(&eco)
+            .unwrap()
+            .value;
+        let answers: Vec<holisec_store::Answer> = q
+            .items
+            .iter()
+            .take(6)
+            .map(|item| holisec_store::Answer {
+                item: item.id.clone(),
+                level: 3,
+                evidence: Some(SECRET.into()),
+                answered_at: Some(NOW.into()),
+            })
+            .collect();
+        s.save_answers(w.b, &answers).unwrap();
+        for org in ["St Mary", "CERT"] {
+            let id = s.organisation_by_name(org).unwrap().unwrap().id;
+            let profile = holisec_store::ProfileUpdate {
+                country: Some("FR".into()),
+                size_band: None,
+                agency_id: None,
+                benchmark_opt_in: true,
+            };
+            s.set_sharing_profile(id, &profile, None, NOW).unwrap();
+        }
+    }
+    let red_b = {
+        let s = Store::open(&w.db).unwrap();
+        let org_b = s.organisation_by_name("CERT").unwrap().unwrap().id;
+        s.incident_in_org(org_b, w.incident_b)
+            .unwrap()
+            .unwrap()
+            .stix_id
+    };
+    let mut read = 0;
+    for spec in ROUTES
+        .iter()
+        .filter(|r| r.method == Verb::Get && r.min_role.is_some())
+    {
+        if spec.org_kind.is_some() || spec.path.ends_with("/events") {
+            continue;
+        }
+        for role in Role::ALL {
+            let cookie = login(&w.app, "a", *role).await;
+            let path = path_with(spec.path, object_id(&w, spec.path, true));
+            let r = send(&w.app, request(Method::GET, &path, Some(&cookie), None)).await;
+            assert!(!r.text.contains(SECRET), "{role} {path} shows B's evidence");
+            assert!(
+                !r.text.contains(&red_b),
+                "{role} {path} shows B's RED report"
+            );
+            read += 1;
+        }
+    }
+    assert!(read >= 40, "{read}");
+}
+
 #[tokio::test]
 async fn lists_and_creations_stay_in_the_session_organisation() {
     let w = world();
