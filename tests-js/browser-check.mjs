@@ -183,6 +183,21 @@ async function sharing(agency) {
   await pa.click(`${amberRow} button.relabel`);
   await pa.waitForFunction((sel) => document.querySelector(sel + " .tlp").textContent === "TLP:AMBER+STRICT", amberRow);
   step("the owner relabels its report AMBER+STRICT");
+  // The owner edits the same report: a new version, the old one in its history.
+  await pa.click(`${amberRow} button.edit`);
+  await pa.waitForSelector("#editing:not([hidden])");
+  const loaded = await pa.$eval("#f-actions", (s) => Array.from(s.selectedOptions).map((o) => o.value));
+  check(loaded.length > 0, `the form holds the report's actions: ${loaded}`);
+  await pa.fill("#f-narrative", "Contained in six hours; restored from offline backups");
+  await pa.click("#report-submit");
+  await pa.waitForFunction(() => /saved as version 3$/.test(document.getElementById("reported-title").textContent));
+  await pa.waitForSelector(`${amberRow} button.history`);
+  await pa.click(`${amberRow} button.history`);
+  await pa.waitForSelector(`${amberRow} + tr.versions li`);
+  const versions = await pa.$$eval(`${amberRow} + tr.versions li`, (items) => items.length);
+  check(versions === 3, `history after relabel and edit: ${versions} versions`);
+  await shot(pa, "incidents-edited");
+  step(`the owner edits its report: a new version, ${versions} in its history`);
 
   // St Mary's admin changes the profile; a refused country is named next to its field.
   const cm = await newContext();

@@ -1,7 +1,7 @@
 // /incidents: report an incident (POST /api/v1/incidents) and show who was
 // alerted and why; list the reports the organisation may see with their
-// label, owner and reason; the organisation's own can be relabelled,
-// withdrawn and their versions read.
+// label, owner and reason; the organisation's own can be edited (a new
+// version), relabelled, withdrawn and their versions read.
 "use strict";
 
 (function () {
@@ -42,17 +42,84 @@
     return { report, tlp: tlp ? tlp.value : "" };
   }
 
+  // The incident being edited (its id), or null when the form reports a new one.
+  let editing = null;
+
+  function fill(report) {
+    const set = (id, value) => { document.getElementById(id).value = value == null ? "" : value; };
+    set("f-date", report.date);
+    set("f-actor", report.actor);
+    set("f-motive", report.motive);
+    set("f-discovery", report.discovery);
+    set("f-assets", (report.assets || []).join(", "));
+    set("f-impact", report.impact_eur);
+    set("f-narrative", report.narrative);
+    set("f-supplier", report.supplier);
+    for (const [id, values] of [["f-actions", report.actions || []], ["f-factors", report.factors || []]]) {
+      for (const o of document.getElementById(id).options) o.selected = values.includes(o.value);
+    }
+    for (const c of form.querySelectorAll("input[name=attributes]")) c.checked = (report.attributes || []).includes(c.value);
+  }
+
+  // Edit mode: the form holds the report; saving makes a new version. The
+  // label is changed from the list (relabelling has its own rule).
+  function startEdit(incident) {
+    editing = incident.id;
+    fill(incident.report || {});
+    for (const r of form.querySelectorAll("input[name=tlp]")) r.disabled = true;
+    const note = document.getElementById("editing");
+    note.textContent = "Editing incident " + incident.id + " (version " + incident.version +
+      "): saving keeps the old version in its history. Its label is changed from the list below.";
+    note.hidden = false;
+    document.getElementById("edit-cancel").hidden = false;
+    document.getElementById("report-submit").textContent = "Save as a new version";
+    document.getElementById("report").open = true;
+    form.scrollIntoView();
+  }
+
+  function stopEdit() {
+    editing = null;
+    for (const r of form.querySelectorAll("input[name=tlp]")) r.disabled = false;
+    document.getElementById("editing").hidden = true;
+    document.getElementById("edit-cancel").hidden = true;
+    document.getElementById("report-submit").textContent = "Report";
+    form.reset();
+    document.getElementById("f-date").value = new Date().toISOString().slice(0, 10);
+  }
+
+  async function saveEdit(body, error) {
+    const id = editing;
+    const r = await api("PUT", "/api/v1/incidents/" + id, body.report);
+    if (r.status !== 200) {
+      h.fieldError(form, error, r);
+      return;
+    }
+    document.getElementById("reported-verb").textContent = "Edited";
+    document.getElementById("reported-title").textContent =
+      "incident " + id + " saved as version " + r.json.version;
+    document.getElementById("reported-none").hidden = true;
+    document.getElementById("recipients").hidden = true;
+    document.getElementById("reported").hidden = false;
+    stopEdit();
+    load();
+  }
+
   async function submit(event) {
     event.preventDefault();
     const error = document.getElementById("report-error");
     h.fieldError(form, error, null);
     const body = reportBody();
+    if (editing !== null) {
+      await saveEdit(body, error);
+      return;
+    }
     const r = await api("POST", "/api/v1/incidents", body);
     if (r.status !== 201) {
       h.fieldError(form, error, r);
       return;
     }
     const names = await directory();
+    document.getElementById("reported-verb").textContent = "Reported";
     document.getElementById("reported-title").textContent =
       "incident " + r.json.incident.id + " under " + body.tlp + ", " + r.json.recipients.length + " organisation(s) alerted";
     document.getElementById("reported-none").hidden = r.json.recipients.length > 0;
@@ -73,6 +140,12 @@
       else show(cell.querySelector(".error"), errorText(r));
     });
     return [select, button];
+  }
+
+  function edit(incident) {
+    const button = el("button", { type: "button", class: "edit" }, "Edit");
+    button.addEventListener("click", () => startEdit(incident));
+    return button;
   }
 
   function withdraw(incident, cell) {
@@ -114,7 +187,7 @@
       el("td", { class: "reason" }, own ? "your organisation's report" : named(v.decision.reason, names)),
       controls);
     if (own) {
-      if (canEdit) controls.append(...relabel(i, controls), " ", withdraw(i, controls), " ");
+      if (canEdit && form) controls.append(edit(i), " ", ...relabel(i, controls), " ", withdraw(i, controls), " ");
       controls.append(history(i, tr), el("span", { class: "error", hidden: true }));
     }
     return tr;
@@ -134,6 +207,7 @@
   if (form) {
     document.getElementById("f-date").value = new Date().toISOString().slice(0, 10);
     form.addEventListener("submit", submit);
+    document.getElementById("edit-cancel").addEventListener("click", stopEdit);
   }
   load();
 })();

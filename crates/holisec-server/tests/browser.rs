@@ -195,6 +195,7 @@ async fn two_organisations_use_the_pages_in_chromium() {
     assert!(stdout.contains("ok: St Mary's admin saved the profile"));
     assert!(stdout.contains("ok: a withdrawn report leaves the list"));
     assert!(stdout.contains("ok: the owner relabels its report AMBER+STRICT"));
+    assert!(stdout.contains("ok: the owner edits its report: a new version, 3 in its history"));
     let s = Store::open(&db).unwrap();
     let mary = s.organisation_by_name("St Mary").unwrap().unwrap().id;
     let profile = s.sharing_record(mary).unwrap().unwrap();
