@@ -3,14 +3,13 @@
 "use strict";
 
 (function () {
-  const { api, el, show } = window.holisec;
+  const { api, el, show, euros } = window.holisec;
   const charts = window.holisecCharts;
   const section = document.getElementById("plan");
   const form = document.getElementById("questionnaire");
   if (!section || !form) return;
   const id = Number(form.dataset.assessment);
 
-  const euros = (v) => "€" + Math.round(v).toLocaleString("en-GB");
   const DECISIONS = {
     "recommended": "recommended",
     "budget-fill": "taken to use the budget",

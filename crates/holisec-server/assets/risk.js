@@ -3,10 +3,9 @@
 "use strict";
 
 (function () {
-  const { api, el } = window.holisec;
+  const { api, el, euros } = window.holisec;
   const charts = window.holisecCharts;
 
-  const euros = (v) => "€" + Math.round(v).toLocaleString("en-GB");
 
   // An insurer's book: the same members drawn independently and with shared
   // suppliers' compromises hitting every client at once; the gap in the tail

@@ -108,7 +108,7 @@ pub(crate) enum JobOptions {
         days: u32,
         scale: f64,
     },
-    /// `holisec assess plan ASSESSMENT -n ITERATIONS --seed SEED --budget
+    /// `holisec assess plan ASSESSMENT --iterations N --seed SEED --budget
     /// ... --value-per-euro ...`, always on the server's model and
     /// questionnaire (the ones the assessment is answered against).
     Plan {

@@ -635,7 +635,7 @@ fn resolve(
                 return Err(ServerError::invalid(
                     "iterations",
                     format!(
-                        "iterations {}: expected 1 to {MAX_PLAN_ITERATIONS} simulated years for a plan job (one run per questionnaire step: about a minute at the most on this server)",
+                        "iterations {}: expected 1 to {MAX_PLAN_ITERATIONS} simulated years for a plan job (one run priced for every questionnaire step: about a second on this server)",
                         plan.run.iterations
                     ),
                 ));
@@ -647,10 +647,12 @@ fn resolve(
 }
 
 /// Most simulated years of a plan job. A plan runs the hospital's scenarios
-/// once per questionnaire step besides the baseline (dozens of runs), so
-/// its years cost far more than a risk job's; the risk estimate does not
-/// cover them, and this cap keeps a plan well inside [`MAX_JOB_SECONDS`]
-/// (docs/benchmarks.md has the measured time of the largest plan).
+/// once and prices every questionnaire step on the same simulated years, so
+/// its time grows with the years alone: 0.85 s and 23 MB for 1,000,000
+/// years on the 2-core reference machine (docs/benchmarks.md, "Costed plan"),
+/// 50 times the CLI's default of 20,000. The risk estimator does not model
+/// plans, so instead of a time estimate this cap keeps every plan job to
+/// about a second and the queue free for the other organisations.
 pub(crate) const MAX_PLAN_ITERATIONS: u64 = 1_000_000;
 
 /// Longest estimated run a job may be: one job computes at a time, and a
