@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The one set-up + test command of holisec (README, "Tests"; `.ci/run` calls
-# exactly this): installs what the tests need when it is missing (Graphviz and
-# chromium from Debian, Python tools in ./.venv, npm packages in ./tests-js), checks
-# formatting and lints, then runs the whole Cargo test suite.
+# exactly this): installs what the tests need when it is missing (Graphviz,
+# chromium and poppler-utils from Debian, Python tools in ./.venv, npm packages
+# in ./tests-js), checks formatting and lints, then runs the whole Cargo test
+# suite.
 #
 # Every test binary runs even when another one fails (`--no-fail-fast`); the
 # last line is one summary of the totals, and the exit status is non-zero when
@@ -21,6 +22,8 @@ apt_packages=()
 command -v dot >/dev/null 2>&1 || apt_packages+=(graphviz)
 # The browser test (crates/holisec-server/tests/browser.rs) drives Debian's chromium.
 command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
+# The report test turns the PDF into pages and words (pdftoppm, pdftotext).
+{ command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; } || apt_packages+=(poppler-utils)
 if [ ${#apt_packages[@]} -gt 0 ]; then
     echo "test.sh: installing ${apt_packages[*]} with apt-get" >&2
     as_root apt-get update -qq

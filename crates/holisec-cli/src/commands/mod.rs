@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod exchange;
 pub mod init;
 pub mod render;
+pub mod report;
 pub mod risk;
 pub mod schema;
 pub mod serve;

@@ -6,7 +6,7 @@
 //! * [`calibrate`]: `holisec evidence calibrate`.
 
 mod calibrate;
-mod read;
+pub(crate) mod read;
 mod summary;
 
 use std::path::PathBuf;
