@@ -69,7 +69,7 @@ pub struct Args {
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
     /// Yearly budget in EUR of the budgeted choice and of the plan.
-    #[arg(long, value_name = "EUR", default_value_t = DEFAULT_BUDGET)]
+    #[arg(long, value_name = "EUR", default_value_t = DEFAULT_BUDGET, allow_negative_numbers = true)]
     budget: f64,
     /// Print this date in the report (absent by default, so reruns give the same bytes).
     #[arg(long, value_name = "TEXT")]

@@ -1,0 +1,68 @@
+//! `build` and `html` on the built-in model, without the CLI: the same
+//! inputs give the same bytes, the document requests nothing from outside,
+//! and an unknown reader is the user's error.
+
+use holisec_api::NoProgress;
+use holisec_report::{ReportError, ReportInputs, ReportOptions, build, html};
+
+fn options(seed: u64) -> ReportOptions {
+    ReportOptions {
+        iterations: 4_000,
+        seed,
+        ..ReportOptions::default()
+    }
+}
+
+#[test]
+fn same_inputs_same_bytes_and_nothing_external() {
+    let model = holisec_api::model::builtin().value;
+    let inputs = ReportInputs {
+        model: &model,
+        scenario: None,
+        evidence: None,
+        organisation: None,
+    };
+    let a = html(&build(&inputs, &options(5), 1, &NoProgress).expect("report"));
+    let b = html(&build(&inputs, &options(5), 2, &NoProgress).expect("report"));
+    assert_eq!(a, b, "thread count changed the document");
+    let c = html(&build(&inputs, &options(6), 2, &NoProgress).expect("report"));
+    assert_ne!(a, c, "the seed changes the figures");
+    // Sources cite web pages as text; nothing is loaded: no `src`, no
+    // stylesheet or script element, `url(...)` only for in-page references.
+    for forbidden in [" src=", "<script", "<link", "<img", "<iframe", "@import"] {
+        assert!(!a.contains(forbidden), "{forbidden}");
+    }
+    assert_eq!(a.matches("url(").count(), a.matches("url(#").count());
+    // Every inline figure has its own ids and a text alternative.
+    assert_eq!(a.matches("<svg class=\"figure\"").count(), 2);
+    assert!(a.contains(r#"aria-labelledby="eco-fig-title""#));
+    assert!(a.contains(r#"<title id="lec-lec-title">"#));
+    assert!(!a.contains("Simulation of an attack wave</h2>"));
+}
+
+#[test]
+fn an_unknown_reader_is_the_users_error() {
+    let model = holisec_api::model::builtin().value;
+    let inputs = ReportInputs {
+        model: &model,
+        scenario: None,
+        evidence: None,
+        organisation: None,
+    };
+    let err = build(
+        &inputs,
+        &ReportOptions {
+            reader: Some("nobody".into()),
+            ..options(1)
+        },
+        1,
+        &NoProgress,
+    )
+    .expect_err("unknown reader");
+    assert!(err.is_invalid_input());
+    assert!(matches!(err, ReportError::Api(_)));
+    assert!(
+        err.to_string().contains("unknown stakeholder `nobody`"),
+        "{err}"
+    );
+}
