@@ -88,7 +88,9 @@ pub struct AssessmentSection {
     pub expected: f64,
     /// Steps, best net benefit first.
     pub steps: Vec<StepRow>,
-    /// Steps selected.
+    /// Steps that pay for themselves within the budget.
+    pub recommended: usize,
+    /// Steps selected (those and the ones taken to use the rest of the budget).
     pub selected: usize,
     /// Their cost, EUR a year.
     pub selected_cost: f64,
@@ -228,7 +230,8 @@ pub(crate) fn section(
         p99: plan.baseline.p99,
         expected: plan.baseline.expected,
         steps,
-        selected: plan.recommended,
+        recommended: plan.recommended,
+        selected: plan.actions.iter().filter(|a| a.selected).count(),
         selected_cost: plan.selected_cost,
         selected_delta: plan.selected_delta_ale,
         budget: plan.budget,
