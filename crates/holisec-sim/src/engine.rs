@@ -364,6 +364,9 @@ struct Rep<'a> {
     dependants: HashMap<u32, Vec<u32>>,
     advisory_day: Vec<f64>,
     advisory_done: Vec<bool>,
+    /// Per country, the worm's severity (0..1) its advised organisations
+    /// have already answered by disconnecting ([`Rep::precaution`]).
+    precaution_level: Vec<f64>,
     detections: Vec<u64>,
     daily: Vec<u32>,
     scratch: Vec<u32>,
@@ -445,6 +448,7 @@ impl<'a> Rep<'a> {
             dependants: HashMap::new(),
             advisory_day: vec![f64::INFINITY; nc],
             advisory_done: vec![false; nc],
+            precaution_level: vec![0.0; nc],
             detections: vec![0; nc],
             daily: vec![0; days * nc * NS],
             scratch: Vec::new(),
@@ -1226,22 +1230,32 @@ impl<'a> Rep<'a> {
         }
     }
 
-    /// Applies advisories that become active on day `d`.
+    /// Applies advisories that become active on day `d`, and, while a worm
+    /// spreads, the precautionary disconnections they lead to.
     fn advisories(&mut self, d: u32) {
         let syn = self.c.syn;
         let p = self.c.p;
         let days = self.c.sc.days as usize;
+        // Defenders answer what the advisory reports, the organisations a
+        // worm has hit at home, not whether it still spreads (after
+        // WannaCry's kill switch, trusts stayed disconnected for days).
+        let worm_started = self
+            .c
+            .worm
+            .is_some_and(|w| d >= self.c.sc.campaigns[w].start_day);
         for c in 0..syn.countries.len() {
-            if self.advisory_done[c] || self.advisory_day[c] > d as f64 {
+            if self.advisory_day[c] > d as f64 {
+                continue;
+            }
+            if worm_started {
+                self.precaution(c, d as f64);
+            }
+            if self.advisory_done[c] {
                 continue;
             }
             self.advisory_done[c] = true;
             let a = d as f64;
             let orgs = syn.countries[c].orgs.clone();
-            let worm_active = self.c.worm.is_some_and(|w| {
-                let camp = &self.c.sc.campaigns[w];
-                d >= camp.start_day && !self.infected.is_empty()
-            });
             for o in orgs.start as usize..orgs.end as usize {
                 if self.c.iv[o] & IV_ADVISED == 0 {
                     continue;
@@ -1266,12 +1280,46 @@ impl<'a> Rep<'a> {
                         }
                     }
                 }
-                if worm_active
-                    && s != org::IMPACT
-                    && self.orgs[o].rng.random::<f64>() < p.disconnect_rate
-                {
-                    self.disconnect(o, a);
-                }
+            }
+        }
+    }
+
+    /// Precautionary disconnection in country `c` under an advisory, as the
+    /// worm's severity at home grows: the share of the country's
+    /// organisations hit so far over `disconnect_prevalence` (at most 1).
+    /// An advised organisation disconnects with `disconnect_rate` x severity
+    /// in all; when the severity has doubled since the last decision (or
+    /// reached 1), each one not yet impacted decides again with the
+    /// conditional probability that keeps that total. A few infections in a
+    /// large country move few organisations; a spreading outbreak moves more.
+    fn precaution(&mut self, c: usize, t: f64) {
+        let p = self.c.p;
+        let row = c * NS;
+        let organisations = self.cnt[row + ORG0].max(1) as f64;
+        let hit = self.cnt[row + EVER] as f64;
+        let severity = (hit / organisations / p.disconnect_prevalence).min(1.0);
+        let before = self.precaution_level[c];
+        let grew = severity >= 2.0 * before || (severity >= 1.0 && before < 1.0);
+        if severity <= 0.0 || severity <= before || !grew {
+            return;
+        }
+        self.precaution_level[c] = severity;
+        let (target, done) = (p.disconnect_rate * severity, p.disconnect_rate * before);
+        let q = if done >= 1.0 {
+            0.0
+        } else {
+            (target - done) / (1.0 - done)
+        };
+        if q <= 0.0 {
+            return;
+        }
+        let orgs = self.c.syn.countries[c].orgs.clone();
+        for o in orgs.start as usize..orgs.end as usize {
+            if self.c.iv[o] & IV_ADVISED == 0 || self.orgs[o].state == org::IMPACT {
+                continue;
+            }
+            if self.orgs[o].rng.random::<f64>() < q {
+                self.disconnect(o, t);
             }
         }
     }

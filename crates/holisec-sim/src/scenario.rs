@@ -119,6 +119,7 @@ param_struct! {
     advisory_click_reduction = 0.3, 0.0, P, "relative drop of click odds after an advisory, times the second-level agency-to-staff relation strength", "[E]";
     disconnect_rate = 0.5, 0.0, P, "probability that an advised organisation disconnects as a precaution (worm), or, times the `supplies` strength, that a client disconnects from a supplier whose compromise became visible (impact)", "[E] NAO 2017: trusts disconnected during WannaCry";
     disconnect_days = 3.0, 0.0, 365.0, "length of a precautionary disconnection, days", "[E] NAO 2017";
+    disconnect_prevalence = 0.01, 0.0001, P, "share of a country's organisations hit by a worm at which its advised organisations disconnect with `disconnect_rate`; below it, in proportion (the advisory says how widespread the worm is at home)", "[E] WannaCry, England: about 1% of NHS organisations infected (NAO 2017: 34 trusts and 603 primary-care organisations) led trusts to disconnect widely";
     precaution_patch_factor = 0.25, 0.0, P, "remaining patch time multiplied by this after an advisory", "[E] information sharing as earlier patching (simulation-models.md 2)";
     primary_care_share = 0.3, 0.0, 0.99, "share of professionals working in small primary-care organisations", "[E]";
     primary_care_staff = 8.0, 1.0, 1000.0, "mean staff of a primary-care organisation", "[E]";

@@ -377,3 +377,80 @@ countries = ["NL"]
         "mailbox lures added nothing: {with} vs {without}"
     );
 }
+
+/// Organisations disrupted without being infected (expected count over
+/// replicates), in `country` and elsewhere.
+fn disrupted_without_infection(report: &SimulationReport, country: &str) -> (f64, f64) {
+    let (mut home, mut abroad) = (0.0, 0.0);
+    for o in &report.organisation_outcomes {
+        let x = (o.p_disrupted - o.p_infected).max(0.0);
+        if o.country == country {
+            home += x;
+        } else {
+            abroad += x;
+        }
+    }
+    (home, abroad)
+}
+
+#[test]
+fn precautionary_disconnection_follows_the_outbreak_at_home() {
+    // A worm confined to one country, national and European sharing: how many
+    // advised organisations disconnect must grow with the outbreak there,
+    // and the few internet-borne infections elsewhere must move few.
+    let worm = |contacts: f64, sharing: &str| {
+        scenario(&format!(
+            r#"
+[scenario]
+days = 30
+replicates = 3
+scale = 0.2
+seed = 3
+[parameters]
+exposed_share = 0.1
+worm_contacts_per_day = {contacts}
+[interventions]
+sharing = "{sharing}"
+[[campaign]]
+vector = "worm"
+threat = "state-disruption"
+target = "healthcare-organisations"
+initial_infections = 20
+kill_switch_day = 2
+disclosure_day = -58
+countries = ["FR"]
+"#
+        ))
+    };
+    let mut previous = 0.0;
+    for contacts in [4.0, 8.0, 16.0] {
+        let (_, report) = run(&worm(contacts, "national"));
+        let (home, abroad) = disrupted_without_infection(&report, "FR");
+        let infected_home: f64 = report
+            .organisation_outcomes
+            .iter()
+            .filter(|o| o.country == "FR")
+            .map(|o| o.p_infected)
+            .sum();
+        eprintln!(
+            "contacts {contacts}: home {home:.0} abroad {abroad:.0} infected {infected_home:.0}"
+        );
+        assert!(home > previous, "contacts {contacts}: {home} <= {previous}");
+        assert!(
+            abroad < home,
+            "contacts {contacts}: {abroad} abroad vs {home} at home ({infected_home} infected)"
+        );
+        previous = home;
+    }
+    // European sharing brings the advisory abroad sooner, not the disconnections.
+    let (_, national) = run(&worm(16.0, "national"));
+    let (_, european) = run(&worm(16.0, "european"));
+    let abroad = |r: &SimulationReport| disrupted_without_infection(r, "FR").1;
+    let home = |r: &SimulationReport| disrupted_without_infection(r, "FR").0;
+    assert!(
+        abroad(&european) < 0.2 * home(&european),
+        "{}",
+        abroad(&european)
+    );
+    assert!(abroad(&national) < 0.2 * home(&national));
+}
