@@ -102,6 +102,9 @@ param_struct! {
     domain_hours = 3.4, 0.0, 8760.0, "mean time from lateral movement to domain (AD) control, hours", "Sophos Active Adversary 2026: median 3.4 h to Active Directory";
     dwell_days = 5.0, 0.0, 3650.0, "median time from domain control to impact, days (lognormal)", "Mandiant M-Trends 2021 and Sophos 2023: ransomware dwell time median 5 d";
     dwell_sigma = 0.8, 0.0, 10.0, "log-standard deviation of that time", "[E]";
+    dwell_slow_share = 0.2, 0.0, P, "share of intrusions whose operators wait longer before impact (data theft and staging first): their time from domain control to impact is the slow lognormal below", "[E] sets the mixture's median near 6 d and its 99th percentile near 230 d: M-Trends 2024-2025 global median dwell 10-14 d, a tail of weeks to months (HSE 2021: about 8 weeks from the phishing e-mail to encryption)";
+    dwell_slow_days = 45.0, 0.0, 3650.0, "median time from domain control to impact of the slower intrusions, days (lognormal)", "Mandiant M-Trends 2021: median dwell 45 d for intrusions other than ransomware (5 d for ransomware)";
+    dwell_slow_sigma = 1.0, 0.0, 10.0, "log-standard deviation of the slower time", "[E]";
     detect_days = 25.0, 0.0, 3650.0, "mean time to detect a foothold without a CSIRT advisory, days (exponential)", "Mandiant M-Trends 2026: dwell about 25 d when notified externally";
     advised_detect_days = 9.0, 0.0, 3650.0, "mean time to detect after a CSIRT advisory in the country, days", "Mandiant M-Trends 2026: dwell about 9 d when detected internally";
     encrypt_rate = 0.74, 0.0, P, "probability that impact encrypts (disrupts) rather than only steals data", "Sophos, State of Ransomware in Healthcare 2024: 74% of attacks encrypt";
