@@ -317,6 +317,33 @@ fn the_report_is_valid_offline_html_and_a_pdf_whose_numbers_are_the_clis() {
         thousands(mean)
     };
     assert!(words.contains(&shown), "{shown}");
+    // The summary holds on one page (page 2, after the contents), and
+    // Figure 1 has the next one to itself.
+    let page_text = |n: &str| {
+        let out = Command::new(tool("pdftotext").unwrap())
+            .args(["-f", n, "-l", n])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let summary_page = page_text("2");
+    for part in [
+        "Summary",
+        "The three largest risks",
+        "The two support items",
+        "An attack wave across the system",
+    ] {
+        assert!(
+            summary_page.contains(part),
+            "{part} not on page 2: {summary_page}"
+        );
+    }
+    assert!(page_text("3").contains("Figure 1."));
     let pages = d.join("page");
     let out = Command::new(pdftoppm)
         .args(["-r", "30", "-png"])
