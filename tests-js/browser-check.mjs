@@ -3,8 +3,8 @@
 //
 // Drives Debian's chromium (playwright-core, no downloaded browser) through
 // the pages as two organisations' users: log in, answer part of an
-// assessment, reload and find the answers, open the map and click a
-// stakeholder, run risk and see the curve drawn (when the jobs API is
+// assessment, reload and find the answers, download the organisation's
+// report from the dashboard, open the map and click a stakeholder, run risk and see the curve drawn (when the jobs API is
 // there), and, as the other organisation, fail to reach the first one's
 // assessment by URL. Any console error, page error or Content-Security-Policy
 // violation fails the run. A screenshot of every page goes to $HOLISEC_SHOTS.
@@ -14,6 +14,7 @@
 // Output: one line per step on stdout; exit status 0 only if every step passed.
 import { chromium } from "playwright-core";
 import path from "node:path";
+import fs from "node:fs/promises";
 
 const env = (name) => {
   const v = process.env[name];
@@ -315,6 +316,25 @@ try {
   await page.reload();
   await page.waitForSelector("#plan-stale:not([hidden])");
   step("a new answer marks the stored plan out of date");
+
+  // The organisation's report from the dashboard: a `report` job, followed,
+  // then the HTML downloaded (an attachment, saved by the browser).
+  await page.goto(`${base}/`);
+  await page.fill("#report-iterations", "2000");
+  await page.uncheck("#report-simulation");
+  await page.click("#report-form button[type=submit]");
+  await page.waitForSelector("#report-ready:not([hidden])", { timeout: 120000 });
+  await shot(page, "04c-dashboard-report");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#report-link")]);
+  const name = download.suggestedFilename();
+  check(/^holisec-report-st-mary-\d+\.html$/.test(name), `report file name ${name}`);
+  const saved = await fs.readFile(await download.path(), "utf8");
+  check(saved.startsWith("<!DOCTYPE html>") && saved.includes("Self-assessment: St Mary"),
+    `the report holds St Mary's self-assessment (${saved.length} bytes)`);
+  // A reload offers the finished report again.
+  await page.reload();
+  await page.waitForSelector("#report-ready:not([hidden])");
+  step(`downloaded the organisation's report from the dashboard: ${name}, ${saved.length} bytes`);
 
   // The map: click a stakeholder, its factors show in the panel.
   await page.goto(`${base}/map`);

@@ -1,4 +1,5 @@
-//! The job runner: risk, simulation and costed-plan runs off the request path.
+//! The job runner: risk, simulation, costed-plan and report runs off the
+//! request path.
 //!
 //! * One runner thread per [`crate::AppState`] takes the oldest queued job of
 //!   any organisation, so at most one job computes at a time on the machine
@@ -118,15 +119,37 @@ pub(crate) enum JobOptions {
         budget: Option<f64>,
         value_per_euro_avoided: f64,
     },
+    /// `holisec report --org ORGANISATION --for READER --iterations N
+    /// --seed SEED --budget B [--scenario S | --no-simulation]` on the
+    /// server's model and questionnaire: the whole analysis as one HTML
+    /// document, with the organisation's latest assessment as it stands
+    /// when the job runs (none yet: no self-assessment section).
+    Report {
+        iterations: u64,
+        seed: u64,
+        budget: f64,
+        /// The scenario simulated; `None`: no simulation.
+        scenario: Option<ScenarioRef>,
+        /// The scenario's seed (its own unless the request named `seed`).
+        scenario_seed: Option<u64>,
+        /// Stakeholder id of the reader (the model's first stakeholder of
+        /// the organisation's kind that a threat targets); `None`: the
+        /// report's default, the model's first healthcare organisation.
+        reader: Option<String>,
+        /// How the document names the model (`holisec serve --model`'s
+        /// file, or the built-in model's name).
+        model_name: String,
+    },
 }
 
 impl JobOptions {
-    /// `risk`, `simulation` or `plan`.
+    /// `risk`, `simulation`, `plan` or `report`.
     pub(crate) fn kind(&self) -> &'static str {
         match self {
             JobOptions::Risk { .. } => "risk",
             JobOptions::Simulation { .. } => "simulation",
             JobOptions::Plan { .. } => "plan",
+            JobOptions::Report { .. } => "report",
         }
     }
 
@@ -168,7 +191,9 @@ impl JobOptions {
                 portfolio: portfolio.clone(),
                 ..Default::default()
             }),
-            JobOptions::Simulation { .. } | JobOptions::Plan { .. } => None,
+            JobOptions::Simulation { .. } | JobOptions::Plan { .. } | JobOptions::Report { .. } => {
+                None
+            }
         }
     }
 }
@@ -321,7 +346,14 @@ impl Worker {
         let written = {
             let mut store = lock(&self.store);
             match outcome {
-                Ok(result) => store.finish_job(job.id, JobState::Done, None, Some(&result), &at),
+                Ok(Output {
+                    result,
+                    document: Some(document),
+                }) => store.finish_job_with_document(job.id, &result, &document, &at),
+                Ok(Output {
+                    result,
+                    document: None,
+                }) => store.finish_job(job.id, JobState::Done, None, Some(&result), &at),
                 // The store holds `cancelled` already (written by the cancel route).
                 Err(Failure::Cancelled) => Ok(false),
                 Err(Failure::Error(e)) => {
@@ -360,7 +392,7 @@ impl Worker {
 }
 
 /// Progress of a job's run into its [`Live`] entry.
-struct JobProgress<'a>(&'a Live);
+pub(crate) struct JobProgress<'a>(&'a Live);
 
 impl Progress for JobProgress<'_> {
     fn start(&self, phase: &str, total: u64, unit: &str) {
@@ -442,7 +474,7 @@ pub(crate) fn job_scenario(
 }
 
 /// Why a run gave no result.
-enum Failure {
+pub(crate) enum Failure {
     /// Its user cancelled it.
     Cancelled,
     /// It failed.
@@ -455,21 +487,28 @@ impl From<ServerError> for Failure {
     }
 }
 
+/// What a finished run stores: its result (JSON text) and, for a report,
+/// the document.
+pub(crate) struct Output {
+    pub(crate) result: String,
+    pub(crate) document: Option<String>,
+}
+
 impl Worker {
-    /// Runs a job's options and returns its result as JSON text.
-    fn compute(&self, job: &Job, progress: &JobProgress<'_>) -> Result<String, Failure> {
+    /// Runs a job's options and returns what to store.
+    fn compute(&self, job: &Job, progress: &JobProgress<'_>) -> Result<Output, Failure> {
         compute(&self.store, &self.eco, &self.q, job, progress)
     }
 }
 
-/// Runs a job's options and returns its result as JSON text.
+/// Runs a job's options and returns what to store.
 fn compute(
     store: &Mutex<Store>,
     eco: &Arc<Ecosystem>,
     q: &Questionnaire,
     job: &Job,
     progress: &JobProgress<'_>,
-) -> Result<String, Failure> {
+) -> Result<Output, Failure> {
     let options: JobOptions = serde_json::from_str(&job.options)
         .map_err(|e| ServerError::Internal(format!("job {} options: {e}", job.id)))?;
     let eco = job_model(store, eco, job.organisation_id, job.model)?;
@@ -512,8 +551,17 @@ fn compute(
             )?;
             serde_json::to_string(&outcome)
         }
+        JobOptions::Report { .. } => {
+            return crate::report::compute(store, &eco, q, job, &options, progress);
+        }
     };
-    json.map_err(|e| Failure::Error(ServerError::Internal(format!("job {} result: {e}", job.id))))
+    let result = json.map_err(|e| {
+        Failure::Error(ServerError::Internal(format!("job {} result: {e}", job.id)))
+    })?;
+    Ok(Output {
+        result,
+        document: None,
+    })
 }
 
 /// A plan job: its inputs read under the store's lock, computed without it,
@@ -540,7 +588,7 @@ fn compute_plan(
     Ok(outcome)
 }
 
-fn run_error(e: ApiError) -> Failure {
+pub(crate) fn run_error(e: ApiError) -> Failure {
     match e {
         ApiError::Cancelled => Failure::Cancelled,
         other => Failure::Error(other.into()),

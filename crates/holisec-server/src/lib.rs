@@ -33,6 +33,7 @@ mod guard;
 pub mod jobs;
 pub mod openapi;
 mod pages;
+mod report;
 mod routes;
 mod state;
 mod taxii;

@@ -171,12 +171,12 @@ fn describe(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
             (200, s.one::<holisec_store::Upload>()),
         ),
         (Verb::Get, "/api/v1/jobs") => doc(
-            "The organisation's risk and simulation jobs, newest first",
+            "The organisation's risk, simulation, plan and report jobs, newest first",
             None,
             (200, s.list::<jobs::JobView>()),
         ),
         (Verb::Post, "/api/v1/jobs") => doc(
-            "Start a risk or simulation job (202); one queued or running job per organisation (429)",
+            "Start a risk, simulation, plan or report job (202); one queued or running job per organisation (429)",
             Some(s.one::<jobs::JobRequestDoc>()),
             (202, s.one::<jobs::JobView>()),
         ),
@@ -192,6 +192,16 @@ fn describe(spec: &RouteSpec, s: &mut Schemas) -> Option<RouteDoc> {
         )
         .map(|d| RouteDoc {
             ok_type: "text/event-stream",
+            ..d
+        }),
+        (Verb::Get, "/api/v1/jobs/{id}/report.html") => doc(
+            "A finished report job's document: one self-contained HTML file, as a download \
+             (`Content-Disposition: attachment`); another kind of job 404, a report not done 409",
+            None,
+            (200, String::schema()),
+        )
+        .map(|d| RouteDoc {
+            ok_type: "text/html",
             ..d
         }),
         (Verb::Post, "/api/v1/jobs/{id}/cancel") => doc(
@@ -360,7 +370,10 @@ const ERRORS: &[(u16, &str)] = &[
     (404, "No such object in the session's organisation"),
     (405, "Method not allowed on this path"),
     (408, "The request took too long"),
-    (409, "A unique name or email is taken"),
+    (
+        409,
+        "A unique name or email is taken, or the object is not in a state for this",
+    ),
     (413, "The request body is too large"),
     (415, "The body is not `application/json`"),
     (422, "The body is JSON of the wrong shape or types"),

@@ -204,6 +204,12 @@ pub const ROUTES: &[RouteSpec] = &[
         Some(Role::Analyst),
         true,
     ),
+    route(
+        Verb::Get,
+        "/api/v1/jobs/{id}/report.html",
+        Some(Role::Viewer),
+        true,
+    ),
     route(Verb::Get, "/api/v1/map", Some(Role::Viewer), false),
     // Sharing between organisations (docs/sharing.md).
     route(
@@ -348,6 +354,7 @@ pub(crate) fn handler(spec: &RouteSpec) -> MethodRouter<AppState> {
         (Verb::Get, "/api/v1/jobs/{id}") => get(jobs::show_job),
         (Verb::Get, "/api/v1/jobs/{id}/events") => get(jobs::job_events),
         (Verb::Post, "/api/v1/jobs/{id}/cancel") => post(jobs::cancel_job),
+        (Verb::Get, "/api/v1/jobs/{id}/report.html") => get(jobs::report_html),
         (Verb::Get, "/api/v1/map") => get(map::ecosystem_map),
         (Verb::Get, "/api/v1/organisation/sharing") => get(sharing::show_profile),
         (Verb::Put, "/api/v1/organisation/sharing") => put(sharing::update_profile),

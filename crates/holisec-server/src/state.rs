@@ -65,6 +65,9 @@ pub struct AppState {
     /// than on a blocking thread.
     pub(crate) read_permits: Arc<Semaphore>,
     pub(crate) eco: Arc<Ecosystem>,
+    /// How reports name the model: `holisec serve --model`'s file, else
+    /// the built-in model's name ([`AppState::with_model_name`]).
+    pub(crate) model_name: Arc<str>,
     pub(crate) q: Arc<Questionnaire>,
     pub(crate) throttle: Arc<throttle::Throttle>,
     /// Sessions in the database (`None`: in memory, lost at restart).
@@ -119,6 +122,7 @@ impl AppState {
             read_permits: Arc::new(Semaphore::new(permits)),
             store,
             eco,
+            model_name: Arc::from(holisec_api::model::BUILTIN_NAME),
             q,
             throttle: Arc::new(throttle::Throttle::default()),
             verified: Arc::default(),
@@ -126,6 +130,13 @@ impl AppState {
             lifetime: Config::default().lifetime,
             touch: Config::default().touch,
         }
+    }
+
+    /// Names the model as reports print it (`holisec serve --model FILE`
+    /// passes the file's name; the built-in model's name otherwise).
+    pub fn with_model_name(mut self, name: impl Into<String>) -> AppState {
+        self.model_name = Arc::from(name.into());
+        self
     }
 
     /// Keeps sessions in the `sessions` table of the database at `db` (its

@@ -31,6 +31,9 @@ struct World {
     upload_b: i64,
     job_a: i64,
     job_b: i64,
+    /// A finished report job of each organisation (with its document).
+    report_a: i64,
+    report_b: i64,
     /// An incident of A (TLP:AMBER) and of B (TLP:RED, so A never sees it).
     incident_a: i64,
     incident_b: i64,
@@ -174,6 +177,8 @@ fn world_with(config: &Config) -> World {
     let b = s.new_assessment("CERT", "hospital", "1.0", NOW).unwrap().id;
     let (upload_a, job_a) = upload_and_job(&mut s, "St Mary", user_a);
     let (upload_b, job_b) = upload_and_job(&mut s, "CERT", user_b);
+    let report_a = report_job(&mut s, "St Mary", user_a);
+    let report_b = report_job(&mut s, "CERT", user_b);
     let org_a = s.organisation_by_name("St Mary").unwrap().unwrap().id;
     let org_b = s.organisation_by_name("CERT").unwrap().unwrap().id;
     let (incident_a, incident_b, alert_a, alert_b) = sharing_fixture(&mut s, org_a, org_b);
@@ -215,7 +220,32 @@ fn world_with(config: &Config) -> World {
         upload_b,
         job_a,
         job_b,
+        report_a,
+        report_b,
     }
+}
+
+/// A finished report job of organisation `org`, its document a stand-in.
+fn report_job(s: &mut Store, org: &str, user: i64) -> i64 {
+    let org_id = s.organisation_by_name(org).unwrap().unwrap().id;
+    let job = s
+        .create_job(
+            &holisec_store::NewJob {
+                organisation_id: org_id,
+                created_by: user,
+                kind: "report",
+                model: None,
+                options: r#"{"kind":"report","iterations":1000,"seed":1,"budget":1000.0,"scenario":null,"scenario_seed":null,"reader":null,"model_name":"built-in"}"#,
+                engine_version: "test",
+            },
+            NOW,
+        )
+        .unwrap();
+    s.start_job(job.id, NOW).unwrap();
+    let document = format!("<!DOCTYPE html><title>report of {org}</title>");
+    s.finish_job_with_document(job.id, "{}", &document, NOW)
+        .unwrap();
+    job.id
 }
 
 /// A scenario upload and a finished job of organisation `org`.
@@ -377,6 +407,8 @@ fn object_id(w: &World, spec_path: &str, own: bool) -> i64 {
         (w.user_a, w.user_b)
     } else if spec_path.starts_with("/api/v1/models/") {
         (w.upload_a, w.upload_b)
+    } else if spec_path.ends_with("/report.html") {
+        (w.report_a, w.report_b)
     } else if spec_path.starts_with("/api/v1/jobs/") {
         (w.job_a, w.job_b)
     } else if spec_path.starts_with("/api/v1/incidents/") {
@@ -1032,6 +1064,75 @@ async fn bad_input_gets_a_4xx_json_message() {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+/// `GET /api/v1/jobs/{id}/report.html`: the document as an attachment under
+/// the usual security headers, to the job's organisation only; another kind
+/// of job 404, a report job that did not finish 409.
+#[tokio::test]
+async fn a_report_job_downloads_as_an_attachment_of_its_organisation_only() {
+    let w = world();
+    let viewer = login(&w.app, "a", Role::Viewer).await;
+    let path = format!("/api/v1/jobs/{}/report.html", w.report_a);
+    let r = send(&w.app, request(Method::GET, &path, Some(&viewer), None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let h = |name: &str| r.headers[name].to_str().unwrap().to_owned();
+    assert_eq!(h("content-type"), "text/html; charset=utf-8");
+    assert_eq!(
+        h("content-disposition"),
+        format!(
+            "attachment; filename=\"holisec-report-st-mary-{}.html\"",
+            w.report_a
+        )
+    );
+    assert_eq!(r.text, "<!DOCTYPE html><title>report of St Mary</title>");
+    // The application's headers stay: the browser saves the file, never runs it here.
+    assert!(h("content-security-policy").contains("default-src 'self'"));
+    assert_eq!(h("x-content-type-options"), "nosniff");
+    assert_eq!(h("cache-control"), "no-store");
+    // Another organisation's report: 404 as a missing job.
+    let other = login(&w.app, "b", Role::Admin).await;
+    let r = send(&w.app, request(Method::GET, &path, Some(&other), None)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.json);
+    assert_eq!(r.json["error"], format!("no job {}", w.report_a));
+    // A job of another kind has no report.
+    let risk = format!("/api/v1/jobs/{}/report.html", w.job_a);
+    let r = send(&w.app, request(Method::GET, &risk, Some(&viewer), None)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.json);
+    assert_eq!(
+        r.json["error"],
+        format!(
+            "job {} is a risk job: only a report job has a report.html",
+            w.job_a
+        )
+    );
+    // A report job that did not finish: 409 with its state.
+    let cancelled = {
+        let mut s = Store::open(&w.db).unwrap();
+        let org = s.organisation_by_name("St Mary").unwrap().unwrap().id;
+        let job = s
+            .create_job(
+                &holisec_store::NewJob {
+                    organisation_id: org,
+                    created_by: w.user_a,
+                    kind: "report",
+                    model: None,
+                    options: "{}",
+                    engine_version: "test",
+                },
+                NOW,
+            )
+            .unwrap();
+        s.cancel_job(org, job.id, w.user_a, NOW).unwrap();
+        job.id
+    };
+    let path = format!("/api/v1/jobs/{cancelled}/report.html");
+    let r = send(&w.app, request(Method::GET, &path, Some(&viewer), None)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.json);
+    assert_eq!(
+        r.json["error"],
+        format!("report job {cancelled} is cancelled")
+    );
 }
 
 #[tokio::test]

@@ -4,7 +4,8 @@
 //! `chromium` through `playwright-core` (`tests-js/browser-check.mjs`, one
 //! browser for the whole file). The script logs in, answers part of an
 //! assessment, reloads and finds the answers, clicks a stakeholder on the
-//! map, runs risk when the jobs API is there, and fails to reach the other
+//! map, downloads the organisation's report from the dashboard (a `report`
+//! job), runs risk when the jobs API is there, and fails to reach the other
 //! organisation's assessment; then shares: St Mary reports incidents under
 //! AMBER, GREEN and RED naming the supplier, St Luke (the supplier's other
 //! client) acknowledges the alert on its dashboard and never sees the RED
@@ -187,6 +188,7 @@ async fn two_organisations_use_the_pages_in_chromium() {
     assert!(out.status.success(), "the browser check failed:\n{stdout}");
     assert!(stdout.contains("ok: organisation B gets the 404 page"));
     assert!(stdout.contains("ok: computed the hospital's risk and plan"));
+    assert!(stdout.contains("ok: downloaded the organisation's report from the dashboard"));
     assert!(stdout.contains("ok: the insurer's portfolio drew its two curves"));
     assert!(stdout.contains("ok: the supplier's other client acknowledged the alert"));
     assert!(stdout.contains("ok: the RED report is absent from St Luke's incidents"));

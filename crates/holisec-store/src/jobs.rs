@@ -1,6 +1,7 @@
-//! Jobs of `holisec serve` (migrations 5 and 7): a risk, simulation or plan run asked for
-//! by a user, with the options, model and engine version it ran with, its
-//! state, and its result once done.
+//! Jobs of `holisec serve` (migrations 5, 7 and 9): a risk, simulation, plan or
+//! report run asked for by a user, with the options, model and engine version
+//! it ran with, its state, and its result once done (a report job also keeps
+//! its document, the HTML file it offers for download).
 //!
 //! * Reads by organisation take the organisation's row id (from the caller's
 //!   session) and filter in SQL: another organisation's job is `None`, as a
@@ -68,6 +69,45 @@ pub(crate) const MIGRATION_PLAN_KIND: &str = "CREATE TABLE jobs_with_plan (
     CREATE UNIQUE INDEX jobs_one_active_per_organisation ON jobs(organisation_id)
         WHERE state IN ('queued', 'running');";
 
+/// Migration 9: report jobs (the whole analysis as one HTML document, issue
+/// of `holisec report`), rebuilt as migration 7 was (new table, copy, drop,
+/// rename; every row and both indexes kept), with one more column:
+/// `document`, the job's HTML.
+///
+/// Why a column of its own rather than the HTML inside `result`: `result` is
+/// what `GET /api/v1/jobs/{id}` parses and sends back as JSON, and a report
+/// is about 220 KB of HTML. Kept apart, the job's JSON stays a small summary
+/// (headline figures), the document is stored as the bytes it is (not
+/// escaped into a JSON string and parsed again on every view), no list or
+/// view reads it, and the download reads that column alone
+/// ([`Store::job_document_in_org`]).
+pub(crate) const MIGRATION_REPORT_KIND: &str = "CREATE TABLE jobs_with_report (
+        id INTEGER PRIMARY KEY,
+        organisation_id INTEGER NOT NULL REFERENCES organisations(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('risk', 'simulation', 'plan', 'report')),
+        state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed', 'cancelled')),
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        created_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+        model_id INTEGER,
+        options TEXT NOT NULL CHECK (json_valid(options)),
+        engine_version TEXT NOT NULL,
+        error TEXT,
+        result TEXT CHECK (result IS NULL OR json_valid(result)),
+        document TEXT
+    ) STRICT;
+    INSERT INTO jobs_with_report (id, organisation_id, kind, state, created_at, started_at,
+        finished_at, created_by, model_id, options, engine_version, error, result)
+        SELECT id, organisation_id, kind, state, created_at, started_at, finished_at,
+        created_by, model_id, options, engine_version, error, result
+        FROM jobs;
+    DROP TABLE jobs;
+    ALTER TABLE jobs_with_report RENAME TO jobs;
+    CREATE INDEX jobs_by_organisation ON jobs(organisation_id, id);
+    CREATE UNIQUE INDEX jobs_one_active_per_organisation ON jobs(organisation_id)
+        WHERE state IN ('queued', 'running');";
+
 /// The error of a job the server stopped during (set at the next start).
 pub const INTERRUPTED: &str = "the server stopped during the run; start it again";
 
@@ -126,7 +166,7 @@ pub struct Job {
     pub id: i64,
     /// Its organisation.
     pub organisation_id: i64,
-    /// `risk` or `simulation`.
+    /// `risk`, `simulation`, `plan` or `report`.
     pub kind: String,
     /// Where it is.
     pub state: JobState,
@@ -157,7 +197,7 @@ pub struct NewJob<'a> {
     pub organisation_id: i64,
     /// The user asking.
     pub created_by: i64,
-    /// `risk` or `simulation`.
+    /// `risk`, `simulation`, `plan` or `report`.
     pub kind: &'a str,
     /// Upload id of the model; `None` = built-in.
     pub model: Option<i64>,
@@ -290,6 +330,26 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Job `id` (without its result) and its document (a finished report
+    /// job's HTML; `None` for any other job) if it belongs to organisation
+    /// `org_id`; `None` for another organisation's job as for a missing one.
+    pub fn job_document_in_org(
+        &self,
+        org_id: i64,
+        id: i64,
+    ) -> Result<Option<(Job, Option<String>)>, StoreError> {
+        self.conn
+            .query_row(
+                &format!(
+                    "SELECT {COLUMNS}, NULL, document FROM jobs WHERE organisation_id = ?1 AND id = ?2"
+                ),
+                params![org_id, id],
+                |r| Ok((job_row(r, false)?, r.get(13)?)),
+            )
+            .optional()
+            .map_err(|e| self.err(e))
+    }
+
     /// The oldest queued job of any organisation (the runner's next).
     pub fn next_queued_job(&self) -> Result<Option<Job>, StoreError> {
         self.conn
@@ -327,6 +387,31 @@ impl Store {
         result: Option<&str>,
         now: &str,
     ) -> Result<bool, StoreError> {
+        self.finish(id, state, error, result, None, now)
+    }
+
+    /// Running → done with its result and its document (a report job's
+    /// HTML), in one transaction; `false`, writing nothing, when the job was
+    /// no longer running (a user cancelled it).
+    pub fn finish_job_with_document(
+        &mut self,
+        id: i64,
+        result: &str,
+        document: &str,
+        now: &str,
+    ) -> Result<bool, StoreError> {
+        self.finish(id, JobState::Done, None, Some(result), Some(document), now)
+    }
+
+    fn finish(
+        &mut self,
+        id: i64,
+        state: JobState,
+        error: Option<&str>,
+        result: Option<&str>,
+        document: Option<&str>,
+        now: &str,
+    ) -> Result<bool, StoreError> {
         if !state.is_final() {
             return Err(StoreError::InvalidValue(format!(
                 "a job finishes as done, failed or cancelled, not {}",
@@ -337,9 +422,9 @@ impl Store {
         self.write(|tx| {
             let n = tx
                 .execute(
-                    "UPDATE jobs SET state = ?2, finished_at = ?3, error = ?4, result = ?5
-                     WHERE id = ?1 AND state = 'running'",
-                    params![id, state.as_str(), now, error, result],
+                    "UPDATE jobs SET state = ?2, finished_at = ?3, error = ?4, result = ?5,
+                     document = ?6 WHERE id = ?1 AND state = 'running'",
+                    params![id, state.as_str(), now, error, result, document],
                 )
                 .map_err(|e| classify(&path, e))?;
             Ok(n == 1)
@@ -523,6 +608,110 @@ mod tests {
                 .unwrap()
         );
         assert_eq!(s.create_job(&plan, "t5").unwrap().kind, "plan");
+    }
+
+    #[test]
+    fn migration_9_keeps_every_job_and_accepts_report_jobs_with_their_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v8.db");
+        let (a, b, user) = {
+            let mut s = Store::open_at_version(&path, 8).unwrap();
+            let a = s
+                .create_organisation("A", "healthcare-organisation", "t")
+                .unwrap()
+                .id;
+            let b = s
+                .create_organisation("B", "agency-institution", "t")
+                .unwrap()
+                .id;
+            let user = s
+                .create_user(&crate::NewUser {
+                    email: "x@a.example",
+                    organisation_id: a,
+                    role: crate::Role::Analyst,
+                    password_hash: "$argon2id$x",
+                    now: "t",
+                })
+                .unwrap()
+                .id;
+            let mut report = new_job(a, user);
+            report.kind = "report";
+            // Before migration 9 the kind is refused by the table itself.
+            assert!(s.create_job(&report, "t0").is_err());
+            let mut plan = new_job(a, user);
+            plan.kind = "plan";
+            let done = s.create_job(&plan, "t1").unwrap();
+            assert!(s.start_job(done.id, "t2").unwrap());
+            // As a version-8 server finished it (no `document` column yet).
+            s.conn
+                .execute(
+                    "UPDATE jobs SET state = 'done', finished_at = 't3', result = ?2 WHERE id = ?1",
+                    params![done.id, r#"{"ale":1.5}"#],
+                )
+                .unwrap();
+            let running = s.create_job(&new_job(b, user), "t4").unwrap();
+            assert!(s.start_job(running.id, "t5").unwrap());
+            (a, b, user)
+        };
+        let mut s = Store::open(&path).unwrap();
+        assert_eq!(s.schema_version().unwrap(), crate::SCHEMA_VERSION);
+        // Every row kept as it was, and no job has a document.
+        let plan = s.job_in_org(a, 1).unwrap().unwrap();
+        assert_eq!(
+            (plan.kind.as_str(), plan.state, plan.result.as_deref()),
+            ("plan", JobState::Done, Some(r#"{"ale":1.5}"#))
+        );
+        assert_eq!(
+            (plan.started_at.as_deref(), plan.finished_at.as_deref()),
+            (Some("t2"), Some("t3"))
+        );
+        assert_eq!(plan.options, r#"{"iterations":1000,"seed":1}"#);
+        assert_eq!(s.job_document_in_org(a, 1).unwrap().unwrap().1, None);
+        let running = s.job_in_org(b, 2).unwrap().unwrap();
+        assert_eq!(
+            (running.kind.as_str(), running.state),
+            ("risk", JobState::Running)
+        );
+        let indexes: Vec<String> = s
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            indexes,
+            ["jobs_by_organisation", "jobs_one_active_per_organisation"]
+        );
+        // The one-active-job index still holds: B's running job blocks another.
+        let mut report = new_job(b, user);
+        report.kind = "report";
+        let err = s.create_job(&report, "t6").unwrap_err();
+        assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+        // A report job keeps its document beside a small result.
+        report.organisation_id = a;
+        let r = s.create_job(&report, "t7").unwrap();
+        assert_eq!(r.kind, "report");
+        assert!(s.start_job(r.id, "t8").unwrap());
+        assert!(
+            s.finish_job_with_document(r.id, r#"{"bytes":15}"#, "<!doctype html>", "t9")
+                .unwrap()
+        );
+        let (job, document) = s.job_document_in_org(a, r.id).unwrap().unwrap();
+        assert_eq!((job.state, job.result), (JobState::Done, None));
+        assert_eq!(document.as_deref(), Some("<!doctype html>"));
+        assert_eq!(
+            s.job_in_org(a, r.id).unwrap().unwrap().result.as_deref(),
+            Some(r#"{"bytes":15}"#)
+        );
+        // Scoped: B reads nothing of A's report.
+        assert!(s.job_document_in_org(b, r.id).unwrap().is_none());
+        // Finished once: a second finish writes nothing.
+        assert!(
+            !s.finish_job_with_document(r.id, "{}", "other", "t10")
+                .unwrap()
+        );
     }
 
     #[test]

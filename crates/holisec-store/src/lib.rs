@@ -132,6 +132,9 @@ pub const MIGRATIONS: &[&str] = &[
     // band, agency and benchmark opt-in, their suppliers, incident reports with
     // their versions, alerts and recipients, API tokens, TAXII objects and statuses.
     sharing::MIGRATION,
+    // 9: report jobs (the jobs table rebuilt with `report` among its kinds
+    // and a `document` column for the report's HTML).
+    jobs::MIGRATION_REPORT_KIND,
 ];
 
 /// The schema version this build writes (number of migrations).

@@ -54,7 +54,11 @@ pub fn run(args: Args) -> CliResult {
         session_db: Some(store.path().to_path_buf()),
         ..holisec_server::Config::default()
     };
-    let state = holisec_server::AppState::new(store, eco, q);
+    let model_name = args.model.as_ref().map_or_else(
+        || holisec_api::model::BUILTIN_NAME.to_owned(),
+        |p| p.display().to_string(),
+    );
+    let state = holisec_server::AppState::new(store, eco, q).with_model_name(model_name);
     holisec_server::serve_blocking(state, config, args.bind, |addr| {
         eprintln!("holisec serve: listening on http://{addr} (database `{db}`); Ctrl-C stops");
     })

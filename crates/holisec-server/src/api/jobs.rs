@@ -1,5 +1,6 @@
-//! The organisation's jobs: ask for a risk, simulation or costed-plan run, list, show
-//! (with the stored result once done), follow by server-sent events, cancel.
+//! The organisation's jobs: ask for a risk, simulation, costed-plan or report
+//! run, list, show (with the stored result once done), follow by server-sent
+//! events, cancel, and download a finished report's HTML.
 //!
 //! A body is read field by field so that every refusal names its field:
 //! the options, defaults and checks are those of `holisec risk` and
@@ -11,8 +12,9 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
 use holisec_store::{Job, JobState, NewJob};
 use serde::Serialize;
@@ -50,20 +52,25 @@ pub(crate) struct JobView {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub(crate) struct JobRequestDoc {
-    /// `risk`, `simulation` or `plan`.
+    /// `risk`, `simulation`, `plan` or `report`.
     kind: String,
     /// Plan: the assessment (of the organisation's) to plan for.
     assessment: Option<i64>,
-    /// Plan: yearly budget in EUR.
+    /// Plan, report: yearly budget in EUR (of the plan, and of the
+    /// report's budgeted choice of support items).
     budget: Option<f64>,
     /// Plan: EUR one euro of expected loss avoided is worth (default 1).
     value_per_euro_avoided: Option<f64>,
     /// An upload id of the organisation's, or null for the built-in model.
     model: Option<i64>,
-    /// Simulation: a built-in scenario's name or a scenario upload id.
+    /// Simulation, report: a built-in scenario's name or a scenario upload
+    /// id (a report's default: `europe-phishing-ransomware`).
     #[schema(value_type = Option<Object>)]
     scenario: Option<Value>,
-    /// Risk: simulated years.
+    /// Report: simulate the scenario (default true); `false` leaves the
+    /// simulation out.
+    simulation: Option<bool>,
+    /// Risk, plan, report: simulated years.
     iterations: Option<u64>,
     /// Simulation: replicates.
     replicates: Option<u32>,
@@ -154,6 +161,58 @@ pub(crate) async fn show_job(
     Ok(Json(JobView::new(job, live)))
 }
 
+/// `GET /api/v1/jobs/{id}/report.html`: a finished report job's document
+/// as a download. Another organisation's job answers 404 as a missing one;
+/// a job of another kind 404 (it has no report); a report job not done (yet)
+/// 409 with its state.
+pub(crate) async fn report_html(
+    State(state): State<AppState>,
+    axum::Extension(Current(user)): axum::Extension<Current>,
+    Path(raw): Path<String>,
+) -> Result<Response, ServerError> {
+    let id = job_id(&raw)?;
+    let org = user.organisation_id;
+    let (job, document, organisation) = state
+        .read(move |s| {
+            let (job, document) = s.job_document_in_org(org, id)?.ok_or(no_job(id))?;
+            let name = s
+                .organisation_by_id(org)?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            Ok((job, document, name))
+        })
+        .await?;
+    if job.kind != "report" {
+        return Err(ServerError::NotFound(format!(
+            "job {id} is a {} job: only a report job has a report.html",
+            job.kind
+        )));
+    }
+    let Some(document) = document.filter(|_| job.state == JobState::Done) else {
+        let why = match job.error {
+            Some(e) => format!("report job {id} is {}: {e}", job.state.as_str()),
+            None if job.state.is_final() => format!("report job {id} is {}", job.state.as_str()),
+            None => format!(
+                "report job {id} is {}: download it once it is done",
+                job.state.as_str()
+            ),
+        };
+        return Err(ServerError::Conflict(why));
+    };
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        crate::report::file_name(&organisation, id)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        document,
+    )
+        .into_response())
+}
+
 pub(crate) async fn cancel_job(
     State(state): State<AppState>,
     axum::Extension(Current(user)): axum::Extension<Current>,
@@ -181,9 +240,11 @@ pub(crate) async fn create_job(
     let org = user.organisation_id;
     // Loading a model and checking a scenario take a moment: off the runtime.
     let (store, eco) = (Arc::clone(&state.store), Arc::clone(&state.eco));
-    let options = tokio::task::spawn_blocking(move || resolve(&store, &eco, org, request))
-        .await
-        .map_err(|e| ServerError::Internal(format!("job check failed: {e}")))??;
+    let model_name = Arc::clone(&state.model_name);
+    let options =
+        tokio::task::spawn_blocking(move || resolve(&store, &eco, org, &model_name, request))
+            .await
+            .map_err(|e| ServerError::Internal(format!("job check failed: {e}")))??;
     let (model, options) = options;
     let text = serde_json::to_string(&options)
         .map_err(|e| ServerError::Internal(format!("job options: {e}")))?;
@@ -320,9 +381,16 @@ pub(crate) enum JobRequest {
         budget: Option<f64>,
         value_per_euro_avoided: Option<f64>,
     },
+    Report {
+        iterations: Option<u64>,
+        seed: Option<u64>,
+        budget: Option<f64>,
+        scenario: Option<ScenarioRef>,
+        simulation: bool,
+    },
 }
 
-const KINDS: &str = "\"risk\", \"simulation\" or \"plan\"";
+const KINDS: &str = "\"risk\", \"simulation\", \"plan\" or \"report\"";
 
 fn parse_request(body: &Value) -> Result<JobRequest, ServerError> {
     let obj = body
@@ -368,17 +436,11 @@ fn parse_request(body: &Value) -> Result<JobRequest, ServerError> {
                     "scale",
                 ],
             )?;
-            let scenario = match obj.get("scenario") {
-                Some(Value::String(s)) => ScenarioRef::Builtin(s.clone()),
-                Some(Value::Number(n)) if n.as_i64().is_some_and(|i| i > 0) => {
-                    ScenarioRef::Upload(n.as_i64().unwrap_or_default())
-                }
-                _ => {
-                    return Err(unprocessable(
-                        "scenario",
-                        "scenario: expected a built-in scenario name or a scenario upload id",
-                    ));
-                }
+            let Some(scenario) = scenario_field(obj)? else {
+                return Err(unprocessable(
+                    "scenario",
+                    "scenario: expected a built-in scenario name or a scenario upload id",
+                ));
             };
             let small = |field: &str, what: &str| -> Result<Option<u32>, ServerError> {
                 uint(obj, field, what)?
@@ -443,9 +505,55 @@ fn parse_request(body: &Value) -> Result<JobRequest, ServerError> {
                 )?,
             })
         }
+        "report" => {
+            only(
+                obj,
+                &[
+                    "kind",
+                    "iterations",
+                    "seed",
+                    "budget",
+                    "scenario",
+                    "simulation",
+                ],
+            )?;
+            let simulation = match obj.get("simulation") {
+                None | Some(Value::Null) => true,
+                Some(Value::Bool(b)) => *b,
+                Some(v) => {
+                    return Err(unprocessable(
+                        "simulation",
+                        format!("simulation {v}: expected true or false"),
+                    ));
+                }
+            };
+            Ok(JobRequest::Report {
+                iterations: uint(obj, "iterations", "a whole number of simulated years")?,
+                seed: uint(obj, "seed", "a whole number from 0 to 2^64 - 1")?,
+                budget: number(obj, "budget", "an amount of 0 or more EUR a year")?,
+                scenario: scenario_field(obj)?,
+                simulation,
+            })
+        }
         other => Err(unprocessable(
             "kind",
             format!("kind `{other}`: expected {KINDS}"),
+        )),
+    }
+}
+
+/// The `scenario` field: a built-in scenario's name or a scenario upload
+/// id; `None` when absent or null.
+fn scenario_field(obj: &Map<String, Value>) -> Result<Option<ScenarioRef>, ServerError> {
+    match obj.get("scenario") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(ScenarioRef::Builtin(s.clone()))),
+        Some(Value::Number(n)) if n.as_i64().is_some_and(|i| i > 0) => {
+            Ok(n.as_i64().map(ScenarioRef::Upload))
+        }
+        Some(v) => Err(unprocessable(
+            "scenario",
+            format!("scenario {v}: expected a built-in scenario name or a scenario upload id"),
         )),
     }
 }
@@ -548,6 +656,7 @@ fn resolve(
     store: &std::sync::Mutex<holisec_store::Store>,
     eco: &Arc<holisec_model::Ecosystem>,
     org: i64,
+    model_name: &str,
     request: JobRequest,
 ) -> Result<(Option<i64>, JobOptions), ServerError> {
     match request {
@@ -643,8 +752,150 @@ fn resolve(
             // Always the server's model: the one the questionnaire is checked against.
             Ok((None, options))
         }
+        JobRequest::Report {
+            iterations,
+            seed,
+            budget,
+            scenario,
+            simulation,
+        } => resolve_report(
+            store,
+            eco,
+            org,
+            model_name,
+            ReportRequest {
+                iterations,
+                seed,
+                budget,
+                scenario,
+                simulation,
+            },
+        ),
     }
 }
+
+/// A report job's fields as the body gave them.
+struct ReportRequest {
+    iterations: Option<u64>,
+    seed: Option<u64>,
+    budget: Option<f64>,
+    scenario: Option<ScenarioRef>,
+    simulation: bool,
+}
+
+/// Checks a report job with the checks of the runs it makes (`holisec
+/// report`: two risk runs of `iterations` years, whole model and reader;
+/// the organisation's plan on the same years; the scenario twice, without
+/// and with a package of interventions) and resolves its options: the
+/// reader from the organisation's kind, the scenario's seed.
+fn resolve_report(
+    store: &std::sync::Mutex<holisec_store::Store>,
+    eco: &Arc<holisec_model::Ecosystem>,
+    org: i64,
+    model_name: &str,
+    request: ReportRequest,
+) -> Result<(Option<i64>, JobOptions), ServerError> {
+    let iterations = request
+        .iterations
+        .unwrap_or(holisec_report::DEFAULT_ITERATIONS);
+    let seed = request.seed.unwrap_or(holisec_report::DEFAULT_SEED);
+    let budget = request.budget.unwrap_or(holisec_report::DEFAULT_BUDGET);
+    let kind = crate::jobs::lock(store)
+        .organisation_by_id(org)?
+        .map(|o| o.kind)
+        .unwrap_or_default();
+    let reader = crate::report::reader(eco, &kind);
+    // The reader's run (with the ranking of support items within the
+    // budget) and the whole model's, as `holisec_report::build` asks them.
+    let of_reader = holisec_api::risk::RiskRequest {
+        iterations,
+        seed,
+        stakeholder: reader.clone(),
+        compare: true,
+        budget: Some(budget),
+        ..Default::default()
+    };
+    let whole = holisec_api::risk::RiskRequest {
+        iterations,
+        seed,
+        ..Default::default()
+    };
+    // Ranges first (iterations 0, a negative budget), each naming its field.
+    of_reader.check().map_err(risk_field)?;
+    if iterations > MAX_REPORT_ITERATIONS {
+        return Err(ServerError::invalid(
+            "iterations",
+            format!(
+                "iterations {iterations}: expected 1 to {} simulated years for a report job (two risk runs and the organisation's costed plan on the same years: seconds on this server)",
+                holisec_api::thousands(MAX_REPORT_ITERATIONS as f64)
+            ),
+        ));
+    }
+    let threads = crate::jobs::rayon_threads();
+    let mut risk_seconds = 0.0;
+    for request in [&of_reader, &whole] {
+        holisec_api::risk::check_size(eco, request).map_err(risk_field)?;
+        risk_seconds += holisec_api::risk::estimate(eco, request)
+            .map_err(risk_field)?
+            .seconds(threads);
+    }
+    let scenario =
+        match (request.simulation, request.scenario) {
+            (false, Some(_)) => {
+                return Err(ServerError::invalid(
+                    "scenario",
+                    "a scenario with \"simulation\": false: leave one of them out",
+                ));
+            }
+            (false, None) => None,
+            (true, scenario) => Some(scenario.unwrap_or_else(|| {
+                ScenarioRef::Builtin(holisec_report::DEFAULT_SCENARIO.to_owned())
+            })),
+        };
+    let (scenario_seed, simulation_seconds) = match &scenario {
+        None => (None, 0.0),
+        Some(r) => {
+            let mut sc = job_scenario(store, eco, org, r)?;
+            // As `holisec report --seed`: the scenario keeps its own seed
+            // unless the request names one.
+            let overrides = holisec_api::simulate::Overrides {
+                seed: request.seed,
+                ..Default::default()
+            };
+            holisec_api::simulate::apply(&mut sc, &overrides)?;
+            holisec_api::simulate::check_memory(eco, &sc, threads)?;
+            let once = holisec_api::simulate::estimate(eco, &sc, threads)?.seconds(threads);
+            // Run twice: as it is, and with the package of interventions.
+            (Some(sc.seed), 2.0 * once)
+        }
+    };
+    let field = if simulation_seconds > risk_seconds {
+        "scenario"
+    } else {
+        "iterations"
+    };
+    too_long(field, risk_seconds + simulation_seconds)?;
+    let options = JobOptions::Report {
+        iterations,
+        seed,
+        budget,
+        scenario,
+        scenario_seed,
+        reader,
+        model_name: model_name.to_owned(),
+    };
+    // Always the server's model: the one the questionnaire is checked against.
+    Ok((None, options))
+}
+
+/// Most simulated years of a report job: [`MAX_PLAN_ITERATIONS`], the
+/// report's default. A report prices the organisation's costed plan on the
+/// same years as its risk runs, and a plan keeps every simulated year's
+/// loss for each questionnaire step (23 MB and 0.85 s per million years,
+/// docs/benchmarks.md "Costed plan"), which the risk estimator does not
+/// model; the risk runs and the simulation are also held to
+/// [`MAX_JOB_SECONDS`] by the estimators.
+pub(crate) const MAX_REPORT_ITERATIONS: u64 = MAX_PLAN_ITERATIONS;
 
 /// Most simulated years of a plan job. A plan runs the hospital's scenarios
 /// once and prices every questionnaire step on the same simulated years, so

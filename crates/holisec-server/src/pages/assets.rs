@@ -45,6 +45,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/organisation.js"),
     ),
     ("peers.js", JS, include_bytes!("../../assets/peers.js")),
+    ("report.js", JS, include_bytes!("../../assets/report.js")),
     (
         "favicon.svg",
         SVG,
