@@ -244,8 +244,19 @@ impl RiskModel {
                     stakeholders.len() - 1
                 }
             };
+            let mut fair = FairSamplers::with_tables(&s.inputs, mode, &cache).map_err(err)?;
+            // One vulnerability table per distinct (TCap, RS): less to keep in cache.
+            if let Some(c) = compiled.iter().zip(&selected).find_map(|(c, &j)| {
+                let o: &scenario::Scenario = &set.scenarios[j];
+                (o.inputs.capability == s.inputs.capability
+                    && o.inputs.resistance == s.inputs.resistance)
+                    .then_some(c)
+            }) {
+                let c: &Compiled = c;
+                fair.share_curve(&c.fair);
+            }
             compiled.push(Compiled {
-                fair: FairSamplers::with_tables(&s.inputs, mode, &cache).map_err(err)?,
+                fair,
                 group,
                 factor,
                 stakeholder,
@@ -668,10 +679,10 @@ pub fn run_cancellable(
 /// Simulated years drawn together in [`run_chunk`]: their TEF and RS draws,
 /// a few hundred KiB, stay in cache while every scenario's vulnerability
 /// table is read for all of them in turn.
-const BLOCK_YEARS: usize = 512;
+const BLOCK_YEARS: usize = 4096;
 
 /// The loss events of one scenario in one year of a block.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Hit {
     year: u32,
     scenario: u32,
@@ -713,6 +724,8 @@ fn run_chunk(
     let mut arrival = vec![0.0f64; BLOCK_YEARS];
     let mut elapsed = vec![0.0f64; BLOCK_YEARS];
     let mut hits: Vec<Hit> = Vec::new();
+    let mut by_year: Vec<Hit> = Vec::new();
+    let mut year_start = vec![0u32; BLOCK_YEARS + 1];
     let mut events_buf: Vec<(f64, f64)> = Vec::new();
     let mut delta = vec![0.0f64; n_interventions];
     let mut delta_events = vec![0i64; n_interventions];
@@ -743,7 +756,7 @@ fn run_chunk(
             let share = c.fair.frequency_share;
             let (mut vul_sum, mut freq_sum) = (0.0f64, 0.0f64);
             for y in 0..b {
-                let vul = c.fair.vulnerability_at(us[y]);
+                let vul = c.fair.vulnerability_at_unit(us[y]);
                 let tef_s = tefs[y] * share;
                 vul_sum += vul;
                 freq_sum += tef_s;
@@ -777,20 +790,37 @@ fn run_chunk(
             acc.vulnerability_sum[i] += vul_sum;
             acc.frequency_sum[i] += freq_sum;
         }
-        // Scenario-major runs of year order: a stable merge by year.
-        hits.sort_by_key(|h| (h.year, h.scenario));
+        // By year, scenarios in order within a year (a counting sort: the hits
+        // were found scenario by scenario).
+        year_start.iter_mut().for_each(|c| *c = 0);
+        for h in &hits {
+            year_start[h.year as usize + 1] += 1;
+        }
+        for y in 0..b {
+            year_start[y + 1] += year_start[y];
+        }
+        by_year.clear();
+        by_year.resize(hits.len(), Hit::default());
+        {
+            let mut next = year_start.clone();
+            for h in &hits {
+                let slot = &mut next[h.year as usize];
+                by_year[*slot as usize] = *h;
+                *slot += 1;
+            }
+        }
         let mut h = 0;
-        while h < hits.len() {
-            let year = hits[h].year as usize;
+        while h < by_year.len() {
+            let year = by_year[h].year as usize;
             delta.iter_mut().for_each(|d| *d = 0.0);
             delta_events.iter_mut().for_each(|d| *d = 0);
             let (mut total, mut total_events) = (0.0f64, 0u64);
-            while h < hits.len() && hits[h].year as usize == year {
+            while h < by_year.len() && by_year[h].year as usize == year {
                 let Hit {
                     scenario: i,
                     events: n,
                     ..
-                } = hits[h];
+                } = by_year[h];
                 h += 1;
                 let i = i as usize;
                 let c = &model.compiled[i];
