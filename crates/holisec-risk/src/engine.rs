@@ -244,8 +244,19 @@ impl RiskModel {
                     stakeholders.len() - 1
                 }
             };
+            let mut fair = FairSamplers::with_tables(&s.inputs, mode, &cache).map_err(err)?;
+            // One vulnerability table per distinct (TCap, RS): less to keep in cache.
+            if let Some(c) = compiled.iter().zip(&selected).find_map(|(c, &j)| {
+                let o: &scenario::Scenario = &set.scenarios[j];
+                (o.inputs.capability == s.inputs.capability
+                    && o.inputs.resistance == s.inputs.resistance)
+                    .then_some(c)
+            }) {
+                let c: &Compiled = c;
+                fair.share_curve(&c.fair);
+            }
             compiled.push(Compiled {
-                fair: FairSamplers::with_tables(&s.inputs, mode, &cache).map_err(err)?,
+                fair,
                 group,
                 factor,
                 stakeholder,
@@ -477,8 +488,6 @@ pub(crate) struct Layout {
     total: usize,
     /// Per scenario: the aggregate slots (other than its own) it adds to.
     member_of: Vec<Vec<usize>>,
-    /// Slots that are sums of several scenarios, recorded after the scenarios.
-    aggregates: Vec<usize>,
 }
 
 impl Layout {
@@ -533,7 +542,6 @@ impl Layout {
             motivation,
             total,
             member_of,
-            aggregates,
         }
     }
 }
@@ -668,6 +676,37 @@ pub fn run_cancellable(
     })
 }
 
+/// Simulated years drawn together in [`run_chunk`]: their TEF and RS draws,
+/// a few hundred KiB, stay in cache while every scenario's vulnerability
+/// table is read for all of them in turn.
+const BLOCK_YEARS: usize = 4096;
+
+/// The loss events of one scenario in one year of a block.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hit {
+    year: u32,
+    scenario: u32,
+    events: u64,
+}
+
+/// One chunk of years, drawn in blocks of [`BLOCK_YEARS`]:
+///
+/// 1. per year, in year order: the TEF of every frequency group, the RS
+///    uniform of every factor, and the first arrival `T` of a unit-rate
+///    Poisson process (an exponential draw);
+/// 2. per scenario, in scenario order, per year: `lambda = TEF x share x V`,
+///    where the year's scenarios lie end to end on that process's time axis,
+///    each over an interval of length `lambda`. The arrivals in a scenario's
+///    interval are its loss events (superposition of independent Poisson
+///    processes: exactly Poisson(lambda) per scenario, independent across
+///    scenarios given the year's draws). A year without an event costs one
+///    exponential in all; a scenario-year with none, a table read and a
+///    comparison. A `lambda` of 30 or more gets its count from [`poisson`]
+///    and a fresh arrival after its interval (independent increments);
+/// 3. per year with events, in year then scenario order: each loss event's
+///    keep number (mitigable scenarios) and magnitude, the interventions'
+///    thinning, and the records of the slots touched. Slots not touched in a
+///    year record a zero; zeros are counted, and added once per chunk.
 fn run_chunk(
     model: &RiskModel,
     n_interventions: usize,
@@ -677,34 +716,115 @@ fn run_chunk(
 ) -> ChunkAcc {
     let mut rng = chunk_rng(options.seed, STREAM_SINGLE, chunk);
     let mut acc = ChunkAcc::new(model, n_interventions);
-    let mut tef = vec![0.0; model.groups.len()];
-    let mut u_rs = vec![0.0; model.factors];
+    let layout = &model.layout;
+    let (n_groups, n_factors) = (model.groups.len(), model.factors);
+    // Block arrays, group- or factor-major: tef[g * B + y], u_rs[f * B + y].
+    let mut tef = vec![0.0f64; n_groups * BLOCK_YEARS];
+    let mut u_rs = vec![0.0f64; n_factors * BLOCK_YEARS];
+    let mut arrival = vec![0.0f64; BLOCK_YEARS];
+    let mut elapsed = vec![0.0f64; BLOCK_YEARS];
+    let mut hits: Vec<Hit> = Vec::new();
+    let mut by_year: Vec<Hit> = Vec::new();
+    let mut year_start = vec![0u32; BLOCK_YEARS + 1];
     let mut events_buf: Vec<(f64, f64)> = Vec::new();
     let mut delta = vec![0.0f64; n_interventions];
     let mut delta_events = vec![0i64; n_interventions];
-    let layout = &model.layout;
     let mut sums = vec![(0.0f64, 0u64); layout.slots];
-    for _ in 0..options.chunk_len(chunk) {
-        for (t, g) in tef.iter_mut().zip(&model.groups) {
-            *t = g.sample(&mut rng);
+    let mut touched_flag = vec![false; layout.slots];
+    let mut touched: Vec<usize> = Vec::new();
+    // Records per slot (the rest of the chunk's years are zeros).
+    let mut recorded = vec![0u64; layout.slots];
+    let mut iv_recorded = 0u64;
+    let years = options.chunk_len(chunk) as usize;
+    let mut done = 0usize;
+    while done < years {
+        let b = (years - done).min(BLOCK_YEARS);
+        for y in 0..b {
+            for (g, s) in model.groups.iter().enumerate() {
+                tef[g * BLOCK_YEARS + y] = s.sample(&mut rng);
+            }
+            for f in 0..n_factors {
+                u_rs[f * BLOCK_YEARS + y] = rng.random::<f64>();
+            }
+            arrival[y] = rng.sample(rand_distr::Exp1);
+            elapsed[y] = 0.0;
         }
-        for u in u_rs.iter_mut() {
-            *u = rng.random::<f64>();
-        }
-        delta.iter_mut().for_each(|d| *d = 0.0);
-        delta_events.iter_mut().for_each(|d| *d = 0);
-        for &k in &layout.aggregates {
-            sums[k] = (0.0, 0);
-        }
-        let (mut total, mut total_events) = (0.0f64, 0u64);
+        hits.clear();
         for (i, c) in model.compiled.iter().enumerate() {
-            let u = u_rs[c.factor];
-            let tef_s = tef[c.group] * c.fair.frequency_share;
-            let vul = c.fair.vulnerability_at(u);
-            let lambda = tef_s * vul;
-            let n = poisson(lambda, &mut rng);
-            let mut loss = 0.0;
-            if n > 0 {
+            let tefs = &tef[c.group * BLOCK_YEARS..c.group * BLOCK_YEARS + b];
+            let us = &u_rs[c.factor * BLOCK_YEARS..c.factor * BLOCK_YEARS + b];
+            let share = c.fair.frequency_share;
+            let (mut vul_sum, mut freq_sum) = (0.0f64, 0.0f64);
+            for y in 0..b {
+                let vul = c.fair.vulnerability_at_unit(us[y]);
+                let tef_s = tefs[y] * share;
+                vul_sum += vul;
+                freq_sum += tef_s;
+                let lambda = tef_s * vul;
+                if lambda <= 0.0 || lambda.is_nan() {
+                    continue;
+                }
+                let end = elapsed[y] + lambda;
+                elapsed[y] = end;
+                if arrival[y] >= end {
+                    continue;
+                }
+                let mut n = 0u64;
+                if lambda >= 30.0 {
+                    n = poisson(lambda, &mut rng);
+                    arrival[y] = end + rng.sample::<f64, _>(rand_distr::Exp1);
+                } else {
+                    while arrival[y] < end {
+                        n += 1;
+                        arrival[y] += rng.sample::<f64, _>(rand_distr::Exp1);
+                    }
+                }
+                if n > 0 {
+                    hits.push(Hit {
+                        year: y as u32,
+                        scenario: i as u32,
+                        events: n,
+                    });
+                }
+            }
+            acc.vulnerability_sum[i] += vul_sum;
+            acc.frequency_sum[i] += freq_sum;
+        }
+        // By year, scenarios in order within a year (a counting sort: the hits
+        // were found scenario by scenario).
+        year_start.iter_mut().for_each(|c| *c = 0);
+        for h in &hits {
+            year_start[h.year as usize + 1] += 1;
+        }
+        for y in 0..b {
+            year_start[y + 1] += year_start[y];
+        }
+        by_year.clear();
+        by_year.resize(hits.len(), Hit::default());
+        {
+            let mut next = year_start.clone();
+            for h in &hits {
+                let slot = &mut next[h.year as usize];
+                by_year[*slot as usize] = *h;
+                *slot += 1;
+            }
+        }
+        let mut h = 0;
+        while h < by_year.len() {
+            let year = by_year[h].year as usize;
+            delta.iter_mut().for_each(|d| *d = 0.0);
+            delta_events.iter_mut().for_each(|d| *d = 0);
+            let (mut total, mut total_events) = (0.0f64, 0u64);
+            while h < by_year.len() && by_year[h].year as usize == year {
+                let Hit {
+                    scenario: i,
+                    events: n,
+                    ..
+                } = by_year[h];
+                h += 1;
+                let i = i as usize;
+                let c = &model.compiled[i];
+                let mut loss = 0.0;
                 events_buf.clear();
                 let record = !touching[i].is_empty();
                 for _ in 0..n {
@@ -719,49 +839,71 @@ fn run_chunk(
                         events_buf.push((keep, x));
                     }
                 }
-                let rs = if record {
-                    c.fair.resistance.quantile(u)
-                } else {
-                    0.0
-                };
-                for &(v, ctrl) in &touching[i] {
-                    let vul_v = if ctrl.resistance_gain == 0.0 {
-                        vul
-                    } else {
-                        c.fair.vulnerability(ctrl.resistance(rs))
-                    };
-                    let lambda_v = tef_s * ctrl.frequency_factor * vul_v;
-                    let ratio = lambda_v / lambda;
-                    let (mut kept_loss, mut kept) = (0.0f64, 0i64);
-                    for &(k, x) in &events_buf {
-                        if k < ratio {
-                            kept_loss += x * ctrl.loss_factor;
-                            kept += 1;
+                if record {
+                    let u = u_rs[c.factor * BLOCK_YEARS + year];
+                    let tef_s = tef[c.group * BLOCK_YEARS + year] * c.fair.frequency_share;
+                    let vul = c.fair.vulnerability_at(u);
+                    let lambda = tef_s * vul;
+                    let rs = c.fair.resistance.quantile(u);
+                    for &(v, ctrl) in &touching[i] {
+                        let vul_v = if ctrl.resistance_gain == 0.0 {
+                            vul
+                        } else {
+                            c.fair.vulnerability(ctrl.resistance(rs))
+                        };
+                        let lambda_v = tef_s * ctrl.frequency_factor * vul_v;
+                        let ratio = lambda_v / lambda;
+                        let (mut kept_loss, mut kept) = (0.0f64, 0i64);
+                        for &(k, x) in &events_buf {
+                            if k < ratio {
+                                kept_loss += x * ctrl.loss_factor;
+                                kept += 1;
+                            }
                         }
+                        delta[v] += kept_loss - loss;
+                        delta_events[v] += kept - n as i64;
                     }
-                    delta[v] += kept_loss - loss;
-                    delta_events[v] += kept - n as i64;
                 }
+                let own = layout.scenario[i];
+                acc.slots[own].record(loss, n);
+                recorded[own] += 1;
+                for &k in &layout.member_of[i] {
+                    if !touched_flag[k] {
+                        touched_flag[k] = true;
+                        touched.push(k);
+                    }
+                    sums[k].0 += loss;
+                    sums[k].1 += n;
+                }
+                total += loss;
+                total_events += n;
             }
-            acc.slots[layout.scenario[i]].record(loss, n);
-            acc.vulnerability_sum[i] += vul;
-            acc.frequency_sum[i] += tef_s;
-            for &k in &layout.member_of[i] {
-                sums[k].0 += loss;
-                sums[k].1 += n;
+            // Aggregates in slot order, as the scenarios' own slots.
+            touched.sort_unstable();
+            for &k in &touched {
+                acc.slots[k].record(sums[k].0, sums[k].1);
+                recorded[k] += 1;
+                sums[k] = (0.0, 0);
+                touched_flag[k] = false;
             }
-            total += loss;
-            total_events += n;
+            touched.clear();
+            for (v, iv) in acc.interventions.iter_mut().enumerate() {
+                let with = (total + delta[v]).max(0.0);
+                let events = (total_events as i64 + delta_events[v]).max(0) as u64;
+                iv.total.record(with, events);
+                iv.reduction.push(total - with);
+            }
+            iv_recorded += 1;
         }
-        for &k in &layout.aggregates {
-            acc.slots[k].record(sums[k].0, sums[k].1);
-        }
-        for (v, iv) in acc.interventions.iter_mut().enumerate() {
-            let with = (total + delta[v]).max(0.0);
-            let events = (total_events as i64 + delta_events[v]).max(0) as u64;
-            iv.total.record(with, events);
-            iv.reduction.push(total - with);
-        }
+        done += b;
+    }
+    let years = years as u64;
+    for (stat, &r) in acc.slots.iter_mut().zip(&recorded) {
+        stat.record_zeros(years - r);
+    }
+    for iv in &mut acc.interventions {
+        iv.total.record_zeros(years - iv_recorded);
+        iv.reduction.push_zeros(years - iv_recorded);
     }
     acc
 }

@@ -184,6 +184,27 @@ impl FairSamplers {
         }
     }
 
+    /// Uses `other`'s vulnerability curve (the same TCap and RS distributions
+    /// give the same curve): scenarios of one threat and factor share one table.
+    pub(crate) fn share_curve(&mut self, other: &FairSamplers) {
+        self.curve = other.curve.clone();
+    }
+
+    /// [`Self::vulnerability_at`] for `u` in `[0, 1)` (a uniform draw), the
+    /// same number without the clamp.
+    #[inline(always)]
+    pub(crate) fn vulnerability_at_unit(&self, u: f64) -> f64 {
+        match &self.curve {
+            VulnerabilityCurve::Table(t) => {
+                let pos = u * CURVE_INTERVALS as f64;
+                let i = (pos as usize).min(CURVE_INTERVALS - 1);
+                let frac = pos - i as f64;
+                t[i] + (t[i + 1] - t[i]) * frac
+            }
+            _ => self.vulnerability_at(u),
+        }
+    }
+
     /// Vulnerability for a year with resistance `rs`: P(TCap > RS).
     #[inline(always)]
     pub fn vulnerability(&self, rs: f64) -> f64 {

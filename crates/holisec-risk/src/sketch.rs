@@ -95,6 +95,18 @@ impl Moments {
         self.open_d2 = 0.0;
     }
 
+    /// Adds `k` zeros at once (a block of mean 0 and no spread, merged with
+    /// Chan's formula): what `k` calls of `push(0.0)` add, up to rounding.
+    pub fn push_zeros(&mut self, k: u64) {
+        if k == 0 {
+            return;
+        }
+        self.merge(&Moments {
+            n: k,
+            ..Moments::default()
+        });
+    }
+
     /// Adds `other` (Chan et al.'s parallel formula).
     pub fn merge(&mut self, other: &Moments) {
         self.seal();
@@ -226,17 +238,31 @@ impl LogHistogram {
         self.counts[pos] += by;
     }
 
+    /// Adds `k` zeros.
+    #[inline]
+    pub fn insert_zeros(&mut self, k: u64) {
+        self.count += k;
+        self.zeros += k;
+    }
+
     /// Adds every value of `other`.
     pub fn merge(&mut self, other: &LogHistogram) {
         self.count += other.count;
         self.zeros += other.zeros;
         self.min_positive = self.min_positive.min(other.min_positive);
         self.max = self.max.max(other.max);
-        for (k, &c) in other.counts.iter().enumerate() {
-            if c > 0 {
-                self.bump(other.offset + k as i32, c);
-            }
-        }
+        let Some(last) = other.counts.iter().rposition(|&c| c > 0) else {
+            return;
+        };
+        let first = other.counts.iter().position(|&c| c > 0).unwrap_or(last);
+        // Widen once to cover other's occupied buckets, then add slice to slice.
+        self.bump(other.offset + first as i32, 0);
+        self.bump(other.offset + last as i32, 0);
+        let start = (other.offset + first as i32 - self.offset) as usize;
+        self.counts[start..=start + (last - first)]
+            .iter_mut()
+            .zip(&other.counts[first..=last])
+            .for_each(|(a, b)| *a += b);
     }
 
     /// Number of values.
@@ -417,6 +443,13 @@ impl Stat {
         self.events += events;
     }
 
+    /// Records `k` iterations without a loss event and with a zero value.
+    #[inline]
+    pub fn record_zeros(&mut self, k: u64) {
+        self.moments.push_zeros(k);
+        self.histogram.insert_zeros(k);
+    }
+
     /// Adds `other`.
     pub fn merge(&mut self, other: &Stat) {
         self.moments.merge(&other.moments);
@@ -588,6 +621,67 @@ mod tests {
         }
         assert_eq!(m.mean(), 7.25);
         assert_eq!(m.sd(), 0.0);
+    }
+
+    #[test]
+    fn counted_zeros_equal_inserted_zeros() {
+        // The engine records only the years with a loss event and adds the
+        // others as a count of zeros.
+        let xs = [0.0, 3.5, 0.0, 0.0, 120.0, 7.0, 0.0, 0.0, 0.0, 1e6];
+        let mut one = Stat::new();
+        xs.iter().for_each(|&x| one.record(x, u64::from(x > 0.0)));
+        let mut sparse = Stat::new();
+        xs.iter()
+            .filter(|&&x| x > 0.0)
+            .for_each(|&x| sparse.record(x, 1));
+        sparse.record_zeros(6);
+        assert_eq!(one.histogram, sparse.histogram);
+        assert_eq!(
+            (one.with_event, one.events),
+            (sparse.with_event, sparse.events)
+        );
+        assert_eq!(one.moments.count(), sparse.moments.count());
+        assert!((one.moments.mean() - sparse.moments.mean()).abs() < 1e-9);
+        assert!((one.moments.sd() / sparse.moments.sd() - 1.0).abs() < 1e-12);
+        let mut all_zero = Moments::default();
+        all_zero.push_zeros(5);
+        all_zero.push_zeros(0);
+        assert_eq!(
+            (all_zero.count(), all_zero.mean(), all_zero.sd()),
+            (5, 0.0, 0.0)
+        );
+    }
+
+    #[test]
+    fn histogram_merge_equals_inserting_everything() {
+        let (mut a, mut b, mut whole) = (
+            LogHistogram::new(),
+            LogHistogram::new(),
+            LogHistogram::new(),
+        );
+        for (k, x) in [5.0, 1e9, 0.0, 3.0, 1e-3, 42.0, 7e4]
+            .into_iter()
+            .enumerate()
+        {
+            if k % 2 == 0 {
+                a.insert(x)
+            } else {
+                b.insert(x)
+            }
+            whole.insert(x);
+        }
+        let mut merged = LogHistogram::new();
+        merged.merge(&b);
+        merged.merge(&a);
+        merged.merge(&LogHistogram::new());
+        for q in [0.1, 0.3, 0.5, 0.7, 0.9, 1.0] {
+            assert_eq!(merged.quantile(q), whole.quantile(q));
+        }
+        assert_eq!(
+            (merged.count(), merged.zeros()),
+            (whole.count(), whole.zeros())
+        );
+        assert_eq!(merged.exceedance(10.0), whole.exceedance(10.0));
     }
 
     #[test]

@@ -613,8 +613,177 @@ fn huge_pert_shapes_run() {
             &|_| {},
         )
         .unwrap();
-        // TEF about 1.03 x V = P(TCap ~ 0.6 > 0.4) = 1 x LM 1000.
+        // TEF about 1.0 (the PERT's mean, (0.1 + 2000 + 5) / 2002) x V = P(TCap ~
+        // 0.6 > 0.4) = 1 x LM 1000, within five standard errors (about 7 each).
         let ale = r.baseline.total.moments.mean();
-        assert!((ale / 1037.0 - 1.0).abs() < 0.05, "{mode:?}: {ale}");
+        let closed: f64 = m.expected_annual_losses(None).iter().sum();
+        let se = r.baseline.total.moments.sd() / 20_000f64.sqrt();
+        assert!((closed / 1001.55 - 1.0).abs() < 1e-3, "{closed}");
+        assert!(
+            (ale - closed).abs() < 5.0 * se,
+            "{mode:?}: {ale} vs {closed} (se {se})"
+        );
+    }
+}
+
+/// `(mean, standard error)` of a proportion `hits / n`.
+fn proportion(hits: u64, n: u64) -> (f64, f64) {
+    let p = hits as f64 / n as f64;
+    (p, (p * (1.0 - p) / n as f64).sqrt())
+}
+
+/// The engine draws each year's loss events as the arrivals of one Poisson
+/// process laid over the scenarios end to end (no draw at all in a
+/// scenario-year that the year's first arrival passes over). Per scenario
+/// that must still be Poisson(TEF x share x V) given the year's TEF and RS:
+/// P(at least one event) = 1 - E[exp(-TEF share V(RS))] and E[events] =
+/// E[TEF] share E[V], with TEF and RS random, by quadrature over their quantiles.
+#[test]
+fn events_per_year_match_the_mixed_poisson_closed_form() {
+    use holisec_model::Distribution;
+    use holisec_risk::fair::{Controls, FairInputs, FairSamplers};
+    use holisec_risk::sampling::Sampler;
+    let threat = r#"
+[[threat]]
+id = "ransomware"
+motivation = "crime"
+name = "Ransomware"
+targets = ["hospital"]
+exploits = ["phishing"]
+frequency = { pert = [0.5, 2, 10], rationale = "fixture" }
+capability = { pert = [0.2, 0.5, 0.9], rationale = "fixture" }
+primary_loss = { pert = [10000, 100000, 5000000], rationale = "fixture" }
+[[scenario]]
+threat = "ransomware"
+vulnerability = "phishing"
+stakeholder = "hospital"
+resistance = { pert = [0.4, 0.6, 0.8] }
+rationale = "fixture"
+"#;
+    let eco = model(threat);
+    let n = 1_000_000u64;
+    let (m, r, _) = run(&eco, &[], n, 17);
+    let tef = Sampler::new(
+        &Distribution::Pert {
+            low: 0.5,
+            mode: 2.0,
+            high: 10.0,
+            shape: 4.0,
+        },
+        SamplerMode::Table,
+    )
+    .unwrap();
+    let fair = FairSamplers::new(
+        &FairInputs {
+            frequency: Distribution::Constant { value: 1.0 },
+            frequency_share: 1.0,
+            capability: Distribution::Pert {
+                low: 0.2,
+                mode: 0.5,
+                high: 0.9,
+                shape: 4.0,
+            },
+            resistance: Distribution::Pert {
+                low: 0.4,
+                mode: 0.6,
+                high: 0.8,
+                shape: 4.0,
+            },
+            primary_loss: Distribution::Constant { value: 1.0 },
+            secondary_loss: None,
+        },
+        SamplerMode::Table,
+    )
+    .unwrap();
+    const Q: usize = 400;
+    let vs: Vec<f64> = (0..Q)
+        .map(|j| fair.vulnerability(fair.resistance.quantile((j as f64 + 0.5) / Q as f64)))
+        .collect();
+    let mut p0 = 0.0;
+    for i in 0..Q {
+        let t = tef.quantile((i as f64 + 0.5) / Q as f64);
+        p0 += vs.iter().map(|v| (-t * v).exp()).sum::<f64>();
+    }
+    p0 /= (Q * Q) as f64;
+    let stat = &r.baseline.total;
+    let (got, se) = proportion(stat.with_event, n);
+    assert!(
+        (got - (1.0 - p0)).abs() < 5.0 * se + 1e-4,
+        "P(at least one event) {got} vs {} (se {se})",
+        1.0 - p0
+    );
+    let mean_events = m.expected_loss_events_per_year();
+    let closed = tef.mean() * fair.mean_vulnerability(&Controls::NONE);
+    assert!((mean_events - closed).abs() < 1e-6 * closed);
+    // Events per year: sd below sqrt(E[N] + Var(lambda)) < 3 here.
+    let got_events = stat.events as f64 / n as f64;
+    assert!(
+        (got_events - closed).abs() < 5.0 * 3.0 / (n as f64).sqrt(),
+        "events per year {got_events} vs {closed}"
+    );
+}
+
+/// Scenarios of one year share the Poisson process of the draw: each must keep
+/// its own exp(-lambda) zero probability and mean, whatever comes before it on
+/// the process's time axis, including a scenario with a mean of 30 or more
+/// (counted with `poisson` instead of arrivals), and the year's total must be
+/// P(no event) = exp(-sum of lambdas) (the scenarios are independent given
+/// the year's draws).
+#[test]
+fn scenarios_sharing_a_year_keep_independent_poisson_counts() {
+    let threat = r#"
+[[threat]]
+id = "ransomware"
+motivation = "crime"
+name = "Ransomware"
+targets = ["hospital"]
+exploits = ["phishing", "legacy"]
+frequency = { constant = 1.0, rationale = "fixture" }
+capability = { constant = 1.0, rationale = "fixture" }
+primary_loss = { constant = 10.0, rationale = "fixture" }
+"#;
+    let n = 400_000u64;
+    for (big, small) in [(100.0f64, 0.5f64), (0.3, 0.5)] {
+        // The phishing scenario gets its own TEF `big`; legacy half of TEF 1.
+        let eco = model(&format!(
+            "{threat}\n[[scenario]]\nthreat = \"ransomware\"\nvulnerability = \"phishing\"\nstakeholder = \"hospital\"\nfrequency = {{ constant = {big} }}\nrationale = \"fixture\"\n"
+        ));
+        let (m, r, _) = run(&eco, &[], n, 23);
+        let ids: Vec<&str> = m.scenarios().map(|s| s.vulnerability.as_str()).collect();
+        for (stat, id) in r.baseline.scenarios.iter().zip(&ids) {
+            let lambda: f64 = if *id == "phishing" { big } else { small };
+            let p_hit = 1.0 - (-lambda).exp();
+            let (got, _) = proportion(stat.with_event, n);
+            let se = (p_hit * (1.0 - p_hit) / n as f64).sqrt();
+            assert!(
+                (got - p_hit).abs() <= 5.0 * se + 1e-12,
+                "{id} (lambda {lambda}): P(hit) {got} vs {p_hit}"
+            );
+            let mean = stat.events as f64 / n as f64;
+            assert!(
+                (mean - lambda).abs() < 5.0 * (lambda / n as f64).sqrt(),
+                "{id}: mean events {mean} vs {lambda}"
+            );
+            // Constant magnitudes: the annual loss is 10 x a Poisson count.
+            let sd = stat.moments.sd();
+            assert!(
+                (sd / (10.0 * lambda.sqrt()) - 1.0).abs() < 0.02,
+                "{id}: sd {sd}"
+            );
+        }
+        let p_hit = 1.0 - (-(big + small)).exp();
+        let got = r.baseline.total.with_event as f64 / n as f64;
+        let se = (p_hit * (1.0 - p_hit) / n as f64).sqrt();
+        assert!(
+            (got - p_hit).abs() <= 5.0 * se + 1e-12,
+            "total: {got} vs {p_hit}"
+        );
+        // The years' counts are independent across the two scenarios:
+        // Var(total) = Var(a) + Var(b) = 100 (big + small).
+        let sd = r.baseline.total.moments.sd();
+        assert!(
+            (sd / (10.0 * (big + small).sqrt()) - 1.0).abs() < 0.02,
+            "total sd {sd}"
+        );
     }
 }
