@@ -5,6 +5,7 @@
 //! random numbers: what those interventions change.
 
 use holisec_api::Progress;
+use holisec_api::simulate::CountryRow;
 use holisec_model::Ecosystem;
 use holisec_sim::Scenario;
 use holisec_sim::scenario::Interventions;
@@ -32,19 +33,6 @@ pub struct MeasureRow {
     pub p95: f64,
     /// Mean with the intervention package.
     pub with_package: f64,
-}
-
-/// One country of the synthetic ecosystem.
-#[derive(Debug, Clone, Serialize)]
-pub struct CountryRow {
-    /// Country name.
-    pub name: String,
-    /// Hospitals in the synthetic ecosystem.
-    pub hospitals: u32,
-    /// Mean organisations infected by the last day.
-    pub organisations_infected: f64,
-    /// Mean hospital-days disrupted.
-    pub hospital_days_disrupted: f64,
 }
 
 /// Section 4.

@@ -146,7 +146,7 @@ pub fn run(args: Args) -> CliResult {
     let organisation = match &args.org {
         Some(name) => {
             let store = super::db::open(args.db.as_deref(), super::db::Access::Read)?;
-            let q = questionnaire(&args, &model.ecosystem)?;
+            let q = super::assess::questionnaire(args.questionnaire.as_deref(), &model.ecosystem)?;
             let org = OrganisationInput {
                 store: &store,
                 questionnaire: &q,
@@ -199,12 +199,7 @@ fn scenario(
         return Ok(None);
     }
     let name = args.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO);
-    let path = Path::new(name);
-    let source = if path.exists() {
-        input::read_source(path, holisec_sim::scenario::MAX_SCENARIO_BYTES, "scenario")?
-    } else {
-        holisec_api::simulate::builtin_source(name).map_err(input::api_error)?
-    };
+    let source = super::simulate::scenario_source(name)?;
     let mut sc = input::usable(holisec_api::simulate::load(eco, source).map_err(input::rejected)?);
     holisec_api::simulate::apply(
         &mut sc,
@@ -215,24 +210,6 @@ fn scenario(
     )
     .map_err(input::api_error)?;
     Ok(Some(sc))
-}
-
-fn questionnaire(
-    args: &Args,
-    eco: &holisec_model::Ecosystem,
-) -> CliResult<holisec_assess::Questionnaire> {
-    let q = match &args.questionnaire {
-        None => holisec_api::assess::builtin_questionnaire(eco),
-        Some(path) => {
-            let source = input::read_source(
-                path,
-                holisec_api::assess::MAX_QUESTIONNAIRE_BYTES,
-                "questionnaire",
-            )?;
-            holisec_api::assess::load_questionnaire(eco, source)
-        }
-    };
-    Ok(input::usable(q.map_err(input::rejected)?))
 }
 
 fn report_error(e: ReportError) -> CliError {

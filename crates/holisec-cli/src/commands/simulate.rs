@@ -72,7 +72,7 @@ const CSV_FILES: [(&str, &str); 4] = [
 ];
 
 /// The scenario: a file when `arg` names one, else a built-in scenario.
-fn scenario_source(arg: &str) -> CliResult<holisec_api::Source> {
+pub(crate) fn scenario_source(arg: &str) -> CliResult<holisec_api::Source> {
     let path = Path::new(arg);
     if path.exists() {
         input::read_source(path, MAX_SCENARIO_BYTES, "scenario")

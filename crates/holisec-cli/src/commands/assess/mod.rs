@@ -163,14 +163,20 @@ pub(crate) fn now() -> String {
 /// Loads the model and the questionnaire (checked against the model).
 fn load(args: &Args) -> CliResult<(Ecosystem, Questionnaire)> {
     let eco = input::load_model(args.model.as_deref())?.ecosystem;
-    let q = match &args.questionnaire {
-        None => api::builtin_questionnaire(&eco),
+    let q = questionnaire(args.questionnaire.as_deref(), &eco)?;
+    Ok((eco, q))
+}
+
+/// The questionnaire file `path` checked against `eco`, or the built-in one.
+pub(crate) fn questionnaire(path: Option<&Path>, eco: &Ecosystem) -> CliResult<Questionnaire> {
+    let q = match path {
+        None => api::builtin_questionnaire(eco),
         Some(path) => {
             let source = input::read_source(path, api::MAX_QUESTIONNAIRE_BYTES, "questionnaire")?;
-            api::load_questionnaire(&eco, source)
+            api::load_questionnaire(eco, source)
         }
     };
-    Ok((eco, input::usable(q.map_err(input::rejected)?)))
+    Ok(input::usable(q.map_err(input::rejected)?))
 }
 
 fn write_template(q: &Questionnaire, output: Option<&Path>, force: bool) -> CliResult {
