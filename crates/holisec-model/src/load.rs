@@ -30,6 +30,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "threat",
     "support",
     "scenario",
+    "country",
 ];
 
 /// What loading a model produced.
@@ -189,6 +190,7 @@ fn toml_error(err: &toml::de::Error) -> Diagnostic {
         .trim_end_matches('.')
         .replace("expected f64", "expected a number")
         .replace("expected a sequence", "expected an array")
+        .replace("expected u32", "expected a whole number >= 0")
         .replace("expected a borrowed string", "expected a string");
     // serde's messages end with the expected values, which is the useful label.
     Diagnostic::error(message, err.span())
@@ -231,6 +233,7 @@ fn read_entries(
             "threat" => file.threats = read_array(&key, value, diagnostics, broken_ids),
             "support" => file.supports = read_array(&key, value, diagnostics, broken_ids),
             "scenario" => file.scenarios = read_array(&key, value, diagnostics, broken_ids),
+            "country" => file.countries = read_array(&key, value, diagnostics, broken_ids),
             other => {
                 let mut diag = Diagnostic::error(format!("unknown key `{other}`"), Some(key_span))
                     .with_label(format!(

@@ -228,6 +228,24 @@ pub struct Ecosystem {
     pub supports: Vec<Support>,
     /// Per-scenario overrides.
     pub scenario_overrides: Vec<ScenarioOverride>,
+    /// Countries of the region with their hospitals (empty when the model has none).
+    pub countries: Vec<Country>,
+}
+
+/// `[[country]]`: a country of the region, where the simulator places organisations.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Country {
+    /// Two-letter code, unique in the model.
+    pub code: String,
+    /// Display name.
+    pub name: String,
+    /// Hospitals (at least 1); the simulator uses the proportions.
+    pub hospitals: u32,
+    /// What the national statistic counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
+    /// Source or rationale of the count.
+    pub provenance: Provenance,
 }
 
 /// `[ecosystem]`.

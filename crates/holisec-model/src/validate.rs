@@ -577,6 +577,8 @@ pub fn validate(
         }
     }
 
+    let countries = countries(&mut c, &file.countries, &stakeholders);
+
     let (Some(meta), true) = (meta, c.ok) else {
         // Scenario overrides need every threat resolved; still check their references.
         for o in &file.scenarios {
@@ -594,6 +596,7 @@ pub fn validate(
         threats,
         supports,
         scenario_overrides: Vec::new(),
+        countries,
     };
 
     // A threat whose exploited factors reach none of its targets produces no scenario.
@@ -688,6 +691,90 @@ pub fn validate(
     }
     ecosystem.scenario_overrides = overrides;
     if c.ok { Some(ecosystem) } else { None }
+}
+
+/// `[[country]]` entries: two-letter codes, each once, at least one hospital
+/// each, and as many as the model has national health systems.
+fn countries(
+    c: &mut Checker<'_>,
+    wire: &[CountryWire],
+    stakeholders: &[Stakeholder],
+) -> Vec<Country> {
+    let mut out: Vec<Country> = Vec::with_capacity(wire.len());
+    let mut seen: HashSet<&str> = HashSet::new();
+    for w in wire {
+        let code = w.code.get_ref();
+        let mut ok = true;
+        if !(code.len() == 2 && code.chars().all(|ch| ch.is_ascii_uppercase())) {
+            c.error(
+                Diagnostic::error(
+                    format!("invalid country code `{code}`"),
+                    Some(w.code.span()),
+                )
+                .with_label("expected two capital letters, e.g. `IE`"),
+            );
+            ok = false;
+        } else if !seen.insert(code.as_str()) {
+            c.error(
+                Diagnostic::error(
+                    format!("country `{code}` is listed twice"),
+                    Some(w.code.span()),
+                )
+                .with_label("expected each country once"),
+            );
+            ok = false;
+        }
+        let hospitals = *w.hospitals.get_ref();
+        if hospitals == 0 {
+            c.error(
+                Diagnostic::error(
+                    format!("country `{code}` has no hospital"),
+                    Some(w.hospitals.span()),
+                )
+                .with_label("expected at least 1 hospital")
+                .with_help("leave the country out of the model instead"),
+            );
+            ok = false;
+        }
+        let provenance = c.provenance(
+            &w.source,
+            &w.rationale,
+            w.hospitals.span(),
+            &format!("country `{code}`"),
+        );
+        if ok {
+            out.push(Country {
+                code: code.clone(),
+                name: w.name.clone(),
+                hospitals,
+                definition: w.definition.clone(),
+                provenance,
+            });
+        }
+    }
+    let systems = stakeholders
+        .iter()
+        .filter(|s| s.kind == StakeholderKind::NationalHealthSystem)
+        .find_map(|s| s.population.as_ref().map(|p| p.value.round() as usize));
+    if let (Some(systems), Some(first)) = (systems, wire.first())
+        && systems != wire.len()
+    {
+        c.warn(
+            Diagnostic::warning(
+                format!(
+                    "the model has {systems} national health systems but {} `[[country]]` entries",
+                    wire.len()
+                ),
+                Some(first.code.span()),
+            )
+            .with_label(format!(
+                "the simulator places organisations in the first {} countries listed",
+                systems.clamp(1, wire.len())
+            ))
+            .with_help("give one `[[country]]` per national health system"),
+        );
+    }
+    out
 }
 
 fn warn_duplicates(c: &mut Checker<'_>, list: &[Spanned<String>], field: &str) {

@@ -43,6 +43,34 @@ pub struct ModelFile {
     /// and vulnerabilities.
     #[serde(default, rename = "scenario", skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<ScenarioWire>,
+    /// Countries of the region, with their hospitals: where the propagation
+    /// simulator places the organisations it generates.
+    #[serde(default, rename = "country", skip_serializing_if = "Vec::is_empty")]
+    pub countries: Vec<CountryWire>,
+}
+
+/// `[[country]]`: one country of the region and how many hospitals it has.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountryWire {
+    /// Two-letter code, e.g. `IE` (ISO 3166-1 alpha-2; Eurostat's `UK` and `EL` are accepted).
+    #[schemars(with = "String")]
+    pub code: Spanned<String>,
+    /// Display name.
+    pub name: String,
+    /// Hospitals in the country. Only the proportions between countries are
+    /// used: the total comes from the `healthcare-organisation` population.
+    #[schemars(with = "u32")]
+    pub hospitals: Spanned<u32>,
+    /// What the national statistic counts (establishments, sites, legal entities).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
+    /// Where the count comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Why the count was chosen, where no source gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
 }
 
 /// `[ecosystem]`.

@@ -225,7 +225,7 @@ pub struct Campaign {
     pub kill_switch_day: Option<u32>,
     /// Day the exploited vulnerability was disclosed (patch clock start; may be negative).
     pub disclosure_day: f64,
-    /// Countries the campaign reaches (codes of [`crate::synth::COUNTRIES`]); empty = all.
+    /// Countries the campaign reaches (codes of the model's `[[country]]` table); empty = all.
     pub countries: Vec<String>,
 }
 
@@ -930,7 +930,7 @@ impl Reader<'_> {
             None => start_day as f64,
         };
         let countries = find(t, "countries")
-            .map(|v| self.countries(v))
+            .map(|v| self.countries(v, eco))
             .unwrap_or_default();
         if self.diags.len() > errors_before {
             return None;
@@ -972,9 +972,8 @@ impl Reader<'_> {
     }
 
     /// `countries = ["IE", "UK"]`: known codes, no repeats, not empty.
-    fn countries(&mut self, v: &Val<'_>) -> Vec<String> {
-        use crate::synth::COUNTRIES;
-        let codes = || COUNTRIES.iter().map(|c| c.0);
+    fn countries(&mut self, v: &Val<'_>, eco: &Ecosystem) -> Vec<String> {
+        let codes = || eco.countries.iter().map(|c| c.code.as_str());
         let DeValue::Array(items) = v.get_ref() else {
             self.err(
                 v,
@@ -995,12 +994,20 @@ impl Reader<'_> {
             let Some(code) = self.string(item, "countries") else {
                 continue;
             };
-            // ISO 3166 and Eurostat spell two of them differently.
+            // ISO 3166 and Eurostat spell two of them differently: accept
+            // either, whichever the model's table uses.
             let written = code;
-            let code = match written.as_str() {
-                "GB" => "UK".to_owned(),
-                "EL" => "GR".to_owned(),
-                _ => written.clone(),
+            let alias = match written.as_str() {
+                "GB" => "UK",
+                "UK" => "GB",
+                "EL" => "GR",
+                "GR" => "EL",
+                _ => "",
+            };
+            let code = if !codes().any(|c| c == written) && codes().any(|c| c == alias) {
+                alias.to_owned()
+            } else {
+                written.clone()
             };
             if !codes().any(|c| c == code) {
                 let mut d =

@@ -1,8 +1,9 @@
 //! The synthetic ecosystem: organisations, staff, segments and links, generated
 //! from the model's populations.
 //!
-//! * Countries: the model's national systems (28 at scale 1, never scaled);
-//!   hospitals distributed over them in proportion to [`COUNTRIES`].
+//! * Countries: the model's `[[country]]` table, as many as it has national
+//!   systems (28 in the built-in model, never scaled); hospitals distributed
+//!   over them in proportion to each country's `hospitals`.
 //! * Hospitals: the model's `healthcare-organisation` population x scale; staff
 //!   per hospital lognormal (heavy-tailed), apportioned so that hospital and
 //!   primary-care staff sum *exactly* to the model's professionals x scale.
@@ -30,41 +31,6 @@ use serde::Serialize;
 
 use crate::rng::{self, SimRng};
 use crate::scenario::Parameters;
-
-/// Hospitals per country, indicative Eurostat `hlth_rs_hosp` levels (about
-/// 2019-2021; Germany: Destatis 2022, 1,893), as tabulated in the project's
-/// research notes (simulation-models.md §7.3). Only the *proportions* are used:
-/// the total comes from the model's population. `(ISO code, name, hospitals)`.
-pub const COUNTRIES: &[(&str, &str, u32)] = &[
-    ("FR", "France", 2980),
-    ("DE", "Germany", 1893),
-    ("UK", "United Kingdom", 1900),
-    ("PL", "Poland", 1200),
-    ("IT", "Italy", 1000),
-    ("ES", "Spain", 840),
-    ("NL", "Netherlands", 570),
-    ("RO", "Romania", 530),
-    ("BG", "Bulgaria", 340),
-    ("GR", "Greece", 270),
-    ("AT", "Austria", 265),
-    ("CZ", "Czechia", 260),
-    ("FI", "Finland", 245),
-    ("PT", "Portugal", 240),
-    ("BE", "Belgium", 175),
-    ("HU", "Hungary", 165),
-    ("SK", "Slovakia", 130),
-    ("LT", "Lithuania", 90),
-    ("IE", "Ireland", 85),
-    ("SE", "Sweden", 85),
-    ("CY", "Cyprus", 80),
-    ("HR", "Croatia", 60),
-    ("LV", "Latvia", 55),
-    ("DK", "Denmark", 50),
-    ("EE", "Estonia", 30),
-    ("SI", "Slovenia", 30),
-    ("LU", "Luxembourg", 12),
-    ("MT", "Malta", 8),
-];
 
 /// Staff of organisations that are not care providers (not counted among the
 /// model's professionals): national system, agency, insurer, supplier. [E]
@@ -351,6 +317,14 @@ pub enum SynthError {
     /// The model lacks a population the generator needs.
     #[error("the model has no population for a `{0}` stakeholder; the simulator needs it")]
     MissingPopulation(&'static str),
+    /// The model has no `[[country]]` table to place organisations in.
+    #[error(
+        "the model has no `[[country]]` table; the simulator needs one (code, name, hospitals) to place organisations: copy it from the built-in model (`holisec init`)"
+    )]
+    NoCountries,
+    /// More countries than the generator's one-byte country index holds.
+    #[error("the model has {0} `[[country]]` entries; the simulator handles at most 255")]
+    TooManyCountries(usize),
     /// The ecosystem would not fit u32 indices.
     #[error("the synthetic ecosystem would have {0} staff, more than 4,000,000,000")]
     TooLarge(u64),
@@ -370,10 +344,15 @@ pub fn sizes(eco: &Ecosystem, scale: f64) -> Result<(usize, u64, u64), SynthErro
         .ok_or(SynthError::MissingPopulation("healthcare-organisation"))?;
     let staff = population(eco, StakeholderKind::HealthcareProfessional)
         .ok_or(SynthError::MissingPopulation("healthcare-professional"))?;
+    let listed = eco.countries.len();
+    if listed == 0 {
+        return Err(SynthError::NoCountries);
+    }
+    if listed > usize::from(u8::MAX) {
+        return Err(SynthError::TooManyCountries(listed));
+    }
     let countries = population(eco, StakeholderKind::NationalHealthSystem)
-        .map_or(COUNTRIES.len(), |n| {
-            (n.round() as usize).clamp(1, COUNTRIES.len())
-        });
+        .map_or(listed, |n| (n.round() as usize).clamp(1, listed));
     let h = ((hospitals * scale).round() as u64).max(1);
     let s = ((staff * scale).round() as u64).max(h);
     if s > 4_000_000_000 {
@@ -441,8 +420,8 @@ pub fn generate(
 ) -> Result<Synth, SynthError> {
     let (n_countries, h_total, s_total) = sizes(eco, scale)?;
     let mut rng: SimRng = rng::stream(seed, u64::MAX, 0);
-    let table = &COUNTRIES[..n_countries];
-    let weights: Vec<f64> = table.iter().map(|c| c.2 as f64).collect();
+    let table = &eco.countries[..n_countries];
+    let weights: Vec<f64> = table.iter().map(|c| f64::from(c.hospitals)).collect();
     let hospitals_per = apportion(h_total, &weights);
     let pc_staff_total = (s_total as f64 * p.primary_care_share).round() as u64;
     let hosp_staff_total = s_total - pc_staff_total;
@@ -487,7 +466,7 @@ pub fn generate(
             .find(|(x, _)| *x == k)
             .map_or(0, |x| x.1 as u64)
     };
-    for (c, &(code, name, _)) in table.iter().enumerate() {
+    for (c, entry) in table.iter().enumerate() {
         let start = kind.len() as u32;
         let mut push = |k: OrgKind, s: u64| {
             kind.push(k);
@@ -514,8 +493,8 @@ pub fn generate(
         }
         let end = kind.len() as u32;
         countries.push(Country {
-            code: code.to_owned(),
-            name: name.to_owned(),
+            code: entry.code.clone(),
+            name: entry.name.clone(),
             orgs: start..end,
             national: start,
             agency: start + 1,
@@ -656,6 +635,48 @@ mod tests {
 
     fn eco() -> Ecosystem {
         holisec_model::builtin::europe().ecosystem.unwrap()
+    }
+
+    #[test]
+    fn hospitals_follow_the_models_country_table() {
+        let mut e = eco();
+        let p = Parameters::default();
+        let before = generate(&e, &p, 0.1, 3).unwrap();
+        let ie = |s: &Synth| {
+            let c = s.countries.iter().find(|c| c.code == "IE").unwrap();
+            c.hospitals.len()
+        };
+        // 85 of 13,588 hospitals at 1,500 hospitals: 9.38, apportioned to 9.
+        assert_eq!(ie(&before), 9);
+        let total: u32 = e.countries.iter().map(|c| c.hospitals).sum();
+        let irl = e.countries.iter_mut().find(|c| c.code == "IE").unwrap();
+        irl.hospitals += total; // now just over half of all hospitals
+        let after = generate(&e, &p, 0.1, 3).unwrap();
+        let share = ie(&after) as f64 / 1500.0;
+        assert!(
+            (share - (85.0 + f64::from(total)) / (2.0 * f64::from(total))).abs() < 1e-3,
+            "{share}"
+        );
+        assert_eq!(after.count(OrgKind::Hospital), 1500);
+    }
+
+    #[test]
+    fn a_model_without_countries_is_refused_by_name() {
+        let mut e = eco();
+        e.countries.clear();
+        let err = generate(&e, &Parameters::default(), 0.01, 1).unwrap_err();
+        assert_eq!(err, SynthError::NoCountries);
+        assert!(err.to_string().contains("`[[country]]`"), "{err}");
+        // Fewer national systems than countries: the first ones are used.
+        let mut e = eco();
+        for s in &mut e.stakeholders {
+            if s.kind == StakeholderKind::NationalHealthSystem {
+                s.population.as_mut().unwrap().value = 3.0;
+            }
+        }
+        let s = generate(&e, &Parameters::default(), 0.01, 1).unwrap();
+        let codes: Vec<&str> = s.countries.iter().map(|c| c.code.as_str()).collect();
+        assert_eq!(codes, ["FR", "DE", "UK"]);
     }
 
     #[test]

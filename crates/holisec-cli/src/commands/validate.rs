@@ -70,13 +70,14 @@ pub fn run(args: Args) -> CliResult {
         );
         if let (false, Some(e)) = (failed, &model) {
             crate::output::print_report(&format!(
-                "`{}` is valid: {} stakeholders, {} vulnerability factors, {} relations, {} threats, {} support items ({})\n",
+                "`{}` is valid: {} stakeholders, {} vulnerability factors, {} relations, {} threats, {} support items, {} countries ({})\n",
                 source.name,
                 e.stakeholders.len(),
                 e.vulnerabilities.len(),
                 e.relations.len(),
                 e.threats.len(),
                 e.supports.len(),
+                e.countries.len(),
                 count(warnings, "warning"),
             ))?;
         }
