@@ -226,7 +226,8 @@ fn the_report_is_valid_offline_html_and_a_pdf_whose_numbers_are_the_clis() {
             .map(|t| 3 + usize::from(t.secondary_loss.is_some()))
             .sum::<usize>()
         + 2 * eco.supports.len()
-        + eco.relations.len();
+        + eco.relations.len()
+        + eco.countries.len();
     let numbers = report["method"]["model_numbers"].as_array().unwrap();
     assert_eq!(numbers.len(), expected);
     assert_eq!(report["method"]["unsourced"], 0);

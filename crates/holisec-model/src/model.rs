@@ -331,6 +331,21 @@ pub struct Relation {
     pub provenance: Provenance,
 }
 
+/// Where each of a threat's numbers comes from: a distribution's own
+/// `source`/`rationale` when it has one, else the threat entry's.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct ThreatNumbersProvenance {
+    /// Of `frequency`.
+    pub frequency: Provenance,
+    /// Of `capability`.
+    pub capability: Provenance,
+    /// Of `primary_loss`.
+    pub primary_loss: Provenance,
+    /// Of `secondary_loss`, when the threat has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondary_loss: Option<Provenance>,
+}
+
 /// A threat: a motivation with its actors, targets, exploited factors and numbers.
 #[derive(Debug, Clone, Serialize)]
 pub struct Threat {
@@ -358,6 +373,8 @@ pub struct Threat {
     pub secondary_loss: Option<Distribution>,
     /// Where the numbers come from.
     pub provenance: Provenance,
+    /// Where each number comes from.
+    pub numbers: ThreatNumbersProvenance,
 }
 
 /// How a support item changes one FAIR input.

@@ -507,6 +507,15 @@ pub fn validate(
                 Some(None) => continue,
                 None => None,
             };
+            let numbers = ThreatNumbersProvenance {
+                frequency: dist_provenance(t.frequency.get_ref(), &provenance),
+                capability: dist_provenance(t.capability.get_ref(), &provenance),
+                primary_loss: dist_provenance(t.primary_loss.get_ref(), &provenance),
+                secondary_loss: t
+                    .secondary_loss
+                    .as_ref()
+                    .map(|d| dist_provenance(d.get_ref(), &provenance)),
+            };
             threats.push(Threat {
                 id: t.id.get_ref().clone(),
                 motivation: *t.motivation.get_ref(),
@@ -520,6 +529,7 @@ pub fn validate(
                 primary_loss,
                 secondary_loss,
                 provenance,
+                numbers,
             });
         }
     }

@@ -323,7 +323,21 @@ fn every_number_has_provenance() {
     }
     for t in &eco.threats {
         assert!(!t.provenance.is_empty(), "threat {}", t.id);
+        // Every frequency names the publications it is derived from, not
+        // only the reasoning (issue 16).
+        assert!(
+            t.numbers.frequency.source.is_some() && t.numbers.frequency.rationale.is_some(),
+            "threat {}: frequency without both a source and its derivation",
+            t.id
+        );
+        for p in [&t.numbers.capability, &t.numbers.primary_loss] {
+            assert!(!p.is_empty(), "threat {}", t.id);
+        }
     }
+    for c in &eco.countries {
+        assert!(c.provenance.source.is_some(), "country {}", c.code);
+    }
+    assert_eq!(eco.countries.len(), 28);
     for s in &eco.supports {
         assert!(!s.provenance.is_empty(), "support {}", s.id);
     }

@@ -167,24 +167,24 @@ fn model_numbers(eco: &Ecosystem) -> Vec<NumberRow> {
         ));
     }
     for t in &eco.threats {
-        let p = &t.provenance;
+        let p = &t.numbers;
         rows.push(dist(
             format!("threat {}: events a year", t.id),
             &t.frequency,
-            p,
+            &p.frequency,
         ));
         rows.push(dist(
             format!("threat {}: capability", t.id),
             &t.capability,
-            p,
+            &p.capability,
         ));
         rows.push(dist(
             format!("threat {}: primary loss", t.id),
             &t.primary_loss,
-            p,
+            &p.primary_loss,
         ));
-        if let Some(l) = &t.secondary_loss {
-            rows.push(dist(format!("threat {}: secondary loss", t.id), l, p));
+        if let (Some(l), Some(lp)) = (&t.secondary_loss, &p.secondary_loss) {
+            rows.push(dist(format!("threat {}: secondary loss", t.id), l, lp));
         }
     }
     for s in &eco.supports {
@@ -209,6 +209,13 @@ fn model_numbers(eco: &Ecosystem) -> Vec<NumberRow> {
             ),
             format!("{}", r.strength),
             &r.provenance,
+        ));
+    }
+    for c in &eco.countries {
+        rows.push(row(
+            format!("country {} ({}): hospitals", c.code, c.name),
+            format::count(f64::from(c.hospitals)),
+            &c.provenance,
         ));
     }
     rows
@@ -241,6 +248,12 @@ fn spec_row(spec: &holisec_sim::scenario::ParamSpec, value: f64) -> NumberRow {
             format!("{value} (default {})", spec.default)
         },
         source: (!estimate).then(|| spec.source.to_owned()),
-        rationale: estimate.then(|| spec.source.to_owned()),
+        rationale: estimate.then(|| match holisec_sim::estimates::range_of(spec.key) {
+            Some(r) => format!(
+                "{} (plausible {} to {}: {})",
+                spec.source, r.low, r.high, r.why
+            ),
+            None => spec.source.to_owned(),
+        }),
     }
 }

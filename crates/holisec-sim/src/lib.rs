@@ -21,6 +21,7 @@
 
 pub mod builtin;
 pub mod engine;
+pub mod estimates;
 pub mod rng;
 pub mod scenario;
 pub mod summary;

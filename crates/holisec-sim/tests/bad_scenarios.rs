@@ -71,6 +71,25 @@ fn every_parameter_is_documented() {
     }
 }
 
+#[test]
+fn every_estimate_range_is_documented() {
+    let doc = std::fs::read_to_string(format!(
+        "{}/../../docs/simulation.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    for r in holisec_sim::estimates::ESTIMATE_RANGES {
+        let row = format!(
+            "| `{}` | {} to {} | {} |",
+            r.key,
+            fmt(r.low),
+            fmt(r.high),
+            r.why
+        );
+        assert!(doc.contains(&row), "docs/simulation.md lacks the row {row}");
+    }
+}
+
 fn fmt(x: f64) -> String {
     let s = format!("{x}");
     if s.contains('.') { s } else { format!("{s}.0") }
