@@ -31,15 +31,24 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
 fi
 
 # Python tools (OASIS STIX validator, JSON Schema checker, schemathesis for the
-# server's OpenAPI document) in a project venv.
+# server's OpenAPI document; maturin, pyarrow, pandas and pytest for the Python
+# package) in a project venv.
 venv="$root/.venv"
-python_packages=(stix2-validator==3.2.0 jsonschema schemathesis==4.32.5 taxii2-client==2.3.0 stix2==3.0.2)
+python_packages=(stix2-validator==3.2.0 jsonschema schemathesis==4.32.5 taxii2-client==2.3.0 stix2==3.0.2
+    maturin==1.16.0 pyarrow==26.0.1 pandas==3.1.1 pytest==9.2.0)
 if [ ! -x "$venv/bin/stix2_validator" ] || [ ! -x "$venv/bin/jsonschema" ] || [ ! -x "$venv/bin/schemathesis" ] \
-    || ! "$venv/bin/python" -c 'import taxii2client, stix2' 2>/dev/null; then
+    || [ ! -x "$venv/bin/maturin" ] || [ ! -x "$venv/bin/pytest" ] \
+    || ! "$venv/bin/python" -c 'import taxii2client, stix2, pyarrow, pandas' 2>/dev/null; then
     echo "test.sh: creating $venv with ${python_packages[*]}" >&2
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check "${python_packages[@]}"
 fi
+# The Python package, rebuilt from this checkout every time (crates/holisec-cli/tests/python.rs
+# runs its pytest suite against the CLI; maturin cannot build inside `cargo test`). The dev
+# profile shares target/debug with the Cargo tests; a user's `pip install ./python` builds release.
+echo "test.sh: installing the holisec Python package (python/) into $venv" >&2
+PATH="$venv/bin:$PATH" MATURIN_PEP517_ARGS="--profile dev" \
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-build-isolation --no-deps --force-reinstall "$root/python"
 
 # Node packages for browser and Mermaid checks, when the project has them.
 # (again when the lockfile is newer than the install, e.g. playwright-core added).

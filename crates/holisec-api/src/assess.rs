@@ -293,6 +293,19 @@ fn levels_and_scores(q: &Questionnaire, answers: &[Answer]) -> (Vec<u8>, Scores)
     (levels, scores)
 }
 
+/// Weighted maturity per domain (0..4) of a checked answer file, without a
+/// database (the Python package's `score`; `holisec assess score` reads the
+/// same answers from the store and gives the same scores).
+pub fn score_file(q: &Questionnaire, parsed: &ParsedFile) -> Scores {
+    let levels = levels_from_answers(q, parsed.answers.iter().map(|a| (a.item.as_str(), a.level)));
+    let answered: Vec<bool> = q
+        .items
+        .iter()
+        .map(|i| parsed.answers.iter().any(|a| a.item == i.id))
+        .collect();
+    scoring::score(q, &levels, &answered)
+}
+
 /// Weighted maturity per domain (0..4) of assessment `id`.
 pub fn score(store: &Store, q: &Questionnaire, id: i64) -> Result<(Assessment, Scores), ApiError> {
     let a = store.assessment(id)?;
