@@ -32,13 +32,13 @@ fi
 
 # Python tools (OASIS STIX validator, JSON Schema checker, schemathesis for the
 # server's OpenAPI document; maturin, pyarrow, pandas and pytest for the Python
-# package) in a project venv.
+# package, Dask and DuckDB for its sweeps) in a project venv.
 venv="$root/.venv"
 python_packages=(stix2-validator==3.2.0 jsonschema schemathesis==4.32.5 taxii2-client==2.3.0 stix2==3.0.2
-    maturin==1.16.0 pyarrow==26.0.1 pandas==3.1.1 pytest==9.2.0)
+    maturin==1.16.0 pyarrow==26.0.1 pandas==3.1.1 pytest==9.2.0 "dask[distributed]==2025.11.0" duckdb==2.0.1)
 if [ ! -x "$venv/bin/stix2_validator" ] || [ ! -x "$venv/bin/jsonschema" ] || [ ! -x "$venv/bin/schemathesis" ] \
     || [ ! -x "$venv/bin/maturin" ] || [ ! -x "$venv/bin/pytest" ] \
-    || ! "$venv/bin/python" -c 'import taxii2client, stix2, pyarrow, pandas' 2>/dev/null; then
+    || ! "$venv/bin/python" -c 'import taxii2client, stix2, pyarrow, pandas, dask.distributed, duckdb' 2>/dev/null; then
     echo "test.sh: creating $venv with ${python_packages[*]}" >&2
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q --disable-pip-version-check "${python_packages[@]}"

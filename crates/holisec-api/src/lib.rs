@@ -46,6 +46,7 @@ pub mod risk;
 pub mod sharing;
 pub mod simulate;
 pub mod source;
+pub mod sweep;
 pub mod taxii;
 pub mod terminal;
 

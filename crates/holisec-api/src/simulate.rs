@@ -113,6 +113,49 @@ pub fn apply(scenario: &mut Scenario, overrides: &Overrides) -> Result<(), ApiEr
     check_start_days(scenario)
 }
 
+/// Sets `[parameters]` values of a scenario (a sweep point's), each checked
+/// against the parameter's allowed range, and the worm's shares against each
+/// other as the scenario loader checks them.
+pub fn set_parameters(scenario: &mut Scenario, values: &[(String, f64)]) -> Result<(), ApiError> {
+    use holisec_sim::scenario::PARAMETERS;
+    for (key, value) in values {
+        let Some(spec) = PARAMETERS.iter().find(|p| p.key == key) else {
+            return Err(ApiError::Invalid(format!(
+                "unknown parameter `{key}`{}",
+                crate::did_you_mean(key, PARAMETERS.iter().map(|p| p.key))
+            )));
+        };
+        if !(value.is_finite() && *value >= spec.min && *value <= spec.max) {
+            return Err(ApiError::option(
+                spec.key,
+                value,
+                format!("{} to {}", spec.min, spec.max),
+            ));
+        }
+        if let Some(slot) = scenario.parameters.get_mut(key) {
+            *slot = *value;
+        }
+    }
+    let p = &scenario.parameters;
+    if p.worm_local_share + p.worm_national_share > 1.0 {
+        return Err(ApiError::option(
+            "worm_national_share",
+            p.worm_national_share,
+            format!(
+                "at most {} (1 - worm_local_share)",
+                1.0 - p.worm_local_share
+            ),
+        ));
+    }
+    let (a, b, c) = (p.remediation_d25, p.remediation_d50, p.remediation_d75);
+    if !(a <= b && b <= c) {
+        return Err(ApiError::Invalid(format!(
+            "remediation_d25 {a}, remediation_d50 {b}, remediation_d75 {c}: expected them in increasing order"
+        )));
+    }
+    Ok(())
+}
+
 /// A campaign that starts after the last simulated day would silently do nothing.
 fn check_start_days(scenario: &Scenario) -> Result<(), ApiError> {
     let Some(late) = scenario.campaigns.iter().max_by_key(|c| c.start_day) else {

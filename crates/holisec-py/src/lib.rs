@@ -207,6 +207,89 @@ fn score(
     serde_json::to_string(&assess::score_file(&q, &parsed)).map_err(failed)
 }
 
+/// A checked sweep file and its design.
+#[pyclass(frozen, module = "holisec._native")]
+struct Sweep {
+    sweep: holisec_sweep::Sweep,
+    design: holisec_sweep::Design,
+}
+
+#[pymethods]
+impl Sweep {
+    /// The checked sweep as JSON.
+    fn to_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.sweep).map_err(failed)
+    }
+
+    /// The design as JSON: factors and every point with its seed and values.
+    fn design_json(&self) -> PyResult<String> {
+        serde_json::to_string(&self.design).map_err(failed)
+    }
+
+    /// Points of the design.
+    fn point_count(&self) -> usize {
+        self.design.points.len()
+    }
+}
+
+/// Reads and checks a sweep file's text; raises `InputError` naming line and column.
+#[pyfunction]
+fn load_sweep(name: &str, text: String) -> PyResult<Sweep> {
+    let sweep = holisec_api::sweep::load(Source::new(name, text))
+        .map_err(|r| rejected(&r))?
+        .value;
+    let design = holisec_api::sweep::design(&sweep);
+    Ok(Sweep { sweep, design })
+}
+
+/// Runs point `index` of a sweep on a built-in scenario (`text` = `None`) or
+/// a scenario file's text. Returns (the point's seed, outputs per replicate).
+#[pyfunction]
+#[pyo3(signature = (model, sweep, index, scenario, text=None, threads=None))]
+fn run_point(
+    py: Python<'_>,
+    model: &Model,
+    sweep: &Sweep,
+    index: u64,
+    scenario: &str,
+    text: Option<String>,
+    threads: Option<usize>,
+) -> PyResult<(u64, Vec<Vec<f64>>)> {
+    let source = match text {
+        Some(text) => Source::new(scenario, text),
+        None => sim_api::builtin_source(scenario).map_err(api_error)?,
+    };
+    let eco = Arc::clone(&model.ecosystem);
+    let sc = sim_api::load(&eco, source).map_err(|r| rejected(&r))?.value;
+    let pool = pool(threads)?;
+    let n = pool.current_num_threads();
+    let run = py
+        .detach(|| {
+            pool.install(|| {
+                holisec_api::sweep::run_point(
+                    &eco,
+                    &sc,
+                    &sweep.sweep,
+                    &sweep.design,
+                    index,
+                    n,
+                    &NoProgress,
+                )
+            })
+        })
+        .map_err(api_error)?;
+    Ok((run.seed, run.rows))
+}
+
+/// Sensitivity indices of `output` from its mean per point: (JSON, tornado SVG).
+#[pyfunction]
+fn analyze(sweep: &Sweep, output: &str, y: Vec<f64>) -> PyResult<(String, String)> {
+    let indices =
+        holisec_api::sweep::analyze(&sweep.sweep, &sweep.design, output, &y).map_err(api_error)?;
+    let json = serde_json::to_string(&indices).map_err(failed)?;
+    Ok((json, holisec_api::sweep::tornado_svg(&indices)))
+}
+
 /// The `holisec._native` module.
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -218,5 +301,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(builtin_scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(score, m)?)?;
+    m.add_class::<Sweep>()?;
+    m.add_function(wrap_pyfunction!(load_sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(run_point, m)?)?;
+    m.add_function(wrap_pyfunction!(analyze, m)?)?;
     Ok(())
 }
