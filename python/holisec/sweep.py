@@ -204,7 +204,7 @@ def run(
     def tick() -> None:
         nonlocal done
         done += 1
-        if progress:
+        if progress and sys.stderr.isatty():
             print(f"\rholisec sweep: {total - len(todo) + done}/{total} points", end="", file=sys.stderr)
 
     if client is not None:
@@ -217,7 +217,7 @@ def run(
             for future in [pool.submit(run_point, sweep, i, out) for i in todo]:
                 future.result()
                 tick()
-    if progress:
+    if progress and sys.stderr.isatty():
         print(file=sys.stderr)
     return RunSummary(total, len(todo), total - len(todo), out)
 
