@@ -351,14 +351,17 @@ pub fn estimate(
         } else {
             f64::from(c.waves).min((active / f64::from(c.period_days)).ceil())
         };
-        let reached = waves * c.org_share * care;
+        // A campaign naming one organisation reaches that one only.
+        let named = c.organisation.is_some();
+        let reached = waves * c.org_share * if named { 1.0 } else { care };
         seeds += match c.vector {
             Vector::Phishing => {
                 reached * foothold_among(c.lure_odds_ratio, c.staff_share * staff_per_care)
             }
             Vector::Intrusion => reached,
             Vector::Supplier => {
-                f64::from(c.suppliers) * care / (h * p.suppliers_per_hospital).max(1.0)
+                f64::from(if named { 1 } else { c.suppliers }) * care
+                    / (h * p.suppliers_per_hospital).max(1.0)
                     * p.hospital_supplier_links
                     * p.supplier_push_success
                     * strength

@@ -126,6 +126,75 @@ fn bad_scenario_exits_2_with_file_line_column() {
 }
 
 #[test]
+fn a_named_organisation_is_checked_with_positions_and_at_run_time() {
+    let bad = repo_root().join("crates/holisec-sim/tests/bad-scenarios/organisation.toml");
+    let (code, _, stderr) = parts(&holisec(
+        &["simulate", "--scenario", &bad.display().to_string()],
+        None,
+    ));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("organisation.toml:14:16"), "{stderr}");
+    assert!(
+        stderr.contains("unknown organisation `hospitl-DE-0001`"),
+        "{stderr}"
+    );
+    // Well formed, but not there at this scale: refused before the run.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("one-hospital.toml");
+    std::fs::write(
+        &file,
+        "[[campaign]]\nvector = \"intrusion\"\nthreat = \"ransomware\"\norganisation = \"hospital-IE-0500\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = parts(&holisec(
+        &[
+            "simulate",
+            "--scenario",
+            &file.display().to_string(),
+            "--scale",
+            "0.05",
+            "--replicates",
+            "1",
+        ],
+        None,
+    ));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("`hospital-IE-0500`"), "{stderr}");
+    assert!(stderr.contains("hospital-IE-0000 to"), "{stderr}");
+}
+
+#[test]
+fn replays_run_and_report_encryption_and_switch_offs() {
+    let file = repo_root().join("scenarios/replays/hse-conti-2021.toml");
+    let (code, stdout, stderr) = parts(&holisec(
+        &[
+            "simulate",
+            "--scenario",
+            &file.display().to_string(),
+            "--scale",
+            "0.02",
+            "--replicates",
+            "2",
+            "--days",
+            "90",
+            "--json",
+        ],
+        None,
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let s = &v["summary"];
+    assert!(
+        s["mean_share_encrypted"]["mean"].as_f64().unwrap() > 0.5,
+        "{s}"
+    );
+    assert_eq!(s["switch_offs"]["mean"].as_f64(), Some(1.0), "{s}");
+    assert!(s["orgs_disrupted_by_switch_off"]["mean"].as_f64().unwrap() > 1.0);
+    assert!(s["switch_off_days"]["mean"].as_f64().unwrap() > 0.0);
+    assert!(s["hospitals_over_half_encrypted"]["mean"].is_number());
+}
+
+#[test]
 fn csv_writes_files_only_in_the_given_directory() {
     let root = tempfile::tempdir().unwrap();
     // Missing (nested) directories are created, like `-o` creates a file.

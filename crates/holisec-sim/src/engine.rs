@@ -96,6 +96,8 @@ const DISR: u8 = 4;
 const ENC: u8 = 8;
 const EVER_ENC: u8 = 16;
 const HAD_IMPACT: u8 = 32;
+/// Disrupted at least once by a switch-off (its own or its national system's).
+const SWITCH_HIT: u8 = 64;
 
 // Intervention membership bits (nested across coverage levels).
 const IV_TRAINED: u8 = 1;
@@ -114,6 +116,8 @@ const E_CONTAIN: u8 = 5;
 const E_RECOVERING: u8 = 6;
 const E_RECOVERED: u8 = 7;
 const E_RECONNECT: u8 = 8;
+/// A switched-off national system's IT is restored.
+const E_SWITCH_ON: u8 = 9;
 
 #[derive(Debug, Clone, Copy)]
 struct Ev {
@@ -171,6 +175,8 @@ struct Ctx<'a> {
     country_segs: Vec<u64>,
     /// Per campaign, per country of the ecosystem: does the campaign reach it?
     reach: Vec<Vec<bool>>,
+    /// Per campaign, the one organisation it names (`organisation = ...`).
+    target_org: Vec<Option<usize>>,
 }
 
 fn exp(rng: &mut SimRng, mean: f64) -> f64 {
@@ -385,6 +391,27 @@ struct Rep<'a> {
     contain_sum: f64,
     contain_n: u64,
     day: u32,
+    /// Encrypted share (impact and decisions): see [`Impact`].
+    imp: Impact,
+}
+
+/// Per-replicate state of the encrypted share of each organisation's IT
+/// estate and of national IT switch-offs (kept out of [`Org`], whose cache
+/// line is full).
+struct Impact {
+    /// Time up to which the attacker's reach over the segments has been
+    /// drawn (domain control, then detonation); infinite when not reaching.
+    reach_t: Vec<f32>,
+    /// Segments encrypted in the current episode.
+    enc_segs: Vec<u16>,
+    /// Largest share encrypted in the replicate.
+    peak: Vec<f32>,
+    /// Switched-off national systems: the organisations they cut off (themselves first).
+    switched: HashMap<u32, Vec<u32>>,
+    /// Switch-off decisions.
+    switch_offs: u64,
+    /// Organisation-days under a switch-off (until restoration or the horizon).
+    switch_off_days: f64,
 }
 
 /// Result of one replicate.
@@ -393,6 +420,8 @@ struct RepOut {
     metrics: Metrics,
     flags: Vec<u8>,
     disr_days: Vec<f32>,
+    /// Largest share encrypted per organisation.
+    enc_peak: Vec<f32>,
 }
 
 impl<'a> Rep<'a> {
@@ -467,6 +496,14 @@ impl<'a> Rep<'a> {
             contain_sum: 0.0,
             contain_n: 0,
             day: 0,
+            imp: Impact {
+                reach_t: vec![f32::INFINITY; n],
+                enc_segs: vec![0; n],
+                peak: vec![0.0; n],
+                switched: HashMap::new(),
+                switch_offs: 0,
+                switch_off_days: 0.0,
+            },
         }
     }
 
@@ -569,6 +606,8 @@ impl<'a> Rep<'a> {
         self.orgs[o].det = f64::INFINITY;
         self.orgs[o].chain = f64::INFINITY;
         self.orgs[o].flags &= !HAD_IMPACT;
+        self.imp.reach_t[o] = f32::INFINITY;
+        self.imp.enc_segs[o] = 0;
         if self.orgs[o].flags & EVER_INF == 0 {
             self.orgs[o].flags |= EVER_INF;
             self.flow(o, EVER, 1);
@@ -658,6 +697,87 @@ impl<'a> Rep<'a> {
         self.push(when, o, E_CONTAIN);
     }
 
+    /// Draws the segments of `o` the attacker reaches from `reach_t` to `t`:
+    /// each segment not yet encrypted independently with `1 - exp(-(t -
+    /// reach_t) / segment_reach_days)` (exponential reach times per segment).
+    fn reach(&mut self, o: usize, t: f64) {
+        let from = self.imp.reach_t[o] as f64;
+        let n = self.c.syn.segs_of(o).len() as u64;
+        let have = (self.imp.enc_segs[o] as u64).min(n);
+        if from.is_finite() && have < n {
+            let r = self.c.p.segment_reach_days;
+            let q = if r <= 0.0 {
+                1.0
+            } else {
+                1.0 - (-(t - from).max(0.0) / r).exp()
+            };
+            let more = binomial(&mut self.orgs[o].rng, n - have, q);
+            self.imp.enc_segs[o] = (have + more) as u16;
+        }
+        self.imp.reach_t[o] = t as f32;
+    }
+
+    /// Records the share of `o`'s segments encrypted; a national system
+    /// whose share reaches `switch_off_threshold` switches its IT off.
+    fn encrypted_share_changed(&mut self, o: usize, t: f64) {
+        let n = self.c.syn.segs_of(o).len().max(1);
+        let share = (self.imp.enc_segs[o] as f64 / n as f64).min(1.0);
+        if share as f32 > self.imp.peak[o] {
+            self.imp.peak[o] = share as f32;
+        }
+        if self.c.syn.kind[o] == OrgKind::NationalSystem
+            && share > 0.0
+            && share >= self.c.p.switch_off_threshold
+            && !self.imp.switched.contains_key(&(o as u32))
+        {
+            self.switch_off(o, t, share);
+        }
+    }
+
+    /// National system `o` switches all its IT off at `t` with `share` of
+    /// it encrypted: it and the care organisations depending on it
+    /// ([`switch_off_dependants`]) are disrupted until restoration,
+    /// `switch_off_min_days` + `share` x lognormal(`restore_median_days`,
+    /// `restore_sigma`) later.
+    fn switch_off(&mut self, o: usize, t: f64, share: f64) {
+        let p = self.c.p;
+        let rebuild = lognormal(
+            &mut self.orgs[o].rng,
+            p.restore_median_days,
+            p.restore_sigma,
+        );
+        let until = t + p.switch_off_min_days + share * rebuild;
+        let mut cut = vec![o as u32];
+        cut.extend(switch_off_dependants(self.c.syn, self.c.sc.seed, o));
+        let horizon = self.c.sc.days as f64;
+        self.imp.switch_offs += 1;
+        self.imp.switch_off_days += cut.len() as f64 * (until.min(horizon) - t).max(0.0);
+        for &x in &cut {
+            let x = x as usize;
+            self.orgs[x].dep_down += 1;
+            self.orgs[x].flags |= SWITCH_HIT;
+            self.update_disrupted(x, t);
+        }
+        self.imp.switched.insert(o as u32, cut);
+        self.schedule(Ev {
+            t: until,
+            o: o as u32,
+            kind: E_SWITCH_ON,
+            epoch: 0,
+        });
+    }
+
+    /// The IT of switched-off national system `o` is back at `t`.
+    fn switch_on(&mut self, o: usize, t: f64) {
+        if let Some(cut) = self.imp.switched.remove(&(o as u32)) {
+            for x in cut {
+                let x = x as usize;
+                self.orgs[x].dep_down -= 1;
+                self.update_disrupted(x, t);
+            }
+        }
+    }
+
     fn contained(&mut self, o: usize, t: f64) {
         self.set_state(o, org::CONTAINED);
         self.contain_sum += t - self.orgs[o].foothold_t as f64;
@@ -683,6 +803,10 @@ impl<'a> Rep<'a> {
             self.update_disrupted(o, t);
             return;
         }
+        if ev.kind == E_SWITCH_ON {
+            self.switch_on(o, t);
+            return;
+        }
         if ev.epoch != self.orgs[o].epoch {
             return;
         }
@@ -701,6 +825,7 @@ impl<'a> Rep<'a> {
             }
             E_DOMAIN if s == org::LATERAL => {
                 self.set_state(o, org::DOMAIN);
+                self.imp.reach_t[o] = t as f32;
                 let when = t + dwell(&mut self.orgs[o].rng, p);
                 self.chain(o, when, E_IMPACT);
                 if self.c.syn.kind[o] == OrgKind::Supplier
@@ -711,7 +836,28 @@ impl<'a> Rep<'a> {
             }
             E_IMPACT if s == org::DOMAIN => {
                 let enc = self.orgs[o].rng.random::<f64>() < p.encrypt_rate;
+                if enc {
+                    // Detonation: every segment reached so far is encrypted.
+                    self.imp.enc_segs[o] = 1;
+                    self.reach(o, t);
+                } else {
+                    self.imp.reach_t[o] = f32::INFINITY;
+                }
                 self.impact(o, t, enc);
+                if enc {
+                    self.encrypted_share_changed(o, t);
+                }
+            }
+            E_DETECT
+                if s == org::DOMAIN
+                    && self.c.syn.kind[o] == OrgKind::NationalSystem
+                    && !self.imp.switched.contains_key(&(o as u32))
+                    && self.orgs[o].rng.random::<f64>() < p.switch_off_detect =>
+            {
+                // Domain-level compromise found before anything is encrypted:
+                // the system switches its IT off, then is cleaned as below.
+                self.switch_off(o, t, 0.0);
+                self.event(ev);
             }
             E_DETECT if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN => {
                 self.orgs[o].det = f64::INFINITY;
@@ -723,6 +869,12 @@ impl<'a> Rep<'a> {
                 self.push(when, o, E_RECOVERED);
             }
             E_CONTAIN if s == org::IMPACT => {
+                // Encryption goes on over the segments reached until containment.
+                if self.imp.reach_t[o].is_finite() {
+                    self.reach(o, t);
+                    self.imp.reach_t[o] = f32::INFINITY;
+                    self.encrypted_share_changed(o, t);
+                }
                 self.contained(o, t);
                 self.flow(o, DETECTIONS, 1);
                 let when = t + exp(&mut self.orgs[o].rng, p.forensics_days);
@@ -885,6 +1037,12 @@ impl<'a> Rep<'a> {
         let camp = &self.c.sc.campaigns[ci];
         let syn = self.c.syn;
         let n = syn.len();
+        if camp.organisation.is_some() {
+            if let Some(o) = self.c.target_org[ci] {
+                self.wave_one(ci, o, d);
+            }
+            return;
+        }
         match camp.vector {
             Vector::Phishing | Vector::Intrusion => {
                 let reach = &self.c.reach[ci];
@@ -918,18 +1076,7 @@ impl<'a> Rep<'a> {
                     )
                 });
                 for &s in order.iter().take(camp.suppliers as usize) {
-                    let s = s as usize;
-                    let t = d as f64 + self.orgs[s].rng.random::<f64>();
-                    if self.begin_episode(s, t) {
-                        // The attacker controls the update channel from the start.
-                        self.set_state(s, org::DOMAIN);
-                        let when = t + dwell(&mut self.orgs[s].rng, self.c.p);
-                        let mean = self.c.p.detect_days;
-                        let det = t + exp(&mut self.orgs[s].rng, mean);
-                        self.orgs[s].det = det;
-                        self.chain(s, when, E_IMPACT);
-                        self.pending.push(Msg::Push(s as u32));
-                    }
+                    self.compromise_supplier(s as usize, d);
                 }
             }
             Vector::Worm => {
@@ -975,6 +1122,50 @@ impl<'a> Rep<'a> {
         }
     }
 
+    /// Supplier `s` is compromised on day `d`: the attacker controls its
+    /// update channel from the start and pushes to its clients.
+    fn compromise_supplier(&mut self, s: usize, d: u32) {
+        let t = d as f64 + self.orgs[s].rng.random::<f64>();
+        if self.begin_episode(s, t) {
+            self.set_state(s, org::DOMAIN);
+            self.imp.reach_t[s] = t as f32;
+            let when = t + dwell(&mut self.orgs[s].rng, self.c.p);
+            let mean = self.c.p.detect_days;
+            let det = t + exp(&mut self.orgs[s].rng, mean);
+            self.orgs[s].det = det;
+            self.chain(s, when, E_IMPACT);
+            self.pending.push(Msg::Push(s as u32));
+        }
+    }
+
+    /// A wave of campaign `ci` against the one organisation `o` it names:
+    /// reached with `org_share` (1 unless set), phished, given a foothold
+    /// (the named intrusion happened: no `foothold_success` draw), its
+    /// update channel taken (supplier), or `initial_infections` of its
+    /// segments infected, border first (worm; not scaled).
+    fn wave_one(&mut self, ci: usize, o: usize, d: u32) {
+        let camp = &self.c.sc.campaigns[ci];
+        if camp.vector != Vector::Worm && self.orgs[o].rng.random::<f64>() >= camp.org_share {
+            return;
+        }
+        match camp.vector {
+            Vector::Phishing => self.phish(o, d, camp.staff_share, camp.lure_odds_ratio, true),
+            Vector::Intrusion => {
+                let t = d as f64 + self.orgs[o].rng.random::<f64>();
+                self.infect(o, t);
+            }
+            Vector::Supplier => self.compromise_supplier(o, d),
+            Vector::Worm => {
+                let t = d as f64 + self.grng.random::<f64>();
+                let segs = self.c.syn.segs_of(o);
+                let k = (camp.initial_infections as usize).min(segs.len());
+                for s in segs.take(k) {
+                    self.try_infect_segment(s, t);
+                }
+            }
+        }
+    }
+
     fn try_infect_segment(&mut self, s: usize, t: f64) -> bool {
         if self.seg_state[s] != 0 || self.seg_patch[s] as f64 <= t {
             return false;
@@ -985,6 +1176,9 @@ impl<'a> Rep<'a> {
         let ci = self.ci(o);
         self.cnt[ci + SEG0 + 1] += 1;
         self.worm_hit(o, t);
+        // A worm encrypts each segment it infects.
+        self.imp.enc_segs[o] = self.imp.enc_segs[o].saturating_add(1);
+        self.encrypted_share_changed(o, t);
         true
     }
 
@@ -1477,11 +1671,34 @@ impl<'a> Rep<'a> {
         } else {
             f64::NAN
         };
+        let (mut share_sum, mut share_n) = (0.0, 0u64);
+        for o in 0..syn.len() {
+            let f = self.orgs[o].flags;
+            let peak = self.imp.peak[o] as f64;
+            if f & EVER_ENC != 0 && peak > 0.0 {
+                share_sum += peak;
+                share_n += 1;
+            }
+            if syn.kind[o] == OrgKind::Hospital && peak > 0.5 {
+                m.hospitals_over_half_encrypted += 1.0;
+            }
+            if f & SWITCH_HIT != 0 {
+                m.orgs_disrupted_by_switch_off += 1.0;
+            }
+        }
+        m.mean_share_encrypted = if share_n > 0 {
+            share_sum / share_n as f64
+        } else {
+            f64::NAN
+        };
+        m.switch_offs = self.imp.switch_offs as f64;
+        m.switch_off_days = self.imp.switch_off_days;
         RepOut {
             daily: self.daily,
             metrics: m,
             flags: self.orgs.iter().map(|x| x.flags).collect(),
             disr_days: self.disr_days,
+            enc_peak: self.imp.peak,
         }
     }
 }
@@ -1525,10 +1742,55 @@ pub fn simulate_cancellable(
     run_on_until(&syn, scenario, progress, cancelled).ok_or(SimError::Cancelled)
 }
 
+/// The care organisations that depend on national system `national`'s IT
+/// and are cut off when it switches its IT off: the hospitals and
+/// primary-care organisations of its country, each with the strength of the
+/// first-level relation national system -> healthcare organisation
+/// (`Channels::national_care`), drawn once per seed (the same in every
+/// replicate).
+pub fn switch_off_dependants(syn: &Synth, seed: u64, national: usize) -> Vec<u32> {
+    let c = &syn.countries[syn.country[national] as usize];
+    let strength = syn.channels.national_care;
+    (c.hospitals.start..c.primary_care.end)
+        .filter(|&o| rng::unit_hash(seed, o as u64, 106) < strength)
+        .collect()
+}
+
 /// Every country a campaign names exists in the synthetic ecosystem (a model
-/// with fewer national health systems has fewer countries).
+/// with fewer national health systems has fewer countries), and so does every
+/// organisation a campaign names (their numbers depend on the scale).
 pub fn check_countries(syn: &Synth, scenario: &Scenario) -> Result<(), SimError> {
     for c in &scenario.campaigns {
+        if let Some(id) = &c.organisation
+            && syn.org_by_id(id).is_none()
+        {
+            let r = synth::parse_org_id(id).map_err(SimError::Settings)?;
+            let count = syn.count_in(r.kind, r.country.as_deref());
+            let place = r
+                .country
+                .as_deref()
+                .map_or(String::new(), |code| format!(" in {code}"));
+            let first = synth::OrgRef {
+                number: 0,
+                ..r.clone()
+            }
+            .id();
+            let last = synth::OrgRef {
+                number: count.saturating_sub(1) as u32,
+                ..r.clone()
+            }
+            .id();
+            let kind = r.kind.as_str();
+            let has = match count {
+                0 => format!("no {kind} organisation{place}"),
+                1 => format!("one {kind} organisation{place}: {first}"),
+                _ => format!("{count} {kind} organisations{place}: {first} to {last}"),
+            };
+            return Err(SimError::Settings(format!(
+                "campaign `{}`: organisation `{id}` is not in the synthetic ecosystem at scale {}, which has {has}",
+                c.name, scenario.scale
+            )));
+        }
         for code in &c.countries {
             if !syn.countries.iter().any(|k| &k.code == code) {
                 return Err(SimError::Settings(format!(
@@ -1630,6 +1892,11 @@ fn run_on_until(
                 .collect()
         })
         .collect();
+    let target_org = scenario
+        .campaigns
+        .iter()
+        .map(|c| c.organisation.as_deref().and_then(|id| syn.org_by_id(id)))
+        .collect();
     let ctx = Ctx {
         syn,
         sc: scenario,
@@ -1639,6 +1906,7 @@ fn run_on_until(
         worm,
         country_segs,
         reach,
+        target_org,
     };
 
     let days = scenario.days as usize;
@@ -1649,6 +1917,8 @@ fn run_on_until(
     let mut infected = vec![0u32; n];
     let mut disrupted = vec![0u32; n];
     let mut disr_days = vec![0f64; n];
+    let mut enc_share = vec![0f64; n];
+    let mut switch_hit = vec![0u32; n];
     let mut metrics = Vec::with_capacity(reps as usize);
     let chunk = rayon::current_num_threads().clamp(1, 8) as u64;
     let mut done = 0u64;
@@ -1681,6 +1951,10 @@ fn run_on_until(
                     disrupted[o] += 1;
                 }
                 disr_days[o] += out.disr_days[o] as f64;
+                enc_share[o] += out.enc_peak[o] as f64;
+                if out.flags[o] & SWITCH_HIT != 0 {
+                    switch_hit[o] += 1;
+                }
             }
             metrics.push(out.metrics);
         }
@@ -1743,6 +2017,8 @@ fn run_on_until(
             p_infected: infected[o] as f64 / r,
             p_disrupted: disrupted[o] as f64 / r,
             mean_disrupted_days: disr_days[o] / r,
+            mean_share_encrypted: enc_share[o] / r,
+            p_switched_off: switch_hit[o] as f64 / r,
         })
         .collect();
     let kinds = OrgKind::ALL

@@ -79,6 +79,8 @@ macro_rules! param_struct {
 
 const P: f64 = 1.0;
 const BIG: f64 = 1e6;
+/// Default of `segment_reach_days` (see its source).
+const SEGMENT_REACH_DAYS: f64 = 12.0;
 
 param_struct! {
     /// `[parameters]`: rates and probabilities of the state machines and of the generator.
@@ -108,6 +110,12 @@ param_struct! {
     detect_days = 25.0, 0.0, 3650.0, "mean time to detect a foothold without a CSIRT advisory, days (exponential)", "Mandiant M-Trends 2026: dwell about 25 d when notified externally";
     advised_detect_days = 9.0, 0.0, 3650.0, "mean time to detect after a CSIRT advisory in the country, days", "Mandiant M-Trends 2026: dwell about 9 d when detected internally";
     encrypt_rate = 0.74, 0.0, P, "probability that impact encrypts (disrupts) rather than only steals data", "Sophos, State of Ransomware in Healthcare 2024: 74% of attacks encrypt";
+    segment_reach_days = SEGMENT_REACH_DAYS, 0.0, 3650.0, "mean time for an attacker with domain control to reach each further network segment of the organisation (exponential, per segment); the segments reached by detonation are encrypted, and reaching goes on until containment (0 = the whole estate at once)", "[E] range 1 to 60 d; with the default dwell mixture a hospital encrypted has on average about 63% of its segments encrypted and 5% of them more than 90%: Sophos, State of Ransomware in Healthcare 2024, mean 58% of computers encrypted when attacked, 7% of victims more than 90%";
+    switch_off_threshold = 0.5, 0.0, P, "share of its IT estate encrypted (segments encrypted / segments) at which a national system switches all its IT off, disrupting itself and the care organisations that depend on it", "[E] range 0.2 to 0.8; no published decision rule (the HSE switched off on the morning of detonation, PwC 2021)";
+    switch_off_detect = 0.5, 0.0, P, "probability that a national system switches all its IT off when it detects domain-level compromise before anything is encrypted", "[E] range 0 to 1; no public estimate";
+    switch_off_min_days = 2.0, 0.0, 365.0, "days to bring IT back after a switch-off with nothing encrypted (checks and a staged restart); added to the restoration time", "[E] range 1 to 7 d";
+    restore_median_days = 30.0, 0.0, 3650.0, "median time to restore a switched-off estate that is fully encrypted, days (lognormal); multiplied by the share encrypted", "[E] range 10 to 120 d; longer than a hospital's recovery median (19.4 d, Sophos 2024) since a whole national estate is rebuilt; not fitted to the HSE";
+    restore_sigma = 0.8, 0.0, 10.0, "log-standard deviation of that restoration time", "[E] range 0.3 to 1.3";
     containment_days = 1.0, 0.0, 3650.0, "mean time from impact to containment, days", "[E]";
     forensics_days = 2.0, 0.0, 3650.0, "mean time from containment to the start of recovery, days", "[E]";
     recovery_median_days = 19.4, 0.0, 3650.0, "median recovery time after encryption, days (lognormal)", "fit to Sophos 2024: 22% recover within a week, 37% take more than a month";
@@ -227,6 +235,9 @@ pub struct Campaign {
     pub disclosure_day: f64,
     /// Countries the campaign reaches (codes of the model's `[[country]]` table); empty = all.
     pub countries: Vec<String>,
+    /// The one synthetic organisation the campaign targets ([`crate::synth::Synth::org_id`]
+    /// form, country code normalised), if it names one.
+    pub organisation: Option<String>,
 }
 
 /// A validated scenario.
@@ -376,6 +387,7 @@ const CAMPAIGN_KEYS: &[&str] = &[
     "kill_switch_day",
     "disclosure_day",
     "countries",
+    "organisation",
 ];
 
 /// Reads and validates a scenario against the model.
@@ -780,7 +792,22 @@ impl Reader<'_> {
                 }
             }
         }
+        // `organisation = "hospital-DE-0042"`: exactly one synthetic organisation.
+        let org_val = find(t, "organisation");
+        let organisation = org_val.and_then(|v| self.organisation(v, eco));
+        let org_default_target = organisation.as_ref().and_then(|(org, _)| {
+            eco.stakeholders
+                .iter()
+                .find(|s| {
+                    let kinds = kinds_of(s.kind);
+                    kinds.contains(&org.kind)
+                        && (org.kind != OrgKind::Hospital
+                            || s.kind == StakeholderKind::HealthcareOrganisation)
+                })
+                .map(|s| s.id.clone())
+        });
         let default_target = match vector {
+            _ if org_default_target.is_some() => None,
             Vector::Supplier => eco
                 .stakeholders
                 .iter()
@@ -795,7 +822,7 @@ impl Reader<'_> {
         let target_val = find(t, "target");
         let target_id = match target_val {
             Some(v) => self.string(v, "target"),
-            None => default_target,
+            None => default_target.or(org_default_target),
         };
         if let Some(id) = target_id {
             let at = target_val.map_or(span.clone(), |v| v.span());
@@ -932,6 +959,34 @@ impl Reader<'_> {
         let countries = find(t, "countries")
             .map(|v| self.countries(v, eco))
             .unwrap_or_default();
+        if let (Some((org, id)), Some(v)) = (&organisation, org_val) {
+            if let Some(c) = find(t, "countries") {
+                self.err(
+                    c,
+                    "`countries` and `organisation` in one campaign",
+                    &format!("expected one of them: `{id}` already names its country"),
+                );
+            }
+            if let Some((_, target_id, kinds)) = &target
+                && !kinds.contains(&org.kind)
+            {
+                self.err(
+                    v,
+                    format!(
+                        "organisation `{id}` is a {}, not one of `{target_id}`",
+                        org.kind.as_str()
+                    ),
+                    &format!(
+                        "expected an organisation of the target's kinds ({})",
+                        kinds
+                            .iter()
+                            .map(|k| k.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
         if self.diags.len() > errors_before {
             return None;
         }
@@ -939,7 +994,12 @@ impl Reader<'_> {
         let (target, target_id, kinds) = target?;
         // Default volume from the model: the threat's mean attempts per organisation-year,
         // spread over the waves of a year.
+        // A named organisation is reached by every wave unless `org_share` says otherwise.
+        let named = organisation.is_some();
         let org_share = org_share.unwrap_or_else(|| {
+            if named {
+                return 1.0;
+            }
             let per_year = eco.threat(threat).frequency.mean();
             let waves_per_year = if waves > 1 && period_days > 0 {
                 365.0 / period_days as f64
@@ -968,7 +1028,54 @@ impl Reader<'_> {
             kill_switch_day,
             disclosure_day,
             countries,
+            organisation: organisation.map(|(_, id)| id),
         })
+    }
+
+    /// `organisation = "hospital-DE-0042"`: a well-formed id of a known country.
+    /// Whether it exists depends on the scale, checked when the run starts
+    /// ([`crate::engine::check_countries`]).
+    fn organisation(
+        &mut self,
+        v: &Val<'_>,
+        eco: &Ecosystem,
+    ) -> Option<(crate::synth::OrgRef, String)> {
+        use crate::synth::{ORG_ID_FORMS, parse_org_id};
+        let written = self.string(v, "organisation")?;
+        let mut org = match parse_org_id(&written) {
+            Ok(org) => org,
+            Err(expected) => {
+                self.diags.push(
+                    Diagnostic::error(format!("unknown organisation `{written}`"), Some(v.span()))
+                        .with_label(expected)
+                        .with_help(format!("organisation ids look like {ORG_ID_FORMS}")),
+                );
+                return None;
+            }
+        };
+        if let Some(written_code) = org.country.clone() {
+            let code = country_code(eco, &written_code);
+            let codes = || eco.countries.iter().map(|c| c.code.as_str());
+            if !codes().any(|c| c == code) {
+                let mut d = Diagnostic::error(
+                    format!("unknown country `{code}` in organisation `{written}`"),
+                    Some(v.span()),
+                )
+                .with_label("expected a country code of the synthetic ecosystem");
+                d = match did_you_mean(&code, codes()) {
+                    Some(b) => d.with_help(format!("did you mean `{b}`?")),
+                    None => d.with_help(format!(
+                        "the codes are: {}",
+                        codes().collect::<Vec<_>>().join(", ")
+                    )),
+                };
+                self.diags.push(d);
+                return None;
+            }
+            org.country = Some(code);
+        }
+        let id = org.id();
+        Some((org, id))
     }
 
     /// `countries = ["IE", "UK"]`: known codes, no repeats, not empty.
@@ -994,21 +1101,8 @@ impl Reader<'_> {
             let Some(code) = self.string(item, "countries") else {
                 continue;
             };
-            // ISO 3166 and Eurostat spell two of them differently: accept
-            // either, whichever the model's table uses.
             let written = code;
-            let alias = match written.as_str() {
-                "GB" => "UK",
-                "UK" => "GB",
-                "EL" => "GR",
-                "GR" => "EL",
-                _ => "",
-            };
-            let code = if !codes().any(|c| c == written) && codes().any(|c| c == alias) {
-                alias.to_owned()
-            } else {
-                written.clone()
-            };
+            let code = country_code(eco, &written);
             if !codes().any(|c| c == code) {
                 let mut d =
                     Diagnostic::error(format!("unknown country `{code}`"), Some(item.span()))
@@ -1037,6 +1131,25 @@ impl Reader<'_> {
             }
         }
         out
+    }
+}
+
+/// The model's code for a country code as written: ISO 3166 and Eurostat
+/// spell two of them differently (`GB`/`UK`, `GR`/`EL`), so either is
+/// accepted, whichever the model's `[[country]]` table uses.
+fn country_code(eco: &Ecosystem, written: &str) -> String {
+    let known = |c: &str| eco.countries.iter().any(|x| x.code == c);
+    let alias = match written {
+        "GB" => "UK",
+        "UK" => "GB",
+        "EL" => "GR",
+        "GR" => "EL",
+        _ => "",
+    };
+    if !known(written) && known(alias) {
+        alias.to_owned()
+    } else {
+        written.to_owned()
     }
 }
 

@@ -137,6 +137,18 @@ pub struct Metrics {
     pub hospitals_disrupted: f64,
     /// Solution providers with at least one foothold: the systemic channel.
     pub suppliers_infected: f64,
+    /// Mean over the organisations encrypted of the largest share of their
+    /// IT estate encrypted (segments encrypted / segments); NaN when none was.
+    pub mean_share_encrypted: f64,
+    /// Hospitals that had more than half of their segments encrypted.
+    pub hospitals_over_half_encrypted: f64,
+    /// National IT switch-offs decided.
+    pub switch_offs: f64,
+    /// Organisations disrupted at least once by a switch-off (the national
+    /// systems that switched off and the organisations depending on them).
+    pub orgs_disrupted_by_switch_off: f64,
+    /// Organisation-days under a switch-off, until restoration or the horizon.
+    pub switch_off_days: f64,
 }
 
 /// Summary over replicates.
@@ -162,6 +174,17 @@ pub struct Summary {
     pub hospitals_disrupted: Band,
     /// Solution providers infected.
     pub suppliers_infected: Band,
+    /// Mean share of the IT estate encrypted of the organisations encrypted
+    /// (replicates without encryption left out).
+    pub mean_share_encrypted: Band,
+    /// Hospitals with more than half of their segments encrypted.
+    pub hospitals_over_half_encrypted: Band,
+    /// National IT switch-offs.
+    pub switch_offs: Band,
+    /// Organisations disrupted by a switch-off.
+    pub orgs_disrupted_by_switch_off: Band,
+    /// Organisation-days under a switch-off.
+    pub switch_off_days: Band,
 }
 
 impl Summary {
@@ -179,6 +202,11 @@ impl Summary {
             time_to_containment_days: b(|m| m.time_to_containment_days),
             hospitals_disrupted: b(|m| m.hospitals_disrupted),
             suppliers_infected: b(|m| m.suppliers_infected),
+            mean_share_encrypted: b(|m| m.mean_share_encrypted),
+            hospitals_over_half_encrypted: b(|m| m.hospitals_over_half_encrypted),
+            switch_offs: b(|m| m.switch_offs),
+            orgs_disrupted_by_switch_off: b(|m| m.orgs_disrupted_by_switch_off),
+            switch_off_days: b(|m| m.switch_off_days),
         }
     }
 }
@@ -235,6 +263,12 @@ pub struct OrgOutcome {
     pub p_disrupted: f64,
     /// Mean days disrupted per replicate.
     pub mean_disrupted_days: f64,
+    /// Mean over replicates of the largest share of its segments encrypted
+    /// (0 in replicates where it was not encrypted).
+    pub mean_share_encrypted: f64,
+    /// Share of replicates in which a switch-off (its own or its national
+    /// system's) disrupted it.
+    pub p_switched_off: f64,
 }
 
 /// Size of the synthetic ecosystem.
@@ -333,13 +367,22 @@ impl SimulationReport {
             "time_to_containment_days",
             "hospitals_disrupted",
             "suppliers_infected",
+            "mean_share_encrypted",
+            "hospitals_over_half_encrypted",
+            "switch_offs",
+            "orgs_disrupted_by_switch_off",
+            "switch_off_days",
         ]);
         for (i, m) in self.per_replicate.iter().enumerate() {
-            let containment = if m.time_to_containment_days.is_nan() {
-                String::new()
-            } else {
-                m.time_to_containment_days.to_string()
+            let blank_nan = |x: f64| {
+                if x.is_nan() {
+                    String::new()
+                } else {
+                    x.to_string()
+                }
             };
+            let containment = blank_nan(m.time_to_containment_days);
+            let share = blank_nan(m.mean_share_encrypted);
             out.row(&[
                 &i,
                 &m.orgs_infected,
@@ -352,12 +395,17 @@ impl SimulationReport {
                 &containment,
                 &m.hospitals_disrupted,
                 &m.suppliers_infected,
+                &share,
+                &m.hospitals_over_half_encrypted,
+                &m.switch_offs,
+                &m.orgs_disrupted_by_switch_off,
+                &m.switch_off_days,
             ]);
         }
         out.finish()
     }
 
-    /// `id,kind,country,staff,links,p_infected,p_disrupted,mean_disrupted_days`.
+    /// `id,kind,country,staff,links,p_infected,p_disrupted,mean_disrupted_days,mean_share_encrypted,p_switched_off`.
     pub fn organisations_csv(&self) -> String {
         let mut out = Csv::new(&[
             "id",
@@ -368,6 +416,8 @@ impl SimulationReport {
             "p_infected",
             "p_disrupted",
             "mean_disrupted_days",
+            "mean_share_encrypted",
+            "p_switched_off",
         ]);
         for o in &self.organisation_outcomes {
             out.row(&[
@@ -379,6 +429,8 @@ impl SimulationReport {
                 &o.p_infected,
                 &o.p_disrupted,
                 &o.mean_disrupted_days,
+                &o.mean_share_encrypted,
+                &o.p_switched_off,
             ]);
         }
         out.finish()
@@ -434,7 +486,7 @@ pub fn estimate_memory(
     let days = scenario.days as f64;
     let synth = orgs * 70.0 + segments * 8.0 + links * 16.0;
     let per_rep = staff as f64
-        + orgs * 90.0
+        + orgs * 100.0
         + segments * 9.0
         + days * countries as f64 * NS as f64 * 4.0 * 2.0
         // The event calendar: 64 empty slot vectors a day.
@@ -502,9 +554,9 @@ mod tests {
 
         let replicates = read_csv(&report.replicates_csv());
         assert_eq!(replicates.len(), 1 + report.per_replicate.len());
-        assert_eq!(replicates[0].len(), 11);
+        assert_eq!(replicates[0].len(), 16);
         for (row, m) in replicates[1..].iter().zip(&report.per_replicate) {
-            assert_eq!(row.len(), 11);
+            assert_eq!(row.len(), 16);
             assert_eq!(row[1].parse::<f64>().unwrap(), m.orgs_infected);
             assert_eq!(row[10].parse::<f64>().unwrap(), m.suppliers_infected);
         }
@@ -518,7 +570,7 @@ mod tests {
         assert_eq!(orgs[1][0], "Hospital \"A\", Ward 3\nnorth");
         assert!(text.contains("\n\"Hospital \"\"A\"\", Ward 3\nnorth\","));
         for (row, o) in orgs[1..].iter().zip(&report.organisation_outcomes) {
-            assert_eq!(row.len(), 8);
+            assert_eq!(row.len(), 10);
             assert_eq!(row[1], o.kind.as_str());
             assert_eq!(row[3], o.staff.to_string());
             assert_eq!(row[5].parse::<f64>().unwrap(), o.p_infected);

@@ -311,6 +311,138 @@ impl Synth {
     }
 }
 
+impl Synth {
+    /// The organisation whose [`Synth::org_id`] is `id` (the number may have
+    /// fewer or more leading zeros), if it exists at this scale.
+    pub fn org_by_id(&self, id: &str) -> Option<usize> {
+        let r = parse_org_id(id).ok()?;
+        let range = if r.kind == OrgKind::Supplier {
+            self.suppliers.clone()
+        } else {
+            let c = self
+                .countries
+                .iter()
+                .find(|c| Some(c.code.as_str()) == r.country.as_deref())?;
+            match r.kind {
+                OrgKind::Hospital => c.hospitals.clone(),
+                OrgKind::PrimaryCare => c.primary_care.clone(),
+                OrgKind::NationalSystem => c.national..c.national + 1,
+                OrgKind::Agency => c.agency..c.agency + 1,
+                OrgKind::Insurer => c.agency + 1..c.hospitals.start,
+                OrgKind::Supplier => unreachable!("handled above"),
+            }
+        };
+        let o = range.start.checked_add(r.number)?;
+        (o < range.end).then_some(o as usize)
+    }
+
+    /// Organisations of `kind` in the country `code` (suppliers: all of them).
+    pub fn count_in(&self, kind: OrgKind, code: Option<&str>) -> usize {
+        (0..self.len())
+            .filter(|&o| {
+                self.kind[o] == kind
+                    && (kind == OrgKind::Supplier
+                        || Some(self.countries[self.country[o] as usize].code.as_str()) == code)
+            })
+            .count()
+    }
+}
+
+/// An organisation id of [`Synth::org_id`], taken apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRef {
+    /// Kind.
+    pub kind: OrgKind,
+    /// Country code as written (none for a supplier).
+    pub country: Option<String>,
+    /// Number within its kind and country (0 for a national system or an agency).
+    pub number: u32,
+}
+
+impl OrgRef {
+    /// The id in [`Synth::org_id`]'s form.
+    pub fn id(&self) -> String {
+        let k = self.kind.as_str();
+        let n = self.number;
+        match (&self.country, self.kind) {
+            (None, _) => format!("{k}-{n:04}"),
+            (Some(c), OrgKind::NationalSystem | OrgKind::Agency) => format!("{k}-{c}"),
+            (Some(c), _) => format!("{k}-{c}-{n:04}"),
+        }
+    }
+}
+
+/// What an organisation id looks like (for error messages).
+pub const ORG_ID_FORMS: &str = "`national-system-IE`, `agency-IE`, `hospital-DE-0042`, `primary-care-FR-0007`, `insurer-IE-0001` or `supplier-0012`";
+
+/// Takes an organisation id apart; the error says what was expected.
+pub fn parse_org_id(id: &str) -> Result<OrgRef, String> {
+    // Longest names first: `primary-care` and `national-system` contain hyphens.
+    let mut kinds = OrgKind::ALL;
+    kinds.sort_by_key(|k| std::cmp::Reverse(k.as_str().len()));
+    let Some((kind, rest)) = kinds.iter().find_map(|&k| {
+        id.strip_prefix(k.as_str())?
+            .strip_prefix('-')
+            .map(|r| (k, r))
+    }) else {
+        return Err(format!(
+            "expected an organisation id starting with its kind ({})",
+            OrgKind::ALL.map(OrgKind::as_str).join(", ")
+        ));
+    };
+    let number = |text: &str| -> Result<u32, String> {
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            text.parse::<u32>()
+                .map_err(|_| format!("expected a number after `{}-`", kind.as_str()))
+        } else {
+            Err(format!(
+                "expected a number after the country code, e.g. `{}`",
+                match kind {
+                    OrgKind::Supplier => "supplier-0012",
+                    OrgKind::Hospital => "hospital-DE-0042",
+                    OrgKind::PrimaryCare => "primary-care-FR-0007",
+                    _ => "insurer-IE-0001",
+                }
+            ))
+        }
+    };
+    match kind {
+        OrgKind::Supplier => Ok(OrgRef {
+            kind,
+            country: None,
+            number: number(rest)?,
+        }),
+        OrgKind::NationalSystem | OrgKind::Agency => {
+            if rest.len() == 2 && rest.bytes().all(|b| b.is_ascii_alphabetic()) {
+                Ok(OrgRef {
+                    kind,
+                    country: Some(rest.to_owned()),
+                    number: 0,
+                })
+            } else {
+                Err(format!(
+                    "expected `{}-` and a two-letter country code, e.g. `{}-IE`",
+                    kind.as_str(),
+                    kind.as_str()
+                ))
+            }
+        }
+        _ => {
+            let Some((code, n)) = rest.split_once('-') else {
+                return Err(format!(
+                    "expected `{}-`, a country code, `-` and a number",
+                    kind.as_str()
+                ));
+            };
+            Ok(OrgRef {
+                kind,
+                country: Some(code.to_owned()),
+                number: number(n)?,
+            })
+        }
+    }
+}
+
 /// Why a synthetic ecosystem cannot be built.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SynthError {
@@ -677,6 +809,30 @@ mod tests {
         let s = generate(&e, &Parameters::default(), 0.01, 1).unwrap();
         let codes: Vec<&str> = s.countries.iter().map(|c| c.code.as_str()).collect();
         assert_eq!(codes, ["FR", "DE", "UK"]);
+    }
+
+    #[test]
+    fn every_org_id_reads_back_to_its_organisation() {
+        let e = eco();
+        let syn = generate(&e, &Parameters::default(), 0.01, 1).unwrap();
+        for o in 0..syn.len() {
+            let id = syn.org_id(o);
+            assert_eq!(syn.org_by_id(&id), Some(o), "{id}");
+            assert_eq!(parse_org_id(&id).unwrap().id(), id);
+        }
+        assert_eq!(
+            syn.org_by_id("hospital-DE-3"),
+            syn.org_by_id("hospital-DE-0003")
+        );
+        for bad in [
+            "hospital-DE-99999",
+            "hospital-XX-0001",
+            "supplier-",
+            "national-system-",
+            "clinic-DE-0001",
+        ] {
+            assert_eq!(syn.org_by_id(bad), None, "{bad}");
+        }
     }
 
     #[test]

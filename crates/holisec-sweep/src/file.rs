@@ -48,6 +48,11 @@ pub const OUTPUTS: &[&str] = &[
     "time_to_containment_days",
     "hospitals_disrupted",
     "suppliers_infected",
+    "mean_share_encrypted",
+    "hospitals_over_half_encrypted",
+    "switch_offs",
+    "orgs_disrupted_by_switch_off",
+    "switch_off_days",
 ];
 
 /// How the points are chosen.
@@ -497,7 +502,7 @@ range = [0.5, 8.0]
             (
                 "trajectories = 3",
                 "trajectories = 3000",
-                "the morris design has 138000 points with 45 parameters",
+                "the morris design has 156000 points with 51 parameters",
                 (4, 10),
             ),
         ];

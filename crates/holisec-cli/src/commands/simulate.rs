@@ -196,6 +196,16 @@ fn band(b: &Band) -> [String; 3] {
     [f(b.mean), f(b.p5), f(b.p95)]
 }
 
+/// A band of shares as percentages.
+fn percent(b: &Band) -> Band {
+    Band {
+        mean: b.mean * 100.0,
+        p5: b.p5 * 100.0,
+        p50: b.p50 * 100.0,
+        p95: b.p95 * 100.0,
+    }
+}
+
 fn human(r: &SimulationReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -236,6 +246,17 @@ fn human(r: &SimulationReport) -> String {
         ("staff who clicked", &s.staff_clicked),
         ("staff credentials captured", &s.credentials_captured),
         ("time to containment (days)", &s.time_to_containment_days),
+        (
+            "share encrypted, encrypted orgs (%)",
+            &percent(&s.mean_share_encrypted),
+        ),
+        ("hospitals >50% encrypted", &s.hospitals_over_half_encrypted),
+        ("national IT switch-offs", &s.switch_offs),
+        (
+            "orgs disrupted by a switch-off",
+            &s.orgs_disrupted_by_switch_off,
+        ),
+        ("org-days under a switch-off", &s.switch_off_days),
     ] {
         let [m, lo, hi] = band(b);
         t.row(vec![name.to_owned(), m, lo, hi]);

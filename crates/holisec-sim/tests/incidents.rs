@@ -1,0 +1,321 @@
+//! A single organisation's incident: targeting one organisation, the share
+//! of its IT estate encrypted, the national IT switch-off, and the replays
+//! of public incidents in `scenarios/replays/`.
+
+use std::collections::BTreeSet;
+
+use holisec_model::Ecosystem;
+use holisec_sim::engine::{check_countries, run_on, switch_off_dependants, synthesise};
+use holisec_sim::scenario::{Scenario, load_scenario};
+use holisec_sim::summary::SimulationReport;
+use holisec_sim::synth::{OrgKind, Synth};
+
+fn eco() -> Ecosystem {
+    holisec_model::builtin::europe()
+        .ecosystem
+        .expect("built-in model")
+}
+
+fn scenario(text: &str) -> Scenario {
+    let loaded = load_scenario(text, &eco());
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    loaded.scenario.unwrap()
+}
+
+fn run(sc: &Scenario) -> (Synth, SimulationReport) {
+    let e = eco();
+    let syn = synthesise(&e, sc).unwrap();
+    check_countries(&syn, sc).unwrap();
+    let report = run_on(&syn, sc, &|_| {});
+    (syn, report)
+}
+
+/// No channel other than the one under test: no mailbox lures, no
+/// dependency disruption, no supplier weaponisation, no advisories.
+const QUIET: &str = "mailbox_abuse = 0.0\ndependency_disruption = 0.0\nsupplier_weaponise = 0.0\n";
+
+#[test]
+fn targeting_one_organisation_infects_only_it_on_day_0() {
+    let sc = scenario(&format!(
+        r#"
+[scenario]
+days = 1
+replicates = 5
+scale = 0.01
+[parameters]
+{QUIET}
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "hospital-DE-3"
+start_day = 0
+"#
+    ));
+    assert_eq!(
+        sc.campaigns[0].organisation.as_deref(),
+        Some("hospital-DE-0003")
+    );
+    assert_eq!(sc.campaigns[0].target_id, "healthcare-organisations");
+    let (_, r) = run(&sc);
+    assert_eq!(r.series("ever_infected").unwrap().mean[0], 1.0);
+    assert_eq!(r.series("new_footholds").unwrap().p95[0], 1.0);
+    for o in &r.organisation_outcomes {
+        let expected = if o.id == "hospital-DE-0003" { 1.0 } else { 0.0 };
+        assert_eq!(o.p_infected, expected, "{}", o.id);
+    }
+}
+
+#[test]
+fn a_worm_named_to_one_organisation_starts_in_its_segments_only() {
+    let sc = scenario(
+        r#"
+[scenario]
+days = 1
+replicates = 3
+scale = 0.01
+[parameters]
+worm_contacts_per_day = 0.0
+[[campaign]]
+vector = "worm"
+threat = "state-disruption"
+organisation = "national-system-IE"
+initial_infections = 3
+disclosure_day = 100
+"#,
+    );
+    let (_, r) = run(&sc);
+    assert_eq!(r.series("seg_infected").unwrap().mean[0], 3.0);
+    let ie = r
+        .organisation_outcomes
+        .iter()
+        .find(|o| o.id == "national-system-IE")
+        .unwrap();
+    assert_eq!(ie.p_infected, 1.0);
+    // 3 of its 16 segments, the worm's whole share.
+    assert!(
+        (ie.mean_share_encrypted - 3.0 / 16.0).abs() < 1e-6,
+        "{ie:?}"
+    );
+    assert_eq!(r.summary.orgs_infected.mean, 1.0);
+}
+
+#[test]
+fn an_organisation_missing_at_the_scale_is_refused_naming_the_range() {
+    let sc = scenario(
+        r#"
+[scenario]
+scale = 0.05
+[[campaign]]
+threat = "ransomware"
+organisation = "hospital-IE-0500"
+"#,
+    );
+    let e = eco();
+    let syn = synthesise(&e, &sc).unwrap();
+    let err = check_countries(&syn, &sc).unwrap_err().to_string();
+    assert!(err.contains("`hospital-IE-0500`"), "{err}");
+    assert!(err.contains("scale 0.05"), "{err}");
+    assert!(err.contains("hospital-IE-0000 to hospital-IE-"), "{err}");
+}
+
+/// Every hospital gets a foothold on day 0 and detonates exactly
+/// `dwell_days` after domain control, contained at once; nothing is
+/// detected. The attacker reaches each further segment after an
+/// exponential time of mean `segment_reach_days`, so a hospital of `n`
+/// segments has in expectation `(1 + (n - 1) (1 - exp(-dwell / reach))) / n`
+/// of them encrypted.
+fn encrypted_share_run(reach: f64) -> (Synth, SimulationReport) {
+    let sc = scenario(&format!(
+        r#"
+[scenario]
+days = 20
+replicates = 20
+scale = 0.01
+seed = 3
+[parameters]
+{QUIET}
+foothold_success = 1.0
+dwell_days = 10.0
+dwell_sigma = 0.0
+dwell_slow_share = 0.0
+detect_days = 3650.0
+containment_days = 0.0
+encrypt_rate = 1.0
+segment_reach_days = {reach:?}
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+target = "healthcare-organisations"
+org_share = 1.0
+"#
+    ));
+    run(&sc)
+}
+
+fn hospital_shares(syn: &Synth, r: &SimulationReport) -> Vec<(usize, f64)> {
+    (0..syn.len())
+        .filter(|&o| syn.kind[o] == OrgKind::Hospital)
+        .map(|o| {
+            (
+                syn.segs_of(o).len(),
+                r.organisation_outcomes[o].mean_share_encrypted,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn encrypted_share_grows_as_the_closed_form_says() {
+    let (syn, r) = encrypted_share_run(10.0);
+    let q = 1.0 - (-1.0f64).exp();
+    let rows = hospital_shares(&syn, &r);
+    let expected: f64 = rows
+        .iter()
+        .map(|&(n, _)| (1.0 + (n as f64 - 1.0) * q) / n as f64)
+        .sum();
+    let got: f64 = rows.iter().map(|r| r.1).sum();
+    assert!(
+        (got / expected - 1.0).abs() < 0.03,
+        "got {got}, expected {expected} over {} hospitals",
+        rows.len()
+    );
+    assert!(r.summary.hospitals_over_half_encrypted.mean > 0.0);
+}
+
+#[test]
+fn encrypted_share_limits_are_all_and_one_segment() {
+    // Reaching at once: every hospital encrypted is fully encrypted (the
+    // rare intrusion detected first, with a mean of 3650 days, is not).
+    let (syn, r) = encrypted_share_run(0.0);
+    for (n, share) in hospital_shares(&syn, &r) {
+        assert!(share >= 0.9, "{n} segments: {share}");
+    }
+    assert!((r.summary.mean_share_encrypted.mean - 1.0).abs() < 1e-3);
+    // Reaching never (within the dwell): only the detonation segment.
+    let (syn, r) = encrypted_share_run(3650.0);
+    for (n, share) in hospital_shares(&syn, &r) {
+        assert!(
+            (share - 1.0 / n as f64).abs() < 0.03,
+            "{n} segments: {share}"
+        );
+    }
+    // Only a two-segment hospital whose second segment is reached (0.3%).
+    assert!(r.summary.hospitals_over_half_encrypted.mean < 2.0);
+}
+
+#[test]
+fn a_switch_off_disrupts_exactly_the_national_systems_dependants() {
+    let sc = scenario(&format!(
+        r#"
+[scenario]
+days = 40
+replicates = 3
+scale = 0.02
+seed = 9
+[parameters]
+{QUIET}
+dwell_days = 2.0
+dwell_sigma = 0.0
+dwell_slow_share = 0.0
+detect_days = 3650.0
+encrypt_rate = 1.0
+segment_reach_days = 0.0
+switch_off_threshold = 0.5
+switch_off_min_days = 2.0
+restore_median_days = 10.0
+restore_sigma = 0.0
+containment_days = 1.0
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware-national"
+organisation = "national-system-IE"
+"#
+    ));
+    let (syn, r) = run(&sc);
+    let national = syn.org_by_id("national-system-IE").unwrap();
+    let dependants = switch_off_dependants(&syn, sc.seed, national);
+    let ie = &syn.countries[syn.country[national] as usize];
+    let care = (ie.primary_care.end - ie.hospitals.start) as usize;
+    assert!(!dependants.is_empty() && dependants.len() < care);
+    for &d in &dependants {
+        assert!(ie.hospitals.start <= d && d < ie.primary_care.end);
+    }
+    let expected: BTreeSet<usize> = dependants
+        .iter()
+        .map(|&d| d as usize)
+        .chain([national])
+        .collect();
+    let disrupted: BTreeSet<usize> = (0..syn.len())
+        .filter(|&o| r.organisation_outcomes[o].p_disrupted > 0.0)
+        .collect();
+    assert_eq!(disrupted, expected);
+    let switched: BTreeSet<usize> = (0..syn.len())
+        .filter(|&o| r.organisation_outcomes[o].p_switched_off > 0.0)
+        .collect();
+    assert_eq!(switched, expected);
+    assert_eq!(r.summary.switch_offs.mean, 1.0);
+    assert_eq!(
+        r.summary.orgs_disrupted_by_switch_off.mean,
+        expected.len() as f64
+    );
+    // Fully encrypted: restoration 2 + 1 x 10 days for every dependant.
+    for &d in &dependants {
+        let days = r.organisation_outcomes[d as usize].mean_disrupted_days;
+        assert!((days - 12.0).abs() < 1e-3, "{days}");
+    }
+    assert!((r.summary.switch_off_days.mean - 12.0 * expected.len() as f64).abs() < 0.01);
+}
+
+#[test]
+fn below_the_threshold_nothing_is_switched_off() {
+    let sc = scenario(&format!(
+        r#"
+[scenario]
+days = 30
+replicates = 2
+scale = 0.02
+[parameters]
+{QUIET}
+dwell_days = 2.0
+detect_days = 3650.0
+encrypt_rate = 1.0
+segment_reach_days = 3650.0
+switch_off_threshold = 0.5
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware-national"
+organisation = "national-system-IE"
+"#
+    ));
+    let (_, r) = run(&sc);
+    // One segment of 16 encrypted: 6%, below the threshold.
+    assert!((r.summary.mean_share_encrypted.mean - 1.0 / 16.0).abs() < 0.05);
+    assert_eq!(r.summary.switch_offs.mean, 0.0);
+    assert_eq!(r.summary.orgs_disrupted_by_switch_off.mean, 0.0);
+}
+
+#[test]
+fn every_replay_loads_and_runs_at_small_scale() {
+    let dir = format!("{}/../../scenarios/replays", env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "{files:?}");
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.lines().any(|l| l.starts_with("# Source:")),
+            "{} cites no source",
+            path.display()
+        );
+        let mut sc = scenario(&text);
+        sc.replicates = 2;
+        sc.scale = 0.05;
+        sc.days = sc.days.min(60);
+        let (_, r) = run(&sc);
+        assert!(r.summary.orgs_infected.mean >= 1.0, "{}", path.display());
+    }
+}
