@@ -529,6 +529,20 @@ range = [0.5, 8.0]
     }
 
     #[test]
+    fn shipped_sweeps_are_valid() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../sweeps");
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let sweep = load_sweep(&text).unwrap_or_else(|d| panic!("{}: {d:?}", path.display()));
+            assert!(sweep.point_count() <= 1_000, "{}", path.display());
+            n += 1;
+        }
+        assert!(n >= 1);
+    }
+
+    #[test]
     fn the_output_list_is_the_simulators_replicate_outcomes() {
         let eco = holisec_model::builtin::europe().ecosystem.unwrap();
         let mut sc = holisec_sim::load_scenario(holisec_sim::builtin::SCENARIOS[0].toml, &eco)
