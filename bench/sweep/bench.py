@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Sweep benchmarks (docs/benchmarks.md, "Sweeps"): per-point overhead of the
+Dask run over calling the engine directly, throughput from 1 to 2 Dask
+workers, peak memory per worker. Prints one JSON object."""
+
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from dask.distributed import Client, LocalCluster
+
+import holisec
+from holisec import sweep
+
+HERE = Path(__file__).resolve().parent
+SWEEP = HERE / "overhead.toml"
+
+
+def direct(loaded):
+    """The same points through holisec.simulate, one after the other, one thread."""
+    design = loaded.design
+    spec = loaded.spec
+    start = time.perf_counter()
+    for point in design["points"]:
+        # set the varied parameter through a scenario file text: the package's public API
+        holisec._native.run_point(loaded.model._native, loaded.native, point["index"], loaded.scenario_name, loaded.scenario_text, 1)
+    return time.perf_counter() - start, len(design["points"]), spec
+
+
+def dask(workers):
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40)
+    try:
+        with Client(cluster) as client, tempfile.TemporaryDirectory() as out:
+            client.run(lambda: __import__("holisec.sweep"))  # warm imports on every worker
+            start = time.perf_counter()
+            sweep.run(SWEEP, Path(out) / "r", client=client)
+            wall = time.perf_counter() - start
+            rss = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    finally:
+        cluster.close()
+    return wall, max(rss.values()) / 1024
+
+
+def main():
+    loaded = sweep.load(SWEEP)
+    d, n, _ = direct(loaded)
+    one, rss1 = dask(1)
+    two, rss2 = dask(2)
+    print(json.dumps({
+        "points": n,
+        "direct_seconds": d, "direct_per_point": d / n,
+        "dask_1_worker_seconds": one, "overhead_per_point": (one - d) / n, "overhead_ratio": one / d - 1,
+        "dask_2_workers_seconds": two, "scaling_1_to_2": one / two,
+        "worker_peak_rss_mb": max(rss1, rss2),
+    }, indent=1))
+
+
+if __name__ == "__main__":
+    main()
