@@ -383,41 +383,77 @@ pub fn sizes(eco: &Ecosystem, scale: f64) -> Result<(usize, u64, u64), SynthErro
 }
 
 /// Largest-remainder apportionment of `total` in proportion to `weights`.
+///
+/// The units left after the floors go to the largest remainders, ties to
+/// the lower index (one more round over that order if, by rounding, more
+/// units are left than weights). Linear time: the receivers are selected,
+/// not sorted.
 pub fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
     let sum: f64 = weights.iter().sum();
     if weights.is_empty() || sum <= 0.0 {
         return vec![0; weights.len()];
     }
-    let quotas: Vec<f64> = weights.iter().map(|w| w / sum * total as f64).collect();
-    let mut out: Vec<u64> = quotas.iter().map(|q| q.floor() as u64).collect();
-    let given: u64 = out.iter().sum();
-    let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| {
-        let ra = quotas[a] - quotas[a].floor();
-        let rb = quotas[b] - quotas[b].floor();
-        rb.total_cmp(&ra).then(a.cmp(&b))
-    });
-    for &i in order
-        .iter()
-        .cycle()
-        .take(total.saturating_sub(given) as usize)
-    {
-        out[i] += 1;
+    let mut out: Vec<u64> = Vec::with_capacity(weights.len());
+    let mut rem: Vec<(f64, u32)> = Vec::with_capacity(weights.len());
+    let mut given = 0u64;
+    for (i, w) in weights.iter().enumerate() {
+        let q = w / sum * total as f64;
+        let f = q.floor();
+        out.push(f as u64);
+        given += f as u64;
+        rem.push((q - f, i as u32));
+    }
+    let left = total.saturating_sub(given) as usize;
+    if left == 0 {
+        return out;
+    }
+    // Largest remainder first, then lowest index: a total order.
+    let by = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let n = weights.len();
+    let (rounds, part) = (left / n, left % n);
+    if rounds > 0 {
+        for x in &mut out {
+            *x += rounds as u64;
+        }
+    }
+    if part > 0 {
+        if part < n {
+            rem.select_nth_unstable_by(part - 1, by);
+        }
+        for &(_, i) in &rem[..part] {
+            out[i as usize] += 1;
+        }
     }
     out
 }
 
 /// Click probabilities of the (normal, offender) classes such that a share
 /// `offender_share` with `odds_ratio` times the odds averages to `p`.
+///
+/// With `x` the normal class's probability, `(1 - s) x + s r x / (1 + (r - 1) x) = p`
+/// is the quadratic `(1 - s)(r - 1) x^2 + (1 + (s - p)(r - 1)) x - p = 0`,
+/// whose smaller positive root is the one in (0, 1), taken in the form that
+/// does not cancel. Bisection is kept for parameters where that fails.
 pub fn class_probabilities(p: f64, offender_share: f64, odds_ratio: f64) -> (f64, f64) {
     if p <= 0.0 || p >= 1.0 || offender_share <= 0.0 {
         return (p, p);
     }
-    let mix = |pn: f64| {
+    let offender = |pn: f64| {
         let odds = pn / (1.0 - pn) * odds_ratio;
-        let po = odds / (1.0 + odds);
-        (1.0 - offender_share) * pn + offender_share * po
+        odds / (1.0 + odds)
     };
+    let a = (1.0 - offender_share) * (odds_ratio - 1.0);
+    let b = 1.0 + (offender_share - p) * (odds_ratio - 1.0);
+    let sq = (b * b + 4.0 * a * p).max(0.0).sqrt();
+    let x = if b >= 0.0 {
+        2.0 * p / (b + sq)
+    } else {
+        (sq - b) / (2.0 * a)
+    };
+    if x > 0.0 && x < 1.0 && x.is_finite() {
+        return (x, offender(x));
+    }
+    let mix = |pn: f64| (1.0 - offender_share) * pn + offender_share * offender(pn);
     let (mut lo, mut hi) = (0.0, p);
     for _ in 0..50 {
         let mid = 0.5 * (lo + hi);
@@ -428,8 +464,7 @@ pub fn class_probabilities(p: f64, offender_share: f64, odds_ratio: f64) -> (f64
         }
     }
     let pn = 0.5 * (lo + hi);
-    let odds = pn / (1.0 - pn) * odds_ratio;
-    (pn, odds / (1.0 + odds))
+    (pn, offender(pn))
 }
 
 /// Generates the synthetic ecosystem for `scale`, deterministically from `seed`.
@@ -663,6 +698,80 @@ mod tests {
         let a = apportion(10, &[1.0, 1.0, 1.0]);
         assert_eq!(a.iter().sum::<u64>(), 10);
         assert_eq!(a, vec![4, 3, 3]);
+    }
+
+    /// The apportionment the generator used before it selected instead of
+    /// sorting: every unit left goes by a full sort of the remainders.
+    fn apportion_by_sort(total: u64, weights: &[f64]) -> Vec<u64> {
+        let sum: f64 = weights.iter().sum();
+        let quotas: Vec<f64> = weights.iter().map(|w| w / sum * total as f64).collect();
+        let mut out: Vec<u64> = quotas.iter().map(|q| q.floor() as u64).collect();
+        let given: u64 = out.iter().sum();
+        let mut order: Vec<usize> = (0..weights.len()).collect();
+        order.sort_by(|&a, &b| {
+            let ra = quotas[a] - quotas[a].floor();
+            let rb = quotas[b] - quotas[b].floor();
+            rb.total_cmp(&ra).then(a.cmp(&b))
+        });
+        for &i in order.iter().cycle().take((total - given) as usize) {
+            out[i] += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn apportion_selects_what_sorting_selects() {
+        let mut rng = rng::stream(5, 0, 0);
+        for (n, total) in [(1, 7), (3, 10), (50, 1000), (1000, 123_457), (5000, 5000)] {
+            let mut weights: Vec<f64> = (0..n)
+                .map(|_| (rng.sample::<f64, _>(StandardNormal)).exp())
+                .collect();
+            assert_eq!(
+                apportion(total, &weights),
+                apportion_by_sort(total, &weights)
+            );
+            // Ties: equal weights go to the lower indices first.
+            weights.iter_mut().for_each(|w| *w = 1.0);
+            assert_eq!(
+                apportion(total, &weights),
+                apportion_by_sort(total, &weights)
+            );
+        }
+    }
+
+    /// The closed form gives the root the earlier 50-step bisection found.
+    #[test]
+    fn class_probabilities_match_bisection() {
+        let bisect = |p: f64, s: f64, r: f64| {
+            let mix = |pn: f64| {
+                let odds = pn / (1.0 - pn) * r;
+                (1.0 - s) * pn + s * odds / (1.0 + odds)
+            };
+            let (mut lo, mut hi) = (0.0, p);
+            for _ in 0..50 {
+                let mid = 0.5 * (lo + hi);
+                if mix(mid) < p {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            0.5 * (lo + hi)
+        };
+        for p in [1e-6, 0.01, 0.05, 0.142, 0.3, 0.5, 0.8, 0.99, 0.999_999] {
+            for s in [0.001, 0.143, 0.5, 0.9, 1.0] {
+                for r in [1.0, 1.5, 3.0, 20.0, 100.0] {
+                    let (pn, po) = class_probabilities(p, s, r);
+                    let want = bisect(p, s, r);
+                    assert!(
+                        (pn - want).abs() <= 1e-14,
+                        "p {p} s {s} r {r}: {pn} vs {want}"
+                    );
+                    assert!((pn as f32) == (want as f32) || (pn - want).abs() <= 1e-15);
+                    assert!(((1.0 - s) * pn + s * po - p).abs() < 1e-12);
+                }
+            }
+        }
     }
 
     #[test]
