@@ -159,17 +159,50 @@ enum Msg {
     SupplierAlert(u32),
 }
 
-/// Shared, read-only inputs of every replicate.
+/// Read-only inputs of a replicate: its network and what every replicate shares.
 struct Ctx<'a> {
+    /// The replicate's network.
     syn: &'a Synth,
     sc: &'a Scenario,
     p: &'a Parameters,
-    iv: Vec<u8>,
+    iv: &'a [u8],
     /// (day, campaign) of every wave, sorted.
-    waves: Vec<(u32, usize)>,
+    waves: &'a [(u32, usize)],
     worm: Option<usize>,
+    /// Segments per country of the replicate's network.
     country_segs: Vec<u64>,
     /// Per campaign, per country of the ecosystem: does the campaign reach it?
+    reach: &'a [Vec<bool>],
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of a replicate on `syn` (`shared` built from any network
+    /// of the run: organisation kinds and countries do not change).
+    fn new(syn: &'a Synth, sc: &'a Scenario, shared: &'a Shared) -> Self {
+        let mut country_segs = vec![0u64; syn.countries.len()];
+        for o in 0..syn.len() {
+            country_segs[syn.country[o] as usize] += syn.segs_of(o).len() as u64;
+        }
+        Ctx {
+            syn,
+            sc,
+            p: &sc.parameters,
+            iv: &shared.iv,
+            waves: &shared.waves,
+            worm: shared.worm,
+            country_segs,
+            reach: &shared.reach,
+        }
+    }
+}
+
+/// What every replicate of a run shares, whatever its network: organisation
+/// kinds and countries are the same in every network of a run (only
+/// suppliers' home countries, which nothing here reads, differ).
+struct Shared {
+    iv: Vec<u8>,
+    waves: Vec<(u32, usize)>,
+    worm: Option<usize>,
     reach: Vec<Vec<bool>>,
 }
 
@@ -1486,7 +1519,9 @@ impl<'a> Rep<'a> {
     }
 }
 
-/// Generates the synthetic ecosystem of `scenario` (its seed and scale).
+/// Generates the synthetic ecosystem of `scenario` from its seed and scale:
+/// the network of every replicate under `fixed_network`, and the one
+/// [`run_on`] runs on.
 pub fn synthesise(eco: &Ecosystem, scenario: &Scenario) -> Result<Synth, SimError> {
     scenario.check_settings().map_err(SimError::Settings)?;
     Ok(synth::generate(
@@ -1494,6 +1529,32 @@ pub fn synthesise(eco: &Ecosystem, scenario: &Scenario) -> Result<Synth, SimErro
         &scenario.parameters,
         scenario.scale,
         scenario.seed,
+    )?)
+}
+
+/// Tag of the network seeds in [`network_seed`].
+const NETWORK_TAG: u64 = 0x006E_6574_776F_726B; // "network"
+
+/// Seed of replicate `replicate`'s network when networks are redrawn: a hash
+/// of the run's seed and the replicate, so a replicate's network does not
+/// depend on the thread count or on the other replicates.
+pub fn network_seed(seed: u64, replicate: u64) -> u64 {
+    rng::hash3(seed, replicate, NETWORK_TAG)
+}
+
+/// The synthetic ecosystem replicate `replicate` of `scenario` runs on: the
+/// scenario's own ([`synthesise`]) under `fixed_network`, else one drawn
+/// from [`network_seed`].
+pub fn network(eco: &Ecosystem, scenario: &Scenario, replicate: u64) -> Result<Synth, SimError> {
+    if scenario.fixed_network {
+        return synthesise(eco, scenario);
+    }
+    scenario.check_settings().map_err(SimError::Settings)?;
+    Ok(synth::generate(
+        eco,
+        &scenario.parameters,
+        scenario.scale,
+        network_seed(scenario.seed, replicate),
     )?)
 }
 
@@ -1520,10 +1581,16 @@ pub fn simulate_cancellable(
     if cancelled() {
         return Err(SimError::Cancelled);
     }
-    let syn = synthesise(eco, scenario)?;
+    // Replicate 0's network: it describes the ecosystem in the report.
+    let syn = network(eco, scenario, 0)?;
     check_countries(&syn, scenario)?;
-    run_on_until(&syn, scenario, progress, cancelled).ok_or(SimError::Cancelled)
+    let redraw = |r: u64| network(eco, scenario, r);
+    let redraw: Option<&Redraw> = (!scenario.fixed_network).then_some(&redraw);
+    run_on_until(&syn, redraw, scenario, progress, cancelled)
 }
+
+/// Draws replicate `r`'s network.
+type Redraw<'a> = dyn Fn(u64) -> Result<Synth, SimError> + Sync + 'a;
 
 /// Every country a campaign names exists in the synthetic ecosystem (a model
 /// with fewer national health systems has fewer countries).
@@ -1547,26 +1614,31 @@ pub fn check_countries(syn: &Synth, scenario: &Scenario) -> Result<(), SimError>
     Ok(())
 }
 
-/// Runs `scenario` on an already generated ecosystem.
+/// Runs every replicate of `scenario` on one already generated ecosystem
+/// (as under `fixed_network`, whatever the scenario says).
 pub fn run_on(
     syn: &Synth,
     scenario: &Scenario,
     progress: &(dyn Fn(u32) + Sync),
 ) -> SimulationReport {
-    match run_on_until(syn, scenario, progress, &|| false) {
-        Some(report) => report,
-        None => unreachable!("a run that is never cancelled finishes"),
+    match run_on_until(syn, None, scenario, progress, &|| false) {
+        Ok(report) => report,
+        Err(e) => unreachable!("a run on one network that is never cancelled finishes: {e}"),
     }
 }
 
-/// [`run_on`], checking `cancelled` before each batch of replicates: `None`
-/// once it says `true`.
+/// Runs the replicates: replicate 0 on `syn`, each other one on `redraw`'s
+/// network for it (dropped once the replicate is done), or on `syn` too when
+/// `redraw` is `None`. Checks `cancelled` before each batch of replicates.
+/// The report describes the ecosystem (sizes, countries' staff, each
+/// organisation's staff and links) by `syn`.
 fn run_on_until(
     syn: &Synth,
+    redraw: Option<&Redraw>,
     scenario: &Scenario,
     progress: &(dyn Fn(u32) + Sync),
     cancelled: &(dyn Fn() -> bool + Sync),
-) -> Option<SimulationReport> {
+) -> Result<SimulationReport, SimError> {
     let n = syn.len();
     let seed = scenario.seed;
     let ivs = &scenario.interventions;
@@ -1616,10 +1688,6 @@ fn run_on_until(
         .campaigns
         .iter()
         .position(|c| c.vector == Vector::Worm);
-    let mut country_segs = vec![0u64; syn.countries.len()];
-    for o in 0..n {
-        country_segs[syn.country[o] as usize] += syn.segs_of(o).len() as u64;
-    }
     let reach = scenario
         .campaigns
         .iter()
@@ -1630,16 +1698,13 @@ fn run_on_until(
                 .collect()
         })
         .collect();
-    let ctx = Ctx {
-        syn,
-        sc: scenario,
-        p: &scenario.parameters,
+    let shared = Shared {
         iv,
         waves,
         worm,
-        country_segs,
         reach,
     };
+    let ctx = Ctx::new(syn, scenario, &shared);
 
     let days = scenario.days as usize;
     let nc = syn.countries.len();
@@ -1654,13 +1719,19 @@ fn run_on_until(
     let mut done = 0u64;
     while done < reps {
         if cancelled() {
-            return None;
+            return Err(SimError::Cancelled);
         }
         let upto = (done + chunk).min(reps);
         let outs: Vec<RepOut> = (done..upto)
             .into_par_iter()
-            .map(|r| Rep::new(&ctx, r).run())
-            .collect();
+            .map(|r| match redraw {
+                Some(draw) if r > 0 => {
+                    let own = draw(r)?;
+                    Ok(Rep::new(&Ctx::new(&own, scenario, &shared), r).run())
+                }
+                _ => Ok(Rep::new(&ctx, r).run()),
+            })
+            .collect::<Result<_, SimError>>()?;
         for out in outs {
             let mut e = vec![0u32; days * NS];
             for d in 0..days {
@@ -1753,9 +1824,10 @@ fn run_on_until(
         .map(|i| syn.clients.row(i).len() as u64)
         .max()
         .unwrap_or(0);
-    Some(SimulationReport {
+    Ok(SimulationReport {
         scenario: scenario.name.clone(),
         seed,
+        fixed_network: redraw.is_none(),
         scale: scenario.scale,
         days: scenario.days,
         replicates: scenario.replicates,
