@@ -166,9 +166,9 @@ pub fn check_memory(eco: &Ecosystem, scenario: &Scenario, threads: usize) -> Res
 /// 2-core cloud VM, release build).
 pub const SECONDS_PER_ORGANISATION: f64 = 1.8e-6;
 /// Seconds to draw one more network, per organisation, when each replicate
-/// has its own (measured: 391,612 organisations at scale 1 in 0.03 s on the
+/// has its own (measured: 391,612 organisations at scale 1 in 0.048 s on the
 /// development machine).
-pub const SECONDS_PER_NETWORK_ORGANISATION: f64 = 0.08e-6;
+pub const SECONDS_PER_NETWORK_ORGANISATION: f64 = 0.12e-6;
 /// Seconds per organisation and simulated day of one replicate (measured:
 /// 335 more days of the shipped phishing scenario in 0.13 s).
 pub const SECONDS_PER_ORGANISATION_DAY: f64 = 1e-9;
