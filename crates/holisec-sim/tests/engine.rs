@@ -518,3 +518,40 @@ fn fixed_network_is_read_from_the_scenario() {
     let loaded = load_scenario("[scenario]\nfixed_network = 1\n", &eco());
     assert!(loaded.has_errors());
 }
+
+/// One replicate whose phishing waves reach everyone: the waves' draws run in
+/// parallel inside the replicate, and the output must not depend on it.
+#[test]
+fn one_replicate_gives_the_same_output_for_any_thread_count() {
+    let sc = scenario(
+        r#"
+[scenario]
+days = 100
+replicates = 1
+scale = 0.02
+seed = 9
+[interventions]
+sharing = "european"
+training_coverage = 0.3
+mfa_coverage = 0.3
+[[campaign]]
+threat = "ransomware"
+target = "healthcare-organisations"
+period_days = 30
+waves = 4
+org_share = 1.0
+staff_share = 1.0
+"#,
+    );
+    let json = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| serde_json::to_string(&run(&sc).1).unwrap())
+    };
+    let one = json(1);
+    assert_eq!(one, json(2));
+    assert_eq!(one, json(4));
+    assert!(run(&sc).1.summary.staff_clicked.mean > 1000.0);
+}
