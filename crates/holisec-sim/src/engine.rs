@@ -16,9 +16,11 @@
 //!   spread in hours);
 //! * worm patch times are drawn once per segment from the remediation curve.
 //!
-//! Replicates run in parallel on the caller's rayon pool; each organisation
+//! Replicates run in parallel on the caller's rayon pool, each on its own
+//! network ([`network`]) unless the scenario fixes one; each organisation
 //! has its own random stream per (seed, replicate, organisation), so results
-//! are identical for any thread count.
+//! are identical for any thread count. A phishing wave's per-organisation
+//! draws also run in parallel, booked afterwards in organisation order.
 
 // Struct-of-arrays: one organisation index addresses several arrays.
 #![allow(clippy::needless_range_loop)]
