@@ -19,8 +19,9 @@
 //! Replicates run in parallel on the caller's rayon pool, each on its own
 //! network ([`network`]) unless the scenario fixes one; each organisation
 //! has its own random stream per (seed, replicate, organisation), so results
-//! are identical for any thread count. A phishing wave's per-organisation
-//! draws also run in parallel, booked afterwards in organisation order.
+//! are identical for any thread count. With fewer replicates than threads, a
+//! phishing wave's per-organisation draws also run in parallel, booked
+//! afterwards in organisation order.
 
 // Struct-of-arrays: one organisation index addresses several arrays.
 #![allow(clippy::needless_range_loop)]
@@ -175,6 +176,8 @@ struct Ctx<'a> {
     country_segs: Vec<u64>,
     /// Per campaign, per country of the ecosystem: does the campaign reach it?
     reach: &'a [Vec<bool>],
+    /// Run a phishing wave's draws in parallel (fewer replicates than threads).
+    parallel_waves: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -194,6 +197,7 @@ impl<'a> Ctx<'a> {
             worm: shared.worm,
             country_segs,
             reach: &shared.reach,
+            parallel_waves: shared.parallel_waves,
         }
     }
 }
@@ -206,6 +210,8 @@ struct Shared {
     waves: Vec<(u32, usize)>,
     worm: Option<usize>,
     reach: Vec<Vec<bool>>,
+    /// Fewer replicates than worker threads: waves use the idle ones.
+    parallel_waves: bool,
 }
 
 fn exp(rng: &mut SimRng, mean: f64) -> f64 {
@@ -436,6 +442,16 @@ struct RepOut {
 /// so the split does not depend on the thread count; results do not depend
 /// on it either).
 const WAVE_CHUNKS: usize = 32;
+
+/// A block of a phishing wave: its first organisation and first staff
+/// member, their records and staff, its binomial cache and scratch.
+type Block<'b> = (
+    usize,
+    usize,
+    &'b mut [Org],
+    &'b mut [u8],
+    &'b mut (BinomialCache, Vec<u32>),
+);
 
 /// A lure's settings.
 struct Lure {
@@ -1041,36 +1057,40 @@ impl<'a> Rep<'a> {
             blocks.push((lo, base, block_orgs, block_staff, cache));
             base = end;
         }
-        let drawn: Vec<Vec<(u32, Phished)>> = blocks
-            .into_par_iter()
-            .map(|(lo, base, block_orgs, block_staff, (binom, scratch))| {
-                let mut out = Vec::new();
-                for (i, org) in block_orgs.iter_mut().enumerate() {
-                    let o = lo + i;
-                    if !camp.kinds.contains(&syn.kind[o]) || !reach[syn.country[o] as usize] {
-                        continue;
-                    }
-                    if org.rng.random::<f64>() >= camp.org_share {
-                        continue;
-                    }
-                    let (mult, mfa) = lure_odds(c, advisory_day, o, d, camp.lure_odds_ratio);
-                    let r = syn.staff_of(o);
-                    let ph = draw_phish(
-                        c,
-                        o,
-                        &lure,
-                        mult,
-                        mfa,
-                        &mut org.rng,
-                        &mut block_staff[r.start - base..r.end - base],
-                        binom,
-                        scratch,
-                    );
-                    out.push((o as u32, ph));
+        let draw = |(lo, base, block_orgs, block_staff, (binom, scratch)): Block| {
+            let mut out = Vec::new();
+            for (i, org) in block_orgs.iter_mut().enumerate() {
+                let o = lo + i;
+                if !camp.kinds.contains(&syn.kind[o]) || !reach[syn.country[o] as usize] {
+                    continue;
                 }
-                out
-            })
-            .collect();
+                if org.rng.random::<f64>() >= camp.org_share {
+                    continue;
+                }
+                let (mult, mfa) = lure_odds(c, advisory_day, o, d, camp.lure_odds_ratio);
+                let r = syn.staff_of(o);
+                let ph = draw_phish(
+                    c,
+                    o,
+                    &lure,
+                    mult,
+                    mfa,
+                    &mut org.rng,
+                    &mut block_staff[r.start - base..r.end - base],
+                    binom,
+                    scratch,
+                );
+                out.push((o as u32, ph));
+            }
+            out
+        };
+        // The same draws either way; in parallel only when replicates leave
+        // threads idle.
+        let drawn: Vec<Vec<(u32, Phished)>> = if c.parallel_waves {
+            blocks.into_par_iter().map(draw).collect()
+        } else {
+            blocks.into_iter().map(draw).collect()
+        };
         for block in drawn {
             for (o, ph) in block {
                 self.apply_phish(o as usize, ph);
@@ -1866,6 +1886,7 @@ fn run_on_until(
         waves,
         worm,
         reach,
+        parallel_waves: (scenario.replicates as usize) < rayon::current_num_threads(),
     };
     let ctx = Ctx::new(syn, scenario, &shared);
 
