@@ -216,11 +216,14 @@ def simulate(
     days: int | None = None,
     scale: float | None = None,
     threads: int | None = None,
+    fixed_network: bool | None = None,
 ) -> Simulation:
     """Runs the propagation simulator (``holisec simulate``).
 
     ``scenario`` is a file when such a file exists, else a built-in name, as on
     the command line. ``None`` leaves the scenario's own setting.
+    ``fixed_network=True`` runs every replicate on one synthetic network
+    (``--fixed-network``); by default each replicate draws its own.
     """
     path = Path(scenario)
     if isinstance(scenario, os.PathLike) or path.exists():
@@ -238,6 +241,7 @@ def simulate(
         days,
         scale,
         threads,
+        fixed_network,
     )
     return Simulation(json.loads(report), tuple(tables))
 

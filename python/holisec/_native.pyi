@@ -23,6 +23,7 @@ def simulate(
     days: int | None = None,
     scale: float | None = None,
     threads: int | None = None,
+    fixed_network: bool | None = None,
 ) -> tuple[str, list[str]]: ...
 def score(
     model: Model,

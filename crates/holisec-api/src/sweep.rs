@@ -86,6 +86,7 @@ pub fn run_point(
             seed: Some(point.seed),
             days: sweep.days.map(|d| d as u32),
             scale: sweep.scale,
+            fixed_network: None,
         },
     )?;
     let report = crate::simulate::run(eco, &sc, threads, progress)?;

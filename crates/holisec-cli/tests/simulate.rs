@@ -39,21 +39,30 @@ fn shipped_scenarios_run_at_small_scale() {
 }
 
 fn json(threads: &str) -> String {
+    json_with(threads, &[])
+}
+
+fn json_with(threads: &str, extra: &[&str]) -> String {
+    let mut args = vec!["simulate"];
+    args.extend_from_slice(extra);
     let out = holisec(
         &[
-            "simulate",
-            "--scenario",
-            &scenario("europe-phishing-ransomware.toml"),
-            "--scale",
-            "0.01",
-            "--replicates",
-            "4",
-            "--days",
-            "60",
-            "--threads",
-            threads,
-            "--json",
-        ],
+            args.as_slice(),
+            &[
+                "--scenario",
+                &scenario("europe-phishing-ransomware.toml"),
+                "--scale",
+                "0.01",
+                "--replicates",
+                "4",
+                "--days",
+                "60",
+                "--threads",
+                threads,
+                "--json",
+            ],
+        ]
+        .concat(),
         None,
     );
     let (code, stdout, stderr) = parts(&out);
@@ -78,6 +87,17 @@ fn json_parses_and_has_the_bench_fields() {
 #[test]
 fn output_is_identical_for_one_and_four_threads() {
     assert_eq!(json("1"), json("4"));
+}
+
+#[test]
+fn fixed_network_runs_every_replicate_on_one_network() {
+    let fixed = json_with("2", &["--fixed-network"]);
+    assert_eq!(fixed, json_with("1", &["--fixed-network"]));
+    let v: serde_json::Value = serde_json::from_str(&fixed).unwrap();
+    assert_eq!(v["fixed_network"], true);
+    let redrawn: serde_json::Value = serde_json::from_str(&json("2")).unwrap();
+    assert_eq!(redrawn["fixed_network"], false);
+    assert_ne!(v["per_replicate"], redrawn["per_replicate"]);
 }
 
 #[test]

@@ -138,7 +138,7 @@ fn builtin_scenarios() -> PyResult<String> {
 /// or a scenario file's text. Returns (the CLI's `simulate --json`, and its
 /// four `--csv` tables: daily series, countries, replicates, organisations).
 #[pyfunction]
-#[pyo3(signature = (model, scenario, text=None, replicates=None, seed=None, days=None, scale=None, threads=None))]
+#[pyo3(signature = (model, scenario, text=None, replicates=None, seed=None, days=None, scale=None, threads=None, fixed_network=None))]
 #[allow(clippy::too_many_arguments)]
 fn simulate(
     py: Python<'_>,
@@ -150,6 +150,7 @@ fn simulate(
     days: Option<u32>,
     scale: Option<f64>,
     threads: Option<usize>,
+    fixed_network: Option<bool>,
 ) -> PyResult<(String, [String; 4])> {
     let source = match text {
         Some(text) => Source::new(scenario, text),
@@ -164,6 +165,7 @@ fn simulate(
             seed,
             days,
             scale,
+            fixed_network,
         },
     )
     .map_err(api_error)?;

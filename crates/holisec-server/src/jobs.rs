@@ -101,13 +101,18 @@ pub(crate) enum JobOptions {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         portfolio: Option<holisec_api::risk::PortfolioRequest>,
     },
-    /// `holisec simulate --scenario ... --replicates --seed --days --scale`.
+    /// `holisec simulate --scenario ... --replicates --seed --days --scale
+    /// [--fixed-network]`.
     Simulation {
         scenario: ScenarioRef,
         replicates: u32,
         seed: u64,
         days: u32,
         scale: f64,
+        /// Every replicate on one network. Absent from jobs stored before
+        /// networks were redrawn per replicate, which all ran on one.
+        #[serde(default = "stored_before_redraw")]
+        fixed_network: bool,
     },
     /// `holisec assess plan ASSESSMENT --iterations N --seed SEED --budget
     /// ... --value-per-euro ...`, always on the server's model and
@@ -196,6 +201,11 @@ impl JobOptions {
             }
         }
     }
+}
+
+/// `fixed_network` of a simulation job stored before the option existed.
+fn stored_before_redraw() -> bool {
+    true
 }
 
 impl Runner {
@@ -524,6 +534,7 @@ fn compute(
             seed,
             days,
             scale,
+            fixed_network,
         } => {
             let mut sc = job_scenario(store, &eco, job.organisation_id, scenario)?;
             let overrides = holisec_api::simulate::Overrides {
@@ -531,6 +542,7 @@ fn compute(
                 seed: Some(*seed),
                 days: Some(*days),
                 scale: Some(*scale),
+                fixed_network: Some(*fixed_network),
             };
             holisec_api::simulate::apply(&mut sc, &overrides).map_err(run_error)?;
             let threads = rayon_threads();
@@ -605,4 +617,24 @@ pub(crate) fn rayon_threads() -> usize {
 /// their ids. `holisec serve` calls it before it starts serving.
 pub fn fail_interrupted(store: &mut Store) -> Result<Vec<i64>, ServerError> {
     Ok(store.fail_interrupted_jobs(&now())?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A simulation job stored before networks were redrawn per replicate
+    /// ran on one network: it reads back with `fixed_network` set.
+    #[test]
+    fn simulation_jobs_stored_before_redraw_keep_one_network() {
+        let old = r#"{"kind":"simulation","scenario":"worm-killswitch","replicates":3,"seed":1,"days":20,"scale":0.01}"#;
+        let options: JobOptions = serde_json::from_str(old).unwrap();
+        assert!(matches!(
+            options,
+            JobOptions::Simulation {
+                fixed_network: true,
+                ..
+            }
+        ));
+    }
 }

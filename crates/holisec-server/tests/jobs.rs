@@ -397,6 +397,8 @@ async fn a_simulation_job_gives_bands_and_countries() {
     assert_eq!(job["state"], "done", "{job}");
     assert_eq!(job["options"]["scenario"], "worm-killswitch");
     assert_eq!(job["options"]["replicates"], 3);
+    // Networks are redrawn per replicate unless the request fixes them.
+    assert_eq!(job["options"]["fixed_network"], false);
     let r = &job["result"];
     assert_eq!(r["day"].as_array().unwrap().len(), 20);
     let s = &r["series"][0];
@@ -657,6 +659,11 @@ async fn bad_job_bodies_name_their_field() {
             json!({"kind": "simulation", "scenario": "worm-killswitch", "days": 0}),
             400,
             "days",
+        ),
+        (
+            json!({"kind": "simulation", "scenario": "worm-killswitch", "fixed_network": "yes"}),
+            422,
+            "fixed_network",
         ),
         (
             json!({"kind": "simulation", "scenario": "worm-killswitch", "iterations": 5}),

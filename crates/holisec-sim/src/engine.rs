@@ -16,9 +16,12 @@
 //!   spread in hours);
 //! * worm patch times are drawn once per segment from the remediation curve.
 //!
-//! Replicates run in parallel on the caller's rayon pool; each organisation
+//! Replicates run in parallel on the caller's rayon pool, each on its own
+//! network ([`network`]) unless the scenario fixes one; each organisation
 //! has its own random stream per (seed, replicate, organisation), so results
-//! are identical for any thread count.
+//! are identical for any thread count. With fewer replicates than threads, a
+//! phishing wave's per-organisation draws also run in parallel, booked
+//! afterwards in organisation order.
 
 // Struct-of-arrays: one organisation index addresses several arrays.
 #![allow(clippy::needless_range_loop)]
@@ -32,7 +35,7 @@ use rand_distr::{Binomial, Distribution, Poisson, StandardNormal};
 use rayon::prelude::*;
 
 use crate::rng::{self, SimRng};
-use crate::scenario::{Parameters, Scenario, Sharing, Vector};
+use crate::scenario::{Campaign, Parameters, Scenario, Sharing, Vector};
 use crate::summary::{self, *};
 use crate::synth::{self, OrgKind, Synth, SynthError};
 
@@ -163,20 +166,62 @@ enum Msg {
     SupplierAlert(u32),
 }
 
-/// Shared, read-only inputs of every replicate.
+/// Read-only inputs of a replicate: its network and what every replicate shares.
 struct Ctx<'a> {
+    /// The replicate's network.
     syn: &'a Synth,
     sc: &'a Scenario,
     p: &'a Parameters,
-    iv: Vec<u8>,
+    iv: &'a [u8],
     /// (day, campaign) of every wave, sorted.
-    waves: Vec<(u32, usize)>,
+    waves: &'a [(u32, usize)],
     worm: Option<usize>,
+    /// Segments per country of the replicate's network.
     country_segs: Vec<u64>,
     /// Per campaign, per country of the ecosystem: does the campaign reach it?
+    reach: &'a [Vec<bool>],
+    /// Per campaign, the one organisation it names.
+    target_org: &'a [Option<usize>],
+    /// Run a phishing wave's draws in parallel (fewer replicates than threads).
+    parallel_waves: bool,
+}
+
+impl<'a> Ctx<'a> {
+    /// The context of a replicate on `syn` (`shared` built from any network
+    /// of the run: organisation kinds and countries do not change).
+    fn new(syn: &'a Synth, sc: &'a Scenario, shared: &'a Shared) -> Self {
+        let mut country_segs = vec![0u64; syn.countries.len()];
+        for o in 0..syn.len() {
+            country_segs[syn.country[o] as usize] += syn.segs_of(o).len() as u64;
+        }
+        Ctx {
+            syn,
+            sc,
+            p: &sc.parameters,
+            iv: &shared.iv,
+            waves: &shared.waves,
+            worm: shared.worm,
+            country_segs,
+            reach: &shared.reach,
+            target_org: &shared.target_org,
+            parallel_waves: shared.parallel_waves,
+        }
+    }
+}
+
+/// What every replicate of a run shares, whatever its network: organisation
+/// kinds and countries are the same in every network of a run (only
+/// suppliers' home countries, which nothing here reads, differ).
+struct Shared {
+    iv: Vec<u8>,
+    waves: Vec<(u32, usize)>,
+    worm: Option<usize>,
     reach: Vec<Vec<bool>>,
-    /// Per campaign, the one organisation it names (`organisation = ...`).
+    /// Per campaign, the one organisation it names (`organisation = ...`):
+    /// ids name the same organisation in every network of a run.
     target_org: Vec<Option<usize>>,
+    /// Fewer replicates than worker threads: waves use the idle ones.
+    parallel_waves: bool,
 }
 
 fn exp(rng: &mut SimRng, mean: f64) -> f64 {
@@ -388,6 +433,8 @@ struct Rep<'a> {
     detections: Vec<u64>,
     daily: Vec<u32>,
     scratch: Vec<u32>,
+    /// Per block of a phishing wave: its binomial cache and scratch.
+    wave_caches: Vec<(BinomialCache, Vec<u32>)>,
     contain_sum: f64,
     contain_n: u64,
     day: u32,
@@ -422,6 +469,158 @@ struct RepOut {
     disr_days: Vec<f32>,
     /// Largest share encrypted per organisation.
     enc_peak: Vec<f32>,
+}
+
+/// Blocks of organisations a phishing wave's draws are split into (fixed,
+/// so the split does not depend on the thread count; results do not depend
+/// on it either).
+const WAVE_CHUNKS: usize = 32;
+
+/// A block of a phishing wave: its first organisation and first staff
+/// member, their records and staff, its binomial cache and scratch.
+type Block<'b> = (
+    usize,
+    usize,
+    &'b mut [Org],
+    &'b mut [u8],
+    &'b mut (BinomialCache, Vec<u32>),
+);
+
+/// A lure's settings.
+struct Lure {
+    d: u32,
+    share: f64,
+    /// The share is a campaign's, worth caching in [`BinomialCache`].
+    cached_share: bool,
+}
+
+/// What a lure did to one organisation, drawn from its own stream.
+#[derive(Debug, Default)]
+struct Phished {
+    /// Change of the staff counts by state (`staff::*`).
+    staff: [i64; 4],
+    emails: u64,
+    clicks: u64,
+    creds: u64,
+    reports: u64,
+    /// A foothold: (time, whether a report leads to its detection, time of
+    /// that detection).
+    foothold: Option<(f64, bool, f64)>,
+}
+
+/// The click-odds multiplier of a lure to `o` on day `d` (training, a
+/// CSIRT advisory in force) and whether `o` has MFA.
+fn lure_odds(c: &Ctx, advisory_day: &[f64], o: usize, d: u32, odds_mult: f64) -> (f64, bool) {
+    let mut mult = odds_mult;
+    if c.iv[o] & IV_TRAINED != 0 {
+        mult *= c.sc.interventions.training_odds_ratio;
+    }
+    if c.iv[o] & IV_ADVISED != 0 && advisory_day[c.syn.country[o] as usize] <= d as f64 {
+        mult *= 1.0 - c.p.advisory_click_reduction * c.syn.channels.advisory_staff;
+    }
+    (mult, c.iv[o] & IV_MFA != 0)
+}
+
+/// The draws of one lure to the staff of `o` (`staff`: its range, offenders
+/// first): recipients, clicks and reports per propensity class, who (marked
+/// in `staff`), and whether a foothold follows. Touches nothing but `o`'s
+/// stream and staff.
+#[allow(clippy::too_many_arguments)]
+fn draw_phish(
+    c: &Ctx,
+    o: usize,
+    lure: &Lure,
+    mult: f64,
+    mfa: bool,
+    rng: &mut SimRng,
+    staff: &mut [u8],
+    binom: &mut BinomialCache,
+    scratch: &mut Vec<u32>,
+) -> Phished {
+    let syn = c.syn;
+    let p = c.p;
+    let mut out = Phished::default();
+    if staff.is_empty() {
+        return out;
+    }
+    let off = syn.offenders[o] as usize;
+    let (mut attempts, mut reports) = (0u64, 0u64);
+    let classes = [
+        (0, off, syn.p_offender[o] as f64),
+        (off, staff.len(), syn.p_normal[o] as f64),
+    ];
+    for (lo, hi, pc) in classes {
+        let n = (hi - lo) as u64;
+        if n == 0 {
+            continue;
+        }
+        let odds = pc / (1.0 - pc).max(1e-12) * mult;
+        let pk = if pc >= 1.0 { 1.0 } else { odds / (1.0 + odds) };
+        let recv = if lure.cached_share {
+            binom.sample(rng, n, lure.share)
+        } else {
+            binomial(rng, n, lure.share)
+        };
+        let k = binomial(rng, recv, pk);
+        let r = binom.sample(rng, recv - k, p.report_rate);
+        reports += r;
+        let m = (k + r) as usize;
+        // Floyd's algorithm: m distinct staff of the class, marked in place.
+        scratch.clear();
+        let nn = n as usize;
+        for j in nn - m..nn {
+            let t = rng.random_range(0..=j);
+            let pick = if staff[lo + t] & MARK != 0 { j } else { t };
+            staff[lo + pick] |= MARK;
+            scratch.push((lo + pick) as u32);
+        }
+        // Clickers: a uniform k-subset of the picks (partial Fisher-Yates).
+        for i in 0..k as usize {
+            let j = rng.random_range(i..m);
+            scratch.swap(i, j);
+        }
+        // Counts among the clickers from binomials; the clickers are in random
+        // order, so the first `creds` of them are the ones who typed credentials.
+        let creds = binom.sample(rng, k, p.credential_rate);
+        attempts += binom.sample(rng, k, p.payload_rate);
+        reports += binom.sample(rng, k, p.clicker_report_rate);
+        attempts += if mfa {
+            binom.sample(rng, creds, 1.0 - p.mfa_block)
+        } else {
+            creds
+        };
+        for (i, &s) in scratch.iter().enumerate() {
+            let s = s as usize;
+            staff[s] &= !MARK;
+            let old = staff[s];
+            let new = if (i as u64) < creds {
+                staff::CREDENTIALS
+            } else if (i as u64) < k {
+                staff::CLICKED
+            } else {
+                staff::REPORTED
+            };
+            if new > old {
+                staff[s] = new;
+                out.staff[old as usize] -= 1;
+                out.staff[new as usize] += 1;
+            }
+        }
+        out.emails += recv;
+        out.clicks += k;
+        out.creds += creds;
+    }
+    out.reports = reports;
+    if attempts > 0 {
+        let q = 1.0 - (1.0 - p.foothold_success).powi(attempts.min(i32::MAX as u64) as i32);
+        if rng.random::<f64>() < q {
+            let t = lure.d as f64 + rng.random::<f64>();
+            let report_det = reports > 0 && rng.random::<f64>() < p.report_detection;
+            let det_at = t + rng.random::<f64>();
+            out.foothold = Some((t, report_det, det_at));
+        }
+    }
+    out
 }
 
 impl<'a> Rep<'a> {
@@ -493,6 +692,7 @@ impl<'a> Rep<'a> {
             detections: vec![0; nc],
             daily: vec![0; days * nc * NS],
             scratch: Vec::new(),
+            wave_caches: Vec::new(),
             contain_sum: 0.0,
             contain_n: 0,
             day: 0,
@@ -933,102 +1133,123 @@ impl<'a> Rep<'a> {
     /// One lure to `share` of the staff of `o` on day `d` (`cached_share`: the
     /// share is a campaign's, worth caching).
     fn phish(&mut self, o: usize, d: u32, share: f64, odds_mult: f64, cached_share: bool) {
-        let syn = self.c.syn;
-        let p = self.c.p;
-        let range = syn.staff_of(o);
-        if range.is_empty() {
-            return;
+        let lure = Lure {
+            d,
+            share,
+            cached_share,
+        };
+        let (mult, mfa) = lure_odds(self.c, &self.advisory_day, o, d, odds_mult);
+        let range = self.c.syn.staff_of(o);
+        let out = draw_phish(
+            self.c,
+            o,
+            &lure,
+            mult,
+            mfa,
+            &mut self.orgs[o].rng,
+            &mut self.staff[range],
+            &mut self.binom,
+            &mut self.scratch,
+        );
+        self.apply_phish(o, out);
+    }
+
+    /// Books what a lure did to `o`: its staff counts and flows, then its
+    /// foothold, if any.
+    fn apply_phish(&mut self, o: usize, out: Phished) {
+        let ci = self.ci(o);
+        for (i, &delta) in out.staff.iter().enumerate() {
+            let c = &mut self.cnt[ci + STAFF0 + i];
+            *c = c.wrapping_add_signed(delta);
         }
-        let off = syn.offenders[o] as usize;
-        let mut mult = odds_mult;
-        if self.c.iv[o] & IV_TRAINED != 0 {
-            mult *= self.c.sc.interventions.training_odds_ratio;
+        self.flow(o, EMAILS, out.emails);
+        self.flow(o, CLICKS, out.clicks);
+        self.flow(o, CREDS, out.creds);
+        self.flow(o, REPORTS, out.reports);
+        if let Some((t, report_det, det_at)) = out.foothold
+            && self.infect(o, t)
+            && report_det
+        {
+            self.arm_detect(o, det_at);
         }
-        if self.advised(o, d as f64) {
-            mult *= 1.0 - p.advisory_click_reduction * syn.channels.advisory_staff;
+    }
+
+    /// A phishing wave of campaign `camp` on day `d`: each organisation's
+    /// draws (from its own stream, into its own staff) in parallel over
+    /// [`WAVE_CHUNKS`] fixed blocks of organisations, then booked in
+    /// organisation order, as one loop would. Nothing a lure draws depends on
+    /// another organisation's booking, so the results are those of the loop,
+    /// whatever the thread count.
+    fn phishing_wave(&mut self, camp: &Campaign, reach: &[bool], d: u32) {
+        let c = self.c;
+        let syn = c.syn;
+        let n = syn.len();
+        let lure = Lure {
+            d,
+            share: camp.staff_share,
+            cached_share: true,
+        };
+        if self.wave_caches.len() < WAVE_CHUNKS {
+            self.wave_caches
+                .resize_with(WAVE_CHUNKS, || (BinomialCache::default(), Vec::new()));
         }
-        let mfa = self.c.iv[o] & IV_MFA != 0;
-        let (mut attempts, mut reports) = (0u64, 0u64);
-        let classes = [
-            (range.start, range.start + off, syn.p_offender[o] as f64),
-            (range.start + off, range.end, syn.p_normal[o] as f64),
-        ];
-        for (lo, hi, pc) in classes {
-            let n = (hi - lo) as u64;
-            if n == 0 {
-                continue;
-            }
-            let odds = pc / (1.0 - pc).max(1e-12) * mult;
-            let pk = if pc >= 1.0 { 1.0 } else { odds / (1.0 + odds) };
-            let rng = &mut self.orgs[o].rng;
-            let bc = &mut self.binom;
-            let recv = if cached_share {
-                bc.sample(rng, n, share)
-            } else {
-                binomial(rng, n, share)
+        let advisory_day = &self.advisory_day;
+        let mut orgs = &mut self.orgs[..];
+        let mut staff = &mut self.staff[..];
+        let mut caches = &mut self.wave_caches[..];
+        let mut blocks = Vec::with_capacity(WAVE_CHUNKS);
+        let mut base = 0usize;
+        for i in 0..WAVE_CHUNKS {
+            let (lo, hi) = (n * i / WAVE_CHUNKS, n * (i + 1) / WAVE_CHUNKS);
+            let (block_orgs, rest) = std::mem::take(&mut orgs).split_at_mut(hi - lo);
+            orgs = rest;
+            let end = syn.staff_start[hi] as usize;
+            let (block_staff, rest) = std::mem::take(&mut staff).split_at_mut(end - base);
+            staff = rest;
+            let Some((cache, rest)) = std::mem::take(&mut caches).split_first_mut() else {
+                unreachable!("one cache per block")
             };
-            let k = binomial(rng, recv, pk);
-            let r = bc.sample(rng, recv - k, p.report_rate);
-            reports += r;
-            let m = (k + r) as usize;
-            // Floyd's algorithm: m distinct staff of the class, marked in place.
-            self.scratch.clear();
-            let nn = n as usize;
-            for j in nn - m..nn {
-                let t = rng.random_range(0..=j);
-                let pick = if self.staff[lo + t] & MARK != 0 { j } else { t };
-                self.staff[lo + pick] |= MARK;
-                self.scratch.push((lo + pick) as u32);
-            }
-            // Clickers: a uniform k-subset of the picks (partial Fisher-Yates).
-            for i in 0..k as usize {
-                let j = rng.random_range(i..m);
-                self.scratch.swap(i, j);
-            }
-            // Counts among the clickers from binomials; the clickers are in random
-            // order, so the first `creds` of them are the ones who typed credentials.
-            let bc = &mut self.binom;
-            let creds = bc.sample(rng, k, p.credential_rate);
-            attempts += bc.sample(rng, k, p.payload_rate);
-            reports += bc.sample(rng, k, p.clicker_report_rate);
-            attempts += if mfa {
-                bc.sample(rng, creds, 1.0 - p.mfa_block)
-            } else {
-                creds
-            };
-            let ci = syn.country[o] as usize * NS;
-            for (i, &s) in self.scratch.iter().enumerate() {
-                let s = s as usize;
-                self.staff[s] &= !MARK;
-                let old = self.staff[s];
-                let new = if (i as u64) < creds {
-                    staff::CREDENTIALS
-                } else if (i as u64) < k {
-                    staff::CLICKED
-                } else {
-                    staff::REPORTED
-                };
-                if new > old {
-                    self.staff[s] = new;
-                    self.cnt[ci + STAFF0 + old as usize] -= 1;
-                    self.cnt[ci + STAFF0 + new as usize] += 1;
-                }
-            }
-            self.flow(o, EMAILS, recv);
-            self.flow(o, CLICKS, k);
-            self.flow(o, CREDS, creds);
+            caches = rest;
+            blocks.push((lo, base, block_orgs, block_staff, cache));
+            base = end;
         }
-        self.flow(o, REPORTS, reports);
-        if attempts > 0 {
-            let q = 1.0 - (1.0 - p.foothold_success).powi(attempts.min(i32::MAX as u64) as i32);
-            let rng = &mut self.orgs[o].rng;
-            if rng.random::<f64>() < q {
-                let t = d as f64 + rng.random::<f64>();
-                let report_det = reports > 0 && rng.random::<f64>() < p.report_detection;
-                let det_at = t + rng.random::<f64>();
-                if self.infect(o, t) && report_det {
-                    self.arm_detect(o, det_at);
+        let draw = |(lo, base, block_orgs, block_staff, (binom, scratch)): Block| {
+            let mut out = Vec::new();
+            for (i, org) in block_orgs.iter_mut().enumerate() {
+                let o = lo + i;
+                if !camp.kinds.contains(&syn.kind[o]) || !reach[syn.country[o] as usize] {
+                    continue;
                 }
+                if org.rng.random::<f64>() >= camp.org_share {
+                    continue;
+                }
+                let (mult, mfa) = lure_odds(c, advisory_day, o, d, camp.lure_odds_ratio);
+                let r = syn.staff_of(o);
+                let ph = draw_phish(
+                    c,
+                    o,
+                    &lure,
+                    mult,
+                    mfa,
+                    &mut org.rng,
+                    &mut block_staff[r.start - base..r.end - base],
+                    binom,
+                    scratch,
+                );
+                out.push((o as u32, ph));
+            }
+            out
+        };
+        // The same draws either way; in parallel only when replicates leave
+        // threads idle.
+        let drawn: Vec<Vec<(u32, Phished)>> = if c.parallel_waves {
+            blocks.into_par_iter().map(draw).collect()
+        } else {
+            blocks.into_iter().map(draw).collect()
+        };
+        for block in drawn {
+            for (o, ph) in block {
+                self.apply_phish(o as usize, ph);
             }
         }
     }
@@ -1044,7 +1265,8 @@ impl<'a> Rep<'a> {
             return;
         }
         match camp.vector {
-            Vector::Phishing | Vector::Intrusion => {
+            Vector::Phishing => self.phishing_wave(camp, &self.c.reach[ci], d),
+            Vector::Intrusion => {
                 let reach = &self.c.reach[ci];
                 for o in 0..n {
                     if !camp.kinds.contains(&syn.kind[o]) || !reach[syn.country[o] as usize] {
@@ -1053,9 +1275,7 @@ impl<'a> Rep<'a> {
                     if self.orgs[o].rng.random::<f64>() >= camp.org_share {
                         continue;
                     }
-                    if camp.vector == Vector::Phishing {
-                        self.phish(o, d, camp.staff_share, camp.lure_odds_ratio, true);
-                    } else if self.orgs[o].rng.random::<f64>() < self.c.p.foothold_success {
+                    if self.orgs[o].rng.random::<f64>() < self.c.p.foothold_success {
                         let t = d as f64 + self.orgs[o].rng.random::<f64>();
                         self.infect(o, t);
                     }
@@ -1703,7 +1923,9 @@ impl<'a> Rep<'a> {
     }
 }
 
-/// Generates the synthetic ecosystem of `scenario` (its seed and scale).
+/// Generates the synthetic ecosystem of `scenario` from its seed and scale:
+/// the network of every replicate under `fixed_network`, and the one
+/// [`run_on`] runs on.
 pub fn synthesise(eco: &Ecosystem, scenario: &Scenario) -> Result<Synth, SimError> {
     scenario.check_settings().map_err(SimError::Settings)?;
     Ok(synth::generate(
@@ -1711,6 +1933,32 @@ pub fn synthesise(eco: &Ecosystem, scenario: &Scenario) -> Result<Synth, SimErro
         &scenario.parameters,
         scenario.scale,
         scenario.seed,
+    )?)
+}
+
+/// Tag of the network seeds in [`network_seed`].
+const NETWORK_TAG: u64 = 0x006E_6574_776F_726B; // "network"
+
+/// Seed of replicate `replicate`'s network when networks are redrawn: a hash
+/// of the run's seed and the replicate, so a replicate's network does not
+/// depend on the thread count or on the other replicates.
+pub fn network_seed(seed: u64, replicate: u64) -> u64 {
+    rng::hash3(seed, replicate, NETWORK_TAG)
+}
+
+/// The synthetic ecosystem replicate `replicate` of `scenario` runs on: the
+/// scenario's own ([`synthesise`]) under `fixed_network`, else one drawn
+/// from [`network_seed`].
+pub fn network(eco: &Ecosystem, scenario: &Scenario, replicate: u64) -> Result<Synth, SimError> {
+    if scenario.fixed_network {
+        return synthesise(eco, scenario);
+    }
+    scenario.check_settings().map_err(SimError::Settings)?;
+    Ok(synth::generate(
+        eco,
+        &scenario.parameters,
+        scenario.scale,
+        network_seed(scenario.seed, replicate),
     )?)
 }
 
@@ -1737,9 +1985,12 @@ pub fn simulate_cancellable(
     if cancelled() {
         return Err(SimError::Cancelled);
     }
-    let syn = synthesise(eco, scenario)?;
+    // Replicate 0's network: it describes the ecosystem in the report.
+    let syn = network(eco, scenario, 0)?;
     check_countries(&syn, scenario)?;
-    run_on_until(&syn, scenario, progress, cancelled).ok_or(SimError::Cancelled)
+    let redraw = |r: u64| network(eco, scenario, r);
+    let redraw: Option<&Redraw> = (!scenario.fixed_network).then_some(&redraw);
+    run_on_until(&syn, redraw, scenario, progress, cancelled)
 }
 
 /// The care organisations that depend on national system `national`'s IT
@@ -1755,6 +2006,9 @@ pub fn switch_off_dependants(syn: &Synth, seed: u64, national: usize) -> Vec<u32
         .filter(|&o| rng::unit_hash(seed, o as u64, 106) < strength)
         .collect()
 }
+
+/// Draws replicate `r`'s network.
+type Redraw<'a> = dyn Fn(u64) -> Result<Synth, SimError> + Sync + 'a;
 
 /// Every country a campaign names exists in the synthetic ecosystem (a model
 /// with fewer national health systems has fewer countries), and so does every
@@ -1809,26 +2063,31 @@ pub fn check_countries(syn: &Synth, scenario: &Scenario) -> Result<(), SimError>
     Ok(())
 }
 
-/// Runs `scenario` on an already generated ecosystem.
+/// Runs every replicate of `scenario` on one already generated ecosystem
+/// (as under `fixed_network`, whatever the scenario says).
 pub fn run_on(
     syn: &Synth,
     scenario: &Scenario,
     progress: &(dyn Fn(u32) + Sync),
 ) -> SimulationReport {
-    match run_on_until(syn, scenario, progress, &|| false) {
-        Some(report) => report,
-        None => unreachable!("a run that is never cancelled finishes"),
+    match run_on_until(syn, None, scenario, progress, &|| false) {
+        Ok(report) => report,
+        Err(e) => unreachable!("a run on one network that is never cancelled finishes: {e}"),
     }
 }
 
-/// [`run_on`], checking `cancelled` before each batch of replicates: `None`
-/// once it says `true`.
+/// Runs the replicates: replicate 0 on `syn`, each other one on `redraw`'s
+/// network for it (dropped once the replicate is done), or on `syn` too when
+/// `redraw` is `None`. Checks `cancelled` before each batch of replicates.
+/// The report describes the ecosystem (sizes, countries' staff, each
+/// organisation's staff and links) by `syn`.
 fn run_on_until(
     syn: &Synth,
+    redraw: Option<&Redraw>,
     scenario: &Scenario,
     progress: &(dyn Fn(u32) + Sync),
     cancelled: &(dyn Fn() -> bool + Sync),
-) -> Option<SimulationReport> {
+) -> Result<SimulationReport, SimError> {
     let n = syn.len();
     let seed = scenario.seed;
     let ivs = &scenario.interventions;
@@ -1878,10 +2137,6 @@ fn run_on_until(
         .campaigns
         .iter()
         .position(|c| c.vector == Vector::Worm);
-    let mut country_segs = vec![0u64; syn.countries.len()];
-    for o in 0..n {
-        country_segs[syn.country[o] as usize] += syn.segs_of(o).len() as u64;
-    }
     let reach = scenario
         .campaigns
         .iter()
@@ -1897,17 +2152,15 @@ fn run_on_until(
         .iter()
         .map(|c| c.organisation.as_deref().and_then(|id| syn.org_by_id(id)))
         .collect();
-    let ctx = Ctx {
-        syn,
-        sc: scenario,
-        p: &scenario.parameters,
+    let shared = Shared {
         iv,
         waves,
         worm,
-        country_segs,
         reach,
         target_org,
+        parallel_waves: (scenario.replicates as usize) < rayon::current_num_threads(),
     };
+    let ctx = Ctx::new(syn, scenario, &shared);
 
     let days = scenario.days as usize;
     let nc = syn.countries.len();
@@ -1924,13 +2177,19 @@ fn run_on_until(
     let mut done = 0u64;
     while done < reps {
         if cancelled() {
-            return None;
+            return Err(SimError::Cancelled);
         }
         let upto = (done + chunk).min(reps);
         let outs: Vec<RepOut> = (done..upto)
             .into_par_iter()
-            .map(|r| Rep::new(&ctx, r).run())
-            .collect();
+            .map(|r| match redraw {
+                Some(draw) if r > 0 => {
+                    let own = draw(r)?;
+                    Ok(Rep::new(&Ctx::new(&own, scenario, &shared), r).run())
+                }
+                _ => Ok(Rep::new(&ctx, r).run()),
+            })
+            .collect::<Result<_, SimError>>()?;
         for out in outs {
             let mut e = vec![0u32; days * NS];
             for d in 0..days {
@@ -2029,9 +2288,10 @@ fn run_on_until(
         .map(|i| syn.clients.row(i).len() as u64)
         .max()
         .unwrap_or(0);
-    Some(SimulationReport {
+    Ok(SimulationReport {
         scenario: scenario.name.clone(),
         seed,
+        fixed_network: redraw.is_none(),
         scale: scenario.scale,
         days: scenario.days,
         replicates: scenario.replicates,

@@ -255,6 +255,10 @@ pub struct Scenario {
     pub seed: u64,
     /// Scale of the populations.
     pub scale: f64,
+    /// Run every replicate on the one network drawn from `seed`, instead of
+    /// redrawing the network for each replicate (the default), so that the
+    /// replicate bands leave out the network's variation.
+    pub fixed_network: bool,
     /// Parameters.
     pub parameters: Parameters,
     /// Interventions.
@@ -275,6 +279,7 @@ impl Scenario {
             replicates: 10,
             seed: 1,
             scale: 1.0,
+            fixed_network: false,
             parameters: Parameters::default(),
             interventions: Interventions::default(),
             sharing: Sharing::None,
@@ -370,7 +375,15 @@ pub fn load_scenario_bytes(bytes: &[u8], eco: &Ecosystem) -> LoadedScenario {
 }
 
 const TOP_KEYS: &[&str] = &["scenario", "parameters", "interventions", "campaign"];
-const SCENARIO_KEYS: &[&str] = &["name", "description", "days", "replicates", "seed", "scale"];
+const SCENARIO_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "days",
+    "replicates",
+    "seed",
+    "scale",
+    "fixed_network",
+];
 const CAMPAIGN_KEYS: &[&str] = &[
     "name",
     "vector",
@@ -446,6 +459,11 @@ pub fn load_scenario(text: &str, eco: &Ecosystem) -> LoadedScenario {
                 find(t, "seed").and_then(|v| r.int(v, "seed", 0, i64::MAX, "a seed of 0 or more"))
             {
                 sc.seed = d as u64;
+            }
+            if let Some(v) = find(t, "fixed_network")
+                && let Some(b) = r.boolean(v, "fixed_network")
+            {
+                sc.fixed_network = b;
             }
             if let Some(v) = find(t, "scale")
                 && let Some(x) = r.float(v, "scale")
@@ -621,6 +639,20 @@ impl Reader<'_> {
                     v,
                     format!("`{key}` must be a table"),
                     &format!("expected `[{key}]`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, v: &Val<'_>, key: &str) -> Option<bool> {
+        match v.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                self.err(
+                    v,
+                    format!("`{key}` is a {}", other.type_str()),
+                    "expected true or false",
                 );
                 None
             }

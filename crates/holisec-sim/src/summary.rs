@@ -291,6 +291,9 @@ pub struct SimulationReport {
     pub scenario: String,
     /// Seed.
     pub seed: u64,
+    /// Every replicate ran on the one network drawn from the seed (else each
+    /// on its own; the ecosystem described here is replicate 0's).
+    pub fixed_network: bool,
     /// Scale.
     pub scale: f64,
     /// Simulated days.
@@ -466,7 +469,8 @@ impl Csv {
 ///
 /// Counts the synthetic ecosystem (per organisation ~70 B, per staff member
 /// 4 B offsets-free plus 1 B state per replicate in flight, per segment 13 B),
-/// per-replicate state (~90 B per organisation) and the retained series
+/// per-replicate state (~90 B per organisation), the networks of the
+/// replicates in flight unless the network is fixed, and the retained series
 /// (replicates x days x series x 4 B, countries x days x series x 8 B).
 pub fn estimate_memory(
     eco: &Ecosystem,
@@ -495,7 +499,14 @@ pub fn estimate_memory(
         + countries as f64 * days * NS as f64 * 8.0
         + orgs * (24.0 + 64.0)
         + in_flight * 8.0 * (orgs * 8.0);
-    Ok((synth + in_flight * 2.0 * per_rep + kept) as u64 + 32 * 1024 * 1024)
+    // Redrawn networks: replicate 0's, kept for the report, and one per
+    // replicate in flight.
+    let networks = if scenario.fixed_network {
+        1.0
+    } else {
+        1.0 + in_flight
+    };
+    Ok((networks * synth + in_flight * 2.0 * per_rep + kept) as u64 + 32 * 1024 * 1024)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use std::ops::Range;
 
 use holisec_model::{Ecosystem, RelationKind, RelationLevel, StakeholderKind};
 use rand::RngExt;
-use rand_distr::{Beta, Distribution, StandardNormal};
+use rand_distr::{Beta, Distribution, Open01, StandardNormal};
 use serde::Serialize;
 
 use crate::rng::{self, SimRng};
@@ -494,41 +494,77 @@ pub fn sizes(eco: &Ecosystem, scale: f64) -> Result<(usize, u64, u64), SynthErro
 }
 
 /// Largest-remainder apportionment of `total` in proportion to `weights`.
+///
+/// The units left after the floors go to the largest remainders, ties to
+/// the lower index (one more round over that order if, by rounding, more
+/// units are left than weights). Linear time: the receivers are selected,
+/// not sorted.
 pub fn apportion(total: u64, weights: &[f64]) -> Vec<u64> {
     let sum: f64 = weights.iter().sum();
     if weights.is_empty() || sum <= 0.0 {
         return vec![0; weights.len()];
     }
-    let quotas: Vec<f64> = weights.iter().map(|w| w / sum * total as f64).collect();
-    let mut out: Vec<u64> = quotas.iter().map(|q| q.floor() as u64).collect();
-    let given: u64 = out.iter().sum();
-    let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by(|&a, &b| {
-        let ra = quotas[a] - quotas[a].floor();
-        let rb = quotas[b] - quotas[b].floor();
-        rb.total_cmp(&ra).then(a.cmp(&b))
-    });
-    for &i in order
-        .iter()
-        .cycle()
-        .take(total.saturating_sub(given) as usize)
-    {
-        out[i] += 1;
+    let mut out: Vec<u64> = Vec::with_capacity(weights.len());
+    let mut rem: Vec<(f64, u32)> = Vec::with_capacity(weights.len());
+    let mut given = 0u64;
+    for (i, w) in weights.iter().enumerate() {
+        let q = w / sum * total as f64;
+        let f = q.floor();
+        out.push(f as u64);
+        given += f as u64;
+        rem.push((q - f, i as u32));
+    }
+    let left = total.saturating_sub(given) as usize;
+    if left == 0 {
+        return out;
+    }
+    // Largest remainder first, then lowest index: a total order.
+    let by = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let n = weights.len();
+    let (rounds, part) = (left / n, left % n);
+    if rounds > 0 {
+        for x in &mut out {
+            *x += rounds as u64;
+        }
+    }
+    if part > 0 {
+        if part < n {
+            rem.select_nth_unstable_by(part - 1, by);
+        }
+        for &(_, i) in &rem[..part] {
+            out[i as usize] += 1;
+        }
     }
     out
 }
 
 /// Click probabilities of the (normal, offender) classes such that a share
 /// `offender_share` with `odds_ratio` times the odds averages to `p`.
+///
+/// With `x` the normal class's probability, `(1 - s) x + s r x / (1 + (r - 1) x) = p`
+/// is the quadratic `(1 - s)(r - 1) x^2 + (1 + (s - p)(r - 1)) x - p = 0`,
+/// whose smaller positive root is the one in (0, 1), taken in the form that
+/// does not cancel. Bisection is kept for parameters where that fails.
 pub fn class_probabilities(p: f64, offender_share: f64, odds_ratio: f64) -> (f64, f64) {
     if p <= 0.0 || p >= 1.0 || offender_share <= 0.0 {
         return (p, p);
     }
-    let mix = |pn: f64| {
+    let offender = |pn: f64| {
         let odds = pn / (1.0 - pn) * odds_ratio;
-        let po = odds / (1.0 + odds);
-        (1.0 - offender_share) * pn + offender_share * po
+        odds / (1.0 + odds)
     };
+    let a = (1.0 - offender_share) * (odds_ratio - 1.0);
+    let b = 1.0 + (offender_share - p) * (odds_ratio - 1.0);
+    let sq = (b * b + 4.0 * a * p).max(0.0).sqrt();
+    let x = if b >= 0.0 {
+        2.0 * p / (b + sq)
+    } else {
+        (sq - b) / (2.0 * a)
+    };
+    if x > 0.0 && x < 1.0 && x.is_finite() {
+        return (x, offender(x));
+    }
+    let mix = |pn: f64| (1.0 - offender_share) * pn + offender_share * offender(pn);
     let (mut lo, mut hi) = (0.0, p);
     for _ in 0..50 {
         let mid = 0.5 * (lo + hi);
@@ -539,8 +575,80 @@ pub fn class_probabilities(p: f64, offender_share: f64, odds_ratio: f64) -> (f64
         }
     }
     let pn = 0.5 * (lo + hi);
-    let odds = pn / (1.0 - pn) * odds_ratio;
-    (pn, odds / (1.0 + odds))
+    (pn, offender(pn))
+}
+
+/// The Beta distribution by Cheng's algorithm BB (both shapes above 1), the
+/// algorithm and draws of `rand_distr::Beta`, with the platform's `exp` and
+/// `ln` instead of the portable ones `rand_distr` is built with (40% of the
+/// generator's time at scale 1 went to them). The two libraries' results may
+/// differ in the last bit, so a rate may too; the `f32` class probabilities
+/// derived from it, in practice, do not (tested).
+#[derive(Debug, Clone, Copy)]
+struct ChengBB {
+    a: f64,
+    b: f64,
+    switched: bool,
+    alpha: f64,
+    beta: f64,
+    gamma: f64,
+}
+
+impl ChengBB {
+    /// `Beta(alpha, beta)` when algorithm BB applies (the smaller shape above 1).
+    fn new(alpha: f64, beta: f64) -> Option<Self> {
+        let (a, b, switched) = if alpha < beta {
+            (alpha, beta, false)
+        } else {
+            (beta, alpha, true)
+        };
+        if !(a > 1.0 && b.is_finite()) {
+            return None;
+        }
+        let sum = a + b;
+        let bb = ((sum - 2.0) / (2.0 * a * b - sum)).sqrt();
+        Some(ChengBB {
+            a,
+            b,
+            switched,
+            alpha: sum,
+            beta: bb,
+            gamma: a + 1.0 / bb,
+        })
+    }
+
+    // `!(x < t)` as `rand_distr` writes it: a NaN accepts too.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
+    fn sample(&self, rng: &mut SimRng) -> f64 {
+        let mut w;
+        loop {
+            let u1: f64 = rng.sample(Open01);
+            let u2: f64 = rng.sample(Open01);
+            let v = self.beta * (u1 / (1.0 - u1)).ln();
+            w = self.a * v.exp();
+            let z = u1 * u1 * u2;
+            let r = self.gamma * v - 4f64.ln();
+            let s = self.a + r - w;
+            if s + 1.0 + 5f64.ln() >= 5.0 * z {
+                break;
+            }
+            let t = z.ln();
+            if s >= t {
+                break;
+            }
+            if !(r + self.alpha * (self.alpha / (self.b + w)).ln() < t) {
+                break;
+            }
+        }
+        if !self.switched {
+            if w == f64::INFINITY {
+                return 1.0;
+            }
+            w / (self.b + w)
+        } else {
+            self.b / (self.b + w)
+        }
+    }
 }
 
 /// Generates the synthetic ecosystem for `scale`, deterministically from `seed`.
@@ -691,24 +799,38 @@ pub fn generate(
     } else {
         None
     };
-    let mut p_normal = Vec::with_capacity(n);
-    let mut p_offender = Vec::with_capacity(n);
-    for _ in 0..n {
-        let po = match &beta {
-            Some(b) => b.sample(&mut rng),
-            None => p.click_rate,
-        };
-        let (a, b) = class_probabilities(po, p.offender_share, p.offender_odds_ratio);
-        p_normal.push(a as f32);
-        p_offender.push(b as f32);
-    }
+    let classes = |rate: f64| {
+        let (a, b) = class_probabilities(rate, p.offender_share, p.offender_odds_ratio);
+        (a as f32, b as f32)
+    };
+    let (p_normal, p_offender): (Vec<f32>, Vec<f32>) = match &beta {
+        Some(b) => {
+            // The rates first (the generator's draws, in order), then the classes.
+            let rates: Vec<f64> =
+                match ChengBB::new(p.click_rate * conc, (1.0 - p.click_rate) * conc) {
+                    Some(bb) => (0..n).map(|_| bb.sample(&mut rng)).collect(),
+                    None => (0..n).map(|_| b.sample(&mut rng)).collect(),
+                };
+            rates.into_iter().map(classes).unzip()
+        }
+        None => {
+            let (a, b) = classes(p.click_rate);
+            (vec![a; n], vec![b; n])
+        }
+    };
     let exposed: Vec<bool> = (0..n)
         .map(|o| rng::unit_hash(seed, o as u64, 11) < p.exposed_share)
         .collect();
 
     // Supplier links: preferential attachment with a uniform share.
-    let mut urn: Vec<u32> = Vec::new();
-    let mut pairs: Vec<(u32, u32)> = Vec::new(); // (supplier local, client)
+    let hospital_links = p.hospital_supplier_links.round() as usize;
+    let mut urn: Vec<u32> = Vec::with_capacity(h_total as usize * hospital_links);
+    // (supplier local, client)
+    let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(
+        h_total as usize * hospital_links
+            + pc_total as usize * p.primary_care_supplier_links.round() as usize
+            + 3 * n_countries,
+    );
     let links = |k: OrgKind| match k {
         OrgKind::Hospital => p.hospital_supplier_links.round() as usize,
         OrgKind::PrimaryCare => p.primary_care_supplier_links.round() as usize,
@@ -716,6 +838,9 @@ pub fn generate(
         _ => 0,
     };
     let mut chosen: Vec<u32> = Vec::new();
+    // Organisation -> its suppliers: rows in organisation order, as the pairs.
+    let mut of_offsets: Vec<u32> = Vec::with_capacity(n + 1);
+    of_offsets.push(0);
     for o in 0..sup_start as usize {
         let l = links(kind[o]).min(n_suppliers as usize);
         chosen.clear();
@@ -737,10 +862,14 @@ pub fn generate(
             }
             pairs.push((s, o as u32));
         }
+        of_offsets.push(pairs.len() as u32);
     }
     let clients = Csr::from_pairs(n_suppliers as usize, &pairs);
-    let rev: Vec<(u32, u32)> = pairs.iter().map(|&(s, o)| (o, s + sup_start)).collect();
-    let suppliers_of = Csr::from_pairs(n, &rev);
+    of_offsets.resize(n + 1, pairs.len() as u32);
+    let suppliers_of = Csr {
+        offsets: of_offsets,
+        targets: pairs.iter().map(|&(s, _)| s + sup_start).collect(),
+    };
 
     Ok(Synth {
         countries,
@@ -842,6 +971,105 @@ mod tests {
         assert_eq!(a, vec![4, 3, 3]);
     }
 
+    /// The apportionment the generator used before it selected instead of
+    /// sorting: every unit left goes by a full sort of the remainders.
+    fn apportion_by_sort(total: u64, weights: &[f64]) -> Vec<u64> {
+        let sum: f64 = weights.iter().sum();
+        let quotas: Vec<f64> = weights.iter().map(|w| w / sum * total as f64).collect();
+        let mut out: Vec<u64> = quotas.iter().map(|q| q.floor() as u64).collect();
+        let given: u64 = out.iter().sum();
+        let mut order: Vec<usize> = (0..weights.len()).collect();
+        order.sort_by(|&a, &b| {
+            let ra = quotas[a] - quotas[a].floor();
+            let rb = quotas[b] - quotas[b].floor();
+            rb.total_cmp(&ra).then(a.cmp(&b))
+        });
+        for &i in order.iter().cycle().take((total - given) as usize) {
+            out[i] += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn apportion_selects_what_sorting_selects() {
+        let mut rng = rng::stream(5, 0, 0);
+        for (n, total) in [(1, 7), (3, 10), (50, 1000), (1000, 123_457), (5000, 5000)] {
+            let mut weights: Vec<f64> = (0..n)
+                .map(|_| (rng.sample::<f64, _>(StandardNormal)).exp())
+                .collect();
+            assert_eq!(
+                apportion(total, &weights),
+                apportion_by_sort(total, &weights)
+            );
+            // Ties: equal weights go to the lower indices first.
+            weights.iter_mut().for_each(|w| *w = 1.0);
+            assert_eq!(
+                apportion(total, &weights),
+                apportion_by_sort(total, &weights)
+            );
+        }
+    }
+
+    /// The closed form gives the root the earlier 50-step bisection found.
+    #[test]
+    fn class_probabilities_match_bisection() {
+        let bisect = |p: f64, s: f64, r: f64| {
+            let mix = |pn: f64| {
+                let odds = pn / (1.0 - pn) * r;
+                (1.0 - s) * pn + s * odds / (1.0 + odds)
+            };
+            let (mut lo, mut hi) = (0.0, p);
+            for _ in 0..50 {
+                let mid = 0.5 * (lo + hi);
+                if mix(mid) < p {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            0.5 * (lo + hi)
+        };
+        for p in [1e-6, 0.01, 0.05, 0.142, 0.3, 0.5, 0.8, 0.99, 0.999_999] {
+            for s in [0.001, 0.143, 0.5, 0.9, 1.0] {
+                for r in [1.0, 1.5, 3.0, 20.0, 100.0] {
+                    let (pn, po) = class_probabilities(p, s, r);
+                    let want = bisect(p, s, r);
+                    assert!(
+                        (pn - want).abs() <= 1e-14,
+                        "p {p} s {s} r {r}: {pn} vs {want}"
+                    );
+                    assert!((pn as f32) == (want as f32) || (pn - want).abs() <= 1e-15);
+                    assert!(((1.0 - s) * pn + s * po - p).abs() < 1e-12);
+                }
+            }
+        }
+    }
+
+    /// Cheng's BB with the platform's math draws what `rand_distr::Beta`
+    /// draws: the same number of uniforms, rates equal to 1e-12, and the same
+    /// `f32` class probabilities.
+    #[test]
+    fn cheng_bb_draws_what_rand_distr_draws() {
+        for (alpha, beta) in [(3.408, 20.592), (20.0, 4.0), (1.5, 1.5), (50.0, 950.0)] {
+            let ours = ChengBB::new(alpha, beta).unwrap();
+            let theirs = Beta::new(alpha, beta).unwrap();
+            let mut a = rng::stream(11, 0, 0);
+            let mut b = a.clone();
+            let mut same_f32 = 0;
+            let n = 100_000;
+            for _ in 0..n {
+                let (x, y) = (ours.sample(&mut a), theirs.sample(&mut b));
+                assert!((x - y).abs() <= 1e-12 * y.max(1e-300), "{x} vs {y}");
+                let cx = class_probabilities(x, 0.143, 3.0);
+                let cy = class_probabilities(y, 0.143, 3.0);
+                same_f32 += usize::from(cx.0 as f32 == cy.0 as f32 && cx.1 as f32 == cy.1 as f32);
+            }
+            assert_eq!(a.random::<u64>(), b.random::<u64>(), "same uniforms used");
+            assert!(same_f32 as f64 >= 0.9999 * n as f64, "{same_f32} of {n}");
+        }
+        assert!(ChengBB::new(0.5, 3.0).is_none());
+    }
+
     #[test]
     fn class_mixture_averages_to_p() {
         let (pn, po) = class_probabilities(0.142, 0.143, 3.0);
@@ -865,6 +1093,24 @@ mod tests {
         let t = generate(&e, &p, 0.1, 3).unwrap();
         assert_eq!(s.staff_start, t.staff_start);
         assert_eq!(s.clients.targets, t.clients.targets);
+        // Organisation -> suppliers is the supplier -> clients graph reversed.
+        let mut rev = Vec::new();
+        for i in 0..s.suppliers.len() {
+            for &c in s.clients.row(i) {
+                rev.push((c, i as u32 + s.suppliers.start));
+            }
+        }
+        rev.sort_by_key(|&(c, _)| c);
+        let of = Csr::from_pairs(s.len(), &rev);
+        assert_eq!(s.suppliers_of.offsets, of.offsets);
+        let mut a = s.suppliers_of.targets.clone();
+        let mut b = of.targets;
+        for o in 0..s.len() {
+            let r = s.suppliers_of.offsets[o] as usize..s.suppliers_of.offsets[o + 1] as usize;
+            a[r.clone()].sort_unstable();
+            b[r].sort_unstable();
+        }
+        assert_eq!(a, b);
         // Every hospital has its suppliers; supplier degrees are heavy-tailed.
         let degrees: Vec<usize> = (0..s.suppliers.len())
             .map(|i| {

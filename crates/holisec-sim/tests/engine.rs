@@ -454,3 +454,104 @@ countries = ["FR"]
     );
     assert!(abroad(&national) < 0.2 * home(&national));
 }
+
+#[test]
+fn networks_are_redrawn_per_replicate_unless_fixed() {
+    let e = eco();
+    let mut sc = scenario(PHISHING);
+    assert!(!sc.fixed_network, "redrawn by default");
+    let net = |sc: &Scenario, r| holisec_sim::engine::network(&e, sc, r).unwrap();
+    let (a, b) = (net(&sc, 0), net(&sc, 1));
+    // The same organisations, drawn differently.
+    assert_eq!(a.kind, b.kind);
+    assert_ne!(a.p_normal, b.p_normal);
+    assert_ne!(a.clients.targets, b.clients.targets);
+    assert_ne!(a.staff_start, b.staff_start);
+    assert_eq!(
+        a.p_normal,
+        net(&sc, 0).p_normal,
+        "a replicate's network repeats"
+    );
+    sc.fixed_network = true;
+    let fixed = synthesise(&e, &sc).unwrap();
+    for r in [0, 1, 5] {
+        let n = net(&sc, r);
+        assert_eq!(n.p_normal, fixed.p_normal);
+        assert_eq!(n.clients.targets, fixed.clients.targets);
+        assert_eq!(n.staff_start, fixed.staff_start);
+    }
+}
+
+#[test]
+fn redrawn_networks_give_the_same_output_for_any_thread_count() {
+    let e = eco();
+    let mut sc = scenario(PHISHING);
+    sc.replicates = 5;
+    let json = |sc: &Scenario, threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let report = holisec_sim::simulate(&e, sc, &|_| {}).unwrap();
+            serde_json::to_string(&report).unwrap()
+        })
+    };
+    let one = json(&sc, 1);
+    assert_eq!(one, json(&sc, 2));
+    assert_eq!(one, json(&sc, 3));
+    // Under `fixed_network`, `simulate` is `run_on` on the scenario's network.
+    sc.fixed_network = true;
+    let fixed = json(&sc, 2);
+    assert_ne!(one, fixed, "the networks matter");
+    let syn = synthesise(&e, &sc).unwrap();
+    assert_eq!(
+        fixed,
+        serde_json::to_string(&run_on(&syn, &sc, &|_| {})).unwrap()
+    );
+}
+
+#[test]
+fn fixed_network_is_read_from_the_scenario() {
+    let sc = scenario("[scenario]\nfixed_network = true\n");
+    assert!(sc.fixed_network);
+    let loaded = load_scenario("[scenario]\nfixed_network = 1\n", &eco());
+    assert!(loaded.has_errors());
+}
+
+/// One replicate whose phishing waves reach everyone: the waves' draws run in
+/// parallel inside the replicate, and the output must not depend on it.
+#[test]
+fn one_replicate_gives_the_same_output_for_any_thread_count() {
+    let sc = scenario(
+        r#"
+[scenario]
+days = 100
+replicates = 1
+scale = 0.02
+seed = 9
+[interventions]
+sharing = "european"
+training_coverage = 0.3
+mfa_coverage = 0.3
+[[campaign]]
+threat = "ransomware"
+target = "healthcare-organisations"
+period_days = 30
+waves = 4
+org_share = 1.0
+staff_share = 1.0
+"#,
+    );
+    let json = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| serde_json::to_string(&run(&sc).1).unwrap())
+    };
+    let one = json(1);
+    assert_eq!(one, json(2));
+    assert_eq!(one, json(4));
+    assert!(run(&sc).1.summary.staff_clicked.mean > 1000.0);
+}

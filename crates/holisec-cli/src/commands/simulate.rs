@@ -49,6 +49,11 @@ pub struct Args {
     /// Scale of the populations (overrides the scenario), more than 0 and at most 10.
     #[arg(long, value_name = "F", allow_negative_numbers = true)]
     scale: Option<f64>,
+    /// Run every replicate on the one network drawn from the seed (as the
+    /// scenario's `fixed_network = true`); by default each replicate draws its
+    /// own, so the bands include the network's variation.
+    #[arg(long)]
+    fixed_network: bool,
     /// Worker threads, 1 to 1024 (default: every core). Never changes the numbers.
     #[arg(long, value_name = "T")]
     threads: Option<usize>,
@@ -123,6 +128,7 @@ pub fn run(args: Args) -> CliResult {
             seed: args.seed,
             days: args.days,
             scale: args.scale,
+            fixed_network: args.fixed_network.then_some(true),
         },
     )
     .map_err(input::api_error)?;

@@ -373,6 +373,7 @@ pub(crate) enum JobRequest {
         seed: Option<u64>,
         days: Option<u32>,
         scale: Option<f64>,
+        fixed_network: Option<bool>,
     },
     Plan {
         assessment: i64,
@@ -434,6 +435,7 @@ fn parse_request(body: &Value) -> Result<JobRequest, ServerError> {
                     "seed",
                     "days",
                     "scale",
+                    "fixed_network",
                 ],
             )?;
             let Some(scenario) = scenario_field(obj)? else {
@@ -468,6 +470,16 @@ fn parse_request(body: &Value) -> Result<JobRequest, ServerError> {
                 seed: uint(obj, "seed", "a whole number from 0 to 2^64 - 1")?,
                 days: small("days", "1 to 3,650 days")?,
                 scale,
+                fixed_network: match obj.get("fixed_network") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::Bool(b)) => Some(*b),
+                    Some(v) => {
+                        return Err(unprocessable(
+                            "fixed_network",
+                            format!("fixed_network {v}: expected true or false"),
+                        ));
+                    }
+                },
             })
         }
         "plan" => {
@@ -693,6 +705,7 @@ fn resolve(
             seed,
             days,
             scale,
+            fixed_network,
         } => {
             let eco = job_model(store, eco, org, model)?;
             let mut sc = job_scenario(store, &eco, org, &scenario)?;
@@ -701,6 +714,7 @@ fn resolve(
                 seed,
                 days,
                 scale,
+                fixed_network,
             };
             holisec_api::simulate::apply(&mut sc, &overrides)?;
             let threads = crate::jobs::rayon_threads();
@@ -713,6 +727,7 @@ fn resolve(
                 seed: sc.seed,
                 days: sc.days,
                 scale: sc.scale,
+                fixed_network: sc.fixed_network,
             };
             Ok((model, options))
         }
