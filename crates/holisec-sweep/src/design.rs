@@ -20,7 +20,8 @@ const TAG_POINT_SEED: u64 = 0x5357_4545_5053_4544; // "SWEEPSED"
 pub struct Point {
     /// Position in the design, from 0.
     pub index: u64,
-    /// Seed of the point's simulation (its replicates derive from it).
+    /// Seed of the point's simulation (its replicates derive from it); shared
+    /// within a Morris trajectory or a Sobol sample ([`seed_group`]).
     pub seed: u64,
     /// Factor values in their units, in the order of [`Design::factors`].
     pub values: Vec<f64>,
@@ -43,9 +44,22 @@ pub struct Design {
     pub sobol_samples: u64,
 }
 
-/// The seed of point `index` of a sweep seeded `seed`.
-pub fn point_seed(seed: u64, index: u64) -> u64 {
-    hash3(seed, TAG_POINT_SEED, index)
+/// The seed of the points of `group` of a sweep seeded `seed`.
+pub fn point_seed(seed: u64, group: u64) -> u64 {
+    hash3(seed, TAG_POINT_SEED, group)
+}
+
+/// The group whose seed point `index` shares: common random numbers where
+/// the analysis compares points. A Morris trajectory's points share one seed
+/// (an elementary effect is then the parameter's effect, not the difference of
+/// two random draws), as do a Sobol sample's A, B and AB_i points; grid and
+/// Latin hypercube points each have their own.
+pub fn seed_group(kind: DesignKind, factors: usize, index: u64) -> u64 {
+    match kind {
+        DesignKind::Morris => index / (factors as u64 + 1),
+        DesignKind::Sobol => index / (factors as u64 + 2),
+        DesignKind::Grid | DesignKind::Lhs => index,
+    }
 }
 
 /// The design of a checked sweep.
@@ -70,7 +84,7 @@ pub fn design(sweep: &Sweep) -> Design {
         .enumerate()
         .map(|(i, u)| Point {
             index: i as u64,
-            seed: point_seed(sweep.seed, i as u64),
+            seed: point_seed(sweep.seed, seed_group(sweep.design, k, i as u64)),
             values: u
                 .iter()
                 .zip(&sweep.factors)
@@ -261,11 +275,20 @@ mod tests {
         let a = design(&s);
         assert_eq!(a, design(&s));
         assert_eq!(a.points.len(), 50 * 6);
-        assert_eq!(a.points[7].seed, point_seed(3, 7));
+        // Sobol blocks of k + 2 = 6 points share a seed (common random numbers).
+        assert_eq!(a.points[7].seed, point_seed(3, 1));
+        assert_eq!(a.points[6].seed, a.points[11].seed);
+        assert_ne!(a.points[5].seed, a.points[6].seed);
         let mut other = s.clone();
         other.seed = 4;
         assert_ne!(design(&other).points[0].values, a.points[0].values);
         let seeds: std::collections::HashSet<u64> = a.points.iter().map(|p| p.seed).collect();
-        assert_eq!(seeds.len(), a.points.len());
+        assert_eq!(seeds.len(), 50);
+        let lhs = design(&sweep(DesignKind::Lhs, 4));
+        let seeds: std::collections::HashSet<u64> = lhs.points.iter().map(|p| p.seed).collect();
+        assert_eq!(seeds.len(), lhs.points.len());
+        let morris = design(&sweep(DesignKind::Morris, 4));
+        assert!(morris.points[..5].iter().all(|p| p.seed == morris.points[0].seed));
+        assert_ne!(morris.points[5].seed, morris.points[0].seed);
     }
 }
