@@ -288,7 +288,11 @@ mod tests {
         let seeds: std::collections::HashSet<u64> = lhs.points.iter().map(|p| p.seed).collect();
         assert_eq!(seeds.len(), lhs.points.len());
         let morris = design(&sweep(DesignKind::Morris, 4));
-        assert!(morris.points[..5].iter().all(|p| p.seed == morris.points[0].seed));
+        assert!(
+            morris.points[..5]
+                .iter()
+                .all(|p| p.seed == morris.points[0].seed)
+        );
         assert_ne!(morris.points[5].seed, morris.points[0].seed);
     }
 }
