@@ -195,11 +195,21 @@ fn the_report_is_valid_offline_html_and_a_pdf_whose_numbers_are_the_clis() {
         "hospitals_infected",
         "hospitals_disrupted",
         "orgs_encrypted",
+        "switch_offs",
     ] {
         let row = measures.iter().find(|m| m["key"] == key).unwrap();
         assert_eq!(row["mean"], sim["summary"][key]["mean"], "{key}");
         assert_eq!(row["p95"], sim["summary"][key]["p95"], "{key}");
     }
+    // The share encrypted is shown in percent.
+    let share = measures
+        .iter()
+        .find(|m| m["key"] == "mean_share_encrypted")
+        .unwrap();
+    let sim_share = sim["summary"]["mean_share_encrypted"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert!((share["mean"].as_f64().unwrap() - 100.0 * sim_share).abs() < 1e-9);
     // The interventions cannot make things worse on common random numbers here.
     let infected = measures
         .iter()

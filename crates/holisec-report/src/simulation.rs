@@ -97,6 +97,16 @@ pub fn package(scenario: &Scenario) -> (Scenario, String) {
     )
 }
 
+/// A share band (0..1) in percent.
+fn percent(b: Band) -> Band {
+    Band {
+        mean: 100.0 * b.mean,
+        p5: 100.0 * b.p5,
+        p50: 100.0 * b.p50,
+        p95: 100.0 * b.p95,
+    }
+}
+
 pub(crate) fn section(
     eco: &Ecosystem,
     scenario: &Scenario,
@@ -112,67 +122,91 @@ pub(crate) fn section(
         (
             "hospitals_infected",
             "hospitals infected",
-            &s.hospitals_infected,
-            &w.hospitals_infected,
+            s.hospitals_infected,
+            w.hospitals_infected,
         ),
         (
             "hospitals_disrupted",
             "hospitals disrupted",
-            &s.hospitals_disrupted,
-            &w.hospitals_disrupted,
+            s.hospitals_disrupted,
+            w.hospitals_disrupted,
         ),
         (
             "hospital_days_disrupted",
             "hospital-days disrupted",
-            &s.hospital_days_disrupted,
-            &w.hospital_days_disrupted,
+            s.hospital_days_disrupted,
+            w.hospital_days_disrupted,
         ),
         (
             "orgs_infected",
             "organisations infected",
-            &s.orgs_infected,
-            &w.orgs_infected,
+            s.orgs_infected,
+            w.orgs_infected,
         ),
         (
             "orgs_encrypted",
             "organisations encrypted",
-            &s.orgs_encrypted,
-            &w.orgs_encrypted,
+            s.orgs_encrypted,
+            w.orgs_encrypted,
         ),
         (
             "orgs_disrupted",
             "organisations disrupted",
-            &s.orgs_disrupted,
-            &w.orgs_disrupted,
+            s.orgs_disrupted,
+            w.orgs_disrupted,
         ),
         (
             "suppliers_infected",
             "solution providers infected",
-            &s.suppliers_infected,
-            &w.suppliers_infected,
+            s.suppliers_infected,
+            w.suppliers_infected,
         ),
         (
             "staff_clicked",
             "staff who clicked",
-            &s.staff_clicked,
-            &w.staff_clicked,
+            s.staff_clicked,
+            w.staff_clicked,
         ),
         (
             "credentials_captured",
             "credentials captured",
-            &s.credentials_captured,
-            &w.credentials_captured,
+            s.credentials_captured,
+            w.credentials_captured,
         ),
         (
             "time_to_containment_days",
             "days to containment",
-            &s.time_to_containment_days,
-            &w.time_to_containment_days,
+            s.time_to_containment_days,
+            w.time_to_containment_days,
+        ),
+        (
+            "mean_share_encrypted",
+            "share of the IT estate encrypted, organisations encrypted (%)",
+            percent(s.mean_share_encrypted),
+            percent(w.mean_share_encrypted),
+        ),
+        (
+            "hospitals_over_half_encrypted",
+            "hospitals with more than half their estate encrypted",
+            s.hospitals_over_half_encrypted,
+            w.hospitals_over_half_encrypted,
+        ),
+        (
+            "switch_offs",
+            "national IT switch-offs",
+            s.switch_offs,
+            w.switch_offs,
+        ),
+        (
+            "orgs_disrupted_by_switch_off",
+            "organisations cut off by a switch-off",
+            s.orgs_disrupted_by_switch_off,
+            w.orgs_disrupted_by_switch_off,
         ),
     ]
     .into_iter()
     .map(
-        |(key, label, band, with): (&str, &str, &Band, &Band)| MeasureRow {
+        |(key, label, band, with): (&str, &str, Band, Band)| MeasureRow {
             key: key.to_owned(),
             label: label.to_owned(),
             mean: band.mean,
