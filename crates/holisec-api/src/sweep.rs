@@ -90,31 +90,22 @@ pub fn run_point(
         },
     )?;
     let report = crate::simulate::run(eco, &sc, threads, progress)?;
-    let csv = report.replicates_csv();
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
     let columns: Vec<usize> = sweep
         .outputs
         .iter()
         .map(|o| {
-            header
+            holisec_sweep::file::OUTPUTS
                 .iter()
-                .position(|h| h == o)
+                .position(|name| name == o)
                 .ok_or_else(|| ApiError::Failed(format!("the simulator has no outcome `{o}`")))
         })
         .collect::<Result<_, _>>()?;
-    let rows = lines
-        .map(|line| {
-            let cells: Vec<&str> = line.split(',').collect();
-            columns
-                .iter()
-                .map(|&c| {
-                    cells
-                        .get(c)
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(f64::NAN)
-                })
-                .collect()
+    let rows = report
+        .per_replicate
+        .iter()
+        .map(|m| {
+            let values = m.values();
+            columns.iter().map(|&c| values[c]).collect()
         })
         .collect();
     Ok(PointRun {

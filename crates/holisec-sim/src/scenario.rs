@@ -1089,19 +1089,12 @@ impl Reader<'_> {
             let code = country_code(eco, &written_code);
             let codes = || eco.countries.iter().map(|c| c.code.as_str());
             if !codes().any(|c| c == code) {
-                let mut d = Diagnostic::error(
+                self.diags.push(unknown_country(
+                    eco,
+                    &code,
                     format!("unknown country `{code}` in organisation `{written}`"),
-                    Some(v.span()),
-                )
-                .with_label("expected a country code of the synthetic ecosystem");
-                d = match did_you_mean(&code, codes()) {
-                    Some(b) => d.with_help(format!("did you mean `{b}`?")),
-                    None => d.with_help(format!(
-                        "the codes are: {}",
-                        codes().collect::<Vec<_>>().join(", ")
-                    )),
-                };
-                self.diags.push(d);
+                    v.span(),
+                ));
                 return None;
             }
             org.country = Some(code);
@@ -1136,17 +1129,12 @@ impl Reader<'_> {
             let written = code;
             let code = country_code(eco, &written);
             if !codes().any(|c| c == code) {
-                let mut d =
-                    Diagnostic::error(format!("unknown country `{code}`"), Some(item.span()))
-                        .with_label("expected a country code of the synthetic ecosystem");
-                d = match did_you_mean(&code, codes()) {
-                    Some(b) => d.with_help(format!("did you mean `{b}`?")),
-                    None => d.with_help(format!(
-                        "the codes are: {}",
-                        codes().collect::<Vec<_>>().join(", ")
-                    )),
-                };
-                self.diags.push(d);
+                self.diags.push(unknown_country(
+                    eco,
+                    &code,
+                    format!("unknown country `{code}`"),
+                    item.span(),
+                ));
             } else if out.contains(&code) {
                 let also = if written == code {
                     String::new()
@@ -1163,6 +1151,21 @@ impl Reader<'_> {
             }
         }
         out
+    }
+}
+
+/// A country code the model's `[[country]]` table lacks: the closest code,
+/// or every code when none is close.
+fn unknown_country(eco: &Ecosystem, code: &str, message: String, span: Range<usize>) -> Diagnostic {
+    let codes = || eco.countries.iter().map(|c| c.code.as_str());
+    let d = Diagnostic::error(message, Some(span))
+        .with_label("expected a country code of the synthetic ecosystem");
+    match did_you_mean(code, codes()) {
+        Some(b) => d.with_help(format!("did you mean `{b}`?")),
+        None => d.with_help(format!(
+            "the codes are: {}",
+            codes().collect::<Vec<_>>().join(", ")
+        )),
     }
 }
 

@@ -151,6 +151,49 @@ pub struct Metrics {
     pub switch_off_days: f64,
 }
 
+impl Metrics {
+    /// The outcome names, in the order of [`Metrics::values`] (the columns of
+    /// `replicates.csv`, and what a sweep can measure).
+    pub const NAMES: [&'static str; 15] = [
+        "orgs_infected",
+        "hospitals_infected",
+        "orgs_encrypted",
+        "orgs_disrupted",
+        "hospital_days_disrupted",
+        "credentials_captured",
+        "staff_clicked",
+        "time_to_containment_days",
+        "hospitals_disrupted",
+        "suppliers_infected",
+        "mean_share_encrypted",
+        "hospitals_over_half_encrypted",
+        "switch_offs",
+        "orgs_disrupted_by_switch_off",
+        "switch_off_days",
+    ];
+
+    /// The outcomes in the order of [`Metrics::NAMES`].
+    pub fn values(&self) -> [f64; 15] {
+        [
+            self.orgs_infected,
+            self.hospitals_infected,
+            self.orgs_encrypted,
+            self.orgs_disrupted,
+            self.hospital_days_disrupted,
+            self.credentials_captured,
+            self.staff_clicked,
+            self.time_to_containment_days,
+            self.hospitals_disrupted,
+            self.suppliers_infected,
+            self.mean_share_encrypted,
+            self.hospitals_over_half_encrypted,
+            self.switch_offs,
+            self.orgs_disrupted_by_switch_off,
+            self.switch_off_days,
+        ]
+    }
+}
+
 /// Summary over replicates.
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
@@ -358,52 +401,24 @@ impl SimulationReport {
     /// `replicate,` then every metric; an empty `time_to_containment_days` when
     /// the run never contained the outbreak.
     pub fn replicates_csv(&self) -> String {
-        let mut out = Csv::new(&[
-            "replicate",
-            "orgs_infected",
-            "hospitals_infected",
-            "orgs_encrypted",
-            "orgs_disrupted",
-            "hospital_days_disrupted",
-            "credentials_captured",
-            "staff_clicked",
-            "time_to_containment_days",
-            "hospitals_disrupted",
-            "suppliers_infected",
-            "mean_share_encrypted",
-            "hospitals_over_half_encrypted",
-            "switch_offs",
-            "orgs_disrupted_by_switch_off",
-            "switch_off_days",
-        ]);
+        let mut header = vec!["replicate"];
+        header.extend(Metrics::NAMES);
+        let mut out = Csv::new(&header);
         for (i, m) in self.per_replicate.iter().enumerate() {
-            let blank_nan = |x: f64| {
-                if x.is_nan() {
-                    String::new()
-                } else {
-                    x.to_string()
-                }
-            };
-            let containment = blank_nan(m.time_to_containment_days);
-            let share = blank_nan(m.mean_share_encrypted);
-            out.row(&[
-                &i,
-                &m.orgs_infected,
-                &m.hospitals_infected,
-                &m.orgs_encrypted,
-                &m.orgs_disrupted,
-                &m.hospital_days_disrupted,
-                &m.credentials_captured,
-                &m.staff_clicked,
-                &containment,
-                &m.hospitals_disrupted,
-                &m.suppliers_infected,
-                &share,
-                &m.hospitals_over_half_encrypted,
-                &m.switch_offs,
-                &m.orgs_disrupted_by_switch_off,
-                &m.switch_off_days,
-            ]);
+            let cells: Vec<String> = m
+                .values()
+                .iter()
+                .map(|x| {
+                    if x.is_nan() {
+                        String::new()
+                    } else {
+                        x.to_string()
+                    }
+                })
+                .collect();
+            let mut row: Vec<&dyn Display> = vec![&i];
+            row.extend(cells.iter().map(|c| c as &dyn Display));
+            out.row(&row);
         }
         out.finish()
     }

@@ -37,23 +37,7 @@ pub const MAX_REPLICATES: u64 = 10_000;
 
 /// Outcomes a sweep can measure: the per-replicate outcomes of a simulation
 /// (`holisec simulate --csv`'s `replicates.csv`).
-pub const OUTPUTS: &[&str] = &[
-    "orgs_infected",
-    "hospitals_infected",
-    "orgs_encrypted",
-    "orgs_disrupted",
-    "hospital_days_disrupted",
-    "credentials_captured",
-    "staff_clicked",
-    "time_to_containment_days",
-    "hospitals_disrupted",
-    "suppliers_infected",
-    "mean_share_encrypted",
-    "hospitals_over_half_encrypted",
-    "switch_offs",
-    "orgs_disrupted_by_switch_off",
-    "switch_off_days",
-];
+pub const OUTPUTS: &[&str] = &holisec_sim::summary::Metrics::NAMES;
 
 /// How the points are chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
