@@ -30,7 +30,7 @@ def direct(loaded):
 
 
 def dask(workers):
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40)
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40)
     try:
         with Client(cluster) as client, tempfile.TemporaryDirectory() as out:
             client.run(lambda: __import__("holisec.sweep"))  # warm imports on every worker

@@ -58,11 +58,12 @@ class LoadedSweep:
     scenario_text: str | None
     fingerprint: str
 
-    @property
+    # Read once per loaded sweep, not once per point run.
+    @functools.cached_property
     def spec(self) -> dict[str, Any]:
         return json.loads(self.native.to_json())
 
-    @property
+    @functools.cached_property
     def design(self) -> dict[str, Any]:
         return json.loads(self.native.design_json())
 

@@ -122,7 +122,7 @@ def test_a_dask_cluster_writes_the_same_results(tmp_path):
     local = tmp_path / "local"
     sweep.run(TINY, local)
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
     )
     try:
         with distributed.Client(cluster) as client:
