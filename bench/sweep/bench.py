@@ -24,7 +24,6 @@ def direct(loaded):
     spec = loaded.spec
     start = time.perf_counter()
     for point in design["points"]:
-        # set the varied parameter through a scenario file text: the package's public API
         holisec._native.run_point(loaded.model._native, loaded.native, point["index"], loaded.scenario_name, loaded.scenario_text, 1)
     return time.perf_counter() - start, len(design["points"]), spec
 
