@@ -19,6 +19,17 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
+/// The Rust side of the module allocates with mimalloc, not the process's
+/// malloc. Why: Dask's worker processes set `MALLOC_TRIM_THRESHOLD_`, which
+/// turns off glibc's adaptive mmap threshold, so every large vector of a
+/// simulation (the network of each replicate, tens of MB) was mapped and
+/// unmapped again and its pages faulted in afresh: the engine ran 14-19%
+/// slower in a Dask worker than in the driver (docs/benchmarks.md, "Sweeps").
+/// mimalloc keeps freed memory for reuse whatever the environment says, and
+/// Python's own objects keep Python's allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 create_exception!(
     _native,
     InputError,
