@@ -193,7 +193,7 @@ pub(crate) fn section(
         ),
         (
             "switch_offs",
-            "national IT switch-offs",
+            "IT switch-offs (national systems, hospitals)",
             s.switch_offs,
             w.switch_offs,
         ),

@@ -31,7 +31,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use holisec_model::Ecosystem;
 use rand::RngExt;
-use rand_distr::{Binomial, Distribution, Poisson, StandardNormal};
+use rand_distr::{Beta, Binomial, Distribution, Poisson, StandardNormal};
 use rayon::prelude::*;
 
 use crate::rng::{self, SimRng};
@@ -328,6 +328,22 @@ impl BinomialCache {
     }
 }
 
+/// Multiplier of an encrypted organisation's recovery time for the share
+/// of its estate encrypted: `1 - w + w x share / SHARE`, `w` =
+/// `recovery_share_weight`, `SHARE` = [`RECOVERY_REFERENCE_SHARE`]. The
+/// recovery time's fit describes victims with Sophos' mean share encrypted,
+/// so at that share the multiplier is 1; the part `1 - w` (investigation,
+/// rebuilding identity and trust) does not shrink with the share.
+pub fn recovery_share_factor(p: &Parameters, share: f64) -> f64 {
+    let w = p.recovery_share_weight;
+    1.0 - w + w * share / RECOVERY_REFERENCE_SHARE
+}
+
+/// Mean share of computers encrypted in healthcare ransomware attacks that
+/// encrypted: Sophos, *The State of Ransomware in Healthcare 2024* (58%),
+/// the population `recovery_median_days` was fitted to.
+pub const RECOVERY_REFERENCE_SHARE: f64 = 0.58;
+
 /// Days after disclosure at which the remediation curve reaches `u`: piecewise
 /// linear in log-time against logit(u) through the 25/50/75% points, extended
 /// with the end slopes.
@@ -443,7 +459,7 @@ struct Rep<'a> {
 }
 
 /// Per-replicate state of the encrypted share of each organisation's IT
-/// estate and of national IT switch-offs (kept out of [`Org`], whose cache
+/// estate and of IT switch-offs (kept out of [`Org`], whose cache
 /// line is full).
 struct Impact {
     /// Time up to which the attacker's reach over the segments has been
@@ -451,6 +467,9 @@ struct Impact {
     reach_t: Vec<f32>,
     /// Segments encrypted in the current episode.
     enc_segs: Vec<u16>,
+    /// Segments the attacker can reach from domain control in the current
+    /// episode (drawn at domain control; `u16::MAX` before, meaning all).
+    reachable: Vec<u16>,
     /// Largest share encrypted in the replicate.
     peak: Vec<f32>,
     /// Switched-off national systems: the organisations they cut off (themselves first).
@@ -699,6 +718,7 @@ impl<'a> Rep<'a> {
             imp: Impact {
                 reach_t: vec![f32::INFINITY; n],
                 enc_segs: vec![0; n],
+                reachable: vec![u16::MAX; n],
                 peak: vec![0.0; n],
                 switched: HashMap::new(),
                 switch_offs: 0,
@@ -808,6 +828,7 @@ impl<'a> Rep<'a> {
         self.orgs[o].flags &= !HAD_IMPACT;
         self.imp.reach_t[o] = f32::INFINITY;
         self.imp.enc_segs[o] = 0;
+        self.imp.reachable[o] = u16::MAX;
         if self.orgs[o].flags & EVER_INF == 0 {
             self.orgs[o].flags |= EVER_INF;
             self.flow(o, EVER, 1);
@@ -897,12 +918,37 @@ impl<'a> Rep<'a> {
         self.push(when, o, E_CONTAIN);
     }
 
+    /// The attacker takes domain control of `o` at `t`: from now on it
+    /// reaches further segments ([`Rep::reach`]). Which segments it can
+    /// reach at all is drawn here: the segment it holds, and each other one
+    /// with a probability drawn for this intrusion from a Beta of mean
+    /// `segment_reachable` and concentration `segment_reachable_concentration`
+    /// (estates differ: some flat, some split into separate domains and
+    /// offline networks). With `segment_reachable` 1 nothing is drawn.
+    fn take_domain(&mut self, o: usize, t: f64) {
+        self.imp.reach_t[o] = t as f32;
+        let p = self.c.p;
+        if p.segment_reachable >= 1.0 {
+            return;
+        }
+        let others = self.c.syn.segs_of(o).len().saturating_sub(1) as u64;
+        let rng = &mut self.orgs[o].rng;
+        let k = p.segment_reachable_concentration;
+        let share = match Beta::new(p.segment_reachable * k, (1.0 - p.segment_reachable) * k) {
+            Ok(beta) if k > 0.0 && p.segment_reachable > 0.0 => beta.sample(rng),
+            _ => p.segment_reachable,
+        };
+        let more = binomial(rng, others, share);
+        self.imp.reachable[o] = (1 + more).min(u16::MAX as u64 - 1) as u16;
+    }
+
     /// Draws the segments of `o` the attacker reaches from `reach_t` to `t`:
-    /// each segment not yet encrypted independently with `1 - exp(-(t -
-    /// reach_t) / segment_reach_days)` (exponential reach times per segment).
+    /// each reachable segment not yet encrypted independently with `1 -
+    /// exp(-(t - reach_t) / segment_reach_days)` (exponential reach times per
+    /// segment).
     fn reach(&mut self, o: usize, t: f64) {
         let from = self.imp.reach_t[o] as f64;
-        let n = self.c.syn.segs_of(o).len() as u64;
+        let n = (self.c.syn.segs_of(o).len() as u64).min(self.imp.reachable[o] as u64);
         let have = (self.imp.enc_segs[o] as u64).min(n);
         if from.is_finite() && have < n {
             let r = self.c.p.segment_reach_days;
@@ -917,11 +963,16 @@ impl<'a> Rep<'a> {
         self.imp.reach_t[o] = t as f32;
     }
 
+    /// Share of `o`'s segments encrypted in the current episode.
+    fn share_encrypted(&self, o: usize) -> f64 {
+        let n = self.c.syn.segs_of(o).len().max(1);
+        (self.imp.enc_segs[o] as f64 / n as f64).min(1.0)
+    }
+
     /// Records the share of `o`'s segments encrypted; a national system
     /// whose share reaches `switch_off_threshold` switches its IT off.
     fn encrypted_share_changed(&mut self, o: usize, t: f64) {
-        let n = self.c.syn.segs_of(o).len().max(1);
-        let share = (self.imp.enc_segs[o] as f64 / n as f64).min(1.0);
+        let share = self.share_encrypted(o);
         if share as f32 > self.imp.peak[o] {
             self.imp.peak[o] = share as f32;
         }
@@ -934,9 +985,10 @@ impl<'a> Rep<'a> {
         }
     }
 
-    /// National system `o` switches all its IT off at `t` with `share` of
-    /// it encrypted: it and the care organisations depending on it
-    /// ([`switch_off_dependants`]) are disrupted until restoration,
+    /// National system or hospital `o` switches all its IT off at `t` with
+    /// `share` of it encrypted: it (and, for a national system, the care
+    /// organisations depending on it, [`switch_off_dependants`]) are
+    /// disrupted until restoration,
     /// `switch_off_min_days` + `share` x lognormal(`restore_median_days`,
     /// `restore_sigma`) later.
     fn switch_off(&mut self, o: usize, t: f64, share: f64) {
@@ -948,7 +1000,9 @@ impl<'a> Rep<'a> {
         );
         let until = t + p.switch_off_min_days + share * rebuild;
         let mut cut = vec![o as u32];
-        cut.extend(switch_off_dependants(self.c.syn, self.c.sc.seed, o));
+        if self.c.syn.kind[o] == OrgKind::NationalSystem {
+            cut.extend(switch_off_dependants(self.c.syn, self.c.sc.seed, o));
+        }
         let horizon = self.c.sc.days as f64;
         self.imp.switch_offs += 1;
         self.imp.switch_off_days += cut.len() as f64 * (until.min(horizon) - t).max(0.0);
@@ -1025,7 +1079,7 @@ impl<'a> Rep<'a> {
             }
             E_DOMAIN if s == org::LATERAL => {
                 self.set_state(o, org::DOMAIN);
-                self.imp.reach_t[o] = t as f32;
+                self.take_domain(o, t);
                 let when = t + dwell(&mut self.orgs[o].rng, p);
                 self.chain(o, when, E_IMPACT);
                 if self.c.syn.kind[o] == OrgKind::Supplier
@@ -1050,12 +1104,16 @@ impl<'a> Rep<'a> {
             }
             E_DETECT
                 if s == org::DOMAIN
-                    && self.c.syn.kind[o] == OrgKind::NationalSystem
+                    && matches!(
+                        self.c.syn.kind[o],
+                        OrgKind::NationalSystem | OrgKind::Hospital
+                    )
                     && !self.imp.switched.contains_key(&(o as u32))
                     && self.orgs[o].rng.random::<f64>() < p.switch_off_detect =>
             {
                 // Domain-level compromise found before anything is encrypted:
-                // the system switches its IT off, then is cleaned as below.
+                // the national system or hospital switches its IT off, then
+                // is cleaned as below.
                 self.switch_off(o, t, 0.0);
                 self.event(ev);
             }
@@ -1092,6 +1150,8 @@ impl<'a> Rep<'a> {
                 }
                 if self.orgs[o].flags & ENC == 0 {
                     d = exp(&mut self.orgs[o].rng, p.cleanup_days);
+                } else {
+                    d *= recovery_share_factor(p, self.share_encrypted(o));
                 }
                 self.push(t + d, o, E_RECOVERED);
             }
@@ -1348,7 +1408,7 @@ impl<'a> Rep<'a> {
         let t = d as f64 + self.orgs[s].rng.random::<f64>();
         if self.begin_episode(s, t) {
             self.set_state(s, org::DOMAIN);
-            self.imp.reach_t[s] = t as f32;
+            self.take_domain(s, t);
             let when = t + dwell(&mut self.orgs[s].rng, self.c.p);
             let mean = self.c.p.detect_days;
             let det = t + exp(&mut self.orgs[s].rng, mean);

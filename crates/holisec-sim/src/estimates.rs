@@ -50,11 +50,14 @@ ranges! {
     containment_days: 0.5, 3.0, "hours with an incident-response retainer, days without";
     forensics_days: 1.0, 7.0, "a scoping day up to a week of external forensics before rebuilding";
     segment_reach_days: 1.0, 60.0, "from ransomware pushed by group policy in a day to a slow manual spread over two months; the default matches Sophos 2024's 58% of computers encrypted";
+    segment_reachable: 0.6, 1.0, "from estates split into separate domains and offline networks, where an attacker holds well under two thirds, to a flat network where every segment is in reach";
+    segment_reachable_concentration: 0.5, 20.0, "from estates that are either wholly flat or tightly split to estates that all resemble the mean";
     switch_off_threshold: 0.2, 0.8, "no published decision rule: from switching off at the first encrypted fifth to holding on until most is lost";
     switch_off_detect: 0.0, 1.0, "no public estimate: never to always switching off on a detected domain compromise";
     switch_off_min_days: 1.0, 7.0, "a checked restart in a day up to a week of staged reconnection";
     restore_median_days: 10.0, 120.0, "from a hospital's recovery (19.4 d median, Sophos 2024) down to half of it, up to the HSE's four months";
     restore_sigma: 0.3, 1.3, "restoration times from tightly planned to as spread as hospitals' recoveries (1.318)";
+    recovery_share_weight: 0.0, 1.0, "from a recovery whose length does not depend on how much was encrypted to one proportional to it";
     cleanup_days: 1.0, 10.0, "a re-imaged endpoint up to a domain-wide credential reset";
     supplier_weaponise: 0.01, 0.15, "supply-chain pushes are rare (ENISA 2023: 7% of health incidents involve the supply chain)";
     dependency_disruption: 0.03, 0.3, "a third to three times the default; ENISA 2023 counts supply-chain disruption in 7% of incidents";

@@ -80,7 +80,11 @@ macro_rules! param_struct {
 const P: f64 = 1.0;
 const BIG: f64 = 1e6;
 /// Default of `segment_reach_days` (see its source).
-const SEGMENT_REACH_DAYS: f64 = 12.0;
+const SEGMENT_REACH_DAYS: f64 = 8.0;
+/// Default of `segment_reachable` (see its source).
+const SEGMENT_REACHABLE: f64 = 0.8;
+/// Default of `segment_reachable_concentration` (see its source).
+const SEGMENT_REACHABLE_CONCENTRATION: f64 = 2.0;
 
 param_struct! {
     /// `[parameters]`: rates and probabilities of the state machines and of the generator.
@@ -110,9 +114,11 @@ param_struct! {
     detect_days = 25.0, 0.0, 3650.0, "mean time to detect a foothold without a CSIRT advisory, days (exponential)", "Mandiant M-Trends 2026: dwell about 25 d when notified externally";
     advised_detect_days = 9.0, 0.0, 3650.0, "mean time to detect after a CSIRT advisory in the country, days", "Mandiant M-Trends 2026: dwell about 9 d when detected internally";
     encrypt_rate = 0.74, 0.0, P, "probability that impact encrypts (disrupts) rather than only steals data", "Sophos, State of Ransomware in Healthcare 2024: 74% of attacks encrypt";
-    segment_reach_days = SEGMENT_REACH_DAYS, 0.0, 3650.0, "mean time for an attacker with domain control to reach each further network segment of the organisation (exponential, per segment); the segments reached by detonation are encrypted, and reaching goes on until containment (0 = the whole estate at once)", "[E] range 1 to 60 d; with the default dwell mixture a hospital encrypted has on average about 63% of its segments encrypted and 5% of them more than 90%: Sophos, State of Ransomware in Healthcare 2024, mean 58% of computers encrypted when attacked, 7% of victims more than 90%";
+    segment_reach_days = SEGMENT_REACH_DAYS, 0.0, 3650.0, "mean time for an attacker with domain control to reach each further network segment of the organisation (exponential, per segment); the segments reached by detonation are encrypted, and reaching goes on until containment (0 = the whole estate at once)", "[E] range 1 to 60 d; with the other defaults, hospitals encrypted under the shipped monthly campaign have 59% of their segments encrypted on average and 3.5% of those with 10 segments or more have over 90% (12 runs, 2,154 hospital victims): Sophos, State of Ransomware in Healthcare 2024, mean 58% of computers encrypted when attacked, 7% of victims more than 90%";
+    segment_reachable = SEGMENT_REACHABLE, 0.0, P, "mean probability that each further network segment of an organisation can be reached from domain control at all (the rest sit on separate domains, isolated or offline networks); the probability is drawn once per intrusion, at domain control, from a Beta of this mean", "[E] range 0.6 to 1; Sophos 2024's two figures (see `segment_reach_days`) are matched as well by 0.8 with `segment_reach_days` 8 as by 1 with 12 (3.5% and 3.8% of large hospital victims over 90%, both below Sophos' 7%); the tie is broken by the HSE's about 80% of its estate encrypted after 8 weeks (PwC 2021), so that replay's share is in sample";
+    segment_reachable_concentration = SEGMENT_REACHABLE_CONCENTRATION, 0.0, BIG, "Beta concentration (alpha + beta) of that per-intrusion probability: small values make estates either flat or split, large ones alike; 0 = the mean for every intrusion", "[E] range 0.5 to 20; 2 lets estates range from flat to split; with 1, 3.8% of large hospital victims are over 90% encrypted, with 2, 3.5% (Sophos 2024: 7%)";
     switch_off_threshold = 0.5, 0.0, P, "share of its IT estate encrypted (segments encrypted / segments) at which a national system switches all its IT off, disrupting itself and the care organisations that depend on it", "[E] range 0.2 to 0.8; no published decision rule (the HSE switched off on the morning of detonation, PwC 2021)";
-    switch_off_detect = 0.5, 0.0, P, "probability that a national system switches all its IT off when it detects domain-level compromise before anything is encrypted", "[E] range 0 to 1; no public estimate";
+    switch_off_detect = 0.5, 0.0, P, "probability that a national system or a hospital switches all its IT off when it detects domain-level compromise before anything is encrypted (a national system cuts off the care organisations depending on it too)", "[E] range 0 to 1; no public estimate";
     switch_off_min_days = 2.0, 0.0, 365.0, "days to bring IT back after a switch-off with nothing encrypted (checks and a staged restart); added to the restoration time", "[E] range 1 to 7 d";
     restore_median_days = 30.0, 0.0, 3650.0, "median time to restore a switched-off estate that is fully encrypted, days (lognormal); multiplied by the share encrypted", "[E] range 10 to 120 d; longer than a hospital's recovery median (19.4 d, Sophos 2024) since a whole national estate is rebuilt; not fitted to the HSE";
     restore_sigma = 0.8, 0.0, 10.0, "log-standard deviation of that restoration time", "[E] range 0.3 to 1.3";
@@ -120,6 +126,7 @@ param_struct! {
     forensics_days = 2.0, 0.0, 3650.0, "mean time from containment to the start of recovery, days", "[E]";
     recovery_median_days = 19.4, 0.0, 3650.0, "median recovery time after encryption, days (lognormal)", "fit to Sophos 2024: 22% recover within a week, 37% take more than a month";
     recovery_sigma = 1.318, 0.0, 10.0, "log-standard deviation of the recovery time", "same fit (Sophos 2024)";
+    recovery_share_weight = 0.5, 0.0, P, "part of the recovery time that scales with the share of the estate encrypted: the recovery time is multiplied by 1 - w + w x share / 0.58, 0.58 being the mean share encrypted of the victims the recovery fit describes", "[E] range 0 to 1; restoring machines scales with their number, investigation and rebuilding identity and trust do not; no published split";
     cleanup_days = 3.0, 0.0, 3650.0, "mean clean-up time of an intrusion contained before impact, days", "[E]";
     supplier_weaponise = 0.05, 0.0, P, "probability that an opportunistic compromise of a supplier (not a supplier campaign) is used to push malicious updates", "[E] supply-chain attacks are rare: ENISA 2023 supply-chain 7% of incidents";
     dependency_disruption = 0.1, 0.0, P, "probability, times the relation strength, that a dependant is disrupted when its supplier or national system is encrypted", "[E] ENISA 2023: supply-chain disruption 7% of health incidents";

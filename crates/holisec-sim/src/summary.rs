@@ -219,10 +219,11 @@ pub struct Metrics {
     pub mean_share_encrypted: f64,
     /// Hospitals that had more than half of their segments encrypted.
     pub hospitals_over_half_encrypted: f64,
-    /// National IT switch-offs decided.
+    /// IT switch-offs decided (by national systems and hospitals).
     pub switch_offs: f64,
     /// Organisations disrupted at least once by a switch-off (the national
-    /// systems that switched off and the organisations depending on them).
+    /// systems and hospitals that switched off and the organisations
+    /// depending on those national systems).
     pub orgs_disrupted_by_switch_off: f64,
     /// Organisation-days under a switch-off, until restoration or the horizon.
     pub switch_off_days: f64,
@@ -299,7 +300,7 @@ pub struct Summary {
     pub mean_share_encrypted: Band,
     /// Hospitals with more than half of their segments encrypted.
     pub hospitals_over_half_encrypted: Band,
-    /// National IT switch-offs.
+    /// IT switch-offs (national systems and hospitals).
     pub switch_offs: Band,
     /// Organisations disrupted by a switch-off.
     pub orgs_disrupted_by_switch_off: Band,

@@ -120,17 +120,23 @@ organisation = "hospital-IE-0500"
 
 /// Every hospital gets a foothold on day 0 and detonates exactly
 /// `dwell_days` after domain control, contained at once; nothing is
-/// detected. The attacker reaches each further segment after an
-/// exponential time of mean `segment_reach_days`, so a hospital of `n`
-/// segments has in expectation `(1 + (n - 1) (1 - exp(-dwell / reach))) / n`
-/// of them encrypted.
-fn encrypted_share_run(reach: f64) -> (Synth, SimulationReport) {
+/// detected. Each further segment is reachable with a probability of mean
+/// `reachable` (Beta of concentration `concentration` per intrusion) and
+/// reached after an exponential time of mean `segment_reach_days`, so a
+/// hospital of `n` segments has in expectation `(1 + (n - 1) reachable (1 -
+/// exp(-dwell / reach))) / n` of them encrypted.
+fn reachable_share_run(
+    reach: f64,
+    reachable: f64,
+    concentration: f64,
+    (replicates, scale): (u32, f64),
+) -> (Synth, SimulationReport) {
     let sc = scenario(&format!(
         r#"
 [scenario]
 days = 20
-replicates = 20
-scale = 0.01
+replicates = {replicates}
+scale = {scale:?}
 seed = 3
 [parameters]
 {QUIET}
@@ -142,6 +148,8 @@ detect_days = 3650.0
 containment_days = 0.0
 encrypt_rate = 1.0
 segment_reach_days = {reach:?}
+segment_reachable = {reachable:?}
+segment_reachable_concentration = {concentration:?}
 [[campaign]]
 vector = "intrusion"
 threat = "ransomware"
@@ -150,6 +158,21 @@ org_share = 1.0
 "#
     ));
     run(&sc)
+}
+
+/// [`reachable_share_run`] with every segment reachable.
+fn encrypted_share_run(reach: f64) -> (Synth, SimulationReport) {
+    reachable_share_run(reach, 1.0, 0.0, (20, 0.01))
+}
+
+/// Sum over hospitals of the closed-form expected share encrypted, and of
+/// the shares the run gave.
+fn expected_and_got(rows: &[(usize, f64)], reachable: f64, reached: f64) -> (f64, f64) {
+    let expected = rows
+        .iter()
+        .map(|&(n, _)| (1.0 + (n as f64 - 1.0) * reachable * reached) / n as f64)
+        .sum();
+    (expected, rows.iter().map(|r| r.1).sum())
 }
 
 fn hospital_shares(syn: &Synth, r: &SimulationReport) -> Vec<(usize, f64)> {
@@ -169,11 +192,7 @@ fn encrypted_share_grows_as_the_closed_form_says() {
     let (syn, r) = encrypted_share_run(10.0);
     let q = 1.0 - (-1.0f64).exp();
     let rows = hospital_shares(&syn, &r);
-    let expected: f64 = rows
-        .iter()
-        .map(|&(n, _)| (1.0 + (n as f64 - 1.0) * q) / n as f64)
-        .sum();
-    let got: f64 = rows.iter().map(|r| r.1).sum();
+    let (expected, got) = expected_and_got(&rows, 1.0, q);
     assert!(
         (got / expected - 1.0).abs() < 0.03,
         "got {got}, expected {expected} over {} hospitals",
@@ -204,6 +223,135 @@ fn encrypted_share_limits_are_all_and_one_segment() {
 }
 
 #[test]
+fn the_reachable_share_caps_encryption_as_the_closed_form_says() {
+    // Everything reachable is reached at once: the share is the reachable
+    // one, fixed (concentration 0) or drawn per intrusion (same mean).
+    for concentration in [0.0, 2.0] {
+        let (syn, r) = reachable_share_run(0.0, 0.6, concentration, (20, 0.01));
+        let rows = hospital_shares(&syn, &r);
+        let (expected, got) = expected_and_got(&rows, 0.6, 1.0);
+        assert!(
+            (got / expected - 1.0).abs() < 0.03,
+            "concentration {concentration}: got {got}, expected {expected}"
+        );
+    }
+    // One intrusion per hospital (one replicate): fixed at 0.6, no hospital
+    // of 20 segments or more is over 95% encrypted (0.6^19 for each); drawn
+    // per intrusion with concentration 0.5, some estates are nearly flat.
+    let large_over_95 = |concentration: f64| {
+        let (syn, r) = reachable_share_run(0.0, 0.6, concentration, (1, 0.2));
+        let rows = hospital_shares(&syn, &r);
+        let large: Vec<_> = rows.iter().filter(|&&(n, _)| n >= 20).collect();
+        assert!(large.len() >= 20, "{} large hospitals", large.len());
+        large.iter().filter(|&&&(_, share)| share > 0.95).count()
+    };
+    assert_eq!(large_over_95(0.0), 0);
+    let flat = large_over_95(0.5);
+    assert!(flat >= 3, "{flat} nearly flat estates");
+}
+
+/// One hospital encrypted in full, contained and recovered at once after
+/// impact: it is disrupted for `recovery_median_days` x the multiplier of
+/// its share.
+fn recovery_days_of_one_hospital(reach: f64, weight: f64) -> (usize, f64) {
+    let sc = scenario(&format!(
+        r#"
+[scenario]
+days = 200
+replicates = 2
+scale = 0.01
+[parameters]
+{QUIET}
+dwell_days = 1.0
+dwell_sigma = 0.0
+dwell_slow_share = 0.0
+detect_days = 3650.0
+encrypt_rate = 1.0
+segment_reach_days = {reach:?}
+segment_reachable = 1.0
+containment_days = 0.0
+forensics_days = 0.0
+recovery_median_days = 20.0
+recovery_sigma = 0.0
+recovery_share_weight = {weight:?}
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "hospital-DE-0003"
+"#
+    ));
+    let (syn, r) = run(&sc);
+    let o = syn.org_by_id("hospital-DE-0003").unwrap();
+    (
+        syn.segs_of(o).len(),
+        r.organisation_outcomes[o].mean_disrupted_days,
+    )
+}
+
+#[test]
+fn recovery_takes_longer_the_more_is_encrypted() {
+    let reference = holisec_sim::engine::RECOVERY_REFERENCE_SHARE;
+    // All of the estate at once.
+    let (_, days) = recovery_days_of_one_hospital(0.0, 0.5);
+    let expected = 20.0 * (0.5 + 0.5 / reference);
+    assert!((days - expected).abs() < 1e-3, "{days} vs {expected}");
+    // Only the detonation segment (nothing else reached in 10 years).
+    let (n, days) = recovery_days_of_one_hospital(3650.0, 0.5);
+    assert!(n >= 2);
+    let expected = 20.0 * (0.5 + 0.5 / (n as f64 * reference));
+    assert!((days - expected).abs() < 0.01, "{days} vs {expected}");
+    // Weight 0: the share does not matter.
+    let (_, days) = recovery_days_of_one_hospital(3650.0, 0.0);
+    assert!((days - 20.0).abs() < 1e-3, "{days}");
+}
+
+#[test]
+fn a_hospital_switches_its_it_off_on_a_detected_domain_compromise() {
+    let sc = scenario(&format!(
+        r#"
+[scenario]
+days = 60
+replicates = 3
+scale = 0.01
+[parameters]
+{QUIET}
+breakout_hours = 0.0
+domain_hours = 0.0
+dwell_days = 1000.0
+dwell_sigma = 0.0
+dwell_slow_share = 0.0
+detect_days = 2.0
+switch_off_detect = 1.0
+switch_off_min_days = 4.0
+cleanup_days = 0.0
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "hospital-DE-0003"
+"#
+    ));
+    let (syn, r) = run(&sc);
+    let o = syn.org_by_id("hospital-DE-0003").unwrap();
+    assert_eq!(r.summary.switch_offs.mean, 1.0);
+    // A hospital cuts off only itself, for `switch_off_min_days`.
+    assert_eq!(r.summary.orgs_disrupted_by_switch_off.mean, 1.0);
+    for (i, out) in r.organisation_outcomes.iter().enumerate() {
+        let expected = if i == o { 1.0 } else { 0.0 };
+        assert_eq!(out.p_switched_off, expected, "{}", out.id);
+        assert_eq!(out.p_disrupted, expected, "{}", out.id);
+    }
+    let days = r.organisation_outcomes[o].mean_disrupted_days;
+    assert!((days - 4.0).abs() < 1e-3, "{days}");
+    assert!((r.summary.switch_off_days.mean - 4.0).abs() < 1e-3);
+    // Never switching off: the same detection leaves it undisrupted.
+    let mut never = sc.clone();
+    never.parameters.switch_off_detect = 0.0;
+    let (_, r) = run(&never);
+    assert_eq!(r.summary.switch_offs.mean, 0.0);
+    assert_eq!(r.organisation_outcomes[o].p_disrupted, 0.0);
+}
+
+#[test]
 fn a_switch_off_disrupts_exactly_the_national_systems_dependants() {
     let sc = scenario(&format!(
         r#"
@@ -220,6 +368,7 @@ dwell_slow_share = 0.0
 detect_days = 3650.0
 encrypt_rate = 1.0
 segment_reach_days = 0.0
+segment_reachable = 1.0
 switch_off_threshold = 0.5
 switch_off_min_days = 2.0
 restore_median_days = 10.0

@@ -257,7 +257,7 @@ fn human(r: &SimulationReport) -> String {
             &percent(&s.mean_share_encrypted),
         ),
         ("hospitals >50% encrypted", &s.hospitals_over_half_encrypted),
-        ("national IT switch-offs", &s.switch_offs),
+        ("IT switch-offs (national, hospitals)", &s.switch_offs),
         (
             "orgs disrupted by a switch-off",
             &s.orgs_disrupted_by_switch_off,
