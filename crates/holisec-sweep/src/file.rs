@@ -546,7 +546,7 @@ range = [0.5, 8.0]
         );
         let sweep = load_sweep(&std::fs::read_to_string(path).unwrap()).unwrap();
         assert_eq!(sweep.design, DesignKind::Sobol);
-        assert_eq!(sweep.factors.len(), 6);
+        assert_eq!(sweep.factors.len(), 8);
         for f in &sweep.factors {
             let r = ESTIMATE_RANGES
                 .iter()
