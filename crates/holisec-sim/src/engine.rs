@@ -472,7 +472,8 @@ struct Impact {
     reachable: Vec<u16>,
     /// Largest share encrypted in the replicate.
     peak: Vec<f32>,
-    /// Switched-off national systems: the organisations they cut off (themselves first).
+    /// Switched-off national systems and hospitals: the organisations they
+    /// cut off (themselves first).
     switched: HashMap<u32, Vec<u32>>,
     /// Switch-off decisions.
     switch_offs: u64,
