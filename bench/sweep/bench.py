@@ -28,6 +28,21 @@ def direct(loaded):
     return time.perf_counter() - start, len(design["points"]), spec
 
 
+def _direct_in_worker(path):
+    """The direct loop, run inside a Dask worker process (no scheduling, no Parquet)."""
+    return direct(sweep.load(path))[0]
+
+
+def in_worker():
+    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40)
+    try:
+        with Client(cluster) as client:
+            client.run(lambda: __import__("holisec.sweep"))
+            return client.submit(_direct_in_worker, str(SWEEP), pure=False).result()
+    finally:
+        cluster.close()
+
+
 def dask(workers):
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40)
     try:
@@ -45,11 +60,13 @@ def dask(workers):
 def main():
     loaded = sweep.load(SWEEP)
     d, n, _ = direct(loaded)
+    inside = in_worker()
     one, rss1 = dask(1)
     two, rss2 = dask(2)
     print(json.dumps({
         "points": n,
         "direct_seconds": d, "direct_per_point": d / n,
+        "direct_in_dask_worker_seconds": inside,
         "dask_1_worker_seconds": one, "overhead_per_point": (one - d) / n, "overhead_ratio": one / d - 1,
         "dask_2_workers_seconds": two, "scaling_1_to_2": one / two,
         "worker_peak_rss_mb": max(rss1, rss2),

@@ -20,7 +20,15 @@ from typing import Any, Iterable
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from . import _native
+# The native module allocates with mimalloc (crates/holisec-py/src/lib.rs).
+# Freed memory is kept 10 s before it goes back to the system (mimalloc's
+# default is 1 s): a sweep's next point or replicate reuses it instead of
+# faulting tens of MB in afresh, 7-8% faster per point (docs/benchmarks.md,
+# "Sweeps"), and an idle notebook still returns it. Read when the module
+# loads; a value the user set wins.
+os.environ.setdefault("MIMALLOC_PURGE_DELAY", "10000")
+
+from . import _native  # noqa: E402
 
 __all__ = [
     "ENGINE_VERSION",

@@ -1,6 +1,8 @@
 """Type stubs of the native module (crates/holisec-py). Use the ``holisec`` package instead."""
 
 ENGINE_VERSION: str
+#: The statistics of a sweep point's summary, in the order ``run_point`` gives them.
+SUMMARY_STATISTICS: list[str]
 
 class InputError(ValueError):
     """args = (report, diagnostics as JSON)."""
@@ -45,5 +47,5 @@ def run_point(
     scenario: str,
     text: str | None = None,
     threads: int | None = None,
-) -> tuple[int, list[list[float]]]: ...
+) -> tuple[int, list[list[float]], list[list[float]]]: ...
 def analyze(sweep: Sweep, output: str, y: list[float]) -> tuple[str, str]: ...

@@ -8,12 +8,18 @@ runs points and stores them:
 
 * ``DIR/manifest.json``: the sweep, its design and a fingerprint of its inputs;
 * ``DIR/point=12/part.parquet``: one partition per point (hive layout),
-  one row per replicate with the point's seed, parameter values and outputs.
+  one row per replicate with the point's seed, parameter values and outputs;
+* ``DIR/point=12/summary.parquet``: one row with the point's seed, parameter
+  values, ``replicates`` and, per output, ``OUTPUT_mean``, ``OUTPUT_sd``,
+  ``OUTPUT_p5``, ``OUTPUT_p50``, ``OUTPUT_p95``, ``OUTPUT_min`` and
+  ``OUTPUT_max`` over the replicates, computed by the Rust library as
+  ``holisec simulate`` computes its summary (same mean and 5-95% band).
 
-A partition is written to a temporary name and renamed when complete, so a
-worker killed mid-point leaves nothing that looks finished, and a rerun skips
-the points already written (resume). A folder holding another sweep's results
-is refused, never overwritten.
+Each file is written to a temporary name and renamed when complete, the
+summary after the replicates, so a point is finished when its summary exists
+(with its ``part.parquet``): a worker killed mid-point leaves nothing that looks
+finished, and a rerun skips the finished points and reruns the others (resume).
+A folder holding another sweep's results is refused, never overwritten.
 
 Run it with ``python -m holisec.sweep run SWEEP.toml --out DIR`` (all cores),
 ``--scheduler ADDRESS`` for a Dask cluster, and ``python -m holisec.sweep
@@ -41,6 +47,7 @@ from . import ENGINE_VERSION, _checked, _native, _text, builtin_model, load_mode
 
 MANIFEST = "manifest.json"
 PART = "part.parquet"
+SUMMARY = "summary.parquet"
 
 
 class SweepError(ValueError):
@@ -103,10 +110,33 @@ def _partition(out: Path, index: int) -> Path:
     return out / f"point={index}" / PART
 
 
+def _finished(folder: Path) -> bool:
+    """A point's folder holds its summary, written last, and its replicates."""
+    return (folder / SUMMARY).is_file() and (folder / PART).is_file()
+
+
+def _finished_points(out: Path) -> list[int]:
+    """The indices of the finished points in ``out``, in order."""
+    points = []
+    for folder in out.glob("point=*"):
+        index = folder.name.removeprefix("point=")
+        if index.isdigit() and _finished(folder):
+            points.append(int(index))
+    return sorted(points)
+
+
+def _write(table: pa.Table, target: Path) -> None:
+    """Writes ``table`` to a temporary name next to ``target``, then renames it."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    pq.write_table(table, temporary)
+    os.replace(temporary, target)
+
+
 def run_point(sweep: LoadedSweep, index: int, out: str | os.PathLike[str], threads: int = 1) -> Path:
-    """Runs point ``index`` and writes its partition atomically; returns its path."""
+    """Runs point ``index`` and writes its partition, then its summary, each
+    atomically; returns the partition's path."""
     out = Path(out)
-    seed, rows = _checked(
+    seed, rows, summary = _checked(
         _native.run_point,
         sweep.model._native,
         sweep.native,
@@ -122,15 +152,20 @@ def run_point(sweep: LoadedSweep, index: int, out: str | os.PathLike[str], threa
         "replicate": pa.array(range(len(rows)), pa.int64()),
         "seed": pa.array([seed] * len(rows), pa.uint64()),
     }
+    totals: dict[str, pa.Array] = {"seed": pa.array([seed], pa.uint64())}
     for factor, value in zip(design["factors"], point["values"]):
         columns[factor["parameter"]] = pa.array([value] * len(rows), pa.float64())
+        totals[factor["parameter"]] = pa.array([value], pa.float64())
+    totals["replicates"] = pa.array([len(rows)], pa.int64())
     for j, name in enumerate(spec["outputs"]):
         columns[name] = pa.array([r[j] for r in rows], pa.float64())
+        for statistic, value in zip(_native.SUMMARY_STATISTICS, summary[j]):
+            totals[f"{name}_{statistic}"] = pa.array([value], pa.float64())
     target = _partition(out, index)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{PART}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    pq.write_table(pa.table(columns), temporary)
-    os.replace(temporary, target)
+    # The summary last: its presence marks a finished point.
+    _write(pa.table(columns), target)
+    _write(pa.table(totals), target.with_name(SUMMARY))
     return target
 
 
@@ -166,15 +201,22 @@ def _prepare(sweep: LoadedSweep, out: Path) -> list[int]:
             "engine": ENGINE_VERSION,
             "sweep": spec,
             "points": sweep.native.point_count(),
-            "layout": f"point=N/{PART}, one row per replicate",
+            "layout": (
+                f"point=N/{PART}, one row per replicate; point=N/{SUMMARY}, one row: seed, parameter values, "
+                "replicates and OUTPUT_mean, _sd, _p5, _p50, _p95, _min, _max per output, written last "
+                "(a point is finished when both exist)"
+            ),
         }
         temporary = out / f".{MANIFEST}.tmp"
         temporary.write_text(json.dumps(body, indent=2) + "\n")
         os.replace(temporary, manifest)
     # Leftovers of killed workers are never results.
-    for stale in out.glob(f"point=*/.{PART}.*.tmp"):
-        stale.unlink(missing_ok=True)
-    return [i for i in range(sweep.native.point_count()) if not _partition(out, i).exists()]
+    for name in (PART, SUMMARY):
+        for stale in out.glob(f"point=*/.{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+    # A point without its summary was cut short: it runs again, replacing its partition.
+    finished = set(_finished_points(out))
+    return [i for i in range(sweep.native.point_count()) if i not in finished]
 
 
 @dataclass(frozen=True)
@@ -223,41 +265,52 @@ def run(
     return RunSummary(total, len(todo), total - len(todo), out)
 
 
-def results(out: str | os.PathLike[str]) -> pa.Table:
-    """Every written partition as one table, with its ``point`` column."""
+def _read(out: Path, name: str) -> pa.Table:
+    """File ``name`` of every finished point as one table, with its ``point`` column."""
     import pyarrow.dataset as ds
 
-    out = Path(out)
-    files = sorted(str(p) for p in out.glob(f"point=*/{PART}"))
+    files = [str(out / f"point={i}" / name) for i in _finished_points(out)]
     dataset = ds.dataset(
         files, format="parquet", partitioning=ds.partitioning(flavor="hive"), partition_base_dir=str(out)
     )
     return dataset.to_table()
 
 
+def results(out: str | os.PathLike[str]) -> pa.Table:
+    """The replicates of every finished point as one table, with its ``point`` column."""
+    return _read(Path(out), PART)
+
+
+def summaries(out: str | os.PathLike[str]) -> pa.Table:
+    """The summary of every finished point as one table (one row per point),
+    with its ``point`` column."""
+    return _read(Path(out), SUMMARY)
+
+
 def analyze(out: str | os.PathLike[str], outputs: list[str] | None = None) -> dict[str, Any]:
     """Sensitivity indices of each output (Morris or Sobol, after the design),
-    from its mean over replicates per point; writes ``analysis.json`` and one
-    ``tornado-OUTPUT.svg`` per output into ``out``."""
+    from its mean over replicates per point (``OUTPUT_mean`` of the summaries);
+    writes ``analysis.json`` and one ``tornado-OUTPUT.svg`` per output into ``out``."""
     out = Path(out)
     manifest = json.loads((out / MANIFEST).read_text())
     sweep = load(manifest["sweep_file"])
     if sweep.fingerprint != manifest["fingerprint"]:
         raise SweepError(f"{manifest['sweep_file']} changed since {out} was written")
-    table = results(out)
     total = sweep.native.point_count()
-    points = table.column("point").to_pylist()
-    missing = total - len(set(points))
+    missing = total - len([p for p in _finished_points(out) if p < total])
     if missing:
         raise SweepError(f"{missing} of {total} points are not written yet: run the sweep again to finish it")
+    table = summaries(out)
+    points = table.column("point").to_pylist()
     analysis: dict[str, Any] = {"sweep": manifest["name"], "points": total, "outputs": {}}
     for name in outputs or sweep.spec["outputs"]:
-        sums = [0.0] * total
-        counts = [0] * total
-        for p, v in zip(points, table.column(name).to_pylist()):
-            sums[p] += v
-            counts[p] += 1
-        means = [s / c for s, c in zip(sums, counts)]
+        column = f"{name}_mean"
+        if column not in table.column_names:
+            raise SweepError(f"`{name}` is not an output of this sweep ({', '.join(sweep.spec['outputs'])})")
+        means = [0.0] * total
+        for p, v in zip(points, table.column(column).to_pylist()):
+            if p < total:
+                means[p] = v
         indices, svg = _checked(_native.analyze, sweep.native, name, means)
         analysis["outputs"][name] = json.loads(indices)
         (out / f"tornado-{name}.svg").write_text(svg)
@@ -289,7 +342,7 @@ def _main(argv: list[str] | None = None) -> int:
                 client = Client(args.scheduler)
             s = run(args.sweep, args.out, workers=args.workers, client=client, progress=True)
             print(f"{s.ran} points run, {s.skipped} already written, {s.points} in all: {s.out}", file=sys.stderr)
-            print(f"wrote {s.out}/{MANIFEST} and {s.points} partitions", file=sys.stderr)
+            print(f"wrote {s.out}/{MANIFEST} and {s.points} partitions with their summaries", file=sys.stderr)
         else:
             result = analyze(args.out, args.output)
             if args.json:

@@ -4,6 +4,7 @@
 
 use holisec_model::Ecosystem;
 use holisec_sim::Scenario;
+use holisec_sim::summary::Stats;
 use holisec_sweep::analysis::{self, MorrisIndex, SobolIndex};
 use holisec_sweep::design::{self as sweep_design, Design};
 use holisec_sweep::{DesignKind, Sweep};
@@ -41,8 +42,8 @@ pub fn design(sweep: &Sweep) -> Design {
     sweep_design::design(sweep)
 }
 
-/// The outputs of one run of a point: one row per replicate, in the order of
-/// [`Sweep::outputs`].
+/// The outputs of one run of a point: one row per replicate and one summary
+/// per output, both in the order of [`Sweep::outputs`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PointRun {
     /// The point's index.
@@ -51,6 +52,10 @@ pub struct PointRun {
     pub seed: u64,
     /// Outputs per replicate.
     pub rows: Vec<Vec<f64>>,
+    /// Each output over the replicates ([`Stats::of`]): its mean, p5, p50
+    /// and p95 are those `holisec simulate` reports for the same scenario,
+    /// parameter values and seed.
+    pub summary: Vec<Stats>,
 }
 
 /// Runs point `index` of `design`: the scenario with the point's parameter
@@ -100,7 +105,7 @@ pub fn run_point(
                 .ok_or_else(|| ApiError::Failed(format!("the simulator has no outcome `{o}`")))
         })
         .collect::<Result<_, _>>()?;
-    let rows = report
+    let rows: Vec<Vec<f64>> = report
         .per_replicate
         .iter()
         .map(|m| {
@@ -108,10 +113,14 @@ pub fn run_point(
             columns.iter().map(|&c| values[c]).collect()
         })
         .collect();
+    let summary = (0..columns.len())
+        .map(|j| Stats::of(&rows.iter().map(|r| r[j]).collect::<Vec<_>>()))
+        .collect();
     Ok(PointRun {
         index,
         seed: point.seed,
         rows,
+        summary,
     })
 }
 
@@ -239,5 +248,61 @@ fn significant(v: f64) -> String {
     } else {
         let digits = (2 - v.abs().log10().floor() as i32).max(0) as usize;
         format!("{v:.digits$}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::NoProgress;
+    use crate::simulate::{self, Overrides};
+
+    const SWEEP: &str = "[sweep]\nname = \"t\"\nscenario = \"worm-killswitch\"\ndesign = \"grid\"\n\
+        levels = 2\nreplicates = 5\nseed = 9\nscale = 0.005\ndays = 20\n\
+        outputs = [\"orgs_disrupted\", \"hospitals_infected\", \"time_to_containment_days\"]\n\
+        [[vary]]\nparameter = \"exposed_share\"\nrange = [0.05, 0.25]\n";
+
+    #[test]
+    fn a_points_summary_is_its_replicates_and_simulates_summary() {
+        let eco = crate::model::builtin().value.ecosystem;
+        let sweep = holisec_sweep::load_sweep(SWEEP).expect("valid sweep");
+        let design = design(&sweep);
+        let scenario = simulate::load(&eco, simulate::builtin_source("worm-killswitch").unwrap())
+            .unwrap()
+            .value;
+        let index = 1;
+        let run = run_point(&eco, &scenario, &sweep, &design, index, 1, &NoProgress).unwrap();
+        assert_eq!(run.rows.len(), 5);
+        assert_eq!(run.summary.len(), sweep.outputs.len());
+        for (j, stats) in run.summary.iter().enumerate() {
+            let column: Vec<f64> = run.rows.iter().map(|r| r[j]).collect();
+            // Bit for bit (a NaN sd equals itself).
+            let bits = |s: &Stats| s.values().map(f64::to_bits);
+            assert_eq!(bits(stats), bits(&Stats::of(&column)));
+        }
+
+        // `holisec simulate` of the same scenario, parameter values and seed.
+        let point = &design.points[index as usize];
+        let mut sc = scenario.clone();
+        simulate::set_parameters(&mut sc, &[("exposed_share".to_owned(), point.values[0])])
+            .unwrap();
+        simulate::apply(
+            &mut sc,
+            &Overrides {
+                replicates: Some(5),
+                seed: Some(point.seed),
+                days: Some(20),
+                scale: Some(0.005),
+                fixed_network: None,
+            },
+        )
+        .unwrap();
+        let report = simulate::run(&eco, &sc, 1, &NoProgress).unwrap();
+        let json = serde_json::to_value(&report.summary).unwrap();
+        for (name, stats) in sweep.outputs.iter().zip(&run.summary) {
+            for (key, value) in [("mean", stats.mean), ("p5", stats.p5), ("p95", stats.p95)] {
+                assert_eq!(json[name][key].as_f64(), Some(value), "{name} {key}");
+            }
+        }
     }
 }

@@ -15,9 +15,21 @@ use holisec_api::risk::{self as risk_api, RiskRequest};
 use holisec_api::simulate::{self as sim_api, Overrides};
 use holisec_api::{ApiError, NoProgress, Rejected, Source};
 use holisec_model::Ecosystem;
+use holisec_sim::summary::Stats;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+
+/// The Rust side of the module allocates with mimalloc, not the process's
+/// malloc. Why: Dask's worker processes set `MALLOC_TRIM_THRESHOLD_`, which
+/// turns off glibc's adaptive mmap threshold, so every large vector of a
+/// simulation (the network of each replicate, tens of MB) was mapped and
+/// unmapped again and its pages faulted in afresh: the engine ran 14-19%
+/// slower in a Dask worker than in the driver (docs/benchmarks.md, "Sweeps").
+/// mimalloc keeps freed memory for reuse whatever the environment says, and
+/// Python's own objects keep Python's allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 create_exception!(
     _native,
@@ -244,8 +256,13 @@ fn load_sweep(name: &str, text: String) -> PyResult<Sweep> {
     Ok(Sweep { sweep, design })
 }
 
+/// A point's seed, outputs per replicate and summary per output.
+type PointResult = (u64, Vec<Vec<f64>>, Vec<[f64; 7]>);
+
 /// Runs point `index` of a sweep on a built-in scenario (`text` = `None`) or
-/// a scenario file's text. Returns (the point's seed, outputs per replicate).
+/// a scenario file's text. Returns (the point's seed, outputs per replicate,
+/// and per output its statistics over the replicates in the order of
+/// `SUMMARY_STATISTICS`: mean, sd, p5, p50, p95, min, max).
 #[pyfunction]
 #[pyo3(signature = (model, sweep, index, scenario, text=None, threads=None))]
 fn run_point(
@@ -256,7 +273,7 @@ fn run_point(
     scenario: &str,
     text: Option<String>,
     threads: Option<usize>,
-) -> PyResult<(u64, Vec<Vec<f64>>)> {
+) -> PyResult<PointResult> {
     let source = match text {
         Some(text) => Source::new(scenario, text),
         None => sim_api::builtin_source(scenario).map_err(api_error)?,
@@ -280,7 +297,8 @@ fn run_point(
             })
         })
         .map_err(api_error)?;
-    Ok((run.seed, run.rows))
+    let summary = run.summary.iter().map(Stats::values).collect();
+    Ok((run.seed, run.rows, summary))
 }
 
 /// Sensitivity indices of `output` from its mean per point: (JSON, tornado SVG).
@@ -297,6 +315,7 @@ fn analyze(sweep: &Sweep, output: &str, y: Vec<f64>) -> PyResult<(String, String
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InputError", m.py().get_type::<InputError>())?;
     m.add("ENGINE_VERSION", holisec_api::ENGINE_VERSION)?;
+    m.add("SUMMARY_STATISTICS", Stats::NAMES.to_vec())?;
     m.add_class::<Model>()?;
     m.add_function(wrap_pyfunction!(load_model, m)?)?;
     m.add_function(wrap_pyfunction!(risk, m)?)?;

@@ -21,7 +21,9 @@ use holisec_model::{Domain, Ecosystem, Motivation, SupportIdx};
 use rand::RngExt;
 
 use crate::fair::{Controls, FairSamplers};
-use crate::sampling::{Sampler, SamplerMode, SamplingError, TableCache, chunk_rng, poisson};
+use crate::sampling::{
+    Sampler, SamplerMode, SamplingError, TableCache, UnitBits, chunk_rng, poisson, unit_bits,
+};
 use crate::scenario::{self, ScenarioSet, Selection, SelectionError};
 use crate::sketch::{Moments, Stat};
 
@@ -720,7 +722,7 @@ fn run_chunk(
     let (n_groups, n_factors) = (model.groups.len(), model.factors);
     // Block arrays, group- or factor-major: tef[g * B + y], u_rs[f * B + y].
     let mut tef = vec![0.0f64; n_groups * BLOCK_YEARS];
-    let mut u_rs = vec![0.0f64; n_factors * BLOCK_YEARS];
+    let mut u_rs = vec![UnitBits::default(); n_factors * BLOCK_YEARS];
     let mut arrival = vec![0.0f64; BLOCK_YEARS];
     let mut elapsed = vec![0.0f64; BLOCK_YEARS];
     let mut hits: Vec<Hit> = Vec::new();
@@ -744,7 +746,7 @@ fn run_chunk(
                 tef[g * BLOCK_YEARS + y] = s.sample(&mut rng);
             }
             for f in 0..n_factors {
-                u_rs[f * BLOCK_YEARS + y] = rng.random::<f64>();
+                u_rs[f * BLOCK_YEARS + y] = unit_bits(&mut rng);
             }
             arrival[y] = rng.sample(rand_distr::Exp1);
             elapsed[y] = 0.0;
@@ -756,7 +758,7 @@ fn run_chunk(
             let share = c.fair.frequency_share;
             let (mut vul_sum, mut freq_sum) = (0.0f64, 0.0f64);
             for y in 0..b {
-                let vul = c.fair.vulnerability_at_unit(us[y]);
+                let vul = c.fair.vulnerability_of(us[y]);
                 let tef_s = tefs[y] * share;
                 vul_sum += vul;
                 freq_sum += tef_s;
@@ -840,11 +842,11 @@ fn run_chunk(
                     }
                 }
                 if record {
-                    let u = u_rs[c.factor * BLOCK_YEARS + year];
+                    let u_bits = u_rs[c.factor * BLOCK_YEARS + year];
                     let tef_s = tef[c.group * BLOCK_YEARS + year] * c.fair.frequency_share;
-                    let vul = c.fair.vulnerability_at(u);
+                    let vul = c.fair.vulnerability_of(u_bits);
                     let lambda = tef_s * vul;
-                    let rs = c.fair.resistance.quantile(u);
+                    let rs = c.fair.resistance.quantile(u_bits.unit());
                     for &(v, ctrl) in &touching[i] {
                         let vul_v = if ctrl.resistance_gain == 0.0 {
                             vul

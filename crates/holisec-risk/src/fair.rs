@@ -23,7 +23,7 @@
 use holisec_model::{Distribution, Effect, EffectTarget};
 use rand::Rng;
 
-use crate::sampling::{Sampler, SamplerMode, SamplingError, TableCache};
+use crate::sampling::{Sampler, SamplerMode, SamplingError, TableCache, UnitBits};
 
 /// The changes a set of support items makes to one scenario's FAIR inputs.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -100,13 +100,16 @@ enum VulnerabilityCurve {
     /// RS is constant: V is one number.
     Constant(f64),
     /// `V(Q_RS(i / n))` at n + 1 knots, linear in between (both continuous).
-    Table(std::sync::Arc<[f64]>),
+    /// (A fixed length: indices from a draw's top bits need no bounds check.)
+    Table(std::sync::Arc<[f64; CURVE_INTERVALS + 1]>),
     /// Computed each time (TCap constant: V is a step in RS).
     Direct,
 }
 
 /// Knots of the vulnerability curve.
 const CURVE_INTERVALS: usize = 4096;
+const CURVE_LOG2: u32 = CURVE_INTERVALS.trailing_zeros();
+const _: () = assert!(CURVE_INTERVALS == 1 << CURVE_LOG2);
 
 /// The samplers of one scenario's FAIR inputs.
 #[derive(Debug, Clone)]
@@ -144,14 +147,9 @@ impl FairSamplers {
         } else if capability.is_constant() {
             VulnerabilityCurve::Direct
         } else {
-            VulnerabilityCurve::Table(
-                (0..=CURVE_INTERVALS)
-                    .map(|i| {
-                        capability
-                            .exceedance(resistance.quantile(i as f64 / CURVE_INTERVALS as f64))
-                    })
-                    .collect(),
-            )
+            VulnerabilityCurve::Table(std::sync::Arc::new(std::array::from_fn(|i| {
+                capability.exceedance(resistance.quantile(i as f64 / CURVE_INTERVALS as f64))
+            })))
         };
         Ok(FairSamplers {
             frequency_share: inputs.frequency_share,
@@ -190,18 +188,16 @@ impl FairSamplers {
         self.curve = other.curve.clone();
     }
 
-    /// [`Self::vulnerability_at`] for `u` in `[0, 1)` (a uniform draw), the
-    /// same number without the clamp.
+    /// [`Self::vulnerability_at`] at the uniform draw `u`: the same number,
+    /// read from the table without the clamp and the float-to-index conversion.
     #[inline(always)]
-    pub(crate) fn vulnerability_at_unit(&self, u: f64) -> f64 {
+    pub(crate) fn vulnerability_of(&self, u: UnitBits) -> f64 {
         match &self.curve {
             VulnerabilityCurve::Table(t) => {
-                let pos = u * CURVE_INTERVALS as f64;
-                let i = (pos as usize).min(CURVE_INTERVALS - 1);
-                let frac = pos - i as f64;
+                let (i, frac) = u.interval(CURVE_LOG2);
                 t[i] + (t[i + 1] - t[i]) * frac
             }
-            _ => self.vulnerability_at(u),
+            _ => self.vulnerability_at(u.unit()),
         }
     }
 
@@ -257,6 +253,39 @@ impl FairSamplers {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vulnerability_of_unit_bits_equals_the_float_path() {
+        use crate::sampling::{UnitBits, chunk_rng, unit_bits};
+        let pert = |a: f64, m: f64, b: f64| Distribution::Pert {
+            low: a,
+            mode: m,
+            high: b,
+            shape: 4.0,
+        };
+        let inputs = FairInputs {
+            frequency: pert(0.5, 2.0, 10.0),
+            frequency_share: 1.0,
+            capability: pert(0.2, 0.5, 0.9),
+            resistance: pert(0.4, 0.6, 0.8),
+            primary_loss: pert(1.0, 2.0, 3.0),
+            secondary_loss: None,
+        };
+        let f = FairSamplers::new(&inputs, SamplerMode::Table).unwrap();
+        let mut rng = chunk_rng(3, 0, 0);
+        for _ in 0..100_000 {
+            let u = unit_bits(&mut rng);
+            assert_eq!(
+                f.vulnerability_of(u).to_bits(),
+                f.vulnerability_at(u.unit()).to_bits()
+            );
+        }
+        let top = UnitBits((1u64 << 53) - 1);
+        assert_eq!(
+            f.vulnerability_of(top).to_bits(),
+            f.vulnerability_at(top.unit()).to_bits()
+        );
+    }
 
     #[test]
     fn controls_combine_as_documented() {

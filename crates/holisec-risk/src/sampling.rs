@@ -23,7 +23,7 @@ use std::sync::Arc;
 use holisec_model::Distribution;
 use holisec_model::dist::lognormal_params;
 use rand::distr::Distribution as RandDistribution;
-use rand::{Rng, RngExt, SeedableRng};
+use rand::{Rng, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
 /// Intervals of a PERT quantile table.
@@ -33,6 +33,50 @@ const INTEGRATION_CELLS: usize = 4096;
 
 /// The random generator of the engine.
 pub type EngineRng = Xoshiro256PlusPlus;
+
+/// A uniform draw in `[0, 1)` kept as the 53-bit integer `v` it is made of:
+/// `rand`'s `StandardUniform` for `f64` returns `v x 2^-53` with `v` the top
+/// 53 bits of one `u64`, so [`unit_bits`] consumes the stream exactly as
+/// `rng.random::<f64>()` does and [`UnitBits::unit`] is that same number.
+///
+/// Why: a table of `2^k` intervals read at `u x 2^k` needs `floor` and the
+/// fraction, which a float-to-integer conversion makes slow (saturating
+/// casts); from the integer they are a shift and a mask, and bit for bit
+/// the same numbers since every step is exact in binary floating point.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct UnitBits(pub u64);
+
+/// Bits of a [`UnitBits`] draw.
+const UNIT_BITS: u32 = 53;
+
+impl UnitBits {
+    /// The draw as a float in `[0, 1)`, equal to `rng.random::<f64>()`'s.
+    #[inline(always)]
+    pub fn unit(self) -> f64 {
+        // Through i64: one instruction, and exact, since the value is below 2^53.
+        self.0 as i64 as f64 * (1.0 / (1u64 << UNIT_BITS) as f64)
+    }
+
+    /// Interval `i` and fraction `frac` of the draw in a table of
+    /// `2^log2_intervals` intervals: `u x 2^k = i + frac`, exactly.
+    #[inline(always)]
+    pub fn interval(self, log2_intervals: u32) -> (usize, f64) {
+        let shift = UNIT_BITS - log2_intervals;
+        let i = (self.0 >> shift) as usize;
+        let frac = (self.0 & ((1u64 << shift) - 1)) as i64 as f64 * (1.0 / (1u64 << shift) as f64);
+        (i, frac)
+    }
+}
+
+/// One uniform draw as [`UnitBits`] (one `u64` of the stream).
+#[inline(always)]
+pub(crate) fn unit_bits<R: Rng + ?Sized>(rng: &mut R) -> UnitBits {
+    UnitBits(rng.next_u64() >> (64 - UNIT_BITS))
+}
+
+/// log2 of [`TABLE_INTERVALS`].
+const TABLE_LOG2: u32 = TABLE_INTERVALS.trailing_zeros();
+const _: () = assert!(TABLE_INTERVALS == 1 << TABLE_LOG2);
 
 /// How Beta-PERT distributions are sampled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -99,7 +143,7 @@ pub struct PertTable {
     alpha: f64,
     beta: f64,
     /// `quantile[i]` = Q(i / TABLE_INTERVALS), `TABLE_INTERVALS + 1` values.
-    quantile: Vec<f64>,
+    quantile: Box<[f64; TABLE_INTERVALS + 1]>,
     /// `cdf[j]` = F(low + j (high - low) / INTEGRATION_CELLS).
     cdf: Vec<f64>,
     /// INTEGRATION_CELLS / (high - low).
@@ -205,6 +249,12 @@ impl PertTable {
         }
         quantile[0] = low;
         quantile[k] = high;
+        // A fixed length lets the compiler see that an index taken from the
+        // top bits of a draw is in range: no bounds checks in the engine.
+        let quantile: Box<[f64; TABLE_INTERVALS + 1]> = quantile
+            .into_boxed_slice()
+            .try_into()
+            .expect("TABLE_INTERVALS + 1 knots");
         PertTable {
             low,
             high,
@@ -224,6 +274,21 @@ impl PertTable {
         let pos = u.clamp(0.0, 1.0) * TABLE_INTERVALS as f64;
         let i = (pos as usize).min(TABLE_INTERVALS - 1);
         let frac = pos - i as f64;
+        let (a, b) = (self.quantile[i], self.quantile[i + 1]);
+        if i == 0 {
+            return a + (b - a) * frac.powf(1.0 / self.alpha);
+        }
+        if i == TABLE_INTERVALS - 1 {
+            return b - (b - a) * (1.0 - frac).powf(1.0 / self.beta);
+        }
+        a + (b - a) * frac
+    }
+
+    /// [`Self::quantile`] at the uniform draw `u`: the same number, without
+    /// the float-to-index conversion.
+    #[inline(always)]
+    pub(crate) fn quantile_of(&self, u: UnitBits) -> f64 {
+        let (i, frac) = u.interval(TABLE_LOG2);
         let (a, b) = (self.quantile[i], self.quantile[i + 1]);
         if i == 0 {
             return a + (b - a) * frac.powf(1.0 / self.alpha);
@@ -457,7 +522,7 @@ impl Sampler {
             Kind::Triangular { dist, .. } => dist.sample(rng),
             Kind::LogNormal { dist, .. } => dist.sample(rng),
             Kind::Pert { exact: Some(p), .. } => p.sample(rng),
-            Kind::Pert { table, exact: None } => table.quantile(rng.random::<f64>()),
+            Kind::Pert { table, exact: None } => table.quantile_of(unit_bits(rng)),
         }
     }
 
@@ -584,6 +649,7 @@ pub fn poisson<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::RngExt;
 
     fn rng() -> EngineRng {
         chunk_rng(7, 0, 0)
@@ -599,6 +665,33 @@ mod tests {
         }
         let mean = sum / n as f64;
         (mean, (sq / n as f64 - mean * mean).max(0.0).sqrt())
+    }
+
+    /// The integer path reads the same table cells as the float path, bit for
+    /// bit: the engine's output did not change when it switched.
+    #[test]
+    fn unit_bits_give_the_float_draw_and_its_quantile_exactly() {
+        let table = PertTable::new(10_000.0, 100_000.0, 5_000_000.0, 4.0);
+        let (mut a, mut b) = (rng(), rng());
+        for _ in 0..200_000 {
+            let bits = unit_bits(&mut a);
+            let float: f64 = b.random();
+            assert_eq!(bits.unit().to_bits(), float.to_bits());
+            assert_eq!(
+                table.quantile_of(bits).to_bits(),
+                table.quantile(float).to_bits()
+            );
+        }
+        let top = (1u64 << UNIT_BITS) - 1;
+        let step = 1u64 << (UNIT_BITS - TABLE_LOG2);
+        for v in [0, 1, step - 1, step, step + 1, top - step, top - 1, top] {
+            let bits = UnitBits(v);
+            assert_eq!(
+                table.quantile_of(bits).to_bits(),
+                table.quantile(bits.unit()).to_bits(),
+                "v = {v}"
+            );
+        }
     }
 
     #[test]

@@ -94,7 +94,11 @@ pub struct Band {
 impl Band {
     /// Band of `values` (NaN values ignored; all-NaN gives zeros).
     pub fn of(values: &[f64]) -> Band {
-        let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+        Band::of_sorted(&sorted_numbers(values))
+    }
+
+    /// Band of values sorted ascending, without NaN (zeros when empty).
+    fn of_sorted(v: &[f64]) -> Band {
         if v.is_empty() {
             return Band {
                 mean: 0.0,
@@ -103,13 +107,86 @@ impl Band {
                 p95: 0.0,
             };
         }
-        v.sort_by(f64::total_cmp);
         let rank = |q: f64| v[((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1];
         Band {
             mean: v.iter().sum::<f64>() / v.len() as f64,
             p5: rank(0.05),
             p50: rank(0.5),
             p95: rank(0.95),
+        }
+    }
+}
+
+/// `values` without NaN, sorted ascending.
+fn sorted_numbers(values: &[f64]) -> Vec<f64> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// A [`Band`] with the spread around it: what a sweep stores per point and
+/// output. `mean`, `p5`, `p50` and `p95` are [`Band::of`]'s (NaN values
+/// ignored, nearest rank), so they equal `holisec simulate`'s summary of the
+/// same replicates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Stats {
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation (n - 1 in the denominator); NaN with fewer
+    /// than two values.
+    pub sd: f64,
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+impl Stats {
+    /// The statistic names, in the order of [`Stats::values`].
+    pub const NAMES: [&'static str; 7] = ["mean", "sd", "p5", "p50", "p95", "min", "max"];
+
+    /// Statistics of `values`, NaN values ignored as by [`Band::of`]; with
+    /// none left every statistic is 0 (as the band) except `sd`, NaN.
+    pub fn of(values: &[f64]) -> Stats {
+        let v = sorted_numbers(values);
+        let band = Band::of_sorted(&v);
+        let n = v.len();
+        let sd = if n < 2 {
+            f64::NAN
+        } else {
+            (v.iter().map(|x| (x - band.mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+        };
+        Stats {
+            mean: band.mean,
+            sd,
+            p5: band.p5,
+            p50: band.p50,
+            p95: band.p95,
+            min: v.first().copied().unwrap_or(0.0),
+            max: v.last().copied().unwrap_or(0.0),
+        }
+    }
+
+    /// The statistics in the order of [`Stats::NAMES`].
+    pub fn values(&self) -> [f64; 7] {
+        [
+            self.mean, self.sd, self.p5, self.p50, self.p95, self.min, self.max,
+        ]
+    }
+
+    /// The band these statistics contain.
+    pub fn band(&self) -> Band {
+        Band {
+            mean: self.mean,
+            p5: self.p5,
+            p50: self.p50,
+            p95: self.p95,
         }
     }
 }
@@ -536,6 +613,37 @@ mod tests {
         assert_eq!(b.p95, 95.0);
         assert_eq!(b.mean, 50.5);
         assert_eq!(Band::of(&[f64::NAN]).mean, 0.0);
+    }
+
+    #[test]
+    fn stats_of_a_hand_computed_example() {
+        // Sorted: 2 4 4 4 5 5 7 9; NaN ignored. Mean 40 / 8 = 5; squared
+        // deviations 9 1 1 1 0 0 4 16 = 32, so sd = sqrt(32 / 7). Nearest rank
+        // of 8 values: p5 the 1st (ceil 0.4), p50 the 4th, p95 the 8th (ceil 7.6).
+        let s = Stats::of(&[5.0, 4.0, f64::NAN, 9.0, 2.0, 4.0, 7.0, 4.0, 5.0]);
+        assert_eq!(s.mean, 5.0);
+        assert_eq!(s.sd, (32.0_f64 / 7.0).sqrt());
+        assert_eq!((s.p5, s.p50, s.p95), (2.0, 4.0, 9.0));
+        assert_eq!((s.min, s.max), (2.0, 9.0));
+        assert_eq!(
+            s.values(),
+            [5.0, (32.0_f64 / 7.0).sqrt(), 2.0, 4.0, 9.0, 2.0, 9.0]
+        );
+        // The band is Band::of's, the one of `holisec simulate`'s summary.
+        let values = [3.0, 1.0, 2.0];
+        assert_eq!(Stats::of(&values).band(), Band::of(&values));
+        assert_eq!(Stats::of(&values).sd, 1.0);
+        // One value: no spread to estimate; none: zeros, as the band.
+        let one = Stats::of(&[7.0]);
+        assert_eq!(
+            (one.mean, one.p5, one.p95, one.min, one.max),
+            (7.0, 7.0, 7.0, 7.0, 7.0)
+        );
+        assert!(one.sd.is_nan());
+        let none = Stats::of(&[f64::NAN, f64::NAN]);
+        assert_eq!(none.band(), Band::of(&[]));
+        assert_eq!((none.min, none.max), (0.0, 0.0));
+        assert!(none.sd.is_nan());
     }
 
     /// Every row of `text`, read back with the `csv` crate; the header first.
