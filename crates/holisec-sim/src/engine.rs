@@ -26,7 +26,7 @@
 // Struct-of-arrays: one organisation index addresses several arrays.
 #![allow(clippy::needless_range_loop)]
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use holisec_model::Ecosystem;
@@ -122,33 +122,43 @@ const E_RECONNECT: u8 = 8;
 /// A switched-off national system's IT is restored.
 const E_SWITCH_ON: u8 = 9;
 
-#[derive(Debug, Clone, Copy)]
-struct Ev {
-    t: f64,
-    o: u32,
-    kind: u8,
-    epoch: u32,
-}
+/// A timed event, packed into its sort key: the bits of its time, then its
+/// organisation, kind and epoch (the low 24 bits), most significant first.
+///
+/// Comparing the packed `u128` orders events exactly as the tuple (time bits,
+/// organisation, kind, epoch) did, while sorting a slot and the heap compare
+/// one integer and move 16 bytes instead of 24. Epochs count an
+/// organisation's episodes (a handful a year), far below 2^24.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Ev(u128);
 
 impl Ev {
-    fn key(&self) -> (u64, u32, u8, u32) {
-        (self.t.to_bits(), self.o, self.kind, self.epoch)
+    const EPOCH_BITS: u32 = 24;
+    const EPOCH_MASK: u32 = (1 << Self::EPOCH_BITS) - 1;
+
+    fn new(t: f64, o: u32, kind: u8, epoch: u32) -> Self {
+        debug_assert!(epoch <= Self::EPOCH_MASK);
+        Ev((t.to_bits() as u128) << 64
+            | (o as u128) << 32
+            | (kind as u128) << Self::EPOCH_BITS
+            | (epoch & Self::EPOCH_MASK) as u128)
     }
-}
-impl PartialEq for Ev {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
+
+    fn t(self) -> f64 {
+        f64::from_bits((self.0 >> 64) as u64)
     }
-}
-impl Eq for Ev {}
-impl PartialOrd for Ev {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+
+    fn o(self) -> usize {
+        (self.0 >> 32) as u32 as usize
     }
-}
-impl Ord for Ev {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.key().cmp(&other.key())
+
+    fn kind(self) -> u8 {
+        (self.0 >> Self::EPOCH_BITS) as u8
+    }
+
+    /// Whether the event belongs to episode `epoch` (of its organisation).
+    fn of_epoch(self, epoch: u32) -> bool {
+        self.0 as u32 & Self::EPOCH_MASK == epoch & Self::EPOCH_MASK
     }
 }
 
@@ -417,6 +427,10 @@ struct Rep<'a> {
     /// Calendar of future events: `SLOTS` slots a day, each unordered until
     /// it becomes current and is sorted.
     slots: Vec<Vec<Ev>>,
+    /// Emptied slot vectors, reused for slots filed into for the first time
+    /// (a full-scale year files into some 23,000 slots: reusing their buffers
+    /// saves growing each from nothing, with its reallocations and page faults).
+    spare_slots: Vec<Vec<Ev>>,
     /// The current slot (`day * SLOTS` at the start of a day).
     slot: usize,
     /// Cached `q^n` of the binomials with fixed probabilities.
@@ -680,6 +694,7 @@ impl<'a> Rep<'a> {
             patched_cum,
             heap: BinaryHeap::new(),
             slots: vec![Vec::new(); days * SLOTS],
+            spare_slots: Vec::new(),
             slot: 0,
             binom: BinomialCache::default(),
             cnt,
@@ -727,27 +742,28 @@ impl<'a> Rep<'a> {
     /// slot with the heap processes events in exactly the order of one global
     /// priority queue.
     fn schedule(&mut self, ev: Ev) {
-        let day = ev.t.floor();
+        let day = ev.t().floor();
         if day >= self.c.sc.days as f64 || day.is_nan() {
             return;
         }
         // `SLOTS` is a power of two: `t * SLOTS` is exact, so the slot lies in
         // the event's day.
-        let slot = (ev.t * SLOTS as f64) as usize;
+        let slot = (ev.t() * SLOTS as f64) as usize;
         if slot <= self.slot {
             self.heap.push(Reverse(ev));
         } else {
-            self.slots[slot].push(ev);
+            let v = &mut self.slots[slot];
+            if v.capacity() == 0
+                && let Some(spare) = self.spare_slots.pop()
+            {
+                *v = spare;
+            }
+            v.push(ev);
         }
     }
 
     fn push(&mut self, t: f64, o: usize, kind: u8) {
-        self.schedule(Ev {
-            t,
-            o: o as u32,
-            kind,
-            epoch: self.orgs[o].epoch,
-        });
+        self.schedule(Ev::new(t, o as u32, kind, self.orgs[o].epoch));
     }
 
     fn advised(&self, o: usize, t: f64) -> bool {
@@ -959,12 +975,7 @@ impl<'a> Rep<'a> {
             self.update_disrupted(x, t);
         }
         self.imp.switched.insert(o as u32, cut);
-        self.schedule(Ev {
-            t: until,
-            o: o as u32,
-            kind: E_SWITCH_ON,
-            epoch: 0,
-        });
+        self.schedule(Ev::new(until, o as u32, E_SWITCH_ON, 0));
     }
 
     /// The IT of switched-off national system `o` is back at `t`.
@@ -992,26 +1003,26 @@ impl<'a> Rep<'a> {
     }
 
     fn event(&mut self, ev: Ev) {
-        let o = ev.o as usize;
-        let t = ev.t;
+        let o = ev.o();
+        let t = ev.t();
         let p = self.c.p;
-        if ev.kind == E_INFECT {
+        if ev.kind() == E_INFECT {
             self.infect(o, t);
             return;
         }
-        if ev.kind == E_RECONNECT {
+        if ev.kind() == E_RECONNECT {
             self.update_disrupted(o, t);
             return;
         }
-        if ev.kind == E_SWITCH_ON {
+        if ev.kind() == E_SWITCH_ON {
             self.switch_on(o, t);
             return;
         }
-        if ev.epoch != self.orgs[o].epoch {
+        if !ev.of_epoch(self.orgs[o].epoch) {
             return;
         }
         let s = self.orgs[o].state;
-        match ev.kind {
+        match ev.kind() {
             E_LATERAL if s == org::FOOTHOLD => {
                 self.set_state(o, org::LATERAL);
                 let stalls = self.c.iv[o] & IV_SEG != 0
@@ -1502,12 +1513,7 @@ impl<'a> Rep<'a> {
                         let rng = &mut self.orgs[s].rng;
                         if rng.random::<f64>() < p.supplier_push_success * strength {
                             let t = next + rng.random::<f64>();
-                            self.schedule(Ev {
-                                t,
-                                o: c as u32,
-                                kind: E_INFECT,
-                                epoch: 0,
-                            });
+                            self.schedule(Ev::new(t, c as u32, E_INFECT, 0));
                         }
                     }
                 }
@@ -1642,12 +1648,7 @@ impl<'a> Rep<'a> {
         let until = t + self.c.p.disconnect_days;
         if (self.orgs[o].disconnect_until as f64) < until {
             self.orgs[o].disconnect_until = until as f32;
-            self.schedule(Ev {
-                t: until,
-                o: o as u32,
-                kind: E_RECONNECT,
-                epoch: 0,
-            });
+            self.schedule(Ev::new(until, o as u32, E_RECONNECT, 0));
             self.update_disrupted(o, t);
         }
     }
@@ -1776,7 +1777,7 @@ impl<'a> Rep<'a> {
     fn warm_up(&self, evs: &[Ev]) {
         let mut acc = 0u64;
         for ev in evs {
-            let o = ev.o as usize;
+            let o = ev.o();
             // `Org` is one cache line; the rest are dense read-only arrays.
             acc = acc
                 .wrapping_add(self.orgs[o].epoch as u64)
@@ -1843,6 +1844,10 @@ impl<'a> Rep<'a> {
                 self.slot = slot;
                 let mut due = std::mem::take(&mut self.slots[slot]);
                 self.run_slot(&mut due);
+                if due.capacity() > 0 {
+                    due.clear();
+                    self.spare_slots.push(due);
+                }
             }
             self.boundary(d);
             self.snapshot(d);
@@ -2394,6 +2399,31 @@ mod tests {
                 // Same number of uniforms consumed.
                 assert_eq!(a.random::<u64>(), b.random::<u64>(), "n = {n}, p = {p}");
             }
+        }
+    }
+
+    /// A packed event orders as the tuple (time bits, organisation, kind,
+    /// epoch) it packs, and gives its fields back.
+    #[test]
+    fn packed_events_order_as_their_fields() {
+        let mut rng = rng::stream(3, 0, 0);
+        let times: [f64; 7] = [0.0, 0.25, 1.0 / 64.0, 3.5, 3.5 + 1e-12, 100.75, 364.999];
+        let mut evs = Vec::new();
+        for _ in 0..2_000 {
+            let t = times[rng.random_range(0..times.len())];
+            let o = rng.random_range(0..4u32) * 1_000_000;
+            let kind = rng.random_range(0..10u8);
+            let epoch = rng.random_range(0..3u32) * 1_000;
+            evs.push(((t.to_bits(), o, kind, epoch), Ev::new(t, o, kind, epoch)));
+        }
+        for &((t, o, kind, epoch), ev) in &evs {
+            assert_eq!(ev.t().to_bits(), t);
+            assert_eq!(ev.o(), o as usize);
+            assert_eq!(ev.kind(), kind);
+            assert!(ev.of_epoch(epoch) && !ev.of_epoch(epoch + 1));
+        }
+        for (a, b) in evs.iter().zip(evs.iter().skip(1)) {
+            assert_eq!(a.0.cmp(&b.0), a.1.cmp(&b.1), "{a:?} vs {b:?}");
         }
     }
 }
