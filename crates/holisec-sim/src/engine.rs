@@ -447,8 +447,9 @@ struct Rep<'a> {
     detections: Vec<u64>,
     daily: Vec<u32>,
     scratch: Vec<u32>,
-    /// Per block of a phishing wave: its binomial cache and scratch.
-    wave_caches: Vec<(BinomialCache, Vec<u32>)>,
+    /// Per block of a phishing wave: its caches and what it drew (kept from
+    /// wave to wave, so their buffers are allocated once).
+    wave_blocks: Vec<WaveBlock>,
     contain_sum: f64,
     contain_n: u64,
     day: u32,
@@ -491,14 +492,26 @@ struct RepOut {
 const WAVE_CHUNKS: usize = 32;
 
 /// A block of a phishing wave: its first organisation and first staff
-/// member, their records and staff, its binomial cache and scratch.
-type Block<'b> = (
-    usize,
-    usize,
-    &'b mut [Org],
-    &'b mut [u8],
-    &'b mut (BinomialCache, Vec<u32>),
-);
+/// member, their records and staff, and its own state.
+type Block<'b> = (usize, usize, &'b mut [Org], &'b mut [u8], &'b mut WaveBlock);
+
+/// A foothold drawn by a lure: its time, whether a report leads to its
+/// detection, and the time of that detection.
+type Foothold = (f64, bool, f64);
+
+/// The state of one block of a phishing wave, drawn in parallel with the
+/// other blocks: its binomial cache and scratch, then what its lures did.
+#[derive(Default)]
+struct WaveBlock {
+    binom: BinomialCache,
+    scratch: Vec<u32>,
+    /// Changes of the per-country counts (`cnt`) the block's lures made,
+    /// modulo 2^64 as the counts are, so adding them once gives the counts of
+    /// booking each lure in turn.
+    counts: Vec<u64>,
+    /// The footholds, in organisation order.
+    footholds: Vec<(u32, Foothold)>,
+}
 
 /// A lure's settings.
 struct Lure {
@@ -517,9 +530,26 @@ struct Phished {
     clicks: u64,
     creds: u64,
     reports: u64,
-    /// A foothold: (time, whether a report leads to its detection, time of
-    /// that detection).
-    foothold: Option<(f64, bool, f64)>,
+    foothold: Option<Foothold>,
+}
+
+impl Phished {
+    /// Adds the staff changes and flows of the lure to the per-country
+    /// counts `cnt`, at `ci` (the organisation's country's row).
+    fn count_into(&self, cnt: &mut [u64], ci: usize) {
+        for (i, &delta) in self.staff.iter().enumerate() {
+            let c = &mut cnt[ci + STAFF0 + i];
+            *c = c.wrapping_add_signed(delta);
+        }
+        for (series, n) in [
+            (EMAILS, self.emails),
+            (CLICKS, self.clicks),
+            (CREDS, self.creds),
+            (REPORTS, self.reports),
+        ] {
+            cnt[ci + series] = cnt[ci + series].wrapping_add(n);
+        }
+    }
 }
 
 /// The click-odds multiplier of a lure to `o` on day `d` (training, a
@@ -637,6 +667,35 @@ fn draw_phish(
     out
 }
 
+/// Splits the organisations (their records and staff) into the
+/// [`WAVE_CHUNKS`] fixed blocks of a phishing wave, each with its own
+/// [`WaveBlock`].
+fn wave_blocks<'b>(
+    syn: &Synth,
+    mut orgs: &'b mut [Org],
+    mut staff: &'b mut [u8],
+    mut states: &'b mut [WaveBlock],
+) -> Vec<Block<'b>> {
+    let n = syn.len();
+    let mut blocks = Vec::with_capacity(WAVE_CHUNKS);
+    let mut base = 0usize;
+    for i in 0..WAVE_CHUNKS {
+        let (lo, hi) = (n * i / WAVE_CHUNKS, n * (i + 1) / WAVE_CHUNKS);
+        let (block_orgs, rest) = std::mem::take(&mut orgs).split_at_mut(hi - lo);
+        orgs = rest;
+        let end = syn.staff_start[hi] as usize;
+        let (block_staff, rest) = std::mem::take(&mut staff).split_at_mut(end - base);
+        staff = rest;
+        let Some((state, rest)) = std::mem::take(&mut states).split_first_mut() else {
+            unreachable!("one state per block")
+        };
+        states = rest;
+        blocks.push((lo, base, block_orgs, block_staff, state));
+        base = end;
+    }
+    blocks
+}
+
 impl<'a> Rep<'a> {
     fn new(c: &'a Ctx<'a>, replicate: u64) -> Self {
         let syn = c.syn;
@@ -707,7 +766,7 @@ impl<'a> Rep<'a> {
             detections: vec![0; nc],
             daily: vec![0; days * nc * NS],
             scratch: Vec::new(),
-            wave_caches: Vec::new(),
+            wave_blocks: Vec::new(),
             contain_sum: 0.0,
             contain_n: 0,
             day: 0,
@@ -1169,63 +1228,46 @@ impl<'a> Rep<'a> {
     /// foothold, if any.
     fn apply_phish(&mut self, o: usize, out: Phished) {
         let ci = self.ci(o);
-        for (i, &delta) in out.staff.iter().enumerate() {
-            let c = &mut self.cnt[ci + STAFF0 + i];
-            *c = c.wrapping_add_signed(delta);
+        out.count_into(&mut self.cnt, ci);
+        if let Some(foothold) = out.foothold {
+            self.book_foothold(o, foothold);
         }
-        self.flow(o, EMAILS, out.emails);
-        self.flow(o, CLICKS, out.clicks);
-        self.flow(o, CREDS, out.creds);
-        self.flow(o, REPORTS, out.reports);
-        if let Some((t, report_det, det_at)) = out.foothold
-            && self.infect(o, t)
-            && report_det
-        {
+    }
+
+    /// A lure's foothold in `o`: an infection, detected through a report
+    /// when it says so.
+    fn book_foothold(&mut self, o: usize, (t, report_det, det_at): Foothold) {
+        if self.infect(o, t) && report_det {
             self.arm_detect(o, det_at);
         }
     }
 
     /// A phishing wave of campaign `camp` on day `d`: each organisation's
     /// draws (from its own stream, into its own staff) in parallel over
-    /// [`WAVE_CHUNKS`] fixed blocks of organisations, then booked in
-    /// organisation order, as one loop would. Nothing a lure draws depends on
-    /// another organisation's booking, so the results are those of the loop,
-    /// whatever the thread count.
+    /// [`WAVE_CHUNKS`] fixed blocks of organisations, then booked: each
+    /// block's count changes (sums, in any order the same), then its
+    /// footholds in organisation order, as one loop would. Nothing a lure
+    /// draws depends on another organisation's booking, so the results are
+    /// those of the loop, whatever the thread count.
     fn phishing_wave(&mut self, camp: &Campaign, reach: &[bool], d: u32) {
         let c = self.c;
         let syn = c.syn;
-        let n = syn.len();
         let lure = Lure {
             d,
             share: camp.staff_share,
             cached_share: true,
         };
-        if self.wave_caches.len() < WAVE_CHUNKS {
-            self.wave_caches
-                .resize_with(WAVE_CHUNKS, || (BinomialCache::default(), Vec::new()));
+        let counts_len = self.cnt.len();
+        if self.wave_blocks.len() < WAVE_CHUNKS {
+            self.wave_blocks
+                .resize_with(WAVE_CHUNKS, WaveBlock::default);
         }
         let advisory_day = &self.advisory_day;
-        let mut orgs = &mut self.orgs[..];
-        let mut staff = &mut self.staff[..];
-        let mut caches = &mut self.wave_caches[..];
-        let mut blocks = Vec::with_capacity(WAVE_CHUNKS);
-        let mut base = 0usize;
-        for i in 0..WAVE_CHUNKS {
-            let (lo, hi) = (n * i / WAVE_CHUNKS, n * (i + 1) / WAVE_CHUNKS);
-            let (block_orgs, rest) = std::mem::take(&mut orgs).split_at_mut(hi - lo);
-            orgs = rest;
-            let end = syn.staff_start[hi] as usize;
-            let (block_staff, rest) = std::mem::take(&mut staff).split_at_mut(end - base);
-            staff = rest;
-            let Some((cache, rest)) = std::mem::take(&mut caches).split_first_mut() else {
-                unreachable!("one cache per block")
-            };
-            caches = rest;
-            blocks.push((lo, base, block_orgs, block_staff, cache));
-            base = end;
-        }
-        let draw = |(lo, base, block_orgs, block_staff, (binom, scratch)): Block| {
-            let mut out = Vec::new();
+        let blocks = wave_blocks(syn, &mut self.orgs, &mut self.staff, &mut self.wave_blocks);
+        let draw = |(lo, base, block_orgs, block_staff, block): Block| {
+            block.counts.clear();
+            block.counts.resize(counts_len, 0);
+            block.footholds.clear();
             for (i, org) in block_orgs.iter_mut().enumerate() {
                 let o = lo + i;
                 if !camp.kinds.contains(&syn.kind[o]) || !reach[syn.country[o] as usize] {
@@ -1244,25 +1286,32 @@ impl<'a> Rep<'a> {
                     mfa,
                     &mut org.rng,
                     &mut block_staff[r.start - base..r.end - base],
-                    binom,
-                    scratch,
+                    &mut block.binom,
+                    &mut block.scratch,
                 );
-                out.push((o as u32, ph));
+                ph.count_into(&mut block.counts, syn.country[o] as usize * NS);
+                if let Some(foothold) = ph.foothold {
+                    block.footholds.push((o as u32, foothold));
+                }
             }
-            out
         };
         // The same draws either way; in parallel only when replicates leave
         // threads idle.
-        let drawn: Vec<Vec<(u32, Phished)>> = if c.parallel_waves {
-            blocks.into_par_iter().map(draw).collect()
+        if c.parallel_waves {
+            blocks.into_par_iter().for_each(draw);
         } else {
-            blocks.into_iter().map(draw).collect()
-        };
-        for block in drawn {
-            for (o, ph) in block {
-                self.apply_phish(o as usize, ph);
+            blocks.into_iter().for_each(draw);
+        }
+        let wave_blocks = std::mem::take(&mut self.wave_blocks);
+        for block in &wave_blocks {
+            for (total, &change) in self.cnt.iter_mut().zip(&block.counts) {
+                *total = total.wrapping_add(change);
+            }
+            for &(o, foothold) in &block.footholds {
+                self.book_foothold(o as usize, foothold);
             }
         }
+        self.wave_blocks = wave_blocks;
     }
 
     fn wave(&mut self, ci: usize, d: u32) {
@@ -2425,5 +2474,37 @@ mod tests {
         for (a, b) in evs.iter().zip(evs.iter().skip(1)) {
             assert_eq!(a.0.cmp(&b.0), a.1.cmp(&b.1), "{a:?} vs {b:?}");
         }
+    }
+
+    /// A block's count changes, added to the counts at once, give the counts
+    /// of booking its lures one by one (staff moving out of a state included).
+    #[test]
+    fn block_count_changes_add_up_to_the_lures_booked_in_turn() {
+        let lures = [
+            (0, [-3, 2, 1, 0], 10, 3, 1, 2),
+            (NS, [0, -1, 0, 1], 4, 0, 0, 1),
+            (0, [-2, -2, 3, 1], 7, 5, 2, 0),
+        ];
+        let mut in_turn = vec![5u64; 2 * NS];
+        let mut block = vec![0u64; 2 * NS];
+        for (ci, staff, emails, clicks, creds, reports) in lures {
+            let ph = Phished {
+                staff,
+                emails,
+                clicks,
+                creds,
+                reports,
+                foothold: None,
+            };
+            ph.count_into(&mut in_turn, ci);
+            ph.count_into(&mut block, ci);
+        }
+        let mut at_once = vec![5u64; 2 * NS];
+        for (total, change) in at_once.iter_mut().zip(block) {
+            *total = total.wrapping_add(change);
+        }
+        assert_eq!(at_once, in_turn);
+        assert_eq!(in_turn[STAFF0], 0);
+        assert_eq!(in_turn[NS + EMAILS], 9);
     }
 }
