@@ -437,7 +437,12 @@ struct Rep<'a> {
     binom: BinomialCache,
     cnt: Vec<u64>,
     pending: Vec<Msg>,
+    /// The day's lures from abused mailboxes: their targets, in the order
+    /// they were sent.
     lures: Vec<u32>,
+    /// Per organisation, whether it is among the day's lure targets (all
+    /// false between days).
+    lured_today: Vec<bool>,
     dependants: HashMap<u32, Vec<u32>>,
     advisory_day: Vec<f64>,
     advisory_done: Vec<bool>,
@@ -511,6 +516,25 @@ struct WaveBlock {
     counts: Vec<u64>,
     /// The footholds, in organisation order.
     footholds: Vec<(u32, Foothold)>,
+    /// The organisations of the block whose first lure of the day from an
+    /// abused mailbox it draws, in the order they were sent...
+    first_lures: Vec<u32>,
+    /// ... and what each of those lures did, in the same order.
+    lure_draws: Vec<Phished>,
+}
+
+/// The block of a phishing wave that holds organisation `o` of `n` (blocks
+/// hold organisations `n * i / WAVE_CHUNKS` up to `n * (i + 1) / WAVE_CHUNKS`).
+fn wave_block_of(o: usize, n: usize) -> usize {
+    // The last block whose first organisation is at most `o`: `n * i /
+    // WAVE_CHUNKS <= o` exactly when `n * i < (o + 1) * WAVE_CHUNKS`.
+    ((o + 1) * WAVE_CHUNKS).div_ceil(n) - 1
+}
+
+/// The share of the staff of `o` that a lure from an abused mailbox reaches.
+fn mailbox_share(c: &Ctx, o: usize) -> f64 {
+    let n = c.syn.staff_of(o).len().max(1) as f64;
+    (c.p.mailbox_recipients / n).min(1.0)
 }
 
 /// A lure's settings.
@@ -667,6 +691,35 @@ fn draw_phish(
     out
 }
 
+/// A lure to `o` (record `org`) drawn inside its block of a phishing wave,
+/// whose staff `block_staff` starts at staff member `base`.
+#[allow(clippy::too_many_arguments)]
+fn draw_in_block(
+    c: &Ctx,
+    advisory_day: &[f64],
+    o: usize,
+    lure: &Lure,
+    odds_mult: f64,
+    org: &mut Org,
+    block_staff: &mut [u8],
+    base: usize,
+    block: &mut WaveBlock,
+) -> Phished {
+    let (mult, mfa) = lure_odds(c, advisory_day, o, lure.d, odds_mult);
+    let r = c.syn.staff_of(o);
+    draw_phish(
+        c,
+        o,
+        lure,
+        mult,
+        mfa,
+        &mut org.rng,
+        &mut block_staff[r.start - base..r.end - base],
+        &mut block.binom,
+        &mut block.scratch,
+    )
+}
+
 /// Splits the organisations (their records and staff) into the
 /// [`WAVE_CHUNKS`] fixed blocks of a phishing wave, each with its own
 /// [`WaveBlock`].
@@ -759,6 +812,7 @@ impl<'a> Rep<'a> {
             cnt,
             pending: Vec::new(),
             lures: Vec::new(),
+            lured_today: vec![false; n],
             dependants: HashMap::new(),
             advisory_day: vec![f64::INFINITY; nc],
             advisory_done: vec![false; nc],
@@ -1276,18 +1330,16 @@ impl<'a> Rep<'a> {
                 if org.rng.random::<f64>() >= camp.org_share {
                     continue;
                 }
-                let (mult, mfa) = lure_odds(c, advisory_day, o, d, camp.lure_odds_ratio);
-                let r = syn.staff_of(o);
-                let ph = draw_phish(
+                let ph = draw_in_block(
                     c,
+                    advisory_day,
                     o,
                     &lure,
-                    mult,
-                    mfa,
-                    &mut org.rng,
-                    &mut block_staff[r.start - base..r.end - base],
-                    &mut block.binom,
-                    &mut block.scratch,
+                    camp.lure_odds_ratio,
+                    org,
+                    block_staff,
+                    base,
+                    block,
                 );
                 ph.count_into(&mut block.counts, syn.country[o] as usize * NS);
                 if let Some(foothold) = ph.foothold {
@@ -1312,6 +1364,103 @@ impl<'a> Rep<'a> {
             }
         }
         self.wave_blocks = wave_blocks;
+    }
+
+    /// The day's lures from abused mailboxes, booked in the order they were
+    /// sent, as one loop would. When replicates leave threads idle, each
+    /// organisation's first lure of the day is drawn beforehand, in parallel
+    /// over the phishing wave's blocks: it depends only on the organisation's
+    /// own stream and staff, which nothing booked before it touches. A later
+    /// lure to the same organisation must follow the booking of the earlier
+    /// one (whose foothold draws from the same stream): it is drawn in turn.
+    fn mailbox_lures(&mut self, d: u32) {
+        let lures = std::mem::take(&mut self.lures);
+        let odds_mult = self.c.p.trusted_sender_odds_ratio;
+        if !self.c.parallel_waves || lures.is_empty() {
+            for o in lures {
+                let o = o as usize;
+                self.phish(o, d, mailbox_share(self.c, o), odds_mult, false);
+            }
+            return;
+        }
+        let first = self.draw_first_lures(&lures, d);
+        let mut blocks = std::mem::take(&mut self.wave_blocks);
+        let mut next = [0usize; WAVE_CHUNKS];
+        let n = self.c.syn.len();
+        for (&o, first) in lures.iter().zip(first) {
+            let o = o as usize;
+            if first {
+                let b = wave_block_of(o, n);
+                let drawn = std::mem::take(&mut blocks[b].lure_draws[next[b]]);
+                next[b] += 1;
+                self.apply_phish(o, drawn);
+            } else {
+                self.phish(o, d, mailbox_share(self.c, o), odds_mult, false);
+            }
+        }
+        self.wave_blocks = blocks;
+    }
+
+    /// Draws, in parallel over the phishing wave's blocks, the first lure of
+    /// the day to each organisation in `lures` (into each block's
+    /// `lure_draws`); says which lures are those first ones.
+    fn draw_first_lures(&mut self, lures: &[u32], d: u32) -> Vec<bool> {
+        let c = self.c;
+        let n = c.syn.len();
+        if self.wave_blocks.len() < WAVE_CHUNKS {
+            self.wave_blocks
+                .resize_with(WAVE_CHUNKS, WaveBlock::default);
+        }
+        for block in &mut self.wave_blocks {
+            block.first_lures.clear();
+        }
+        let mut first = vec![false; lures.len()];
+        for (i, &o) in lures.iter().enumerate() {
+            if !std::mem::replace(&mut self.lured_today[o as usize], true) {
+                first[i] = true;
+                self.wave_blocks[wave_block_of(o as usize, n)]
+                    .first_lures
+                    .push(o);
+            }
+        }
+        for &o in lures {
+            self.lured_today[o as usize] = false;
+        }
+        let advisory_day = &self.advisory_day;
+        let blocks = wave_blocks(
+            c.syn,
+            &mut self.orgs,
+            &mut self.staff,
+            &mut self.wave_blocks,
+        );
+        blocks
+            .into_par_iter()
+            .for_each(|(lo, base, block_orgs, block_staff, block)| {
+                block.lure_draws.clear();
+                for i in 0..block.first_lures.len() {
+                    let o = block.first_lures[i] as usize;
+                    let lure = Lure {
+                        d,
+                        share: mailbox_share(c, o),
+                        cached_share: false,
+                    };
+                    let org = &mut block_orgs[o - lo];
+                    let odds_mult = c.p.trusted_sender_odds_ratio;
+                    let drawn = draw_in_block(
+                        c,
+                        advisory_day,
+                        o,
+                        &lure,
+                        odds_mult,
+                        org,
+                        block_staff,
+                        base,
+                        block,
+                    );
+                    block.lure_draws.push(drawn);
+                }
+            });
+        first
     }
 
     fn wave(&mut self, ci: usize, d: u32) {
@@ -1882,13 +2031,7 @@ impl<'a> Rep<'a> {
                 self.wave(ci, d);
                 wi += 1;
             }
-            let lures = std::mem::take(&mut self.lures);
-            for o in lures {
-                let o = o as usize;
-                let n = self.c.syn.staff_of(o).len().max(1) as f64;
-                let share = (self.c.p.mailbox_recipients / n).min(1.0);
-                self.phish(o, d, share, self.c.p.trusted_sender_odds_ratio, false);
-            }
+            self.mailbox_lures(d);
             for slot in d as usize * SLOTS..(d as usize + 1) * SLOTS {
                 self.slot = slot;
                 let mut due = std::mem::take(&mut self.slots[slot]);
@@ -2506,5 +2649,18 @@ mod tests {
         assert_eq!(at_once, in_turn);
         assert_eq!(in_turn[STAFF0], 0);
         assert_eq!(in_turn[NS + EMAILS], 9);
+    }
+
+    /// `wave_block_of` finds the block `wave_blocks` puts an organisation in,
+    /// for populations smaller and larger than the number of blocks.
+    #[test]
+    fn an_organisation_lies_in_the_block_of_the_wave_that_holds_it() {
+        for n in [1, 2, 31, 32, 33, 100, 391_612] {
+            for i in 0..WAVE_CHUNKS {
+                for o in n * i / WAVE_CHUNKS..n * (i + 1) / WAVE_CHUNKS {
+                    assert_eq!(wave_block_of(o, n), i, "o = {o}, n = {n}");
+                }
+            }
+        }
     }
 }
