@@ -427,10 +427,6 @@ struct Rep<'a> {
     /// Calendar of future events: `SLOTS` slots a day, each unordered until
     /// it becomes current and is sorted.
     slots: Vec<Vec<Ev>>,
-    /// Emptied slot vectors, reused for slots filed into for the first time
-    /// (a full-scale year files into some 23,000 slots: reusing their buffers
-    /// saves growing each from nothing, with its reallocations and page faults).
-    spare_slots: Vec<Vec<Ev>>,
     /// The current slot (`day * SLOTS` at the start of a day).
     slot: usize,
     /// The events of the slot after the current one, taken from `slots` and
@@ -810,7 +806,6 @@ impl<'a> Rep<'a> {
             patched_cum,
             heap: BinaryHeap::new(),
             slots: vec![Vec::new(); days * SLOTS],
-            spare_slots: Vec::new(),
             slot: 0,
             sorted_ahead: None,
             binom: BinomialCache::default(),
@@ -870,13 +865,7 @@ impl<'a> Rep<'a> {
         if slot <= self.slot {
             self.heap.push(Reverse(ev));
         } else {
-            let v = &mut self.slots[slot];
-            if v.capacity() == 0
-                && let Some(spare) = self.spare_slots.pop()
-            {
-                *v = spare;
-            }
-            v.push(ev);
+            self.slots[slot].push(ev);
         }
     }
 
@@ -2038,8 +2027,7 @@ impl<'a> Rep<'a> {
             let due = match self.sorted_ahead.take() {
                 Some(due) => {
                     let late = std::mem::take(&mut self.slots[slot]);
-                    self.heap.extend(late.iter().map(|&ev| Reverse(ev)));
-                    self.recycle_slot(late);
+                    self.heap.extend(late.into_iter().map(Reverse));
                     due
                 }
                 None => {
@@ -2061,15 +2049,6 @@ impl<'a> Rep<'a> {
             } else {
                 self.run_slot(&due);
             }
-            self.recycle_slot(due);
-        }
-    }
-
-    /// Keeps the buffer of a processed slot for a slot filed into later.
-    fn recycle_slot(&mut self, mut buffer: Vec<Ev>) {
-        if buffer.capacity() > 0 {
-            buffer.clear();
-            self.spare_slots.push(buffer);
         }
     }
 
