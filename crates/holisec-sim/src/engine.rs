@@ -26,7 +26,7 @@
 // Struct-of-arrays: one organisation index addresses several arrays.
 #![allow(clippy::needless_range_loop)]
 
-use std::cmp::{Ordering, Reverse};
+use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 
 use holisec_model::Ecosystem;
@@ -122,33 +122,43 @@ const E_RECONNECT: u8 = 8;
 /// A switched-off national system's IT is restored.
 const E_SWITCH_ON: u8 = 9;
 
-#[derive(Debug, Clone, Copy)]
-struct Ev {
-    t: f64,
-    o: u32,
-    kind: u8,
-    epoch: u32,
-}
+/// A timed event, packed into its sort key: the bits of its time, then its
+/// organisation, kind and epoch (the low 24 bits), most significant first.
+///
+/// Comparing the packed `u128` orders events exactly as the tuple (time bits,
+/// organisation, kind, epoch) did, while sorting a slot and the heap compare
+/// one integer and move 16 bytes instead of 24. Epochs count an
+/// organisation's episodes (a handful a year), far below 2^24.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Ev(u128);
 
 impl Ev {
-    fn key(&self) -> (u64, u32, u8, u32) {
-        (self.t.to_bits(), self.o, self.kind, self.epoch)
+    const EPOCH_BITS: u32 = 24;
+    const EPOCH_MASK: u32 = (1 << Self::EPOCH_BITS) - 1;
+
+    fn new(t: f64, o: u32, kind: u8, epoch: u32) -> Self {
+        debug_assert!(epoch <= Self::EPOCH_MASK);
+        Ev((t.to_bits() as u128) << 64
+            | (o as u128) << 32
+            | (kind as u128) << Self::EPOCH_BITS
+            | (epoch & Self::EPOCH_MASK) as u128)
     }
-}
-impl PartialEq for Ev {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
+
+    fn t(self) -> f64 {
+        f64::from_bits((self.0 >> 64) as u64)
     }
-}
-impl Eq for Ev {}
-impl PartialOrd for Ev {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+
+    fn o(self) -> usize {
+        (self.0 >> 32) as u32 as usize
     }
-}
-impl Ord for Ev {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.key().cmp(&other.key())
+
+    fn kind(self) -> u8 {
+        (self.0 >> Self::EPOCH_BITS) as u8
+    }
+
+    /// Whether the event belongs to episode `epoch` (of its organisation).
+    fn of_epoch(self, epoch: u32) -> bool {
+        self.0 as u32 & Self::EPOCH_MASK == epoch & Self::EPOCH_MASK
     }
 }
 
@@ -435,11 +445,20 @@ struct Rep<'a> {
     slots: Vec<Vec<Ev>>,
     /// The current slot (`day * SLOTS` at the start of a day).
     slot: usize,
+    /// The events of the slot after the current one, taken from `slots` and
+    /// sorted on another thread while the current one was processed (see
+    /// [`Rep::run_day_slots`]).
+    sorted_ahead: Option<Vec<Ev>>,
     /// Cached `q^n` of the binomials with fixed probabilities.
     binom: BinomialCache,
     cnt: Vec<u64>,
     pending: Vec<Msg>,
+    /// The day's lures from abused mailboxes: their targets, in the order
+    /// they were sent.
     lures: Vec<u32>,
+    /// Per organisation, whether it is among the day's lure targets (all
+    /// false between days).
+    lured_today: Vec<bool>,
     dependants: HashMap<u32, Vec<u32>>,
     advisory_day: Vec<f64>,
     advisory_done: Vec<bool>,
@@ -449,8 +468,9 @@ struct Rep<'a> {
     detections: Vec<u64>,
     daily: Vec<u32>,
     scratch: Vec<u32>,
-    /// Per block of a phishing wave: its binomial cache and scratch.
-    wave_caches: Vec<(BinomialCache, Vec<u32>)>,
+    /// Per block of a phishing wave: its caches and what it drew (kept from
+    /// wave to wave, so their buffers are allocated once).
+    wave_blocks: Vec<WaveBlock>,
     contain_sum: f64,
     contain_n: u64,
     day: u32,
@@ -497,14 +517,45 @@ struct RepOut {
 const WAVE_CHUNKS: usize = 32;
 
 /// A block of a phishing wave: its first organisation and first staff
-/// member, their records and staff, its binomial cache and scratch.
-type Block<'b> = (
-    usize,
-    usize,
-    &'b mut [Org],
-    &'b mut [u8],
-    &'b mut (BinomialCache, Vec<u32>),
-);
+/// member, their records and staff, and its own state.
+type Block<'b> = (usize, usize, &'b mut [Org], &'b mut [u8], &'b mut WaveBlock);
+
+/// A foothold drawn by a lure: its time, whether a report leads to its
+/// detection, and the time of that detection.
+type Foothold = (f64, bool, f64);
+
+/// The state of one block of a phishing wave, drawn in parallel with the
+/// other blocks: its binomial cache and scratch, then what its lures did.
+#[derive(Default)]
+struct WaveBlock {
+    binom: BinomialCache,
+    scratch: Vec<u32>,
+    /// Changes of the per-country counts (`cnt`) the block's lures made,
+    /// modulo 2^64 as the counts are, so adding them once gives the counts of
+    /// booking each lure in turn.
+    counts: Vec<u64>,
+    /// The footholds, in organisation order.
+    footholds: Vec<(u32, Foothold)>,
+    /// The organisations of the block whose first lure of the day from an
+    /// abused mailbox it draws, in the order they were sent...
+    first_lures: Vec<u32>,
+    /// ... and what each of those lures did, in the same order.
+    lure_draws: Vec<Phished>,
+}
+
+/// The block of a phishing wave that holds organisation `o` of `n` (blocks
+/// hold organisations `n * i / WAVE_CHUNKS` up to `n * (i + 1) / WAVE_CHUNKS`).
+fn wave_block_of(o: usize, n: usize) -> usize {
+    // The last block whose first organisation is at most `o`: `n * i /
+    // WAVE_CHUNKS <= o` exactly when `n * i < (o + 1) * WAVE_CHUNKS`.
+    ((o + 1) * WAVE_CHUNKS).div_ceil(n) - 1
+}
+
+/// The share of the staff of `o` that a lure from an abused mailbox reaches.
+fn mailbox_share(c: &Ctx, o: usize) -> f64 {
+    let n = c.syn.staff_of(o).len().max(1) as f64;
+    (c.p.mailbox_recipients / n).min(1.0)
+}
 
 /// A lure's settings.
 struct Lure {
@@ -523,9 +574,26 @@ struct Phished {
     clicks: u64,
     creds: u64,
     reports: u64,
-    /// A foothold: (time, whether a report leads to its detection, time of
-    /// that detection).
-    foothold: Option<(f64, bool, f64)>,
+    foothold: Option<Foothold>,
+}
+
+impl Phished {
+    /// Adds the staff changes and flows of the lure to the per-country
+    /// counts `cnt`, at `ci` (the organisation's country's row).
+    fn count_into(&self, cnt: &mut [u64], ci: usize) {
+        for (i, &delta) in self.staff.iter().enumerate() {
+            let c = &mut cnt[ci + STAFF0 + i];
+            *c = c.wrapping_add_signed(delta);
+        }
+        for (series, n) in [
+            (EMAILS, self.emails),
+            (CLICKS, self.clicks),
+            (CREDS, self.creds),
+            (REPORTS, self.reports),
+        ] {
+            cnt[ci + series] = cnt[ci + series].wrapping_add(n);
+        }
+    }
 }
 
 /// The click-odds multiplier of a lure to `o` on day `d` (training, a
@@ -643,6 +711,64 @@ fn draw_phish(
     out
 }
 
+/// A lure to `o` (record `org`) drawn inside its block of a phishing wave,
+/// whose staff `block_staff` starts at staff member `base`.
+#[allow(clippy::too_many_arguments)]
+fn draw_in_block(
+    c: &Ctx,
+    advisory_day: &[f64],
+    o: usize,
+    lure: &Lure,
+    odds_mult: f64,
+    org: &mut Org,
+    block_staff: &mut [u8],
+    base: usize,
+    block: &mut WaveBlock,
+) -> Phished {
+    let (mult, mfa) = lure_odds(c, advisory_day, o, lure.d, odds_mult);
+    let r = c.syn.staff_of(o);
+    draw_phish(
+        c,
+        o,
+        lure,
+        mult,
+        mfa,
+        &mut org.rng,
+        &mut block_staff[r.start - base..r.end - base],
+        &mut block.binom,
+        &mut block.scratch,
+    )
+}
+
+/// Splits the organisations (their records and staff) into the
+/// [`WAVE_CHUNKS`] fixed blocks of a phishing wave, each with its own
+/// [`WaveBlock`].
+fn wave_blocks<'b>(
+    syn: &Synth,
+    mut orgs: &'b mut [Org],
+    mut staff: &'b mut [u8],
+    mut states: &'b mut [WaveBlock],
+) -> Vec<Block<'b>> {
+    let n = syn.len();
+    let mut blocks = Vec::with_capacity(WAVE_CHUNKS);
+    let mut base = 0usize;
+    for i in 0..WAVE_CHUNKS {
+        let (lo, hi) = (n * i / WAVE_CHUNKS, n * (i + 1) / WAVE_CHUNKS);
+        let (block_orgs, rest) = std::mem::take(&mut orgs).split_at_mut(hi - lo);
+        orgs = rest;
+        let end = syn.staff_start[hi] as usize;
+        let (block_staff, rest) = std::mem::take(&mut staff).split_at_mut(end - base);
+        staff = rest;
+        let Some((state, rest)) = std::mem::take(&mut states).split_first_mut() else {
+            unreachable!("one state per block")
+        };
+        states = rest;
+        blocks.push((lo, base, block_orgs, block_staff, state));
+        base = end;
+    }
+    blocks
+}
+
 impl<'a> Rep<'a> {
     fn new(c: &'a Ctx<'a>, replicate: u64) -> Self {
         let syn = c.syn;
@@ -701,10 +827,12 @@ impl<'a> Rep<'a> {
             heap: BinaryHeap::new(),
             slots: vec![Vec::new(); days * SLOTS],
             slot: 0,
+            sorted_ahead: None,
             binom: BinomialCache::default(),
             cnt,
             pending: Vec::new(),
             lures: Vec::new(),
+            lured_today: vec![false; n],
             dependants: HashMap::new(),
             advisory_day: vec![f64::INFINITY; nc],
             advisory_done: vec![false; nc],
@@ -712,7 +840,7 @@ impl<'a> Rep<'a> {
             detections: vec![0; nc],
             daily: vec![0; days * nc * NS],
             scratch: Vec::new(),
-            wave_caches: Vec::new(),
+            wave_blocks: Vec::new(),
             contain_sum: 0.0,
             contain_n: 0,
             day: 0,
@@ -748,13 +876,13 @@ impl<'a> Rep<'a> {
     /// slot with the heap processes events in exactly the order of one global
     /// priority queue.
     fn schedule(&mut self, ev: Ev) {
-        let day = ev.t.floor();
+        let day = ev.t().floor();
         if day >= self.c.sc.days as f64 || day.is_nan() {
             return;
         }
         // `SLOTS` is a power of two: `t * SLOTS` is exact, so the slot lies in
         // the event's day.
-        let slot = (ev.t * SLOTS as f64) as usize;
+        let slot = (ev.t() * SLOTS as f64) as usize;
         if slot <= self.slot {
             self.heap.push(Reverse(ev));
         } else {
@@ -763,12 +891,7 @@ impl<'a> Rep<'a> {
     }
 
     fn push(&mut self, t: f64, o: usize, kind: u8) {
-        self.schedule(Ev {
-            t,
-            o: o as u32,
-            kind,
-            epoch: self.orgs[o].epoch,
-        });
+        self.schedule(Ev::new(t, o as u32, kind, self.orgs[o].epoch));
     }
 
     fn advised(&self, o: usize, t: f64) -> bool {
@@ -1014,12 +1137,7 @@ impl<'a> Rep<'a> {
             self.update_disrupted(x, t);
         }
         self.imp.switched.insert(o as u32, cut);
-        self.schedule(Ev {
-            t: until,
-            o: o as u32,
-            kind: E_SWITCH_ON,
-            epoch: 0,
-        });
+        self.schedule(Ev::new(until, o as u32, E_SWITCH_ON, 0));
     }
 
     /// The IT of switched-off national system `o` is back at `t`.
@@ -1047,26 +1165,26 @@ impl<'a> Rep<'a> {
     }
 
     fn event(&mut self, ev: Ev) {
-        let o = ev.o as usize;
-        let t = ev.t;
+        let o = ev.o();
+        let t = ev.t();
         let p = self.c.p;
-        if ev.kind == E_INFECT {
+        if ev.kind() == E_INFECT {
             self.infect(o, t);
             return;
         }
-        if ev.kind == E_RECONNECT {
+        if ev.kind() == E_RECONNECT {
             self.update_disrupted(o, t);
             return;
         }
-        if ev.kind == E_SWITCH_ON {
+        if ev.kind() == E_SWITCH_ON {
             self.switch_on(o, t);
             return;
         }
-        if ev.epoch != self.orgs[o].epoch {
+        if !ev.of_epoch(self.orgs[o].epoch) {
             return;
         }
         let s = self.orgs[o].state;
-        match ev.kind {
+        match ev.kind() {
             E_LATERAL if s == org::FOOTHOLD => {
                 self.set_state(o, org::LATERAL);
                 let stalls = self.c.iv[o] & IV_SEG != 0
@@ -1219,63 +1337,46 @@ impl<'a> Rep<'a> {
     /// foothold, if any.
     fn apply_phish(&mut self, o: usize, out: Phished) {
         let ci = self.ci(o);
-        for (i, &delta) in out.staff.iter().enumerate() {
-            let c = &mut self.cnt[ci + STAFF0 + i];
-            *c = c.wrapping_add_signed(delta);
+        out.count_into(&mut self.cnt, ci);
+        if let Some(foothold) = out.foothold {
+            self.book_foothold(o, foothold);
         }
-        self.flow(o, EMAILS, out.emails);
-        self.flow(o, CLICKS, out.clicks);
-        self.flow(o, CREDS, out.creds);
-        self.flow(o, REPORTS, out.reports);
-        if let Some((t, report_det, det_at)) = out.foothold
-            && self.infect(o, t)
-            && report_det
-        {
+    }
+
+    /// A lure's foothold in `o`: an infection, detected through a report
+    /// when it says so.
+    fn book_foothold(&mut self, o: usize, (t, report_det, det_at): Foothold) {
+        if self.infect(o, t) && report_det {
             self.arm_detect(o, det_at);
         }
     }
 
     /// A phishing wave of campaign `camp` on day `d`: each organisation's
     /// draws (from its own stream, into its own staff) in parallel over
-    /// [`WAVE_CHUNKS`] fixed blocks of organisations, then booked in
-    /// organisation order, as one loop would. Nothing a lure draws depends on
-    /// another organisation's booking, so the results are those of the loop,
-    /// whatever the thread count.
+    /// [`WAVE_CHUNKS`] fixed blocks of organisations, then booked: each
+    /// block's count changes (sums, in any order the same), then its
+    /// footholds in organisation order, as one loop would. Nothing a lure
+    /// draws depends on another organisation's booking, so the results are
+    /// those of the loop, whatever the thread count.
     fn phishing_wave(&mut self, camp: &Campaign, reach: &[bool], d: u32) {
         let c = self.c;
         let syn = c.syn;
-        let n = syn.len();
         let lure = Lure {
             d,
             share: camp.staff_share,
             cached_share: true,
         };
-        if self.wave_caches.len() < WAVE_CHUNKS {
-            self.wave_caches
-                .resize_with(WAVE_CHUNKS, || (BinomialCache::default(), Vec::new()));
+        let counts_len = self.cnt.len();
+        if self.wave_blocks.len() < WAVE_CHUNKS {
+            self.wave_blocks
+                .resize_with(WAVE_CHUNKS, WaveBlock::default);
         }
         let advisory_day = &self.advisory_day;
-        let mut orgs = &mut self.orgs[..];
-        let mut staff = &mut self.staff[..];
-        let mut caches = &mut self.wave_caches[..];
-        let mut blocks = Vec::with_capacity(WAVE_CHUNKS);
-        let mut base = 0usize;
-        for i in 0..WAVE_CHUNKS {
-            let (lo, hi) = (n * i / WAVE_CHUNKS, n * (i + 1) / WAVE_CHUNKS);
-            let (block_orgs, rest) = std::mem::take(&mut orgs).split_at_mut(hi - lo);
-            orgs = rest;
-            let end = syn.staff_start[hi] as usize;
-            let (block_staff, rest) = std::mem::take(&mut staff).split_at_mut(end - base);
-            staff = rest;
-            let Some((cache, rest)) = std::mem::take(&mut caches).split_first_mut() else {
-                unreachable!("one cache per block")
-            };
-            caches = rest;
-            blocks.push((lo, base, block_orgs, block_staff, cache));
-            base = end;
-        }
-        let draw = |(lo, base, block_orgs, block_staff, (binom, scratch)): Block| {
-            let mut out = Vec::new();
+        let blocks = wave_blocks(syn, &mut self.orgs, &mut self.staff, &mut self.wave_blocks);
+        let draw = |(lo, base, block_orgs, block_staff, block): Block| {
+            block.counts.clear();
+            block.counts.resize(counts_len, 0);
+            block.footholds.clear();
             for (i, org) in block_orgs.iter_mut().enumerate() {
                 let o = lo + i;
                 if !camp.kinds.contains(&syn.kind[o]) || !reach[syn.country[o] as usize] {
@@ -1284,35 +1385,137 @@ impl<'a> Rep<'a> {
                 if org.rng.random::<f64>() >= camp.org_share {
                     continue;
                 }
-                let (mult, mfa) = lure_odds(c, advisory_day, o, d, camp.lure_odds_ratio);
-                let r = syn.staff_of(o);
-                let ph = draw_phish(
+                let ph = draw_in_block(
                     c,
+                    advisory_day,
                     o,
                     &lure,
-                    mult,
-                    mfa,
-                    &mut org.rng,
-                    &mut block_staff[r.start - base..r.end - base],
-                    binom,
-                    scratch,
+                    camp.lure_odds_ratio,
+                    org,
+                    block_staff,
+                    base,
+                    block,
                 );
-                out.push((o as u32, ph));
+                ph.count_into(&mut block.counts, syn.country[o] as usize * NS);
+                if let Some(foothold) = ph.foothold {
+                    block.footholds.push((o as u32, foothold));
+                }
             }
-            out
         };
         // The same draws either way; in parallel only when replicates leave
         // threads idle.
-        let drawn: Vec<Vec<(u32, Phished)>> = if c.parallel_waves {
-            blocks.into_par_iter().map(draw).collect()
+        if c.parallel_waves {
+            blocks.into_par_iter().for_each(draw);
         } else {
-            blocks.into_iter().map(draw).collect()
-        };
-        for block in drawn {
-            for (o, ph) in block {
-                self.apply_phish(o as usize, ph);
+            blocks.into_iter().for_each(draw);
+        }
+        let wave_blocks = std::mem::take(&mut self.wave_blocks);
+        for block in &wave_blocks {
+            for (total, &change) in self.cnt.iter_mut().zip(&block.counts) {
+                *total = total.wrapping_add(change);
+            }
+            for &(o, foothold) in &block.footholds {
+                self.book_foothold(o as usize, foothold);
             }
         }
+        self.wave_blocks = wave_blocks;
+    }
+
+    /// The day's lures from abused mailboxes, booked in the order they were
+    /// sent, as one loop would. When replicates leave threads idle, each
+    /// organisation's first lure of the day is drawn beforehand, in parallel
+    /// over the phishing wave's blocks: it depends only on the organisation's
+    /// own stream and staff, which nothing booked before it touches. A later
+    /// lure to the same organisation must follow the booking of the earlier
+    /// one (whose foothold draws from the same stream): it is drawn in turn.
+    fn mailbox_lures(&mut self, d: u32) {
+        let lures = std::mem::take(&mut self.lures);
+        let odds_mult = self.c.p.trusted_sender_odds_ratio;
+        if !self.c.parallel_waves || lures.is_empty() {
+            for o in lures {
+                let o = o as usize;
+                self.phish(o, d, mailbox_share(self.c, o), odds_mult, false);
+            }
+            return;
+        }
+        let first = self.draw_first_lures(&lures, d);
+        let mut blocks = std::mem::take(&mut self.wave_blocks);
+        let mut next = [0usize; WAVE_CHUNKS];
+        let n = self.c.syn.len();
+        for (&o, first) in lures.iter().zip(first) {
+            let o = o as usize;
+            if first {
+                let b = wave_block_of(o, n);
+                let drawn = std::mem::take(&mut blocks[b].lure_draws[next[b]]);
+                next[b] += 1;
+                self.apply_phish(o, drawn);
+            } else {
+                self.phish(o, d, mailbox_share(self.c, o), odds_mult, false);
+            }
+        }
+        self.wave_blocks = blocks;
+    }
+
+    /// Draws, in parallel over the phishing wave's blocks, the first lure of
+    /// the day to each organisation in `lures` (into each block's
+    /// `lure_draws`); says which lures are those first ones.
+    fn draw_first_lures(&mut self, lures: &[u32], d: u32) -> Vec<bool> {
+        let c = self.c;
+        let n = c.syn.len();
+        if self.wave_blocks.len() < WAVE_CHUNKS {
+            self.wave_blocks
+                .resize_with(WAVE_CHUNKS, WaveBlock::default);
+        }
+        for block in &mut self.wave_blocks {
+            block.first_lures.clear();
+        }
+        let mut first = vec![false; lures.len()];
+        for (i, &o) in lures.iter().enumerate() {
+            if !std::mem::replace(&mut self.lured_today[o as usize], true) {
+                first[i] = true;
+                self.wave_blocks[wave_block_of(o as usize, n)]
+                    .first_lures
+                    .push(o);
+            }
+        }
+        for &o in lures {
+            self.lured_today[o as usize] = false;
+        }
+        let advisory_day = &self.advisory_day;
+        let blocks = wave_blocks(
+            c.syn,
+            &mut self.orgs,
+            &mut self.staff,
+            &mut self.wave_blocks,
+        );
+        blocks
+            .into_par_iter()
+            .for_each(|(lo, base, block_orgs, block_staff, block)| {
+                block.lure_draws.clear();
+                for i in 0..block.first_lures.len() {
+                    let o = block.first_lures[i] as usize;
+                    let lure = Lure {
+                        d,
+                        share: mailbox_share(c, o),
+                        cached_share: false,
+                    };
+                    let org = &mut block_orgs[o - lo];
+                    let odds_mult = c.p.trusted_sender_odds_ratio;
+                    let drawn = draw_in_block(
+                        c,
+                        advisory_day,
+                        o,
+                        &lure,
+                        odds_mult,
+                        org,
+                        block_staff,
+                        base,
+                        block,
+                    );
+                    block.lure_draws.push(drawn);
+                }
+            });
+        first
     }
 
     fn wave(&mut self, ci: usize, d: u32) {
@@ -1563,12 +1766,7 @@ impl<'a> Rep<'a> {
                         let rng = &mut self.orgs[s].rng;
                         if rng.random::<f64>() < p.supplier_push_success * strength {
                             let t = next + rng.random::<f64>();
-                            self.schedule(Ev {
-                                t,
-                                o: c as u32,
-                                kind: E_INFECT,
-                                epoch: 0,
-                            });
+                            self.schedule(Ev::new(t, c as u32, E_INFECT, 0));
                         }
                     }
                 }
@@ -1703,12 +1901,7 @@ impl<'a> Rep<'a> {
         let until = t + self.c.p.disconnect_days;
         if (self.orgs[o].disconnect_until as f64) < until {
             self.orgs[o].disconnect_until = until as f32;
-            self.schedule(Ev {
-                t: until,
-                o: o as u32,
-                kind: E_RECONNECT,
-                epoch: 0,
-            });
+            self.schedule(Ev::new(until, o as u32, E_RECONNECT, 0));
             self.update_disrupted(o, t);
         }
     }
@@ -1837,7 +2030,7 @@ impl<'a> Rep<'a> {
     fn warm_up(&self, evs: &[Ev]) {
         let mut acc = 0u64;
         for ev in evs {
-            let o = ev.o as usize;
+            let o = ev.o();
             // `Org` is one cache line; the rest are dense read-only arrays.
             acc = acc
                 .wrapping_add(self.orgs[o].epoch as u64)
@@ -1848,7 +2041,7 @@ impl<'a> Rep<'a> {
         std::hint::black_box(acc);
     }
 
-    /// Processes the current slot: its calendar events `due` (sorted here)
+    /// Processes the current slot: its calendar events `due` (sorted)
     /// merged with the heap of events filed for it meanwhile, in key order.
     ///
     /// Keys are total and identify an event, so the merge pops events in
@@ -1856,10 +2049,9 @@ impl<'a> Rep<'a> {
     /// events). Knowing the order ahead lets the slot's organisations be
     /// warmed up `WARM` events in advance, close enough to their use that
     /// they are still in cache (a slot can hold more than the cache).
-    fn run_slot(&mut self, due: &mut [Ev]) {
+    fn run_slot(&mut self, due: &[Ev]) {
         /// Events warmed up per batch (and ahead of the one processed).
         const WARM: usize = 64;
-        due.sort_unstable();
         let (mut i, mut warmed) = (0, 0);
         loop {
             if warmed < due.len() && warmed < i + WARM {
@@ -1881,6 +2073,46 @@ impl<'a> Rep<'a> {
         }
     }
 
+    /// Processes the slots of day `d` in turn. When replicates leave threads
+    /// idle, the events filed so far in the next slot (maybe the next day's
+    /// first), if many, are sorted on another thread while the current slot
+    /// is processed; events filed in that slot meanwhile join the heap when
+    /// it becomes current. The merge of the slot and the heap gives the same
+    /// order either way (see [`Rep::run_slot`]).
+    fn run_day_slots(&mut self, d: u32) {
+        /// Fewest events in a slot worth sorting on another thread (a few in
+        /// the unit tests, so that their small runs take this path too).
+        const SORT_AHEAD_MIN: usize = if cfg!(test) { 16 } else { 1024 };
+        for slot in d as usize * SLOTS..(d as usize + 1) * SLOTS {
+            self.slot = slot;
+            let due = match self.sorted_ahead.take() {
+                Some(due) => {
+                    let late = std::mem::take(&mut self.slots[slot]);
+                    self.heap.extend(late.into_iter().map(Reverse));
+                    due
+                }
+                None => {
+                    let mut due = std::mem::take(&mut self.slots[slot]);
+                    due.sort_unstable();
+                    due
+                }
+            };
+            let next = slot + 1;
+            if self.c.parallel_waves
+                && next < self.slots.len()
+                && self.slots[next].len() >= SORT_AHEAD_MIN
+            {
+                let mut upcoming = std::mem::take(&mut self.slots[next]);
+                // The slot first: `join` runs it on this thread, whose cache
+                // holds the replicate's state, and offers the sort to another.
+                rayon::join(|| self.run_slot(&due), || upcoming.sort_unstable());
+                self.sorted_ahead = Some(upcoming);
+            } else {
+                self.run_slot(&due);
+            }
+        }
+    }
+
     fn run(mut self) -> RepOut {
         let days = self.c.sc.days;
         let mut wi = 0;
@@ -1893,18 +2125,8 @@ impl<'a> Rep<'a> {
                 self.wave(ci, d);
                 wi += 1;
             }
-            let lures = std::mem::take(&mut self.lures);
-            for o in lures {
-                let o = o as usize;
-                let n = self.c.syn.staff_of(o).len().max(1) as f64;
-                let share = (self.c.p.mailbox_recipients / n).min(1.0);
-                self.phish(o, d, share, self.c.p.trusted_sender_odds_ratio, false);
-            }
-            for slot in d as usize * SLOTS..(d as usize + 1) * SLOTS {
-                self.slot = slot;
-                let mut due = std::mem::take(&mut self.slots[slot]);
-                self.run_slot(&mut due);
-            }
+            self.mailbox_lures(d);
+            self.run_day_slots(d);
             self.boundary(d);
             self.snapshot(d);
         }
@@ -2456,5 +2678,112 @@ mod tests {
                 assert_eq!(a.random::<u64>(), b.random::<u64>(), "n = {n}, p = {p}");
             }
         }
+    }
+
+    /// A packed event orders as the tuple (time bits, organisation, kind,
+    /// epoch) it packs, and gives its fields back.
+    #[test]
+    fn packed_events_order_as_their_fields() {
+        let mut rng = rng::stream(3, 0, 0);
+        let times: [f64; 7] = [0.0, 0.25, 1.0 / 64.0, 3.5, 3.5 + 1e-12, 100.75, 364.999];
+        let mut evs = Vec::new();
+        for _ in 0..2_000 {
+            let t = times[rng.random_range(0..times.len())];
+            let o = rng.random_range(0..4u32) * 1_000_000;
+            let kind = rng.random_range(0..10u8);
+            let epoch = rng.random_range(0..3u32) * 1_000;
+            evs.push(((t.to_bits(), o, kind, epoch), Ev::new(t, o, kind, epoch)));
+        }
+        for &((t, o, kind, epoch), ev) in &evs {
+            assert_eq!(ev.t().to_bits(), t);
+            assert_eq!(ev.o(), o as usize);
+            assert_eq!(ev.kind(), kind);
+            assert!(ev.of_epoch(epoch) && !ev.of_epoch(epoch + 1));
+        }
+        for (a, b) in evs.iter().zip(evs.iter().skip(1)) {
+            assert_eq!(a.0.cmp(&b.0), a.1.cmp(&b.1), "{a:?} vs {b:?}");
+        }
+    }
+
+    /// A block's count changes, added to the counts at once, give the counts
+    /// of booking its lures one by one (staff moving out of a state included).
+    #[test]
+    fn block_count_changes_add_up_to_the_lures_booked_in_turn() {
+        let lures = [
+            (0, [-3, 2, 1, 0], 10, 3, 1, 2),
+            (NS, [0, -1, 0, 1], 4, 0, 0, 1),
+            (0, [-2, -2, 3, 1], 7, 5, 2, 0),
+        ];
+        let mut in_turn = vec![5u64; 2 * NS];
+        let mut block = vec![0u64; 2 * NS];
+        for (ci, staff, emails, clicks, creds, reports) in lures {
+            let ph = Phished {
+                staff,
+                emails,
+                clicks,
+                creds,
+                reports,
+                foothold: None,
+            };
+            ph.count_into(&mut in_turn, ci);
+            ph.count_into(&mut block, ci);
+        }
+        let mut at_once = vec![5u64; 2 * NS];
+        for (total, change) in at_once.iter_mut().zip(block) {
+            *total = total.wrapping_add(change);
+        }
+        assert_eq!(at_once, in_turn);
+        assert_eq!(in_turn[STAFF0], 0);
+        assert_eq!(in_turn[NS + EMAILS], 9);
+    }
+
+    /// `wave_block_of` finds the block `wave_blocks` puts an organisation in,
+    /// for populations smaller and larger than the number of blocks.
+    #[test]
+    fn an_organisation_lies_in_the_block_of_the_wave_that_holds_it() {
+        for n in [1, 2, 31, 32, 33, 100, 391_612] {
+            for i in 0..WAVE_CHUNKS {
+                for o in n * i / WAVE_CHUNKS..n * (i + 1) / WAVE_CHUNKS {
+                    assert_eq!(wave_block_of(o, n), i, "o = {o}, n = {n}");
+                }
+            }
+        }
+    }
+
+    /// One replicate phishing everyone, whose waves, first lures and sorts
+    /// ahead run on other threads when there are some: the same report at 1
+    /// (where none of it does), 2 and 4 threads. (At this scale, processing a
+    /// slot sorted ahead in any other order changes the report.)
+    #[test]
+    fn work_shared_inside_a_replicate_does_not_change_its_report() {
+        let eco = holisec_model::builtin::europe()
+            .ecosystem
+            .expect("built-in model");
+        let text = r#"
+[scenario]
+days = 60
+replicates = 1
+scale = 0.1
+seed = 4
+[[campaign]]
+threat = "ransomware"
+target = "healthcare-organisations"
+period_days = 20
+waves = 3
+org_share = 1.0
+staff_share = 1.0
+"#;
+        let sc = crate::scenario::load_scenario(text, &eco).scenario.unwrap();
+        let syn = synthesise(&eco, &sc).unwrap();
+        let report = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            format!("{:?}", pool.install(|| run_on(&syn, &sc, &|_| {})))
+        };
+        let one = report(1);
+        assert_eq!(one, report(2));
+        assert_eq!(one, report(4));
     }
 }
