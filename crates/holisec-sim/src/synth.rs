@@ -33,7 +33,7 @@ use crate::rng::{self, SimRng};
 use crate::scenario::Parameters;
 
 /// Staff of organisations that are not care providers (not counted among the
-/// model's professionals): national system, agency, insurer, supplier. [E]
+/// model's professionals): national system, agency, insurer, supplier. \[E\]
 pub const OTHER_STAFF: [(OrgKind, u32); 4] = [
     (OrgKind::NationalSystem, 500),
     (OrgKind::Agency, 50),

@@ -1,0 +1,281 @@
+//! Day boundaries: cross-organisation messages (supplier pushes, mailbox
+//! lures, dependency disruption), CSIRT advisories, precautionary
+//! disconnection and the daily snapshot of the counts.
+
+use super::*;
+
+impl Rep<'_> {
+    pub(super) fn boundary(&mut self, d: u32) {
+        let syn = self.c.syn;
+        let p = self.c.p;
+        let next = d as f64 + 1.0;
+        let msgs = std::mem::take(&mut self.pending);
+        for m in msgs {
+            match m {
+                Msg::Push(s) => {
+                    let s = s as usize;
+                    let local = s - syn.suppliers.start as usize;
+                    for &c in syn.clients.row(local) {
+                        let c = c as usize;
+                        let strength = syn.channels.supplies(syn.kind[c]);
+                        let rng = &mut self.orgs[s].rng;
+                        if rng.random::<f64>() < p.supplier_push_success * strength {
+                            let t = next + rng.random::<f64>();
+                            self.schedule(Ev::new(t, c as u32, E_INFECT, 0));
+                        }
+                    }
+                }
+                Msg::DepDown(o) => {
+                    let o = o as usize;
+                    let mut hit = Vec::new();
+                    match syn.kind[o] {
+                        OrgKind::Supplier => {
+                            let local = o - syn.suppliers.start as usize;
+                            for &c in syn.clients.row(local) {
+                                let strength = syn.channels.supplies(syn.kind[c as usize]);
+                                if self.orgs[o].rng.random::<f64>()
+                                    < p.dependency_disruption * strength
+                                {
+                                    hit.push(c);
+                                }
+                            }
+                        }
+                        OrgKind::NationalSystem => {
+                            let c = &syn.countries[syn.country[o] as usize];
+                            for t in c.hospitals.start..c.primary_care.end {
+                                if self.orgs[o].rng.random::<f64>()
+                                    < p.dependency_disruption * syn.channels.national_care
+                                {
+                                    hit.push(t);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                    for &t in &hit {
+                        self.orgs[t as usize].dep_down += 1;
+                        self.update_disrupted(t as usize, next);
+                    }
+                    self.dependants.entry(o as u32).or_default().extend(hit);
+                }
+                Msg::DepUp(o) => {
+                    if let Some(list) = self.dependants.remove(&o) {
+                        for t in list {
+                            self.orgs[t as usize].dep_down -= 1;
+                            self.update_disrupted(t as usize, next);
+                        }
+                    }
+                }
+                Msg::Mailbox(o) => {
+                    // Lures follow who writes to whom: a supplier's abused mailbox
+                    // reaches its clients (vendor email compromise); a care
+                    // organisation's mostly reaches care organisations of its
+                    // country (referrals, shared patients) and sometimes a supplier.
+                    let o = o as usize;
+                    let kind = syn.kind[o];
+                    let care = matches!(kind, OrgKind::Hospital | OrgKind::PrimaryCare);
+                    let suppliers = syn.suppliers_of.row(o);
+                    let clients: &[u32] = if kind == OrgKind::Supplier {
+                        syn.clients.row(o - syn.suppliers.start as usize)
+                    } else {
+                        &[]
+                    };
+                    let country = &syn.countries[syn.country[o] as usize];
+                    let peers = country.hospitals.start..country.primary_care.end;
+                    for _ in 0..p.mailbox_partners.round() as usize {
+                        let rng = &mut self.orgs[o].rng;
+                        let target = if care {
+                            if !suppliers.is_empty()
+                                && rng.random::<f64>() < p.mailbox_supplier_share
+                            {
+                                Some(suppliers[rng.random_range(0..suppliers.len())])
+                            } else if peers.len() > 1 {
+                                let t = rng.random_range(peers.clone());
+                                (t as usize != o).then_some(t)
+                            } else {
+                                None
+                            }
+                        } else {
+                            let n = suppliers.len() + clients.len();
+                            (n > 0).then(|| {
+                                let i = rng.random_range(0..n);
+                                if i < suppliers.len() {
+                                    suppliers[i]
+                                } else {
+                                    clients[i - suppliers.len()]
+                                }
+                            })
+                        };
+                        if let Some(t) = target
+                            && rng.random::<f64>() < syn.channels.supplies_care
+                        {
+                            self.lures.push(t);
+                        }
+                    }
+                }
+                Msg::SupplierAlert(s) => {
+                    if self.c.sc.sharing == Sharing::None {
+                        continue;
+                    }
+                    let s = s as usize;
+                    let local = s - syn.suppliers.start as usize;
+                    for &c in syn.clients.row(local) {
+                        let c = c as usize;
+                        let strength = syn.channels.supplies(syn.kind[c]);
+                        if self.orgs[s].rng.random::<f64>() < p.disconnect_rate * strength {
+                            self.disconnect(c, next);
+                        }
+                    }
+                }
+            }
+        }
+        self.worm_step(d);
+        // Advisories.
+        if self.c.sc.sharing != Sharing::None {
+            let nc = syn.countries.len();
+            for c in 0..nc {
+                if self.detections[c] as f64 >= p.advisory_threshold
+                    && self.advisory_day[c].is_infinite()
+                {
+                    let at = (d + 1) as f64 + p.advisory_delay_days.ceil();
+                    self.advisory_day[c] = at;
+                    if self.c.sc.sharing == Sharing::European {
+                        let other = at + p.cross_border_delay_days.ceil();
+                        for c2 in 0..nc {
+                            if self.advisory_day[c2] > other {
+                                self.advisory_day[c2] = other;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn disconnect(&mut self, o: usize, t: f64) {
+        let until = t + self.c.p.disconnect_days;
+        if (self.orgs[o].disconnect_until as f64) < until {
+            self.orgs[o].disconnect_until = until as f32;
+            self.schedule(Ev::new(until, o as u32, E_RECONNECT, 0));
+            self.update_disrupted(o, t);
+        }
+    }
+
+    /// Applies advisories that become active on day `d`, and, while a worm
+    /// spreads, the precautionary disconnections they lead to.
+    pub(super) fn advisories(&mut self, d: u32) {
+        let syn = self.c.syn;
+        let p = self.c.p;
+        let days = self.c.sc.days as usize;
+        // Defenders answer what the advisory reports, the organisations a
+        // worm has hit at home, not whether it still spreads (after
+        // WannaCry's kill switch, trusts stayed disconnected for days).
+        let worm_started = self
+            .c
+            .worm
+            .is_some_and(|w| d >= self.c.sc.campaigns[w].start_day);
+        for c in 0..syn.countries.len() {
+            if self.advisory_day[c] > d as f64 {
+                continue;
+            }
+            if worm_started {
+                self.precaution(c, d as f64);
+            }
+            if self.advisory_done[c] {
+                continue;
+            }
+            self.advisory_done[c] = true;
+            let a = d as f64;
+            let orgs = syn.countries[c].orgs.clone();
+            for o in orgs.start as usize..orgs.end as usize {
+                if self.c.iv[o] & IV_ADVISED == 0 {
+                    continue;
+                }
+                let s = self.orgs[o].state;
+                if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN {
+                    let when = a + exp(&mut self.orgs[o].rng, p.advised_detect_days);
+                    self.arm_detect(o, when);
+                }
+                if self.c.worm.is_some() {
+                    for sg in syn.segs_of(o) {
+                        let old = self.seg_patch[sg] as f64;
+                        if old > a {
+                            let new = a + (old - a) * p.precaution_patch_factor;
+                            if old < days as f64 {
+                                self.bucket[c * days + old as usize] -= 1;
+                            }
+                            if new < days as f64 {
+                                self.bucket[c * days + new as usize] += 1;
+                            }
+                            self.seg_patch[sg] = new as f32;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Precautionary disconnection in country `c` under an advisory, as the
+    /// worm's severity at home grows: the share of the country's
+    /// organisations hit so far over `disconnect_prevalence` (at most 1).
+    /// An advised organisation disconnects with `disconnect_rate` x severity
+    /// in all; when the severity has doubled since the last decision (or
+    /// reached 1), each one not yet impacted decides again with the
+    /// conditional probability that keeps that total. A few infections in a
+    /// large country move few organisations; a spreading outbreak moves more.
+    pub(super) fn precaution(&mut self, c: usize, t: f64) {
+        let p = self.c.p;
+        let row = c * NS;
+        let organisations = self.cnt[row + ORG0].max(1) as f64;
+        let hit = self.cnt[row + EVER] as f64;
+        let severity = (hit / organisations / p.disconnect_prevalence).min(1.0);
+        let before = self.precaution_level[c];
+        let grew = severity >= 2.0 * before || (severity >= 1.0 && before < 1.0);
+        if severity <= 0.0 || severity <= before || !grew {
+            return;
+        }
+        self.precaution_level[c] = severity;
+        let (target, done) = (p.disconnect_rate * severity, p.disconnect_rate * before);
+        let q = if done >= 1.0 {
+            0.0
+        } else {
+            (target - done) / (1.0 - done)
+        };
+        if q <= 0.0 {
+            return;
+        }
+        let orgs = self.c.syn.countries[c].orgs.clone();
+        for o in orgs.start as usize..orgs.end as usize {
+            if self.c.iv[o] & IV_ADVISED == 0 || self.orgs[o].state == org::IMPACT {
+                continue;
+            }
+            if self.orgs[o].rng.random::<f64>() < q {
+                self.disconnect(o, t);
+            }
+        }
+    }
+
+    pub(super) fn snapshot(&mut self, d: u32) {
+        let syn = self.c.syn;
+        let nc = syn.countries.len();
+        let days = self.c.sc.days as usize;
+        for c in 0..nc {
+            let row = &mut self.cnt[c * NS..(c + 1) * NS];
+            if self.c.worm.is_some() {
+                self.patched_cum[c] += self.bucket[c * days + d as usize] as u64;
+                let total = self.c.country_segs[c];
+                row[SEG0 + 2] = self.patched_cum[c];
+                row[SEG0] = total - row[SEG0 + 1] - self.patched_cum[c];
+            } else {
+                row[SEG0] = self.c.country_segs[c];
+            }
+            let out = &mut self.daily[(d as usize * nc + c) * NS..(d as usize * nc + c + 1) * NS];
+            for i in 0..NS {
+                out[i] = row[i].min(u32::MAX as u64) as u32;
+            }
+            for i in EMAILS..=DETECTIONS {
+                row[i] = 0;
+            }
+        }
+    }
+}
