@@ -4,11 +4,13 @@ Dask run over calling the engine directly, throughput from 1 to 2 Dask
 workers, peak memory per worker. Prints one JSON object."""
 
 import json
+import os
 import resource
 import tempfile
 import time
 from pathlib import Path
 
+import dask
 from dask.distributed import Client, LocalCluster
 
 import holisec
@@ -16,6 +18,9 @@ from holisec import sweep
 
 HERE = Path(__file__).resolve().parent
 SWEEP = HERE / "overhead.toml"
+# Workers as docs/python.md starts them (holisec.sweep.DASK_WORKER_CONFIG);
+# HOLISEC_BENCH_DASK_DEFAULTS=1 keeps Dask's own settings, for comparison.
+WORKER_CONFIG = {} if os.environ.get("HOLISEC_BENCH_DASK_DEFAULTS") else sweep.DASK_WORKER_CONFIG
 
 
 def direct(loaded):
@@ -34,7 +39,8 @@ def _direct_in_worker(path):
 
 
 def in_worker():
-    cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40)
+    with dask.config.set(WORKER_CONFIG):
+        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40)
     try:
         with Client(cluster) as client:
             client.run(lambda: __import__("holisec.sweep"))
@@ -43,8 +49,9 @@ def in_worker():
         cluster.close()
 
 
-def dask(workers):
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40)
+def dask_run(workers):
+    with dask.config.set(WORKER_CONFIG):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40)
     try:
         with Client(cluster) as client, tempfile.TemporaryDirectory() as out:
             client.run(lambda: __import__("holisec.sweep"))  # warm imports on every worker
@@ -61,8 +68,8 @@ def main():
     loaded = sweep.load(SWEEP)
     d, n, _ = direct(loaded)
     inside = in_worker()
-    one, rss1 = dask(1)
-    two, rss2 = dask(2)
+    one, rss1 = dask_run(1)
+    two, rss2 = dask_run(2)
     print(json.dumps({
         "points": n,
         "direct_seconds": d, "direct_per_point": d / n,

@@ -49,6 +49,31 @@ MANIFEST = "manifest.json"
 PART = "part.parquet"
 SUMMARY = "summary.parquet"
 
+#: Dask settings for workers that run the engine, one point per core. Dask's
+#: defaults wake every worker process every 20 ms (event-loop tick), sample
+#: its stacks every 10 ms (statistical profiler) and poll its memory every
+#: 100 ms; an idle two-worker cluster then burns about a fifth of a core,
+#: which a busy worker gives up from its point: 1 -> 2 workers scaled 1.5x on
+#: two cores with the defaults and 1.8x with these (``docs/benchmarks.md``,
+#: "Sweeps"). Memory is still polled, once a second. Apply them in the
+#: process that starts the workers, before it does
+#: (``dask.config.set(DASK_WORKER_CONFIG)``, then ``LocalCluster`` or
+#: ``SLURMCluster``), or as the environment of ``dask worker``
+#: (:data:`DASK_WORKER_ENVIRONMENT`).
+DASK_WORKER_CONFIG: dict[str, Any] = {
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
+#: :data:`DASK_WORKER_CONFIG` as environment variables (Dask reads
+#: ``DASK_`` variables, ``__`` for a dot, ``_`` for a dash).
+DASK_WORKER_ENVIRONMENT: dict[str, str] = {
+    "DASK_" + key.upper().replace(".", "__").replace("-", "_"): str(value)
+    for key, value in DASK_WORKER_CONFIG.items()
+}
+
 
 class SweepError(ValueError):
     """The output folder or the results cannot be used for this sweep."""

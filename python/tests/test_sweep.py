@@ -221,21 +221,38 @@ def test_bad_sweep_files_name_line_and_column(tmp_path):
 
 
 def test_a_dask_cluster_writes_the_same_results(tmp_path):
+    import dask
     from dask import distributed
     local = tmp_path / "local"
     sweep.run(TINY, local)
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
-    )
+    # Started as docs/python.md says: the workers get holisec's settings.
+    with dask.config.set(sweep.DASK_WORKER_CONFIG):
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=40
+        )
     try:
         with distributed.Client(cluster) as client:
             summary = sweep.run(TINY, tmp_path / "dask", client=client)
             workers = len(client.scheduler_info()["workers"])
+            settings = client.run(
+                lambda: {key: dask.config.get(key) for key in sweep.DASK_WORKER_CONFIG}
+            )
     finally:
         cluster.close()
     assert workers == 2 and summary.ran == 12
+    assert list(settings.values()) == [sweep.DASK_WORKER_CONFIG] * 2
     assert sorted_rows(sweep.results(tmp_path / "dask")).equals(sorted_rows(sweep.results(local)))
     assert sorted_points(sweep.summaries(tmp_path / "dask")).equals(sorted_points(sweep.summaries(local)))
+
+
+def test_dask_worker_settings_are_dask_settings_and_read_back_from_the_environment():
+    import dask
+    for key in sweep.DASK_WORKER_CONFIG:
+        dask.config.get(key)  # KeyError for a setting Dask does not have
+    from_environment = dask.config.collect_env(sweep.DASK_WORKER_ENVIRONMENT)
+    for key, value in sweep.DASK_WORKER_CONFIG.items():
+        assert dask.config.get(key, config=from_environment) == value
+    assert sweep.DASK_WORKER_ENVIRONMENT["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] == "False"
 
 
 def test_duckdb_reads_the_partitions(tmp_path):
