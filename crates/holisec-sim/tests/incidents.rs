@@ -1,5 +1,6 @@
 //! A single organisation's incident: targeting one organisation, the share
-//! of its IT estate encrypted, the national IT switch-off, and the replays
+//! of its IT estate encrypted, the IT switch-offs of national systems and
+//! hospitals, recovery by share encrypted, and the replays
 //! of public incidents in `scenarios/replays/`.
 
 use std::collections::BTreeSet;
