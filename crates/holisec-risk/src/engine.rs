@@ -18,11 +18,12 @@
 //! effect can only remove events or shrink losses, year by year.
 
 use holisec_model::{Domain, Ecosystem, Motivation, SupportIdx};
-use rand::RngExt;
+use rand::{Rng, RngExt};
 
 use crate::fair::{Controls, FairSamplers};
 use crate::sampling::{
-    Sampler, SamplerMode, SamplingError, TableCache, UnitBits, chunk_rng, poisson, unit_bits,
+    EngineRng, PertTable, Sampler, SamplerMode, SamplingError, TableCache, UnitBits, chunk_rng,
+    poisson, unit_bits,
 };
 use crate::scenario::{self, ScenarioSet, Selection, SelectionError};
 use crate::sketch::{Moments, Stat};
@@ -691,20 +692,50 @@ struct Hit {
     events: u64,
 }
 
-/// One chunk of years, drawn in blocks of [`BLOCK_YEARS`]:
+/// A unit-rate exponential draw (`rand_distr`'s ziggurat), inlined into the
+/// engine's loops: called through `RngExt::sample` it was not, and the call
+/// cost as much as the draw.
+#[inline(always)]
+fn exp1(rng: &mut EngineRng) -> f64 {
+    rand_distr::Distribution::<f64>::sample(&rand_distr::Exp1, rng)
+}
+
+/// `hits` (found scenario by scenario) by year into `by_year`, scenarios in
+/// order within a year: a counting sort, `year_start` being one longer than
+/// the block.
+fn sort_by_year(hits: &[Hit], by_year: &mut Vec<Hit>, year_start: &mut [u32]) {
+    year_start.fill(0);
+    for h in hits {
+        year_start[h.year as usize + 1] += 1;
+    }
+    for y in 1..year_start.len() {
+        year_start[y] += year_start[y - 1];
+    }
+    by_year.clear();
+    by_year.resize(hits.len(), Hit::default());
+    for h in hits {
+        let slot = &mut year_start[h.year as usize];
+        by_year[*slot as usize] = *h;
+        *slot += 1;
+    }
+}
+
+/// One chunk of years, drawn in blocks of [`BLOCK_YEARS`] from the chunk's
+/// stream:
 ///
 /// 1. per year, in year order: the TEF of every frequency group, the RS
 ///    uniform of every factor, and the first arrival `T` of a unit-rate
 ///    Poisson process (an exponential draw);
-/// 2. per scenario, in scenario order, per year: `lambda = TEF x share x V`,
-///    where the year's scenarios lie end to end on that process's time axis,
-///    each over an interval of length `lambda`. The arrivals in a scenario's
-///    interval are its loss events (superposition of independent Poisson
-///    processes: exactly Poisson(lambda) per scenario, independent across
-///    scenarios given the year's draws). A year without an event costs one
-///    exponential in all; a scenario-year with none, a table read and a
-///    comparison. A `lambda` of 30 or more gets its count from [`poisson`]
-///    and a fresh arrival after its interval (independent increments);
+/// 2. per scenario, in scenario order, over the block's years:
+///    `lambda = TEF x share x V`, where the year's scenarios lie end to end on
+///    that process's time axis, each over an interval of length `lambda`. The
+///    arrivals in a scenario's interval are its loss events (superposition
+///    of independent Poisson processes: exactly Poisson(lambda) per scenario,
+///    independent across scenarios given the year's draws). This pass has no
+///    branch: it lists the years whose first arrival falls in the interval,
+///    and only those draw further arrivals, until one falls beyond it. A
+///    `lambda` of 30 or more gets its count from [`poisson`] and a fresh
+///    arrival after its interval (independent increments);
 /// 3. per year with events, in year then scenario order: each loss event's
 ///    keep number (mitigable scenarios) and magnitude, the interventions'
 ///    thinning, and the records of the slots touched. Slots not touched in a
@@ -723,8 +754,32 @@ fn run_chunk(
     // Block arrays, group- or factor-major: tef[g * B + y], u_rs[f * B + y].
     let mut tef = vec![0.0f64; n_groups * BLOCK_YEARS];
     let mut u_rs = vec![UnitBits::default(); n_factors * BLOCK_YEARS];
+    // Scenarios whose loss magnitude is one PERT table read (no secondary
+    // loss): read directly, without the samplers' dispatch (same numbers).
+    let loss_tables: Vec<Option<&PertTable>> = model
+        .compiled
+        .iter()
+        .map(|c| match c.fair.secondary_loss {
+            None => c.fair.primary_loss.one_word_table(),
+            Some(_) => None,
+        })
+        .collect();
+    // The groups' PERT tables when every group draws one word from one.
+    let table_groups: Option<Vec<&PertTable>> =
+        model.groups.iter().map(Sampler::one_word_table).collect();
+    let mut words = vec![
+        0u64;
+        if table_groups.is_some() {
+            n_groups * BLOCK_YEARS
+        } else {
+            0
+        }
+    ];
     let mut arrival = vec![0.0f64; BLOCK_YEARS];
     let mut elapsed = vec![0.0f64; BLOCK_YEARS];
+    let mut vulnerability = vec![0.0f64; BLOCK_YEARS];
+    let mut lambdas = vec![0.0f64; BLOCK_YEARS];
+    let mut candidates = vec![0u32; BLOCK_YEARS];
     let mut hits: Vec<Hit> = Vec::new();
     let mut by_year: Vec<Hit> = Vec::new();
     let mut year_start = vec![0u32; BLOCK_YEARS + 1];
@@ -741,46 +796,74 @@ fn run_chunk(
     let mut done = 0usize;
     while done < years {
         let b = (years - done).min(BLOCK_YEARS);
+        // Per year, in year order: every group's TEF, every factor's RS, the
+        // first arrival. Groups sampled from tables keep the word they read,
+        // turned into TEF afterwards in one pass per group (same numbers).
         for y in 0..b {
-            for (g, s) in model.groups.iter().enumerate() {
-                tef[g * BLOCK_YEARS + y] = s.sample(&mut rng);
+            match &table_groups {
+                Some(_) => {
+                    for g in 0..n_groups {
+                        words[g * BLOCK_YEARS + y] = rng.next_u64();
+                    }
+                }
+                None => {
+                    for (g, s) in model.groups.iter().enumerate() {
+                        tef[g * BLOCK_YEARS + y] = s.sample(&mut rng);
+                    }
+                }
             }
             for f in 0..n_factors {
                 u_rs[f * BLOCK_YEARS + y] = unit_bits(&mut rng);
             }
-            arrival[y] = rng.sample(rand_distr::Exp1);
-            elapsed[y] = 0.0;
+            arrival[y] = exp1(&mut rng);
         }
+        if let Some(tables) = &table_groups {
+            for (g, table) in tables.iter().enumerate() {
+                let at = g * BLOCK_YEARS..g * BLOCK_YEARS + b;
+                table.quantiles_of_words(&words[at.clone()], &mut tef[at]);
+            }
+        }
+        elapsed[..b].fill(0.0);
         hits.clear();
         for (i, c) in model.compiled.iter().enumerate() {
             let tefs = &tef[c.group * BLOCK_YEARS..c.group * BLOCK_YEARS + b];
             let us = &u_rs[c.factor * BLOCK_YEARS..c.factor * BLOCK_YEARS + b];
+            c.fair.vulnerabilities_of(us, &mut vulnerability[..b]);
             let share = c.fair.frequency_share;
             let (mut vul_sum, mut freq_sum) = (0.0f64, 0.0f64);
+            let mut listed = 0usize;
             for y in 0..b {
-                let vul = c.fair.vulnerability_of(us[y]);
+                let vul = vulnerability[y];
                 let tef_s = tefs[y] * share;
                 vul_sum += vul;
                 freq_sum += tef_s;
+                // A rate of zero or NaN has no event: its interval is empty
+                // (the first arrival never lies before the elapsed time).
                 let lambda = tef_s * vul;
-                if lambda <= 0.0 || lambda.is_nan() {
-                    continue;
-                }
+                let lambda = if lambda > 0.0 { lambda } else { 0.0 };
                 let end = elapsed[y] + lambda;
                 elapsed[y] = end;
-                if arrival[y] >= end {
-                    continue;
-                }
-                let mut n = 0u64;
-                if lambda >= 30.0 {
-                    n = poisson(lambda, &mut rng);
-                    arrival[y] = end + rng.sample::<f64, _>(rand_distr::Exp1);
+                lambdas[y] = lambda;
+                candidates[listed] = y as u32;
+                listed += usize::from(arrival[y] < end);
+            }
+            acc.vulnerability_sum[i] += vul_sum;
+            acc.frequency_sum[i] += freq_sum;
+            for &y in &candidates[..listed] {
+                let y = y as usize;
+                let (end, lambda) = (elapsed[y], lambdas[y]);
+                let n = if lambda >= 30.0 {
+                    let n = poisson(lambda, &mut rng);
+                    arrival[y] = end + exp1(&mut rng);
+                    n
                 } else {
+                    let mut n = 0u64;
                     while arrival[y] < end {
                         n += 1;
-                        arrival[y] += rng.sample::<f64, _>(rand_distr::Exp1);
+                        arrival[y] += exp1(&mut rng);
                     }
-                }
+                    n
+                };
                 if n > 0 {
                     hits.push(Hit {
                         year: y as u32,
@@ -789,27 +872,12 @@ fn run_chunk(
                     });
                 }
             }
-            acc.vulnerability_sum[i] += vul_sum;
-            acc.frequency_sum[i] += freq_sum;
         }
-        // By year, scenarios in order within a year (a counting sort: the hits
-        // were found scenario by scenario).
-        year_start.iter_mut().for_each(|c| *c = 0);
-        for h in &hits {
-            year_start[h.year as usize + 1] += 1;
-        }
-        for y in 0..b {
-            year_start[y + 1] += year_start[y];
-        }
-        by_year.clear();
-        by_year.resize(hits.len(), Hit::default());
-        {
-            let mut next = year_start.clone();
-            for h in &hits {
-                let slot = &mut next[h.year as usize];
-                by_year[*slot as usize] = *h;
-                *slot += 1;
-            }
+        if model.compiled.len() == 1 {
+            // One scenario: its hits are already in year order.
+            std::mem::swap(&mut hits, &mut by_year);
+        } else {
+            sort_by_year(&hits, &mut by_year, &mut year_start[..b + 1]);
         }
         let mut h = 0;
         while h < by_year.len() {
@@ -835,7 +903,10 @@ fn run_chunk(
                     // reads it: the stream depends on the model, never on the
                     // interventions run.
                     let keep: f64 = if c.mitigable { rng.random() } else { 1.0 };
-                    let x = c.fair.loss_magnitude(&mut rng);
+                    let x = match loss_tables[i] {
+                        Some(table) => table.quantile_of(unit_bits(&mut rng)),
+                        None => c.fair.loss_magnitude(&mut rng),
+                    };
                     loss += x;
                     if record {
                         events_buf.push((keep, x));
@@ -908,4 +979,40 @@ fn run_chunk(
         iv.reduction.push_zeros(years - iv_recorded);
     }
     acc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hits_found_scenario_by_scenario_come_out_by_year_then_scenario() {
+        let hit = |scenario, year| Hit {
+            year,
+            scenario,
+            events: u64::from(10 * scenario + year),
+        };
+        // As the engine finds them: scenario 0's years, then scenario 1's, ...
+        let hits = [
+            hit(0, 3),
+            hit(0, 5),
+            hit(1, 0),
+            hit(1, 5),
+            hit(2, 3),
+            hit(2, 6),
+        ];
+        let (mut by_year, mut year_start) = (Vec::new(), vec![0u32; 8]);
+        sort_by_year(&hits, &mut by_year, &mut year_start);
+        let order: Vec<(u32, u32)> = by_year.iter().map(|h| (h.year, h.scenario)).collect();
+        assert_eq!(order, [(0, 1), (3, 0), (3, 2), (5, 0), (5, 1), (6, 2)]);
+        assert!(
+            by_year
+                .iter()
+                .all(|h| h.events == u64::from(10 * h.scenario + h.year))
+        );
+        // Reused buffers give the same answer.
+        sort_by_year(&hits, &mut by_year, &mut year_start);
+        assert_eq!(by_year.len(), hits.len());
+        assert_eq!((by_year[0].year, by_year[0].scenario), (0, 1));
+    }
 }

@@ -201,6 +201,25 @@ impl FairSamplers {
         }
     }
 
+    /// [`Self::vulnerability_of`] of every draw of `us` into `out`: the
+    /// kind of curve is matched once, not per year.
+    pub(crate) fn vulnerabilities_of(&self, us: &[UnitBits], out: &mut [f64]) {
+        match &self.curve {
+            VulnerabilityCurve::Table(t) => {
+                for (&u, v) in us.iter().zip(out.iter_mut()) {
+                    let (i, frac) = u.interval(CURVE_LOG2);
+                    *v = t[i] + (t[i + 1] - t[i]) * frac;
+                }
+            }
+            VulnerabilityCurve::Constant(c) => out.iter_mut().for_each(|v| *v = *c),
+            VulnerabilityCurve::Direct => {
+                for (&u, v) in us.iter().zip(out.iter_mut()) {
+                    *v = self.vulnerability_at(u.unit());
+                }
+            }
+        }
+    }
+
     /// Vulnerability for a year with resistance `rs`: P(TCap > RS).
     #[inline(always)]
     pub fn vulnerability(&self, rs: f64) -> f64 {

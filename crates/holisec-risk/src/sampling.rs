@@ -57,12 +57,20 @@ impl UnitBits {
         self.0 as i64 as f64 * (1.0 / (1u64 << UNIT_BITS) as f64)
     }
 
+    /// The draw made of one word of the stream (its top 53 bits).
+    #[inline(always)]
+    pub fn of_word(word: u64) -> Self {
+        UnitBits(word >> (64 - UNIT_BITS))
+    }
+
     /// Interval `i` and fraction `frac` of the draw in a table of
     /// `2^log2_intervals` intervals: `u x 2^k = i + frac`, exactly.
     #[inline(always)]
     pub fn interval(self, log2_intervals: u32) -> (usize, f64) {
         let shift = UNIT_BITS - log2_intervals;
-        let i = (self.0 >> shift) as usize;
+        // The mask changes nothing (the draw has 53 bits) but tells the
+        // compiler that the index is in the table: no bounds check.
+        let i = (self.0 >> shift) as usize & ((1 << log2_intervals) - 1);
         let frac = (self.0 & ((1u64 << shift) - 1)) as i64 as f64 * (1.0 / (1u64 << shift) as f64);
         (i, frac)
     }
@@ -71,7 +79,7 @@ impl UnitBits {
 /// One uniform draw as [`UnitBits`] (one `u64` of the stream).
 #[inline(always)]
 pub(crate) fn unit_bits<R: Rng + ?Sized>(rng: &mut R) -> UnitBits {
-    UnitBits(rng.next_u64() >> (64 - UNIT_BITS))
+    UnitBits::of_word(rng.next_u64())
 }
 
 /// log2 of [`TABLE_INTERVALS`].
@@ -282,6 +290,27 @@ impl PertTable {
             return b - (b - a) * (1.0 - frac).powf(1.0 / self.beta);
         }
         a + (b - a) * frac
+    }
+
+    /// [`Self::quantile_of`] of each word's draw ([`UnitBits::of_word`]): the interior
+    /// intervals in one pass without branches (it vectorises), then the rare
+    /// draws in the two end intervals (2 in 4,096) redone with their power law.
+    pub(crate) fn quantiles_of_words(&self, words: &[u64], out: &mut [f64]) {
+        let shift = 64 - TABLE_LOG2;
+        let frac_bits = UNIT_BITS - TABLE_LOG2;
+        let scale = 1.0 / (1u64 << frac_bits) as f64;
+        for (&w, x) in words.iter().zip(out.iter_mut()) {
+            let i = (w >> shift) as usize;
+            let frac = ((w >> (64 - UNIT_BITS)) & ((1 << frac_bits) - 1)) as i64 as f64 * scale;
+            let (a, b) = (self.quantile[i], self.quantile[i + 1]);
+            *x = a + (b - a) * frac;
+        }
+        for (&w, x) in words.iter().zip(out.iter_mut()) {
+            let i = (w >> shift) as usize;
+            if i == 0 || i == TABLE_INTERVALS - 1 {
+                *x = self.quantile_of(UnitBits::of_word(w));
+            }
+        }
     }
 
     /// [`Self::quantile`] at the uniform draw `u`: the same number, without
@@ -526,6 +555,15 @@ impl Sampler {
         }
     }
 
+    /// The PERT table this sampler reads one word of the stream for, per
+    /// draw (`None` for every other sampler).
+    pub(crate) fn one_word_table(&self) -> Option<&PertTable> {
+        match &self.kind {
+            Kind::Pert { table, exact: None } => Some(table),
+            _ => None,
+        }
+    }
+
     /// The value at probability `u` in `[0, 1]` (inverse distribution function).
     #[inline(always)]
     pub fn quantile(&self, u: f64) -> f64 {
@@ -692,6 +730,55 @@ mod tests {
                 "v = {v}"
             );
         }
+    }
+
+    #[test]
+    fn a_block_of_words_gives_the_draws_one_by_one_bit_for_bit() {
+        let table = PertTable::new(0.5, 2.0, 10.0, 4.0);
+        let mut r = rng();
+        let mut words: Vec<u64> = (0..100_000).map(|_| r.next_u64()).collect();
+        // Both end intervals (power law) and their neighbours.
+        let step = 1u64 << (64 - TABLE_LOG2);
+        words.extend([
+            0,
+            1,
+            step - 1,
+            step,
+            u64::MAX - step,
+            u64::MAX - step + 1,
+            u64::MAX,
+        ]);
+        let mut out = vec![0.0; words.len()];
+        table.quantiles_of_words(&words, &mut out);
+        for (&w, x) in words.iter().zip(&out) {
+            let one = table.quantile_of(UnitBits::of_word(w));
+            assert_eq!(x.to_bits(), one.to_bits(), "word {w:#x}");
+        }
+        let pert = Sampler::new(
+            &Distribution::Pert {
+                low: 0.5,
+                mode: 2.0,
+                high: 10.0,
+                shape: 4.0,
+            },
+            SamplerMode::Table,
+        )
+        .unwrap();
+        let (mut a, mut b) = (rng(), rng());
+        let direct = (0..1000).map(|_| pert.sample(&mut a).to_bits());
+        let via_word = (0..1000).map(|_| {
+            let table = pert.one_word_table().expect("a PERT table");
+            table.quantile_of(unit_bits(&mut b)).to_bits()
+        });
+        assert!(direct.eq(via_word));
+        let uniform = Sampler::new(
+            &Distribution::Uniform {
+                low: 0.0,
+                high: 1.0,
+            },
+            SamplerMode::Table,
+        );
+        assert!(uniform.unwrap().one_word_table().is_none());
     }
 
     #[test]
