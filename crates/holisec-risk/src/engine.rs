@@ -692,6 +692,51 @@ struct Hit {
     events: u64,
 }
 
+/// A scenario's loss events in one year of the baseline: each event's keep
+/// number and magnitude, their sum and their number.
+struct YearEvents<'a> {
+    events: &'a [(f64, f64)],
+    loss: f64,
+    count: u64,
+}
+
+/// Adds to `delta` and `delta_events` what each intervention touching the
+/// scenario changes in its year: an intervention lowering the loss event rate
+/// from `lambda` to `lambda'` keeps the events whose keep number is below
+/// `lambda' / lambda` (Poisson thinning) and scales their magnitudes by its
+/// loss factor.
+fn thin(
+    c: &Compiled,
+    touching: &[(usize, Controls)],
+    u_bits: UnitBits,
+    tef_s: f64,
+    baseline: &YearEvents,
+    delta: &mut [f64],
+    delta_events: &mut [i64],
+) {
+    let vul = c.fair.vulnerability_of(u_bits);
+    let lambda = tef_s * vul;
+    let rs = c.fair.resistance.quantile(u_bits.unit());
+    for &(v, ctrl) in touching {
+        let vul_v = if ctrl.resistance_gain == 0.0 {
+            vul
+        } else {
+            c.fair.vulnerability(ctrl.resistance(rs))
+        };
+        let lambda_v = tef_s * ctrl.frequency_factor * vul_v;
+        let ratio = lambda_v / lambda;
+        let (mut kept_loss, mut kept) = (0.0f64, 0i64);
+        for &(k, x) in baseline.events {
+            if k < ratio {
+                kept_loss += x * ctrl.loss_factor;
+                kept += 1;
+            }
+        }
+        delta[v] += kept_loss - baseline.loss;
+        delta_events[v] += kept - baseline.count as i64;
+    }
+}
+
 /// A unit-rate exponential draw (`rand_distr`'s ziggurat), inlined into the
 /// engine's loops: called through `RngExt::sample` it was not, and the call
 /// cost as much as the draw.
@@ -915,27 +960,20 @@ fn run_chunk(
                 if record {
                     let u_bits = u_rs[c.factor * BLOCK_YEARS + year];
                     let tef_s = tef[c.group * BLOCK_YEARS + year] * c.fair.frequency_share;
-                    let vul = c.fair.vulnerability_of(u_bits);
-                    let lambda = tef_s * vul;
-                    let rs = c.fair.resistance.quantile(u_bits.unit());
-                    for &(v, ctrl) in &touching[i] {
-                        let vul_v = if ctrl.resistance_gain == 0.0 {
-                            vul
-                        } else {
-                            c.fair.vulnerability(ctrl.resistance(rs))
-                        };
-                        let lambda_v = tef_s * ctrl.frequency_factor * vul_v;
-                        let ratio = lambda_v / lambda;
-                        let (mut kept_loss, mut kept) = (0.0f64, 0i64);
-                        for &(k, x) in &events_buf {
-                            if k < ratio {
-                                kept_loss += x * ctrl.loss_factor;
-                                kept += 1;
-                            }
-                        }
-                        delta[v] += kept_loss - loss;
-                        delta_events[v] += kept - n as i64;
-                    }
+                    let baseline = YearEvents {
+                        events: &events_buf,
+                        loss,
+                        count: n,
+                    };
+                    thin(
+                        c,
+                        &touching[i],
+                        u_bits,
+                        tef_s,
+                        &baseline,
+                        &mut delta,
+                        &mut delta_events,
+                    );
                 }
                 let own = layout.scenario[i];
                 acc.slots[own].record(loss, n);
