@@ -313,8 +313,9 @@ impl Rep<'_> {
     /// A lure's foothold in `o`: an infection, detected through a report
     /// when it says so.
     pub(super) fn book_foothold(&mut self, o: usize, (t, report_det, det_at): Foothold) {
-        if self.infect(o, t) && report_det {
-            self.arm_detect(o, det_at);
+        let mut part = self.part();
+        if part.infect(o, t) && report_det {
+            part.arm_detect(o, det_at);
         }
     }
 
@@ -508,7 +509,7 @@ impl Rep<'_> {
                     }
                     if self.orgs[o].rng.random::<f64>() < self.c.p.foothold_success {
                         let t = d as f64 + self.orgs[o].rng.random::<f64>();
-                        self.infect(o, t);
+                        self.part().infect(o, t);
                     }
                 }
             }
@@ -577,15 +578,16 @@ impl Rep<'_> {
     /// update channel from the start and pushes to its clients.
     pub(super) fn compromise_supplier(&mut self, s: usize, d: u32) {
         let t = d as f64 + self.orgs[s].rng.random::<f64>();
-        if self.begin_episode(s, t) {
-            self.set_state(s, org::DOMAIN);
-            self.take_domain(s, t);
-            let when = t + dwell(&mut self.orgs[s].rng, self.c.p);
-            let mean = self.c.p.detect_days;
-            let det = t + exp(&mut self.orgs[s].rng, mean);
-            self.orgs[s].det = det;
-            self.chain(s, when, E_IMPACT);
-            self.pending.push(Msg::Push(s as u32));
+        let mut part = self.part();
+        if part.begin_episode(s, t) {
+            part.set_state(s, org::DOMAIN);
+            part.take_domain(s, t);
+            let when = t + dwell(&mut part.orgs[s].rng, part.c.p);
+            let mean = part.c.p.detect_days;
+            let det = t + exp(&mut part.orgs[s].rng, mean);
+            part.orgs[s].det = det;
+            part.chain(s, when, E_IMPACT);
+            part.ordered(Ordered::Msg(Msg::Push(s as u32)));
         }
     }
 
@@ -603,7 +605,7 @@ impl Rep<'_> {
             Vector::Phishing => self.phish(o, d, camp.staff_share, camp.lure_odds_ratio, true),
             Vector::Intrusion => {
                 let t = d as f64 + self.orgs[o].rng.random::<f64>();
-                self.infect(o, t);
+                self.part().infect(o, t);
             }
             Vector::Supplier => self.compromise_supplier(o, d),
             Vector::Worm => {

@@ -21,7 +21,7 @@ impl Rep<'_> {
                         let rng = &mut self.orgs[s].rng;
                         if rng.random::<f64>() < p.supplier_push_success * strength {
                             let t = next + rng.random::<f64>();
-                            self.schedule(Ev::new(t, c as u32, E_INFECT, 0));
+                            self.part().schedule(Ev::new(t, c as u32, E_INFECT, 0));
                         }
                     }
                 }
@@ -54,7 +54,7 @@ impl Rep<'_> {
                     }
                     for &t in &hit {
                         self.orgs[t as usize].dep_down += 1;
-                        self.update_disrupted(t as usize, next);
+                        self.part().update_disrupted(t as usize, next);
                     }
                     self.dependants.entry(o as u32).or_default().extend(hit);
                 }
@@ -62,7 +62,7 @@ impl Rep<'_> {
                     if let Some(list) = self.dependants.remove(&o) {
                         for t in list {
                             self.orgs[t as usize].dep_down -= 1;
-                            self.update_disrupted(t as usize, next);
+                            self.part().update_disrupted(t as usize, next);
                         }
                     }
                 }
@@ -156,8 +156,9 @@ impl Rep<'_> {
         let until = t + self.c.p.disconnect_days;
         if (self.orgs[o].disconnect_until as f64) < until {
             self.orgs[o].disconnect_until = until as f32;
-            self.schedule(Ev::new(until, o as u32, E_RECONNECT, 0));
-            self.update_disrupted(o, t);
+            let mut part = self.part();
+            part.schedule(Ev::new(until, o as u32, E_RECONNECT, 0));
+            part.update_disrupted(o, t);
         }
     }
 
@@ -194,7 +195,7 @@ impl Rep<'_> {
                 let s = self.orgs[o].state;
                 if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN {
                     let when = a + exp(&mut self.orgs[o].rng, p.advised_detect_days);
-                    self.arm_detect(o, when);
+                    self.part().arm_detect(o, when);
                 }
                 if self.c.worm.is_some() {
                     for sg in syn.segs_of(o) {
