@@ -468,6 +468,8 @@ struct Rep<'a> {
     /// Per block of a slot processed per block of organisations: its
     /// events, buffers and what they did (see `slots`).
     slot_blocks: Vec<SlotBlock>,
+    /// The blocks' order-dependent effects, merged (kept for its buffer).
+    block_log: Vec<(Ev, Ordered)>,
     /// Cached `q^n` of the binomials with fixed probabilities.
     binom: BinomialCache,
     cnt: Vec<u64>,
@@ -590,6 +592,7 @@ impl<'a> Rep<'a> {
             slots: vec![Vec::new(); days * SLOTS],
             slot: 0,
             slot_blocks: Vec::new(),
+            block_log: Vec::new(),
             binom: BinomialCache::default(),
             cnt,
             pending: Vec::new(),

@@ -371,9 +371,10 @@ impl Rep<'_> {
             }
         };
         // The same draws either way; in parallel only when replicates leave
-        // threads idle.
+        // threads idle. Blocks are handed out one by one (blocks differ in
+        // staff, so halves of the list may differ in work).
         if c.parallel_waves {
-            blocks.into_par_iter().for_each(draw);
+            blocks.into_par_iter().with_max_len(1).for_each(draw);
         } else {
             blocks.into_iter().for_each(draw);
         }
@@ -456,9 +457,8 @@ impl Rep<'_> {
             &mut self.staff,
             &mut self.wave_blocks,
         );
-        blocks
-            .into_par_iter()
-            .for_each(|(lo, base, block_orgs, block_staff, block)| {
+        blocks.into_par_iter().with_max_len(1).for_each(
+            |(lo, base, block_orgs, block_staff, block)| {
                 block.lure_draws.clear();
                 for i in 0..block.first_lures.len() {
                     let o = block.first_lures[i] as usize;
@@ -482,7 +482,8 @@ impl Rep<'_> {
                     );
                     block.lure_draws.push(drawn);
                 }
-            });
+            },
+        );
         first
     }
 

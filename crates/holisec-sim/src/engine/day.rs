@@ -56,7 +56,11 @@ impl Rep<'_> {
                         self.orgs[t as usize].dep_down += 1;
                         self.part().update_disrupted(t as usize, next);
                     }
-                    self.dependants.entry(o as u32).or_default().extend(hit);
+                    // An empty list would be removed unused by `DepUp`: most
+                    // impacted organisations have no dependants to keep.
+                    if !hit.is_empty() {
+                        self.dependants.entry(o as u32).or_default().extend(hit);
+                    }
                 }
                 Msg::DepUp(o) => {
                     if let Some(list) = self.dependants.remove(&o) {

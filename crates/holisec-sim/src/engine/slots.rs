@@ -531,7 +531,11 @@ impl<'a> Rep<'a> {
                 },
             )
             .collect();
-        parts.into_par_iter().for_each(|mut part| part.run_block());
+        // One block at a time: blocks differ in events.
+        parts
+            .into_par_iter()
+            .with_max_len(1)
+            .for_each(|mut part| part.run_block());
         self.book_blocks();
     }
 
@@ -539,7 +543,8 @@ impl<'a> Rep<'a> {
     /// organisations (see [`Rep::run_in_blocks`]).
     fn book_blocks(&mut self) {
         let blocks = std::mem::take(&mut self.slot_blocks);
-        let mut log: Vec<(Ev, Ordered)> = Vec::new();
+        let mut log = std::mem::take(&mut self.block_log);
+        log.clear();
         for b in &blocks {
             for (total, &change) in self.cnt.iter_mut().zip(&b.cnt) {
                 *total = total.wrapping_add(change);
@@ -556,7 +561,7 @@ impl<'a> Rep<'a> {
         }
         // Stable: one event's effects stay in the order it made them.
         log.sort_by_key(|e| e.0);
-        for (_, e) in log {
+        for &(_, e) in &log {
             match e {
                 Ordered::Msg(m) => self.pending.push(m),
                 Ordered::Contained(x) => self.contain_sum += x,
@@ -564,5 +569,6 @@ impl<'a> Rep<'a> {
             }
         }
         self.slot_blocks = blocks;
+        self.block_log = log;
     }
 }
