@@ -55,6 +55,7 @@ mod slots;
 mod worm;
 
 use campaigns::*;
+use day::MsgBlock;
 use slots::*;
 
 /// Why a run cannot start.
@@ -470,6 +471,8 @@ struct Rep<'a> {
     slot_blocks: Vec<SlotBlock>,
     /// The blocks' order-dependent effects, merged (kept for its buffer).
     block_log: Vec<(Ev, Ordered)>,
+    /// Per block of senders, the day's messages and their draws (see `day`).
+    msg_blocks: Vec<MsgBlock>,
     /// Cached `q^n` of the binomials with fixed probabilities.
     binom: BinomialCache,
     cnt: Vec<u64>,
@@ -593,6 +596,7 @@ impl<'a> Rep<'a> {
             slot: 0,
             slot_blocks: Vec::new(),
             block_log: Vec::new(),
+            msg_blocks: Vec::new(),
             binom: BinomialCache::default(),
             cnt,
             pending: Vec::new(),
@@ -1218,14 +1222,15 @@ mod tests {
         }
     }
 
-    /// One replicate phishing everyone, whose waves, first lures and events
-    /// run on other threads when there are some: the same report at 1 (where
-    /// none of it does), 2 and 4 threads. Without its national systems
+    /// One replicate phishing everyone, whose waves, first lures, events and
+    /// messages' draws run on other threads when there are some: the same
+    /// report at 1 (where none of it does), 2 and 4 threads. Without its national systems
     /// phished, most days' events are processed per block at once; with them
     /// phished weekly, most days slot by slot (with some slots holding a
     /// national system's events), and switch-offs happen. (At this scale,
     /// booking the blocks' messages or containment times in any other order
-    /// than their events' changes the report.)
+    /// than their events', or drawing a sender's messages in any other order
+    /// than sent, changes the report.)
     #[test]
     fn work_shared_inside_a_replicate_does_not_change_its_report() {
         let eco = holisec_model::builtin::europe()

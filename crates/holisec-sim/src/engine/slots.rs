@@ -54,7 +54,7 @@ impl<T> IndexMut<usize> for Window<'_, T> {
 
 /// Splits `s` (one entry per organisation, `n` of them) into the windows of
 /// the [`EVENT_BLOCKS`] blocks.
-fn windows<T>(mut s: &mut [T], n: usize) -> Vec<Window<'_, T>> {
+pub(super) fn windows<T>(mut s: &mut [T], n: usize) -> Vec<Window<'_, T>> {
     let mut out = Vec::with_capacity(EVENT_BLOCKS);
     for i in 0..EVENT_BLOCKS {
         let (lo, hi) = (n * i / EVENT_BLOCKS, n * (i + 1) / EVENT_BLOCKS);
