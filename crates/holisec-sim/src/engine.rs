@@ -469,8 +469,6 @@ struct Rep<'a> {
     /// Per block of a slot processed per block of organisations: its
     /// events, buffers and what they did (see `slots`).
     slot_blocks: Vec<SlotBlock>,
-    /// The blocks' order-dependent effects, merged (kept for its buffer).
-    block_log: Vec<(Ev, Ordered)>,
     /// Per block of senders, the day's messages and their draws (see `day`).
     msg_blocks: Vec<MsgBlock>,
     /// Cached `q^n` of the binomials with fixed probabilities.
@@ -595,7 +593,6 @@ impl<'a> Rep<'a> {
             slots: vec![Vec::new(); days * SLOTS],
             slot: 0,
             slot_blocks: Vec::new(),
-            block_log: Vec::new(),
             msg_blocks: Vec::new(),
             binom: BinomialCache::default(),
             cnt,

@@ -543,8 +543,6 @@ impl<'a> Rep<'a> {
     /// organisations (see [`Rep::run_in_blocks`]).
     fn book_blocks(&mut self) {
         let blocks = std::mem::take(&mut self.slot_blocks);
-        let mut log = std::mem::take(&mut self.block_log);
-        log.clear();
         for b in &blocks {
             for (total, &change) in self.cnt.iter_mut().zip(&b.cnt) {
                 *total = total.wrapping_add(change);
@@ -557,18 +555,35 @@ impl<'a> Rep<'a> {
             for &ev in &b.filed {
                 self.slots[(ev.t() * SLOTS as f64) as usize].push(ev);
             }
-            log.extend_from_slice(&b.log);
         }
-        // Stable: one event's effects stay in the order it made them.
-        log.sort_by_key(|e| e.0);
-        for &(_, e) in &log {
-            match e {
-                Ordered::Msg(m) => self.pending.push(m),
-                Ordered::Contained(x) => self.contain_sum += x,
-                Ordered::SwitchOffDays(x) => self.imp.switch_off_days += x,
+        // Each block's log is in the order its events were processed (key
+        // order: an event files only later events); merging the logs by
+        // their next entry's key gives the order of one loop, and keeps
+        // each event's effects in the order it made them.
+        let mut heads: BinaryHeap<Reverse<(Ev, usize)>> = BinaryHeap::with_capacity(blocks.len());
+        for (i, b) in blocks.iter().enumerate() {
+            if let Some(&(key, _)) = b.log.first() {
+                heads.push(Reverse((key, i)));
+            }
+        }
+        let mut next = [0usize; EVENT_BLOCKS];
+        while let Some(Reverse((_, i))) = heads.pop() {
+            let log = &blocks[i].log;
+            let key = log[next[i]].0;
+            // The block's entries of this event, then the next head.
+            while let Some(&(k, e)) = log.get(next[i]) {
+                if k != key {
+                    heads.push(Reverse((k, i)));
+                    break;
+                }
+                next[i] += 1;
+                match e {
+                    Ordered::Msg(m) => self.pending.push(m),
+                    Ordered::Contained(x) => self.contain_sum += x,
+                    Ordered::SwitchOffDays(x) => self.imp.switch_off_days += x,
+                }
             }
         }
         self.slot_blocks = blocks;
-        self.block_log = log;
     }
 }
