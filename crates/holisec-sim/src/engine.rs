@@ -1059,7 +1059,9 @@ fn run_on_until(
                 .collect(),
         })
         .collect();
+    // In parallel (in order): hundreds of thousands of ids to format at scale 1.
     let organisation_outcomes = (0..n)
+        .into_par_iter()
         .map(|o| OrgOutcome {
             id: syn.org_id(o),
             kind: syn.kind[o],

@@ -54,10 +54,16 @@ impl<T> IndexMut<usize> for Window<'_, T> {
 
 /// Splits `s` (one entry per organisation, `n` of them) into the windows of
 /// the [`EVENT_BLOCKS`] blocks.
-pub(super) fn windows<T>(mut s: &mut [T], n: usize) -> Vec<Window<'_, T>> {
-    let mut out = Vec::with_capacity(EVENT_BLOCKS);
-    for i in 0..EVENT_BLOCKS {
-        let (lo, hi) = (n * i / EVENT_BLOCKS, n * (i + 1) / EVENT_BLOCKS);
+pub(super) fn windows<T>(s: &mut [T], n: usize) -> Vec<Window<'_, T>> {
+    windows_of(s, n, EVENT_BLOCKS)
+}
+
+/// Splits `s` (one entry per organisation, `n` of them) into the windows of
+/// `k` blocks (organisations `n * i / k` up to `n * (i + 1) / k`).
+pub(super) fn windows_of<T>(mut s: &mut [T], n: usize, k: usize) -> Vec<Window<'_, T>> {
+    let mut out = Vec::with_capacity(k);
+    for i in 0..k {
+        let (lo, hi) = (n * i / k, n * (i + 1) / k);
         let (w, rest) = std::mem::take(&mut s).split_at_mut(hi - lo);
         s = rest;
         out.push(Window::new(lo, w));
