@@ -21,12 +21,16 @@
 //! has its own random stream per (seed, replicate, organisation), so results
 //! are identical for any thread count. With fewer replicates than threads, a
 //! phishing wave's per-organisation draws also run in parallel, booked
-//! afterwards in organisation order.
+//! afterwards in organisation order, and so do a day's events, per block of
+//! organisations, with what crosses blocks booked afterwards in event order
+//! (`slots`).
 //!
 //! This module holds the run, its calendar and the replicate's state
-//! (`Rep`); the methods of `Rep` that handle one kind of work live in
-//! `campaigns` (how campaigns reach organisations), `intrusion` (one
-//! organisation's episode and decisions), `worm` and `day` (day boundaries).
+//! (`Rep`); the methods that handle one kind of work live in `campaigns`
+//! (how campaigns reach organisations), `slots` (processing the calendar's
+//! slots, for all organisations or per block: `Part`), `intrusion` (one
+//! organisation's episode and decisions, on a `Part`), `worm` and `day`
+//! (day boundaries).
 
 // Struct-of-arrays: one organisation index addresses several arrays.
 #![allow(clippy::needless_range_loop)]
@@ -47,9 +51,12 @@ use crate::synth::{self, OrgKind, Synth, SynthError};
 mod campaigns;
 mod day;
 mod intrusion;
+mod slots;
 mod worm;
 
 use campaigns::*;
+use day::MsgBlock;
+use slots::*;
 
 /// Why a run cannot start.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -113,6 +120,8 @@ const EVER_ENC: u8 = 16;
 const HAD_IMPACT: u8 = 32;
 /// Disrupted at least once by a switch-off (its own or its national system's).
 const SWITCH_HIT: u8 = 64;
+/// Its IT is switched off now (national systems and hospitals; not reported).
+const SWITCHED: u8 = 128;
 
 // Intervention membership bits (nested across coverage levels).
 const IV_TRAINED: u8 = 1;
@@ -457,10 +466,11 @@ struct Rep<'a> {
     slots: Vec<Vec<Ev>>,
     /// The current slot (`day * SLOTS` at the start of a day).
     slot: usize,
-    /// The events of the slot after the current one, taken from `slots` and
-    /// sorted on another thread while the current one was processed (see
-    /// [`Rep::run_day_slots`]).
-    sorted_ahead: Option<Vec<Ev>>,
+    /// Per block of a slot processed per block of organisations: its
+    /// events, buffers and what they did (see `slots`).
+    slot_blocks: Vec<SlotBlock>,
+    /// Per block of senders, the day's messages and their draws (see `day`).
+    msg_blocks: Vec<MsgBlock>,
     /// Cached `q^n` of the binomials with fixed probabilities.
     binom: BinomialCache,
     cnt: Vec<u64>,
@@ -504,8 +514,9 @@ struct Impact {
     reachable: Vec<u16>,
     /// Largest share encrypted in the replicate.
     peak: Vec<f32>,
-    /// Switched-off national systems and hospitals: the organisations they
-    /// cut off (themselves first).
+    /// Switched-off national systems: the organisations they cut off
+    /// (themselves first). (A switched-off hospital, flagged `SWITCHED`,
+    /// cuts off only itself.)
     switched: HashMap<u32, Vec<u32>>,
     /// Switch-off decisions.
     switch_offs: u64,
@@ -581,7 +592,8 @@ impl<'a> Rep<'a> {
             heap: BinaryHeap::new(),
             slots: vec![Vec::new(); days * SLOTS],
             slot: 0,
-            sorted_ahead: None,
+            slot_blocks: Vec::new(),
+            msg_blocks: Vec::new(),
             binom: BinomialCache::default(),
             cnt,
             pending: Vec::new(),
@@ -613,137 +625,6 @@ impl<'a> Rep<'a> {
     #[inline]
     fn ci(&self, o: usize) -> usize {
         self.c.syn.country[o] as usize * NS
-    }
-
-    fn set_state(&mut self, o: usize, s: u8) {
-        let ci = self.ci(o);
-        self.cnt[ci + self.orgs[o].state as usize] -= 1;
-        self.cnt[ci + s as usize] += 1;
-        self.orgs[o].state = s;
-    }
-
-    /// Files an event: the current slot's (or an earlier one's) in the heap,
-    /// later slots' in their calendar slot, events after the horizon dropped.
-    ///
-    /// Slots partition time in increasing order and no event is filed in a
-    /// slot once it is current (those go to the heap), so merging the sorted
-    /// slot with the heap processes events in exactly the order of one global
-    /// priority queue.
-    fn schedule(&mut self, ev: Ev) {
-        let day = ev.t().floor();
-        if day >= self.c.sc.days as f64 || day.is_nan() {
-            return;
-        }
-        // `SLOTS` is a power of two: `t * SLOTS` is exact, so the slot lies in
-        // the event's day.
-        let slot = (ev.t() * SLOTS as f64) as usize;
-        if slot <= self.slot {
-            self.heap.push(Reverse(ev));
-        } else {
-            self.slots[slot].push(ev);
-        }
-    }
-
-    fn push(&mut self, t: f64, o: usize, kind: u8) {
-        self.schedule(Ev::new(t, o as u32, kind, self.orgs[o].epoch));
-    }
-
-    fn advised(&self, o: usize, t: f64) -> bool {
-        self.c.iv[o] & IV_ADVISED != 0 && self.advisory_day[self.c.syn.country[o] as usize] <= t
-    }
-
-    fn flow(&mut self, o: usize, series: usize, n: u64) {
-        let ci = self.ci(o);
-        self.cnt[ci + series] += n;
-    }
-
-    /// Touches the organisations of `evs` in one pass of independent loads,
-    /// so that their cache misses overlap instead of stalling the events one
-    /// by one (no effect on results).
-    fn warm_up(&self, evs: &[Ev]) {
-        let mut acc = 0u64;
-        for ev in evs {
-            let o = ev.o();
-            // `Org` is one cache line; the rest are dense read-only arrays.
-            acc = acc
-                .wrapping_add(self.orgs[o].epoch as u64)
-                .wrapping_add(self.c.syn.country[o] as u64)
-                .wrapping_add(self.c.syn.kind[o] as u64)
-                .wrapping_add(self.c.iv[o] as u64);
-        }
-        std::hint::black_box(acc);
-    }
-
-    /// Processes the current slot: its calendar events `due` (sorted)
-    /// merged with the heap of events filed for it meanwhile, in key order.
-    ///
-    /// Keys are total and identify an event, so the merge pops events in
-    /// exactly the order of a single priority queue (equal keys are equal
-    /// events). Knowing the order ahead lets the slot's organisations be
-    /// warmed up `WARM` events in advance, close enough to their use that
-    /// they are still in cache (a slot can hold more than the cache).
-    fn run_slot(&mut self, due: &[Ev]) {
-        /// Events warmed up per batch (and ahead of the one processed).
-        const WARM: usize = 64;
-        let (mut i, mut warmed) = (0, 0);
-        loop {
-            if warmed < due.len() && warmed < i + WARM {
-                let end = (warmed + WARM).min(due.len());
-                self.warm_up(&due[warmed..end]);
-                warmed = end;
-            }
-            let ev = match (due.get(i), self.heap.peek()) {
-                (Some(a), Some(Reverse(b))) if b < a => self.heap.pop().map(|r| r.0),
-                (Some(&a), _) => {
-                    i += 1;
-                    Some(a)
-                }
-                (None, Some(_)) => self.heap.pop().map(|r| r.0),
-                (None, None) => None,
-            };
-            let Some(ev) = ev else { break };
-            self.event(ev);
-        }
-    }
-
-    /// Processes the slots of day `d` in turn. When replicates leave threads
-    /// idle, the events filed so far in the next slot (maybe the next day's
-    /// first), if many, are sorted on another thread while the current slot
-    /// is processed; events filed in that slot meanwhile join the heap when
-    /// it becomes current. The merge of the slot and the heap gives the same
-    /// order either way (see [`Rep::run_slot`]).
-    fn run_day_slots(&mut self, d: u32) {
-        /// Fewest events in a slot worth sorting on another thread (a few in
-        /// the unit tests, so that their small runs take this path too).
-        const SORT_AHEAD_MIN: usize = if cfg!(test) { 16 } else { 1024 };
-        for slot in d as usize * SLOTS..(d as usize + 1) * SLOTS {
-            self.slot = slot;
-            let due = match self.sorted_ahead.take() {
-                Some(due) => {
-                    let late = std::mem::take(&mut self.slots[slot]);
-                    self.heap.extend(late.into_iter().map(Reverse));
-                    due
-                }
-                None => {
-                    let mut due = std::mem::take(&mut self.slots[slot]);
-                    due.sort_unstable();
-                    due
-                }
-            };
-            let next = slot + 1;
-            if self.c.parallel_waves
-                && next < self.slots.len()
-                && self.slots[next].len() >= SORT_AHEAD_MIN
-            {
-                let mut upcoming = std::mem::take(&mut self.slots[next]);
-                // The slot first: `join` runs it on this thread, whose cache
-                // holds the replicate's state, and offers the sort to another.
-                rayon::join(|| self.run_slot(&due), || upcoming.sort_unstable());
-                self.sorted_ahead = Some(upcoming);
-            } else {
-                self.run_slot(&due);
-            }
-        }
     }
 
     fn run(mut self) -> RepOut {
@@ -832,7 +713,7 @@ impl<'a> Rep<'a> {
         RepOut {
             daily: self.daily,
             metrics: m,
-            flags: self.orgs.iter().map(|x| x.flags).collect(),
+            flags: self.orgs.iter().map(|x| x.flags & !SWITCHED).collect(),
             disr_days: self.disr_days,
             enc_peak: self.imp.peak,
         }
@@ -1178,7 +1059,9 @@ fn run_on_until(
                 .collect(),
         })
         .collect();
+    // In parallel (in order): hundreds of thousands of ids to format at scale 1.
     let organisation_outcomes = (0..n)
+        .into_par_iter()
         .map(|o| OrgOutcome {
             id: syn.org_id(o),
             kind: syn.kind[o],
@@ -1338,16 +1221,21 @@ mod tests {
         }
     }
 
-    /// One replicate phishing everyone, whose waves, first lures and sorts
-    /// ahead run on other threads when there are some: the same report at 1
-    /// (where none of it does), 2 and 4 threads. (At this scale, processing a
-    /// slot sorted ahead in any other order changes the report.)
+    /// One replicate phishing everyone, whose waves, first lures, events and
+    /// messages' draws run on other threads when there are some: the same
+    /// report at 1 (where none of it does), 2 and 4 threads. Without its national systems
+    /// phished, most days' events are processed per block at once; with them
+    /// phished weekly, most days slot by slot (with some slots holding a
+    /// national system's events), and switch-offs happen. (At this scale,
+    /// booking the blocks' messages or containment times in any other order
+    /// than their events', or drawing a sender's messages in any other order
+    /// than sent, changes the report.)
     #[test]
     fn work_shared_inside_a_replicate_does_not_change_its_report() {
         let eco = holisec_model::builtin::europe()
             .ecosystem
             .expect("built-in model");
-        let text = r#"
+        let care = r#"
 [scenario]
 days = 60
 replicates = 1
@@ -1361,17 +1249,34 @@ waves = 3
 org_share = 1.0
 staff_share = 1.0
 "#;
-        let sc = crate::scenario::load_scenario(text, &eco).scenario.unwrap();
-        let syn = synthesise(&eco, &sc).unwrap();
-        let report = |threads: usize| {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
+        let national = r#"
+[[campaign]]
+threat = "ransomware"
+target = "national-health-systems"
+period_days = 7
+waves = 8
+org_share = 1.0
+staff_share = 1.0
+"#;
+        for text in [care.to_owned(), format!("{care}{national}")] {
+            let sc = crate::scenario::load_scenario(&text, &eco)
+                .scenario
                 .unwrap();
-            format!("{:?}", pool.install(|| run_on(&syn, &sc, &|_| {})))
-        };
-        let one = report(1);
-        assert_eq!(one, report(2));
-        assert_eq!(one, report(4));
+            let syn = synthesise(&eco, &sc).unwrap();
+            let report = |threads: usize| {
+                let pool = rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap();
+                pool.install(|| run_on(&syn, &sc, &|_| {}))
+            };
+            let first = report(1);
+            let m = &first.per_replicate[0];
+            assert!(m.switch_offs > 0.0, "no switch-off: {m:?}");
+            let one = format!("{first:?}");
+            let report = |threads| format!("{:?}", report(threads));
+            assert_eq!(one, report(2));
+            assert_eq!(one, report(4));
+        }
     }
 }

@@ -34,6 +34,12 @@ pub(super) struct WaveBlock {
     first_lures: Vec<u32>,
     /// ... and what each of those lures did, in the same order.
     lure_draws: Vec<Phished>,
+    /// What booking its footholds filed: events due in the current slot...
+    heap: BinaryHeap<Reverse<Ev>>,
+    /// ... and later,
+    filed: Vec<Ev>,
+    /// and messages (mailboxes abused), in organisation order.
+    log: Vec<(Ev, Ordered)>,
 }
 
 /// The block of a phishing wave that holds organisation `o` of `n` (blocks
@@ -268,6 +274,16 @@ pub(super) fn wave_blocks<'b>(
     blocks
 }
 
+impl Part<'_> {
+    /// A lure's foothold in `o`: an infection, detected through a report
+    /// when it says so.
+    pub(super) fn foothold(&mut self, o: usize, (t, report_det, det_at): Foothold) {
+        if self.infect(o, t) && report_det {
+            self.arm_detect(o, det_at);
+        }
+    }
+}
+
 impl Rep<'_> {
     /// One lure to `share` of the staff of `o` on day `d` (`cached_share`: the
     /// share is a campaign's, worth caching).
@@ -312,19 +328,22 @@ impl Rep<'_> {
 
     /// A lure's foothold in `o`: an infection, detected through a report
     /// when it says so.
-    pub(super) fn book_foothold(&mut self, o: usize, (t, report_det, det_at): Foothold) {
-        if self.infect(o, t) && report_det {
-            self.arm_detect(o, det_at);
-        }
+    pub(super) fn book_foothold(&mut self, o: usize, foothold: Foothold) {
+        self.part().foothold(o, foothold);
     }
 
     /// A phishing wave of campaign `camp` on day `d`: each organisation's
-    /// draws (from its own stream, into its own staff) in parallel over
-    /// [`WAVE_CHUNKS`] fixed blocks of organisations, then booked: each
-    /// block's count changes (sums, in any order the same), then its
-    /// footholds in organisation order, as one loop would. Nothing a lure
-    /// draws depends on another organisation's booking, so the results are
-    /// those of the loop, whatever the thread count.
+    /// draws (from its own stream, into its own staff) over [`WAVE_CHUNKS`]
+    /// fixed blocks of organisations, then booked: each block's count
+    /// changes (sums, in any order the same), then its footholds in
+    /// organisation order, as one loop would. Nothing a lure draws depends
+    /// on another organisation's booking, so the results are those of the
+    /// loop, whatever the thread count. When replicates leave threads idle,
+    /// the blocks run in parallel and each books its own footholds too (a
+    /// foothold touches only its organisation's state): their counts are
+    /// summed, the events they file go to the heap or the calendar (whose
+    /// order does not matter) and their messages are appended in block
+    /// order, which is organisation order.
     pub(super) fn phishing_wave(&mut self, camp: &Campaign, reach: &[bool], d: u32) {
         let c = self.c;
         let syn = c.syn;
@@ -338,9 +357,26 @@ impl Rep<'_> {
             self.wave_blocks
                 .resize_with(WAVE_CHUNKS, WaveBlock::default);
         }
+        let n = syn.len();
+        let slot = self.slot;
         let advisory_day = &self.advisory_day;
         let blocks = wave_blocks(syn, &mut self.orgs, &mut self.staff, &mut self.wave_blocks);
-        let draw = |(lo, base, block_orgs, block_staff, block): Block| {
+        let windows = |s| windows_of(s, n, WAVE_CHUNKS);
+        let rest = windows(&mut self.disr_since)
+            .into_iter()
+            .zip(windows(&mut self.disr_days))
+            .zip(
+                windows_of(&mut self.imp.reach_t, n, WAVE_CHUNKS)
+                    .into_iter()
+                    .zip(windows_of(&mut self.imp.enc_segs, n, WAVE_CHUNKS)),
+            )
+            .zip(
+                windows_of(&mut self.imp.reachable, n, WAVE_CHUNKS)
+                    .into_iter()
+                    .zip(windows(&mut self.imp.peak)),
+            );
+        let work: Vec<_> = blocks.into_iter().zip(rest).collect();
+        let draw = |((lo, base, block_orgs, block_staff, block), rest): (Block, _)| {
             block.counts.clear();
             block.counts.resize(counts_len, 0);
             block.footholds.clear();
@@ -368,21 +404,86 @@ impl Rep<'_> {
                     block.footholds.push((o as u32, foothold));
                 }
             }
+            if !c.parallel_waves {
+                return;
+            }
+            let (((disr_since, disr_days), (reach_t, enc_segs)), (reachable, peak)) = rest;
+            let WaveBlock {
+                counts,
+                footholds,
+                heap,
+                filed,
+                log,
+                ..
+            } = block;
+            filed.clear();
+            log.clear();
+            let (mut contain_n, mut switch_offs) = (0, 0);
+            let mut part = Part {
+                c,
+                advisory_day,
+                orgs: Window::new(lo, block_orgs),
+                disr_since,
+                disr_days,
+                imp: ImpactWindow {
+                    reach_t,
+                    enc_segs,
+                    reachable,
+                    peak,
+                },
+                segs: None,
+                out: Out {
+                    cnt: counts,
+                    detections: &mut [],
+                    contain_n: &mut contain_n,
+                    switch_offs: &mut switch_offs,
+                    heap,
+                    slot,
+                    later: Later::Block {
+                        first: slot + 1,
+                        slots: &mut [],
+                        filed,
+                    },
+                    effects: Effects::Logged { key: Ev(0), log },
+                },
+            };
+            for &(o, foothold) in footholds.iter() {
+                part.foothold(o as usize, foothold);
+            }
         };
         // The same draws either way; in parallel only when replicates leave
-        // threads idle.
-        if c.parallel_waves {
-            blocks.into_par_iter().for_each(draw);
-        } else {
-            blocks.into_iter().for_each(draw);
+        // threads idle. Blocks are handed out one by one (blocks differ in
+        // staff, so halves of the list may differ in work).
+        if !c.parallel_waves {
+            work.into_iter().for_each(draw);
+            let wave_blocks = std::mem::take(&mut self.wave_blocks);
+            for block in &wave_blocks {
+                for (total, &change) in self.cnt.iter_mut().zip(&block.counts) {
+                    *total = total.wrapping_add(change);
+                }
+                for &(o, foothold) in &block.footholds {
+                    self.book_foothold(o as usize, foothold);
+                }
+            }
+            self.wave_blocks = wave_blocks;
+            return;
         }
-        let wave_blocks = std::mem::take(&mut self.wave_blocks);
-        for block in &wave_blocks {
+        work.into_par_iter().with_max_len(1).for_each(draw);
+        let mut wave_blocks = std::mem::take(&mut self.wave_blocks);
+        for block in &mut wave_blocks {
             for (total, &change) in self.cnt.iter_mut().zip(&block.counts) {
                 *total = total.wrapping_add(change);
             }
-            for &(o, foothold) in &block.footholds {
-                self.book_foothold(o as usize, foothold);
+            self.heap.extend(block.heap.drain());
+            for &ev in &block.filed {
+                self.slots[(ev.t() * SLOTS as f64) as usize].push(ev);
+            }
+            for &(_, e) in &block.log {
+                match e {
+                    Ordered::Msg(m) => self.pending.push(m),
+                    Ordered::Contained(x) => self.contain_sum += x,
+                    Ordered::SwitchOffDays(x) => self.imp.switch_off_days += x,
+                }
             }
         }
         self.wave_blocks = wave_blocks;
@@ -455,9 +556,8 @@ impl Rep<'_> {
             &mut self.staff,
             &mut self.wave_blocks,
         );
-        blocks
-            .into_par_iter()
-            .for_each(|(lo, base, block_orgs, block_staff, block)| {
+        blocks.into_par_iter().with_max_len(1).for_each(
+            |(lo, base, block_orgs, block_staff, block)| {
                 block.lure_draws.clear();
                 for i in 0..block.first_lures.len() {
                     let o = block.first_lures[i] as usize;
@@ -481,7 +581,8 @@ impl Rep<'_> {
                     );
                     block.lure_draws.push(drawn);
                 }
-            });
+            },
+        );
         first
     }
 
@@ -508,7 +609,7 @@ impl Rep<'_> {
                     }
                     if self.orgs[o].rng.random::<f64>() < self.c.p.foothold_success {
                         let t = d as f64 + self.orgs[o].rng.random::<f64>();
-                        self.infect(o, t);
+                        self.part().infect(o, t);
                     }
                 }
             }
@@ -577,15 +678,16 @@ impl Rep<'_> {
     /// update channel from the start and pushes to its clients.
     pub(super) fn compromise_supplier(&mut self, s: usize, d: u32) {
         let t = d as f64 + self.orgs[s].rng.random::<f64>();
-        if self.begin_episode(s, t) {
-            self.set_state(s, org::DOMAIN);
-            self.take_domain(s, t);
-            let when = t + dwell(&mut self.orgs[s].rng, self.c.p);
-            let mean = self.c.p.detect_days;
-            let det = t + exp(&mut self.orgs[s].rng, mean);
-            self.orgs[s].det = det;
-            self.chain(s, when, E_IMPACT);
-            self.pending.push(Msg::Push(s as u32));
+        let mut part = self.part();
+        if part.begin_episode(s, t) {
+            part.set_state(s, org::DOMAIN);
+            part.take_domain(s, t);
+            let when = t + dwell(&mut part.orgs[s].rng, part.c.p);
+            let mean = part.c.p.detect_days;
+            let det = t + exp(&mut part.orgs[s].rng, mean);
+            part.orgs[s].det = det;
+            part.chain(s, when, E_IMPACT);
+            part.ordered(Ordered::Msg(Msg::Push(s as u32)));
         }
     }
 
@@ -603,7 +705,7 @@ impl Rep<'_> {
             Vector::Phishing => self.phish(o, d, camp.staff_share, camp.lure_odds_ratio, true),
             Vector::Intrusion => {
                 let t = d as f64 + self.orgs[o].rng.random::<f64>();
-                self.infect(o, t);
+                self.part().infect(o, t);
             }
             Vector::Supplier => self.compromise_supplier(o, d),
             Vector::Worm => {

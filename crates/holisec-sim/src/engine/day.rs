@@ -1,134 +1,244 @@
 //! Day boundaries: cross-organisation messages (supplier pushes, mailbox
-//! lures, dependency disruption), CSIRT advisories, precautionary
-//! disconnection and the daily snapshot of the counts.
+//! lures, dependency disruption; their senders' draws in parallel per block
+//! of senders when replicates leave threads idle, booked in the order
+//! sent), CSIRT advisories, precautionary disconnection and the daily
+//! snapshot of the counts.
 
 use super::*;
 
-impl Rep<'_> {
-    pub(super) fn boundary(&mut self, d: u32) {
-        let syn = self.c.syn;
-        let p = self.c.p;
-        let next = d as f64 + 1.0;
-        let msgs = std::mem::take(&mut self.pending);
-        for m in msgs {
-            match m {
-                Msg::Push(s) => {
-                    let s = s as usize;
-                    let local = s - syn.suppliers.start as usize;
-                    for &c in syn.clients.row(local) {
-                        let c = c as usize;
-                        let strength = syn.channels.supplies(syn.kind[c]);
-                        let rng = &mut self.orgs[s].rng;
-                        if rng.random::<f64>() < p.supplier_push_success * strength {
-                            let t = next + rng.random::<f64>();
-                            self.schedule(Ev::new(t, c as u32, E_INFECT, 0));
-                        }
-                    }
-                }
-                Msg::DepDown(o) => {
-                    let o = o as usize;
-                    let mut hit = Vec::new();
-                    match syn.kind[o] {
-                        OrgKind::Supplier => {
-                            let local = o - syn.suppliers.start as usize;
-                            for &c in syn.clients.row(local) {
-                                let strength = syn.channels.supplies(syn.kind[c as usize]);
-                                if self.orgs[o].rng.random::<f64>()
-                                    < p.dependency_disruption * strength
-                                {
-                                    hit.push(c);
-                                }
-                            }
-                        }
-                        OrgKind::NationalSystem => {
-                            let c = &syn.countries[syn.country[o] as usize];
-                            for t in c.hospitals.start..c.primary_care.end {
-                                if self.orgs[o].rng.random::<f64>()
-                                    < p.dependency_disruption * syn.channels.national_care
-                                {
-                                    hit.push(t);
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                    for &t in &hit {
-                        self.orgs[t as usize].dep_down += 1;
-                        self.update_disrupted(t as usize, next);
-                    }
-                    self.dependants.entry(o as u32).or_default().extend(hit);
-                }
-                Msg::DepUp(o) => {
-                    if let Some(list) = self.dependants.remove(&o) {
-                        for t in list {
-                            self.orgs[t as usize].dep_down -= 1;
-                            self.update_disrupted(t as usize, next);
-                        }
-                    }
-                }
-                Msg::Mailbox(o) => {
-                    // Lures follow who writes to whom: a supplier's abused mailbox
-                    // reaches its clients (vendor email compromise); a care
-                    // organisation's mostly reaches care organisations of its
-                    // country (referrals, shared patients) and sometimes a supplier.
-                    let o = o as usize;
-                    let kind = syn.kind[o];
-                    let care = matches!(kind, OrgKind::Hospital | OrgKind::PrimaryCare);
-                    let suppliers = syn.suppliers_of.row(o);
-                    let clients: &[u32] = if kind == OrgKind::Supplier {
-                        syn.clients.row(o - syn.suppliers.start as usize)
-                    } else {
-                        &[]
-                    };
-                    let country = &syn.countries[syn.country[o] as usize];
-                    let peers = country.hospitals.start..country.primary_care.end;
-                    for _ in 0..p.mailbox_partners.round() as usize {
-                        let rng = &mut self.orgs[o].rng;
-                        let target = if care {
-                            if !suppliers.is_empty()
-                                && rng.random::<f64>() < p.mailbox_supplier_share
-                            {
-                                Some(suppliers[rng.random_range(0..suppliers.len())])
-                            } else if peers.len() > 1 {
-                                let t = rng.random_range(peers.clone());
-                                (t as usize != o).then_some(t)
-                            } else {
-                                None
-                            }
-                        } else {
-                            let n = suppliers.len() + clients.len();
-                            (n > 0).then(|| {
-                                let i = rng.random_range(0..n);
-                                if i < suppliers.len() {
-                                    suppliers[i]
-                                } else {
-                                    clients[i - suppliers.len()]
-                                }
-                            })
-                        };
-                        if let Some(t) = target
-                            && rng.random::<f64>() < syn.channels.supplies_care
-                        {
-                            self.lures.push(t);
-                        }
-                    }
-                }
-                Msg::SupplierAlert(s) => {
-                    if self.c.sc.sharing == Sharing::None {
-                        continue;
-                    }
-                    let s = s as usize;
-                    let local = s - syn.suppliers.start as usize;
-                    for &c in syn.clients.row(local) {
-                        let c = c as usize;
-                        let strength = syn.channels.supplies(syn.kind[c]);
-                        if self.orgs[s].rng.random::<f64>() < p.disconnect_rate * strength {
-                            self.disconnect(c, next);
-                        }
-                    }
+/// A block of organisations' share of the day's messages: the ones they
+/// sent, and what their senders drew for them (kept from day to day, so
+/// that the buffers are allocated once).
+#[derive(Default)]
+pub(super) struct MsgBlock {
+    /// The messages its organisations sent, in the order sent.
+    msgs: Vec<Msg>,
+    /// What each drew (targets, and times of pushes), one after another...
+    drawn: Vec<(u32, f64)>,
+    /// ... ending at these offsets, one per message.
+    ends: Vec<usize>,
+}
+
+/// The organisation that sent `m` (whose stream its draws come from).
+fn sender(m: Msg) -> u32 {
+    match m {
+        Msg::Push(o)
+        | Msg::DepDown(o)
+        | Msg::DepUp(o)
+        | Msg::Mailbox(o)
+        | Msg::SupplierAlert(o) => o,
+    }
+}
+
+/// The draws of message `m` from its sender's stream `rng`, into `drawn`:
+/// the clients a push reaches (with its time), the dependants a dependency
+/// disruption hits, the targets of an abused mailbox's lures, the clients an
+/// alert disconnects. They read nothing that booking messages changes.
+fn draw_message(c: &Ctx, m: Msg, next: f64, rng: &mut SimRng, drawn: &mut Vec<(u32, f64)>) {
+    let syn = c.syn;
+    let p = c.p;
+    match m {
+        Msg::Push(s) => {
+            let local = s as usize - syn.suppliers.start as usize;
+            for &c in syn.clients.row(local) {
+                let strength = syn.channels.supplies(syn.kind[c as usize]);
+                if rng.random::<f64>() < p.supplier_push_success * strength {
+                    let t = next + rng.random::<f64>();
+                    drawn.push((c, t));
                 }
             }
         }
+        Msg::DepDown(o) => {
+            let o = o as usize;
+            match syn.kind[o] {
+                OrgKind::Supplier => {
+                    let local = o - syn.suppliers.start as usize;
+                    for &c in syn.clients.row(local) {
+                        let strength = syn.channels.supplies(syn.kind[c as usize]);
+                        if rng.random::<f64>() < p.dependency_disruption * strength {
+                            drawn.push((c, 0.0));
+                        }
+                    }
+                }
+                OrgKind::NationalSystem => {
+                    let c = &syn.countries[syn.country[o] as usize];
+                    for t in c.hospitals.start..c.primary_care.end {
+                        if rng.random::<f64>()
+                            < p.dependency_disruption * syn.channels.national_care
+                        {
+                            drawn.push((t, 0.0));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Msg::DepUp(_) => {}
+        Msg::Mailbox(o) => {
+            // Lures follow who writes to whom: a supplier's abused mailbox
+            // reaches its clients (vendor email compromise); a care
+            // organisation's mostly reaches care organisations of its
+            // country (referrals, shared patients) and sometimes a supplier.
+            let o = o as usize;
+            let kind = syn.kind[o];
+            let care = matches!(kind, OrgKind::Hospital | OrgKind::PrimaryCare);
+            let suppliers = syn.suppliers_of.row(o);
+            let clients: &[u32] = if kind == OrgKind::Supplier {
+                syn.clients.row(o - syn.suppliers.start as usize)
+            } else {
+                &[]
+            };
+            let country = &syn.countries[syn.country[o] as usize];
+            let peers = country.hospitals.start..country.primary_care.end;
+            for _ in 0..p.mailbox_partners.round() as usize {
+                let target = if care {
+                    if !suppliers.is_empty() && rng.random::<f64>() < p.mailbox_supplier_share {
+                        Some(suppliers[rng.random_range(0..suppliers.len())])
+                    } else if peers.len() > 1 {
+                        let t = rng.random_range(peers.clone());
+                        (t as usize != o).then_some(t)
+                    } else {
+                        None
+                    }
+                } else {
+                    let n = suppliers.len() + clients.len();
+                    (n > 0).then(|| {
+                        let i = rng.random_range(0..n);
+                        if i < suppliers.len() {
+                            suppliers[i]
+                        } else {
+                            clients[i - suppliers.len()]
+                        }
+                    })
+                };
+                if let Some(t) = target
+                    && rng.random::<f64>() < syn.channels.supplies_care
+                {
+                    drawn.push((t, 0.0));
+                }
+            }
+        }
+        Msg::SupplierAlert(s) => {
+            if c.sc.sharing == Sharing::None {
+                return;
+            }
+            let local = s as usize - syn.suppliers.start as usize;
+            for &c in syn.clients.row(local) {
+                let strength = syn.channels.supplies(syn.kind[c as usize]);
+                if rng.random::<f64>() < p.disconnect_rate * strength {
+                    drawn.push((c, 0.0));
+                }
+            }
+        }
+    }
+}
+
+impl Rep<'_> {
+    /// The day's messages, effective at `next` (the next day's start), in
+    /// the order sent. When replicates leave threads idle and there are
+    /// many, the senders' draws are made first, in parallel per block of
+    /// senders (a sender's messages in the order sent), and the messages
+    /// booked afterwards in the order sent: the same results as one loop,
+    /// since the draws come from the senders' own streams, which booking
+    /// never reads.
+    fn messages(&mut self, next: f64) {
+        /// Fewest messages worth drawing in parallel (a few in the unit
+        /// tests, so that their small runs take this path too).
+        const MSGS_MIN: usize = if cfg!(test) { 4 } else { 64 };
+        let msgs = std::mem::take(&mut self.pending);
+        let c = self.c;
+        let n = c.syn.len();
+        if !c.parallel_waves || msgs.len() < MSGS_MIN {
+            let mut drawn = Vec::new();
+            for m in msgs {
+                drawn.clear();
+                let rng = &mut self.orgs[sender(m) as usize].rng;
+                draw_message(c, m, next, rng, &mut drawn);
+                self.book_message(m, &drawn, next);
+            }
+            return;
+        }
+        if self.msg_blocks.len() < EVENT_BLOCKS {
+            self.msg_blocks.resize_with(EVENT_BLOCKS, MsgBlock::default);
+        }
+        for b in &mut self.msg_blocks {
+            b.msgs.clear();
+            b.drawn.clear();
+            b.ends.clear();
+        }
+        for &m in &msgs {
+            self.msg_blocks[event_block_of(sender(m) as usize, n)]
+                .msgs
+                .push(m);
+        }
+        windows(&mut self.orgs, n)
+            .into_iter()
+            .zip(self.msg_blocks.iter_mut())
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .with_max_len(1)
+            .for_each(|(mut orgs, b)| {
+                for &m in &b.msgs {
+                    let rng = &mut orgs[sender(m) as usize].rng;
+                    draw_message(c, m, next, rng, &mut b.drawn);
+                    b.ends.push(b.drawn.len());
+                }
+            });
+        let blocks = std::mem::take(&mut self.msg_blocks);
+        let mut booked = [0usize; EVENT_BLOCKS];
+        for m in msgs {
+            let i = event_block_of(sender(m) as usize, n);
+            let (b, k) = (&blocks[i], booked[i]);
+            let start = if k == 0 { 0 } else { b.ends[k - 1] };
+            booked[i] += 1;
+            self.book_message(m, &b.drawn[start..b.ends[k]], next);
+        }
+        self.msg_blocks = blocks;
+    }
+
+    /// Books message `m`, whose sender drew `drawn` ([`draw_message`]).
+    fn book_message(&mut self, m: Msg, drawn: &[(u32, f64)], next: f64) {
+        match m {
+            Msg::Push(_) => {
+                for &(c, t) in drawn {
+                    self.part().schedule(Ev::new(t, c, E_INFECT, 0));
+                }
+            }
+            Msg::DepDown(o) => {
+                for &(t, _) in drawn {
+                    self.orgs[t as usize].dep_down += 1;
+                    self.part().update_disrupted(t as usize, next);
+                }
+                // An empty list would be removed unused by `DepUp`: most
+                // impacted organisations have no dependants to keep.
+                if !drawn.is_empty() {
+                    self.dependants
+                        .entry(o)
+                        .or_default()
+                        .extend(drawn.iter().map(|&(t, _)| t));
+                }
+            }
+            Msg::DepUp(o) => {
+                if let Some(list) = self.dependants.remove(&o) {
+                    for t in list {
+                        self.orgs[t as usize].dep_down -= 1;
+                        self.part().update_disrupted(t as usize, next);
+                    }
+                }
+            }
+            Msg::Mailbox(_) => self.lures.extend(drawn.iter().map(|&(t, _)| t)),
+            Msg::SupplierAlert(_) => {
+                for &(c, _) in drawn {
+                    self.disconnect(c as usize, next);
+                }
+            }
+        }
+    }
+
+    pub(super) fn boundary(&mut self, d: u32) {
+        let syn = self.c.syn;
+        let p = self.c.p;
+        self.messages(d as f64 + 1.0);
         self.worm_step(d);
         // Advisories.
         if self.c.sc.sharing != Sharing::None {
@@ -156,8 +266,9 @@ impl Rep<'_> {
         let until = t + self.c.p.disconnect_days;
         if (self.orgs[o].disconnect_until as f64) < until {
             self.orgs[o].disconnect_until = until as f32;
-            self.schedule(Ev::new(until, o as u32, E_RECONNECT, 0));
-            self.update_disrupted(o, t);
+            let mut part = self.part();
+            part.schedule(Ev::new(until, o as u32, E_RECONNECT, 0));
+            part.update_disrupted(o, t);
         }
     }
 
@@ -194,7 +305,7 @@ impl Rep<'_> {
                 let s = self.orgs[o].state;
                 if s == org::FOOTHOLD || s == org::LATERAL || s == org::DOMAIN {
                     let when = a + exp(&mut self.orgs[o].rng, p.advised_detect_days);
-                    self.arm_detect(o, when);
+                    self.part().arm_detect(o, when);
                 }
                 if self.c.worm.is_some() {
                     for sg in syn.segs_of(o) {

@@ -5,7 +5,7 @@
 
 use super::*;
 
-impl Rep<'_> {
+impl Part<'_> {
     /// Recomputes the disrupted flag (and the no-infection state) of `o` at `t`.
     pub(super) fn update_disrupted(&mut self, o: usize, t: f64) {
         let noinf = self.orgs[o].dep_down > 0 || self.orgs[o].disconnect_until as f64 > t;
@@ -30,16 +30,16 @@ impl Rep<'_> {
         if now {
             self.orgs[o].flags |= DISR | EVER_DISR;
             self.disr_since[o] = t as f32;
-            self.cnt[ci + DISRUPTED] += 1;
+            self.count(ci + DISRUPTED, 1);
             if hosp {
-                self.cnt[ci + HOSP_DISRUPTED] += 1;
+                self.count(ci + HOSP_DISRUPTED, 1);
             }
         } else {
             self.orgs[o].flags &= !DISR;
             self.disr_days[o] += (t as f32 - self.disr_since[o]).max(0.0);
-            self.cnt[ci + DISRUPTED] -= 1;
+            self.uncount(ci + DISRUPTED);
             if hosp {
-                self.cnt[ci + HOSP_DISRUPTED] -= 1;
+                self.uncount(ci + HOSP_DISRUPTED);
             }
         }
     }
@@ -82,7 +82,7 @@ impl Rep<'_> {
         self.orgs[o].det = det;
         self.chain(o, lat, E_LATERAL);
         if self.orgs[o].rng.random::<f64>() < p.mailbox_abuse {
-            self.pending.push(Msg::Mailbox(o as u32));
+            self.ordered(Ordered::Msg(Msg::Mailbox(o as u32)));
         }
         true
     }
@@ -132,14 +132,14 @@ impl Rep<'_> {
         self.set_state(o, org::IMPACT);
         self.orgs[o].flags |= HAD_IMPACT;
         self.flow(o, IMPACTS, 1);
-        self.detections[self.c.syn.country[o] as usize] += 1;
+        self.detected(o);
         if encrypted {
             self.orgs[o].flags |= ENC | EVER_ENC;
-            self.pending.push(Msg::DepDown(o as u32));
+            self.ordered(Ordered::Msg(Msg::DepDown(o as u32)));
             self.update_disrupted(o, t);
         }
         if self.c.syn.kind[o] == OrgKind::Supplier {
-            self.pending.push(Msg::SupplierAlert(o as u32));
+            self.ordered(Ordered::Msg(Msg::SupplierAlert(o as u32)));
         }
         let when = t + exp(&mut self.orgs[o].rng, self.c.p.containment_days);
         self.push(when, o, E_CONTAIN);
@@ -206,7 +206,7 @@ impl Rep<'_> {
         if self.c.syn.kind[o] == OrgKind::NationalSystem
             && share > 0.0
             && share >= self.c.p.switch_off_threshold
-            && !self.imp.switched.contains_key(&(o as u32))
+            && self.orgs[o].flags & SWITCHED == 0
         {
             self.switch_off(o, t, share);
         }
@@ -226,38 +226,64 @@ impl Rep<'_> {
             p.restore_sigma,
         );
         let until = t + p.switch_off_min_days + share * rebuild;
+        let national = self.c.syn.kind[o] == OrgKind::NationalSystem;
+        // A hospital cuts off only itself; its entry in `switched` is implied.
         let mut cut = vec![o as u32];
-        if self.c.syn.kind[o] == OrgKind::NationalSystem {
+        if national {
             cut.extend(switch_off_dependants(self.c.syn, self.c.sc.seed, o));
         }
         let horizon = self.c.sc.days as f64;
-        self.imp.switch_offs += 1;
-        self.imp.switch_off_days += cut.len() as f64 * (until.min(horizon) - t).max(0.0);
+        *self.out.switch_offs += 1;
+        let days = cut.len() as f64 * (until.min(horizon) - t).max(0.0);
+        self.ordered(Ordered::SwitchOffDays(days));
         for &x in &cut {
             let x = x as usize;
             self.orgs[x].dep_down += 1;
             self.orgs[x].flags |= SWITCH_HIT;
             self.update_disrupted(x, t);
         }
-        self.imp.switched.insert(o as u32, cut);
+        self.orgs[o].flags |= SWITCHED;
+        if national {
+            self.switched().insert(o as u32, cut);
+        }
         self.schedule(Ev::new(until, o as u32, E_SWITCH_ON, 0));
     }
 
-    /// The IT of switched-off national system `o` is back at `t`.
-    pub(super) fn switch_on(&mut self, o: usize, t: f64) {
-        if let Some(cut) = self.imp.switched.remove(&(o as u32)) {
-            for x in cut {
-                let x = x as usize;
-                self.orgs[x].dep_down -= 1;
-                self.update_disrupted(x, t);
+    /// The organisations cut off by each switched-off national system: only
+    /// the whole replicate's part has them (a slot with a national system's
+    /// event is never processed per block).
+    fn switched(&mut self) -> &mut HashMap<u32, Vec<u32>> {
+        match &mut self.out.effects {
+            Effects::Direct { switched, .. } => switched,
+            Effects::Logged { .. } => {
+                unreachable!("a national system's events are processed in one loop")
             }
+        }
+    }
+
+    /// The IT of switched-off national system or hospital `o` is back at `t`.
+    pub(super) fn switch_on(&mut self, o: usize, t: f64) {
+        if self.orgs[o].flags & SWITCHED == 0 {
+            return;
+        }
+        self.orgs[o].flags &= !SWITCHED;
+        let cut = if self.c.syn.kind[o] == OrgKind::NationalSystem {
+            self.switched().remove(&(o as u32)).unwrap_or_default()
+        } else {
+            vec![o as u32]
+        };
+        for x in cut {
+            let x = x as usize;
+            self.orgs[x].dep_down -= 1;
+            self.update_disrupted(x, t);
         }
     }
 
     pub(super) fn contained(&mut self, o: usize, t: f64) {
         self.set_state(o, org::CONTAINED);
-        self.contain_sum += t - self.orgs[o].foothold_t as f64;
-        self.contain_n += 1;
+        let took = t - self.orgs[o].foothold_t as f64;
+        self.ordered(Ordered::Contained(took));
+        *self.out.contain_n += 1;
     }
 
     pub(super) fn worm_hit(&mut self, o: usize, t: f64) {
@@ -307,7 +333,7 @@ impl Rep<'_> {
                 if self.c.syn.kind[o] == OrgKind::Supplier
                     && self.orgs[o].rng.random::<f64>() < p.supplier_weaponise
                 {
-                    self.pending.push(Msg::Push(o as u32));
+                    self.ordered(Ordered::Msg(Msg::Push(o as u32)));
                 }
             }
             E_IMPACT if s == org::DOMAIN => {
@@ -330,7 +356,7 @@ impl Rep<'_> {
                         self.c.syn.kind[o],
                         OrgKind::NationalSystem | OrgKind::Hospital
                     )
-                    && !self.imp.switched.contains_key(&(o as u32))
+                    && self.orgs[o].flags & SWITCHED == 0
                     && self.orgs[o].rng.random::<f64>() < p.switch_off_detect =>
             {
                 // Domain-level compromise found before anything is encrypted:
@@ -344,7 +370,7 @@ impl Rep<'_> {
                 self.orgs[o].chain = f64::INFINITY;
                 self.contained(o, t);
                 self.flow(o, DETECTIONS, 1);
-                self.detections[self.c.syn.country[o] as usize] += 1;
+                self.detected(o);
                 let when = t + exp(&mut self.orgs[o].rng, p.cleanup_days);
                 self.push(when, o, E_RECOVERED);
             }
@@ -381,7 +407,7 @@ impl Rep<'_> {
                 self.set_state(o, org::RECOVERED);
                 if self.orgs[o].flags & ENC != 0 {
                     self.orgs[o].flags &= !ENC;
-                    self.pending.push(Msg::DepUp(o as u32));
+                    self.ordered(Ordered::Msg(Msg::DepUp(o as u32)));
                 }
                 self.clean_segments(o, t);
                 self.update_disrupted(o, t);
@@ -396,19 +422,25 @@ impl Rep<'_> {
         }
         let days = self.c.sc.days as usize;
         let cc = self.c.syn.country[o] as usize;
+        let Some(segs) = self.segs.as_mut() else {
+            unreachable!("with a worm, events are processed in one loop")
+        };
+        let mut cleaned = 0;
         for s in self.c.syn.segs_of(o) {
-            if self.seg_state[s] == 1 {
-                self.seg_state[s] = 2;
-                self.cnt[cc * NS + SEG0 + 1] -= 1;
-                let old = self.seg_patch[s] as f64;
+            if segs.state[s] == 1 {
+                segs.state[s] = 2;
+                cleaned += 1;
+                let old = segs.patch[s] as f64;
                 if old >= 0.0 && old < days as f64 {
-                    self.bucket[cc * days + old as usize] -= 1;
+                    segs.bucket[cc * days + old as usize] -= 1;
                 }
-                self.seg_patch[s] = t as f32;
+                segs.patch[s] = t as f32;
                 if (t as usize) < days {
-                    self.bucket[cc * days + t as usize] += 1;
+                    segs.bucket[cc * days + t as usize] += 1;
                 }
             }
         }
+        let i = cc * NS + SEG0 + 1;
+        self.out.cnt[i] = self.out.cnt[i].wrapping_sub(cleaned);
     }
 }

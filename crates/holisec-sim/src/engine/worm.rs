@@ -13,10 +13,11 @@ impl Rep<'_> {
         let o = self.c.syn.seg_org[s] as usize;
         let ci = self.ci(o);
         self.cnt[ci + SEG0 + 1] += 1;
-        self.worm_hit(o, t);
+        let mut part = self.part();
+        part.worm_hit(o, t);
         // A worm encrypts each segment it infects.
-        self.imp.enc_segs[o] = self.imp.enc_segs[o].saturating_add(1);
-        self.encrypted_share_changed(o, t);
+        part.imp.enc_segs[o] = part.imp.enc_segs[o].saturating_add(1);
+        part.encrypted_share_changed(o, t);
         true
     }
 
