@@ -478,9 +478,9 @@ struct Rep<'a> {
     /// The day's lures from abused mailboxes: their targets, in the order
     /// they were sent.
     lures: Vec<u32>,
-    /// Per organisation, whether it is among the day's lure targets (all
-    /// false between days).
-    lured_today: Vec<bool>,
+    /// The wave blocks' order-dependent effects, gathered to be booked in
+    /// key order (kept for its buffer).
+    wave_log: Vec<(Ev, Ordered)>,
     dependants: HashMap<u32, Vec<u32>>,
     advisory_day: Vec<f64>,
     advisory_done: Vec<bool>,
@@ -598,7 +598,7 @@ impl<'a> Rep<'a> {
             cnt,
             pending: Vec::new(),
             lures: Vec::new(),
-            lured_today: vec![false; n],
+            wave_log: Vec::new(),
             dependants: HashMap::new(),
             advisory_day: vec![f64::INFINITY; nc],
             advisory_done: vec![false; nc],

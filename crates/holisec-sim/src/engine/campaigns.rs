@@ -29,17 +29,21 @@ pub(super) struct WaveBlock {
     counts: Vec<u64>,
     /// The footholds, in organisation order.
     footholds: Vec<(u32, Foothold)>,
-    /// The organisations of the block whose first lure of the day from an
-    /// abused mailbox it draws, in the order they were sent...
-    first_lures: Vec<u32>,
-    /// ... and what each of those lures did, in the same order.
-    lure_draws: Vec<Phished>,
+    /// The day's lures from abused mailboxes to the block's organisations,
+    /// in the order they were sent: their place in that order and target.
+    lures: Vec<(u32, u32)>,
     /// What booking its footholds filed: events due in the current slot...
     heap: BinaryHeap<Reverse<Ev>>,
     /// ... and later,
     filed: Vec<Ev>,
-    /// and messages (mailboxes abused), in organisation order.
+    /// and order-dependent effects (messages: mailboxes abused), with the
+    /// place of their lure in the order sent (a wave's: all 0, in
+    /// organisation order).
     log: Vec<(Ev, Ordered)>,
+    /// Containments and switch-offs its footholds counted (none so far:
+    /// counted all the same, as the whole replicate's part would).
+    contain_n: u64,
+    switch_offs: u64,
 }
 
 /// The block of a phishing wave that holds organisation `o` of `n` (blocks
@@ -274,6 +278,91 @@ pub(super) fn wave_blocks<'b>(
     blocks
 }
 
+/// A block's windows of the per-organisation arrays a foothold writes
+/// besides its records: disrupted since, days disrupted, encrypted share.
+pub(super) type BlockWindows<'p> = ((Window<'p, f32>, Window<'p, f32>), ImpactWindow<'p>);
+
+/// The [`WAVE_CHUNKS`] blocks' [`BlockWindows`].
+pub(super) fn block_windows<'p>(
+    n: usize,
+    disr_since: &'p mut [f32],
+    disr_days: &'p mut [f32],
+    imp: &'p mut Impact,
+) -> Vec<BlockWindows<'p>> {
+    let k = WAVE_CHUNKS;
+    let disr = windows_of(disr_since, n, k)
+        .into_iter()
+        .zip(windows_of(disr_days, n, k));
+    let reach = windows_of(&mut imp.reach_t, n, k)
+        .into_iter()
+        .zip(windows_of(&mut imp.enc_segs, n, k));
+    let peak = windows_of(&mut imp.reachable, n, k)
+        .into_iter()
+        .zip(windows_of(&mut imp.peak, n, k));
+    disr.zip(reach.zip(peak))
+        .map(|(disr, ((reach_t, enc_segs), (reachable, peak)))| {
+            let imp = ImpactWindow {
+                reach_t,
+                enc_segs,
+                reachable,
+                peak,
+            };
+            (disr, imp)
+        })
+        .collect()
+}
+
+/// Where a block of a wave or of the day's lures puts what its footholds
+/// book beyond its organisations' state.
+pub(super) struct BlockSink<'p> {
+    pub(super) counts: &'p mut Vec<u64>,
+    pub(super) heap: &'p mut BinaryHeap<Reverse<Ev>>,
+    pub(super) filed: &'p mut Vec<Ev>,
+    pub(super) log: &'p mut Vec<(Ev, Ordered)>,
+    pub(super) contain_n: &'p mut u64,
+    pub(super) switch_offs: &'p mut u64,
+}
+
+/// The [`Part`] of a block of organisations from `lo` (records
+/// `block_orgs`) in current slot `slot`: its effects on the rest of the
+/// replicate go to `sink`, order-dependent ones logged (key 0 until set).
+pub(super) fn block_part<'p>(
+    c: &'p Ctx<'p>,
+    advisory_day: &'p [f64],
+    slot: usize,
+    lo: usize,
+    block_orgs: &'p mut [Org],
+    ((disr_since, disr_days), imp): BlockWindows<'p>,
+    sink: BlockSink<'p>,
+) -> Part<'p> {
+    Part {
+        c,
+        advisory_day,
+        orgs: Window::new(lo, block_orgs),
+        disr_since,
+        disr_days,
+        imp,
+        segs: None,
+        out: Out {
+            cnt: sink.counts,
+            detections: &mut [],
+            contain_n: sink.contain_n,
+            switch_offs: sink.switch_offs,
+            heap: sink.heap,
+            slot,
+            later: Later::Block {
+                first: slot + 1,
+                slots: &mut [],
+                filed: sink.filed,
+            },
+            effects: Effects::Logged {
+                key: Ev(0),
+                log: sink.log,
+            },
+        },
+    }
+}
+
 impl Part<'_> {
     /// A lure's foothold in `o`: an infection, detected through a report
     /// when it says so.
@@ -361,22 +450,9 @@ impl Rep<'_> {
         let slot = self.slot;
         let advisory_day = &self.advisory_day;
         let blocks = wave_blocks(syn, &mut self.orgs, &mut self.staff, &mut self.wave_blocks);
-        let windows = |s| windows_of(s, n, WAVE_CHUNKS);
-        let rest = windows(&mut self.disr_since)
-            .into_iter()
-            .zip(windows(&mut self.disr_days))
-            .zip(
-                windows_of(&mut self.imp.reach_t, n, WAVE_CHUNKS)
-                    .into_iter()
-                    .zip(windows_of(&mut self.imp.enc_segs, n, WAVE_CHUNKS)),
-            )
-            .zip(
-                windows_of(&mut self.imp.reachable, n, WAVE_CHUNKS)
-                    .into_iter()
-                    .zip(windows(&mut self.imp.peak)),
-            );
+        let rest = block_windows(n, &mut self.disr_since, &mut self.disr_days, &mut self.imp);
         let work: Vec<_> = blocks.into_iter().zip(rest).collect();
-        let draw = |((lo, base, block_orgs, block_staff, block), rest): (Block, _)| {
+        let draw = |((lo, base, block_orgs, block_staff, block), win): (Block, BlockWindows)| {
             block.counts.clear();
             block.counts.resize(counts_len, 0);
             block.footholds.clear();
@@ -407,46 +483,29 @@ impl Rep<'_> {
             if !c.parallel_waves {
                 return;
             }
-            let (((disr_since, disr_days), (reach_t, enc_segs)), (reachable, peak)) = rest;
             let WaveBlock {
                 counts,
                 footholds,
                 heap,
                 filed,
                 log,
+                contain_n,
+                switch_offs,
                 ..
             } = block;
             filed.clear();
             log.clear();
-            let (mut contain_n, mut switch_offs) = (0, 0);
-            let mut part = Part {
-                c,
-                advisory_day,
-                orgs: Window::new(lo, block_orgs),
-                disr_since,
-                disr_days,
-                imp: ImpactWindow {
-                    reach_t,
-                    enc_segs,
-                    reachable,
-                    peak,
-                },
-                segs: None,
-                out: Out {
-                    cnt: counts,
-                    detections: &mut [],
-                    contain_n: &mut contain_n,
-                    switch_offs: &mut switch_offs,
-                    heap,
-                    slot,
-                    later: Later::Block {
-                        first: slot + 1,
-                        slots: &mut [],
-                        filed,
-                    },
-                    effects: Effects::Logged { key: Ev(0), log },
-                },
+            *contain_n = 0;
+            *switch_offs = 0;
+            let sink = BlockSink {
+                counts,
+                heap,
+                filed,
+                log,
+                contain_n,
+                switch_offs,
             };
+            let mut part = block_part(c, advisory_day, slot, lo, block_orgs, win, sink);
             for &(o, foothold) in footholds.iter() {
                 part.foothold(o as usize, foothold);
             }
@@ -469,7 +528,19 @@ impl Rep<'_> {
             return;
         }
         work.into_par_iter().with_max_len(1).for_each(draw);
+        self.book_wave_blocks();
+    }
+
+    /// Books what the wave's blocks booked on their own: their counts
+    /// (summed), the events they filed (into the heap or the calendar, whose
+    /// order does not matter) and their order-dependent effects, in the order
+    /// of their keys (blocks' logs are each in key order; a stable sort of
+    /// their concatenation in block order keeps a wave's, all keyed 0, in
+    /// block order, which is organisation order).
+    fn book_wave_blocks(&mut self) {
         let mut wave_blocks = std::mem::take(&mut self.wave_blocks);
+        let mut logged = std::mem::take(&mut self.wave_log);
+        logged.clear();
         for block in &mut wave_blocks {
             for (total, &change) in self.cnt.iter_mut().zip(&block.counts) {
                 *total = total.wrapping_add(change);
@@ -478,56 +549,44 @@ impl Rep<'_> {
             for &ev in &block.filed {
                 self.slots[(ev.t() * SLOTS as f64) as usize].push(ev);
             }
-            for &(_, e) in &block.log {
-                match e {
-                    Ordered::Msg(m) => self.pending.push(m),
-                    Ordered::Contained(x) => self.contain_sum += x,
-                    Ordered::SwitchOffDays(x) => self.imp.switch_off_days += x,
-                }
+            self.contain_n += block.contain_n;
+            self.imp.switch_offs += block.switch_offs;
+            logged.extend_from_slice(&block.log);
+        }
+        logged.sort_by_key(|&(key, _)| key);
+        for &(_, e) in &logged {
+            match e {
+                Ordered::Msg(m) => self.pending.push(m),
+                Ordered::Contained(x) => self.contain_sum += x,
+                Ordered::SwitchOffDays(x) => self.imp.switch_off_days += x,
             }
         }
+        self.wave_log = logged;
         self.wave_blocks = wave_blocks;
     }
 
     /// The day's lures from abused mailboxes, booked in the order they were
-    /// sent, as one loop would. When replicates leave threads idle, each
-    /// organisation's first lure of the day is drawn beforehand, in parallel
-    /// over the phishing wave's blocks: it depends only on the organisation's
-    /// own stream and staff, which nothing booked before it touches. A later
-    /// lure to the same organisation must follow the booking of the earlier
-    /// one (whose foothold draws from the same stream): it is drawn in turn.
+    /// sent, as one loop would. When replicates leave threads idle, they are
+    /// drawn and booked per block of the phishing wave's, in parallel: a lure
+    /// reads and writes only its organisation's stream, staff and state (a
+    /// block takes its organisations' lures in the order sent, so a later
+    /// lure to one follows the booking of the earlier one, whose foothold
+    /// draws from the same stream); its counts are summed, the events it
+    /// files go to the heap or the calendar (whose order does not matter),
+    /// and its order-dependent effects are logged with its place in the
+    /// order sent and booked in that order.
     pub(super) fn mailbox_lures(&mut self, d: u32) {
         let lures = std::mem::take(&mut self.lures);
         let odds_mult = self.c.p.trusted_sender_odds_ratio;
         if !self.c.parallel_waves || lures.is_empty() {
-            for o in lures {
+            for &o in &lures {
                 let o = o as usize;
                 self.phish(o, d, mailbox_share(self.c, o), odds_mult, false);
             }
+            self.lures = lures;
+            self.lures.clear();
             return;
         }
-        let first = self.draw_first_lures(&lures, d);
-        let mut blocks = std::mem::take(&mut self.wave_blocks);
-        let mut next = [0usize; WAVE_CHUNKS];
-        let n = self.c.syn.len();
-        for (&o, first) in lures.iter().zip(first) {
-            let o = o as usize;
-            if first {
-                let b = wave_block_of(o, n);
-                let drawn = std::mem::take(&mut blocks[b].lure_draws[next[b]]);
-                next[b] += 1;
-                self.apply_phish(o, drawn);
-            } else {
-                self.phish(o, d, mailbox_share(self.c, o), odds_mult, false);
-            }
-        }
-        self.wave_blocks = blocks;
-    }
-
-    /// Draws, in parallel over the phishing wave's blocks, the first lure of
-    /// the day to each organisation in `lures` (into each block's
-    /// `lure_draws`); says which lures are those first ones.
-    pub(super) fn draw_first_lures(&mut self, lures: &[u32], d: u32) -> Vec<bool> {
         let c = self.c;
         let n = c.syn.len();
         if self.wave_blocks.len() < WAVE_CHUNKS {
@@ -535,20 +594,15 @@ impl Rep<'_> {
                 .resize_with(WAVE_CHUNKS, WaveBlock::default);
         }
         for block in &mut self.wave_blocks {
-            block.first_lures.clear();
+            block.lures.clear();
         }
-        let mut first = vec![false; lures.len()];
         for (i, &o) in lures.iter().enumerate() {
-            if !std::mem::replace(&mut self.lured_today[o as usize], true) {
-                first[i] = true;
-                self.wave_blocks[wave_block_of(o as usize, n)]
-                    .first_lures
-                    .push(o);
-            }
+            self.wave_blocks[wave_block_of(o as usize, n)]
+                .lures
+                .push((i as u32, o));
         }
-        for &o in lures {
-            self.lured_today[o as usize] = false;
-        }
+        let counts_len = self.cnt.len();
+        let slot = self.slot;
         let advisory_day = &self.advisory_day;
         let blocks = wave_blocks(
             c.syn,
@@ -556,34 +610,70 @@ impl Rep<'_> {
             &mut self.staff,
             &mut self.wave_blocks,
         );
-        blocks.into_par_iter().with_max_len(1).for_each(
-            |(lo, base, block_orgs, block_staff, block)| {
-                block.lure_draws.clear();
-                for i in 0..block.first_lures.len() {
-                    let o = block.first_lures[i] as usize;
+        let rest = block_windows(n, &mut self.disr_since, &mut self.disr_days, &mut self.imp);
+        let work: Vec<_> = blocks.into_iter().zip(rest).collect();
+        work.into_par_iter().with_max_len(1).for_each(
+            |((lo, base, block_orgs, block_staff, block), win): (Block, BlockWindows)| {
+                let WaveBlock {
+                    binom,
+                    scratch,
+                    counts,
+                    lures,
+                    heap,
+                    filed,
+                    log,
+                    contain_n,
+                    switch_offs,
+                    ..
+                } = block;
+                counts.clear();
+                counts.resize(counts_len, 0);
+                filed.clear();
+                log.clear();
+                *contain_n = 0;
+                *switch_offs = 0;
+                let sink = BlockSink {
+                    counts,
+                    heap,
+                    filed,
+                    log,
+                    contain_n,
+                    switch_offs,
+                };
+                let mut part = block_part(c, advisory_day, slot, lo, block_orgs, win, sink);
+                for &(i, o) in lures.iter() {
+                    let o = o as usize;
                     let lure = Lure {
                         d,
                         share: mailbox_share(c, o),
                         cached_share: false,
                     };
-                    let org = &mut block_orgs[o - lo];
-                    let odds_mult = c.p.trusted_sender_odds_ratio;
-                    let drawn = draw_in_block(
+                    let (mult, mfa) = lure_odds(c, advisory_day, o, d, odds_mult);
+                    let r = c.syn.staff_of(o);
+                    let out = draw_phish(
                         c,
-                        advisory_day,
                         o,
                         &lure,
-                        odds_mult,
-                        org,
-                        block_staff,
-                        base,
-                        block,
+                        mult,
+                        mfa,
+                        &mut part.orgs[o].rng,
+                        &mut block_staff[r.start - base..r.end - base],
+                        binom,
+                        scratch,
                     );
-                    block.lure_draws.push(drawn);
+                    out.count_into(part.out.cnt, part.ci(o));
+                    if let Some(foothold) = out.foothold {
+                        if let Effects::Logged { key, .. } = &mut part.out.effects {
+                            *key = Ev(i as u128);
+                        }
+                        part.foothold(o, foothold);
+                    }
                 }
             },
         );
-        first
+        self.book_wave_blocks();
+        self.lures = lures;
+        self.lures.clear();
     }
 
     pub(super) fn wave(&mut self, ci: usize, d: u32) {
