@@ -23,16 +23,24 @@ pub(super) type Foothold = (f64, bool, f64);
 pub(super) struct WaveBlock {
     binom: BinomialCache,
     scratch: Vec<u32>,
-    /// Changes of the per-country counts (`cnt`) the block's lures made,
-    /// modulo 2^64 as the counts are, so adding them once gives the counts of
-    /// booking each lure in turn.
-    counts: Vec<u64>,
     /// The footholds, in organisation order.
     footholds: Vec<(u32, Foothold)>,
     /// The day's lures from abused mailboxes to the block's organisations,
     /// in the order they were sent: their place in that order and target.
     lures: Vec<(u32, u32)>,
-    /// What booking its footholds filed: events due in the current slot...
+    /// What its footholds booked beyond its organisations' state.
+    bookings: BlockBookings,
+}
+
+/// What a block's footholds book beyond its organisations' state, kept
+/// from wave to wave (the buffers keep their capacity).
+#[derive(Default)]
+pub(super) struct BlockBookings {
+    /// Changes of the per-country counts (`cnt`) the block's lures made,
+    /// modulo 2^64 as the counts are, so adding them once gives the counts of
+    /// booking each lure in turn.
+    counts: Vec<u64>,
+    /// Events due in the current slot...
     heap: BinaryHeap<Reverse<Ev>>,
     /// ... and later,
     filed: Vec<Ev>,
@@ -44,6 +52,26 @@ pub(super) struct WaveBlock {
     /// counted all the same, as the whole replicate's part would).
     contain_n: u64,
     switch_offs: u64,
+}
+
+impl BlockBookings {
+    /// A sink for a new round of bookings: everything but `counts` (which
+    /// the wave's draws have already filled, or which the caller resets)
+    /// starts empty.
+    fn sink(&mut self) -> BlockSink<'_> {
+        self.filed.clear();
+        self.log.clear();
+        self.contain_n = 0;
+        self.switch_offs = 0;
+        BlockSink {
+            counts: &mut self.counts,
+            heap: &mut self.heap,
+            filed: &mut self.filed,
+            log: &mut self.log,
+            contain_n: &mut self.contain_n,
+            switch_offs: &mut self.switch_offs,
+        }
+    }
 }
 
 /// The block of a phishing wave that holds organisation `o` of `n` (blocks
@@ -453,8 +481,8 @@ impl Rep<'_> {
         let rest = block_windows(n, &mut self.disr_since, &mut self.disr_days, &mut self.imp);
         let work: Vec<_> = blocks.into_iter().zip(rest).collect();
         let draw = |((lo, base, block_orgs, block_staff, block), win): (Block, BlockWindows)| {
-            block.counts.clear();
-            block.counts.resize(counts_len, 0);
+            block.bookings.counts.clear();
+            block.bookings.counts.resize(counts_len, 0);
             block.footholds.clear();
             for (i, org) in block_orgs.iter_mut().enumerate() {
                 let o = lo + i;
@@ -475,7 +503,7 @@ impl Rep<'_> {
                     base,
                     block,
                 );
-                ph.count_into(&mut block.counts, syn.country[o] as usize * NS);
+                ph.count_into(&mut block.bookings.counts, syn.country[o] as usize * NS);
                 if let Some(foothold) = ph.foothold {
                     block.footholds.push((o as u32, foothold));
                 }
@@ -484,27 +512,11 @@ impl Rep<'_> {
                 return;
             }
             let WaveBlock {
-                counts,
                 footholds,
-                heap,
-                filed,
-                log,
-                contain_n,
-                switch_offs,
+                bookings,
                 ..
             } = block;
-            filed.clear();
-            log.clear();
-            *contain_n = 0;
-            *switch_offs = 0;
-            let sink = BlockSink {
-                counts,
-                heap,
-                filed,
-                log,
-                contain_n,
-                switch_offs,
-            };
+            let sink = bookings.sink();
             let mut part = block_part(c, advisory_day, slot, lo, block_orgs, win, sink);
             for &(o, foothold) in footholds.iter() {
                 part.foothold(o as usize, foothold);
@@ -517,7 +529,7 @@ impl Rep<'_> {
             work.into_iter().for_each(draw);
             let wave_blocks = std::mem::take(&mut self.wave_blocks);
             for block in &wave_blocks {
-                for (total, &change) in self.cnt.iter_mut().zip(&block.counts) {
+                for (total, &change) in self.cnt.iter_mut().zip(&block.bookings.counts) {
                     *total = total.wrapping_add(change);
                 }
                 for &(o, foothold) in &block.footholds {
@@ -541,17 +553,17 @@ impl Rep<'_> {
         let mut wave_blocks = std::mem::take(&mut self.wave_blocks);
         let mut logged = std::mem::take(&mut self.wave_log);
         logged.clear();
-        for block in &mut wave_blocks {
-            for (total, &change) in self.cnt.iter_mut().zip(&block.counts) {
+        for WaveBlock { bookings: b, .. } in &mut wave_blocks {
+            for (total, &change) in self.cnt.iter_mut().zip(&b.counts) {
                 *total = total.wrapping_add(change);
             }
-            self.heap.extend(block.heap.drain());
-            for &ev in &block.filed {
+            self.heap.extend(b.heap.drain());
+            for &ev in &b.filed {
                 self.slots[(ev.t() * SLOTS as f64) as usize].push(ev);
             }
-            self.contain_n += block.contain_n;
-            self.imp.switch_offs += block.switch_offs;
-            logged.extend_from_slice(&block.log);
+            self.contain_n += b.contain_n;
+            self.imp.switch_offs += b.switch_offs;
+            logged.extend_from_slice(&b.log);
         }
         logged.sort_by_key(|&(key, _)| key);
         for &(_, e) in &logged {
@@ -617,29 +629,13 @@ impl Rep<'_> {
                 let WaveBlock {
                     binom,
                     scratch,
-                    counts,
                     lures,
-                    heap,
-                    filed,
-                    log,
-                    contain_n,
-                    switch_offs,
+                    bookings,
                     ..
                 } = block;
-                counts.clear();
-                counts.resize(counts_len, 0);
-                filed.clear();
-                log.clear();
-                *contain_n = 0;
-                *switch_offs = 0;
-                let sink = BlockSink {
-                    counts,
-                    heap,
-                    filed,
-                    log,
-                    contain_n,
-                    switch_offs,
-                };
+                bookings.counts.clear();
+                bookings.counts.resize(counts_len, 0);
+                let sink = bookings.sink();
                 let mut part = block_part(c, advisory_day, slot, lo, block_orgs, win, sink);
                 for &(i, o) in lures.iter() {
                     let o = o as usize;
