@@ -304,6 +304,16 @@ mod tests {
             f.vulnerability_of(top).to_bits(),
             f.vulnerability_at(top.unit()).to_bits()
         );
+        // A block of draws at once gives the same numbers.
+        let us: Vec<UnitBits> = (0..10_000)
+            .map(|_| unit_bits(&mut rng))
+            .chain([top])
+            .collect();
+        let mut block = vec![0.0; us.len()];
+        f.vulnerabilities_of(&us, &mut block);
+        for (&u, v) in us.iter().zip(&block) {
+            assert_eq!(v.to_bits(), f.vulnerability_of(u).to_bits());
+        }
     }
 
     #[test]
