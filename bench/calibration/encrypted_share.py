@@ -24,15 +24,11 @@ SCENARIO = ROOT / "scenarios" / "europe-phishing-ransomware.toml"
 STAFF_PER_SEGMENT = 150  # the default of `staff_per_segment`; segments are clamped to 2..64
 
 
-def victims(holisec, reach_days, reachable, concentration, seed, scale):
-    text = SCENARIO.read_text().replace(
-        "[parameters]\n",
-        "[parameters]\n"
-        f"segment_reach_days = {reach_days}\n"
-        f"segment_reachable = {reachable}\n"
-        f"segment_reachable_concentration = {concentration}\n",
-        1,
-    )
+def organisations(holisec, parameters, seed, scale):
+    """The rows of `organisations.csv` of one replicate of the shipped monthly
+    campaign with `parameters` (a dict) added to its `[parameters]`."""
+    lines = "".join(f"{key} = {value}\n" for key, value in parameters.items())
+    text = SCENARIO.read_text().replace("[parameters]\n", "[parameters]\n" + lines, 1)
     with tempfile.TemporaryDirectory() as tmp:
         scenario = Path(tmp) / "scenario.toml"
         scenario.write_text(text)
@@ -42,11 +38,20 @@ def victims(holisec, reach_days, reachable, concentration, seed, scale):
             check=True, capture_output=True,
         )
         with open(Path(tmp) / "out" / "organisations.csv", newline="") as f:
-            for row in csv.DictReader(f):
-                share = float(row["mean_share_encrypted"])
-                if row["kind"] == "hospital" and share > 0:
-                    segments = min(64, max(2, math.ceil(int(row["staff"]) / STAFF_PER_SEGMENT)))
-                    yield share, segments
+            yield from csv.DictReader(f)
+
+
+def victims(holisec, reach_days, reachable, concentration, seed, scale):
+    parameters = {
+        "segment_reach_days": reach_days,
+        "segment_reachable": reachable,
+        "segment_reachable_concentration": concentration,
+    }
+    for row in organisations(holisec, parameters, seed, scale):
+        share = float(row["mean_share_encrypted"])
+        if row["kind"] == "hospital" and share > 0:
+            segments = min(64, max(2, math.ceil(int(row["staff"]) / STAFF_PER_SEGMENT)))
+            yield share, segments
 
 
 def main():

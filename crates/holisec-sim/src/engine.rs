@@ -370,6 +370,36 @@ pub fn recovery_share_factor(p: &Parameters, share: f64) -> f64 {
     1.0 - w + w * share / RECOVERY_REFERENCE_SHARE
 }
 
+/// The care-critical segments of an organisation with `n` segments:
+/// `critical_segment_share` of them, rounded, and at least one (an
+/// organisation's only segment runs its care).
+pub fn critical_segments(p: &Parameters, n: usize) -> usize {
+    let n = n.max(1);
+    ((p.critical_segment_share * n as f64).round() as usize).clamp(1, n)
+}
+
+/// Draws, for an estate of `n` segments of which `m` are care-critical and
+/// which the attacker encrypts in random order, how many are encrypted when
+/// the first critical one is: `J` with `P(J > j) = prod_{i<j} (n-m-i)/(n-i)`
+/// (`E[J] = (n+1)/(m+1)`), by inversion of one uniform draw; 1 without a
+/// draw when every segment is critical.
+pub fn first_critical_segment(rng: &mut SimRng, n: usize, m: usize) -> u16 {
+    if m >= n {
+        return 1;
+    }
+    let u: f64 = rng.random();
+    let mut beyond = 1.0; // P(J > j)
+    let mut j = 0;
+    loop {
+        let next = beyond * (n - m - j) as f64 / (n - j) as f64;
+        if u >= next {
+            return (j + 1).min(u16::MAX as usize) as u16;
+        }
+        beyond = next;
+        j += 1;
+    }
+}
+
 /// Mean share of computers encrypted in healthcare ransomware attacks that
 /// encrypted: Sophos, *The State of Ransomware in Healthcare 2024* (58%),
 /// the population `recovery_median_days` was fitted to.
@@ -504,16 +534,8 @@ struct Rep<'a> {
 /// estate and of IT switch-offs (kept out of [`Org`], whose cache
 /// line is full).
 struct Impact {
-    /// Time up to which the attacker's reach over the segments has been
-    /// drawn (domain control, then detonation); infinite when not reaching.
-    reach_t: Vec<f32>,
-    /// Segments encrypted in the current episode.
-    enc_segs: Vec<u16>,
-    /// Segments the attacker can reach from domain control in the current
-    /// episode (drawn at domain control; `u16::MAX` before, meaning all).
-    reachable: Vec<u16>,
-    /// Largest share encrypted in the replicate.
-    peak: Vec<f32>,
+    /// The per-organisation arrays, lent to blocks as [`ImpactWindow`]s.
+    arrays: ImpactArrays,
     /// Switched-off national systems: the organisations they cut off
     /// (themselves first). (A switched-off hospital, flagged `SWITCHED`,
     /// cuts off only itself.)
@@ -522,6 +544,24 @@ struct Impact {
     switch_offs: u64,
     /// Organisation-days under a switch-off (until restoration or the horizon).
     switch_off_days: f64,
+}
+
+/// [`Impact`]'s arrays, one entry per organisation.
+struct ImpactArrays {
+    /// Time up to which the attacker's reach over the segments has been
+    /// drawn (domain control, then detonation); infinite when not reaching.
+    reach_t: Vec<f32>,
+    /// Segments encrypted in the current episode.
+    enc_segs: Vec<u16>,
+    /// Segments the attacker can reach from domain control in the current
+    /// episode (drawn at domain control; `u16::MAX` before, meaning all).
+    reachable: Vec<u16>,
+    /// In the current episode, the number of segments encrypted at which a
+    /// care-critical one is among them (drawn at the first encryption,
+    /// [`first_critical_segment`]): encryption disrupts care from then on.
+    first_critical: Vec<u16>,
+    /// Largest share encrypted in the replicate.
+    peak: Vec<f32>,
 }
 
 /// Result of one replicate.
@@ -611,10 +651,13 @@ impl<'a> Rep<'a> {
             contain_n: 0,
             day: 0,
             imp: Impact {
-                reach_t: vec![f32::INFINITY; n],
-                enc_segs: vec![0; n],
-                reachable: vec![u16::MAX; n],
-                peak: vec![0.0; n],
+                arrays: ImpactArrays {
+                    reach_t: vec![f32::INFINITY; n],
+                    enc_segs: vec![0; n],
+                    reachable: vec![u16::MAX; n],
+                    first_critical: vec![1; n],
+                    peak: vec![0.0; n],
+                },
                 switched: HashMap::new(),
                 switch_offs: 0,
                 switch_off_days: 0.0,
@@ -691,7 +734,7 @@ impl<'a> Rep<'a> {
         let (mut share_sum, mut share_n) = (0.0, 0u64);
         for o in 0..syn.len() {
             let f = self.orgs[o].flags;
-            let peak = self.imp.peak[o] as f64;
+            let peak = self.imp.arrays.peak[o] as f64;
             if f & EVER_ENC != 0 && peak > 0.0 {
                 share_sum += peak;
                 share_n += 1;
@@ -715,7 +758,7 @@ impl<'a> Rep<'a> {
             metrics: m,
             flags: self.orgs.iter().map(|x| x.flags & !SWITCHED).collect(),
             disr_days: self.disr_days,
-            enc_peak: self.imp.peak,
+            enc_peak: self.imp.arrays.peak,
         }
     }
 }
@@ -791,16 +834,22 @@ pub fn simulate_cancellable(
 }
 
 /// The care organisations that depend on national system `national`'s IT
-/// and are cut off when it switches its IT off: the hospitals and
-/// primary-care organisations of its country, each with the strength of the
-/// first-level relation national system -> healthcare organisation
-/// (`Channels::national_care`), drawn once per seed (the same in every
-/// replicate).
-pub fn switch_off_dependants(syn: &Synth, seed: u64, national: usize) -> Vec<u32> {
+/// and are cut off when it switches its IT off, drawn once per seed (the
+/// same in every replicate): each hospital of its country with the strength
+/// of the first-level relation national system -> healthcare organisation
+/// (`Channels::national_care`), each primary-care organisation with that
+/// strength times `switch_off_primary_care`, since most primary care (GP
+/// practices) runs its own systems and loses only the national services
+/// (`dependency_disruption`), not its IT.
+pub fn switch_off_dependants(syn: &Synth, p: &Parameters, seed: u64, national: usize) -> Vec<u32> {
     let c = &syn.countries[syn.country[national] as usize];
     let strength = syn.channels.national_care;
-    (c.hospitals.start..c.primary_care.end)
-        .filter(|&o| rng::unit_hash(seed, o as u64, 106) < strength)
+    let hospitals = c.hospitals.clone().map(|o| (o, strength));
+    let primary = (c.primary_care.clone()).map(|o| (o, strength * p.switch_off_primary_care));
+    hospitals
+        .chain(primary)
+        .filter(|&(o, q)| rng::unit_hash(seed, o as u64, 106) < q)
+        .map(|(o, _)| o)
         .collect()
 }
 
@@ -1120,6 +1169,51 @@ fn run_on_until(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The position of the first of m critical segments among n encrypted
+    /// in random order: `P(J = 1) = m / n`, `E[J] = (n + 1) / (m + 1)`,
+    /// never beyond `n - m + 1`; with every segment critical, 1 without a
+    /// draw.
+    #[test]
+    fn first_critical_segment_follows_the_closed_form() {
+        let mut rng = rng::stream(3, 0, 0);
+        let draws = 200_000;
+        for (n, m) in [(16, 4), (10, 1), (5, 4), (2, 1)] {
+            let js: Vec<u16> = (0..draws)
+                .map(|_| first_critical_segment(&mut rng, n, m))
+                .collect();
+            assert!(js.iter().all(|&j| (1..=(n - m + 1) as u16).contains(&j)));
+            let first = js.iter().filter(|&&j| j == 1).count() as f64 / draws as f64;
+            let q = m as f64 / n as f64;
+            assert!((first - q).abs() < 5.0 * (q * (1.0 - q) / draws as f64).sqrt());
+            let mean = js.iter().map(|&j| j as f64).sum::<f64>() / draws as f64;
+            let expected = (n + 1) as f64 / (m + 1) as f64;
+            // Var[J] <= E[J^2] <= (n - m + 1)^2 bounds the standard error.
+            let se = (n - m + 1) as f64 / (draws as f64).sqrt();
+            assert!(
+                (mean - expected).abs() < 5.0 * se,
+                "n {n} m {m}: {mean} vs {expected}"
+            );
+        }
+        let before = rng.clone();
+        assert_eq!(first_critical_segment(&mut rng, 3, 3), 1);
+        assert_eq!(rng, before, "no draw when every segment is critical");
+    }
+
+    #[test]
+    fn critical_segments_round_the_share_and_keep_at_least_one() {
+        let mut p = Parameters {
+            critical_segment_share: 0.25,
+            ..Parameters::default()
+        };
+        assert_eq!(critical_segments(&p, 1), 1);
+        assert_eq!(critical_segments(&p, 16), 4);
+        assert_eq!(critical_segments(&p, 3), 1);
+        p.critical_segment_share = 0.0;
+        assert_eq!(critical_segments(&p, 16), 1);
+        p.critical_segment_share = 1.0;
+        assert_eq!(critical_segments(&p, 16), 16);
+    }
 
     /// The time from domain control to impact is the two-lognormal mixture
     /// the parameters describe: its share beyond a few points equals the

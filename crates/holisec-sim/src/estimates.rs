@@ -52,8 +52,10 @@ ranges! {
     segment_reach_days: 1.0, 60.0, "from ransomware pushed by group policy in a day to a slow manual spread over two months; the default matches Sophos 2024's 58% of computers encrypted";
     segment_reachable: 0.6, 1.0, "from estates split into separate domains and offline networks, where an attacker holds well under two thirds, to a flat network where every segment is in reach";
     segment_reachable_concentration: 0.5, 20.0, "from estates that are either wholly flat or tightly split to estates that all resemble the mean";
+    critical_segment_share: 0.1, 0.6, "from clinical systems on a tenth of an estate (one segment in ten) to most of it";
     switch_off_threshold: 0.2, 0.8, "no published decision rule: from switching off at the first encrypted fifth to holding on until most is lost";
     switch_off_detect: 0.0, 1.0, "no public estimate: never to always switching off on a detected domain compromise";
+    switch_off_primary_care: 0.0, 0.5, "from primary care wholly on its own systems to half of it run on the national network (community services, practices on a national system)";
     switch_off_min_days: 1.0, 7.0, "a checked restart in a day up to a week of staged reconnection";
     restore_median_days: 10.0, 120.0, "from a hospital's recovery (19.4 d median, Sophos 2024) down to half of it, up to the HSE's four months";
     restore_sigma: 0.3, 1.3, "restoration times from tightly planned to as spread as hospitals' recoveries (1.318)";

@@ -275,6 +275,7 @@ forensics_days = 0.0
 recovery_median_days = 20.0
 recovery_sigma = 0.0
 recovery_share_weight = {weight:?}
+critical_segment_share = 1.0
 [[campaign]]
 vector = "intrusion"
 threat = "ransomware"
@@ -304,6 +305,101 @@ fn recovery_takes_longer_the_more_is_encrypted() {
     // Weight 0: the share does not matter.
     let (_, days) = recovery_days_of_one_hospital(3650.0, 0.0);
     assert!((days - 20.0).abs() < 1e-3, "{days}");
+}
+
+/// One hospital encrypted at impact in each of 800 replicates, with
+/// `critical_segment_share` `critical` and either only the detonation
+/// segment (`reach` 3650 days: nothing else reached) or the whole estate
+/// (`reach` 0): its segments, its care-critical segments, and the share of
+/// replicates in which its care was disrupted.
+fn care_disrupted_share(critical: f64, reach: f64) -> (usize, usize, f64) {
+    let sc = scenario(&format!(
+        r#"
+[scenario]
+days = 30
+replicates = 800
+scale = 0.01
+[parameters]
+{QUIET}
+dwell_days = 1.0
+dwell_sigma = 0.0
+dwell_slow_share = 0.0
+detect_days = 3650.0
+encrypt_rate = 1.0
+segment_reach_days = {reach:?}
+segment_reachable = 1.0
+containment_days = 0.0
+critical_segment_share = {critical:?}
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "hospital-DE-0003"
+"#
+    ));
+    let (syn, r) = run(&sc);
+    let o = syn.org_by_id("hospital-DE-0003").unwrap();
+    let n = syn.segs_of(o).len();
+    let m = holisec_sim::engine::critical_segments(&sc.parameters, n);
+    // Encrypted in every replicate: one segment, or all of them.
+    let share = if reach > 0.0 { 1.0 / n as f64 } else { 1.0 };
+    let mean_share = r.organisation_outcomes[o].mean_share_encrypted;
+    assert!((mean_share - share).abs() < 1e-6, "{mean_share} vs {share}");
+    (n, m, r.organisation_outcomes[o].p_disrupted)
+}
+
+#[test]
+fn encryption_disrupts_care_once_it_reaches_a_critical_segment() {
+    // Only the detonation segment: care is disrupted when that segment is
+    // one of the m critical ones of n, with probability m / n.
+    let (n, m, p) = care_disrupted_share(0.25, 3650.0);
+    assert!(n >= 2 && m < n, "{n} segments, {m} critical");
+    let q = m as f64 / n as f64;
+    let sd = (q * (1.0 - q) / 800.0).sqrt();
+    assert!((p - q).abs() < 4.5 * sd, "{p} vs {q} ({m} of {n})");
+    // Every segment critical, or the whole estate encrypted: always.
+    assert_eq!(care_disrupted_share(1.0, 3650.0).2, 1.0);
+    assert_eq!(care_disrupted_share(0.25, 0.0).2, 1.0);
+}
+
+#[test]
+fn a_national_switch_off_cuts_off_primary_care_by_its_own_share() {
+    let e = eco();
+    let sc = scenario("[scenario]\nscale = 0.2\n");
+    let syn = synthesise(&e, &sc).unwrap();
+    let national = syn.org_by_id("national-system-IE").unwrap();
+    let ie = &syn.countries[syn.country[national] as usize];
+    let strength = syn.channels.national_care;
+    let cut = |share: f64| {
+        let mut p = sc.parameters.clone();
+        p.switch_off_primary_care = share;
+        let all = switch_off_dependants(&syn, &p, sc.seed, national);
+        let (hospitals, primary): (Vec<u32>, Vec<u32>) =
+            all.into_iter().partition(|&o| ie.hospitals.contains(&o));
+        assert!(primary.iter().all(|o| ie.primary_care.contains(o)));
+        (hospitals, primary)
+    };
+    let within = |count: usize, of: usize, q: f64| {
+        let sd = (of as f64 * q * (1.0 - q)).sqrt();
+        (count as f64 - of as f64 * q).abs() < 4.5 * sd + 1.0
+    };
+    let (h0, p0) = cut(0.0);
+    let (h1, p1) = cut(1.0);
+    let (h, p) = cut(0.1);
+    // Hospitals depend on the national IT whatever primary care does.
+    assert_eq!(h0, h1);
+    assert_eq!(h, h1);
+    assert!(within(h.len(), ie.hospitals.len(), strength), "{}", h.len());
+    // Primary care: none, all that depend on it, or a tenth of those (the
+    // same draws, so a subset).
+    assert!(p0.is_empty());
+    let care = ie.primary_care.len();
+    assert!(within(p1.len(), care, strength), "{} of {care}", p1.len());
+    assert!(
+        within(p.len(), care, strength * 0.1),
+        "{} of {care}",
+        p.len()
+    );
+    assert!(p.iter().all(|o| p1.contains(o)));
 }
 
 #[test]
@@ -383,7 +479,7 @@ organisation = "national-system-IE"
     ));
     let (syn, r) = run(&sc);
     let national = syn.org_by_id("national-system-IE").unwrap();
-    let dependants = switch_off_dependants(&syn, sc.seed, national);
+    let dependants = switch_off_dependants(&syn, &sc.parameters, sc.seed, national);
     let ie = &syn.countries[syn.country[national] as usize];
     let care = (ie.primary_care.end - ie.hospitals.start) as usize;
     assert!(!dependants.is_empty() && dependants.len() < care);

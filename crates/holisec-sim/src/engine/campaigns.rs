@@ -315,28 +315,13 @@ pub(super) fn block_windows<'p>(
     n: usize,
     disr_since: &'p mut [f32],
     disr_days: &'p mut [f32],
-    imp: &'p mut Impact,
+    imp: &'p mut ImpactArrays,
 ) -> Vec<BlockWindows<'p>> {
     let k = WAVE_CHUNKS;
-    let disr = windows_of(disr_since, n, k)
+    windows_of(disr_since, n, k)
         .into_iter()
-        .zip(windows_of(disr_days, n, k));
-    let reach = windows_of(&mut imp.reach_t, n, k)
-        .into_iter()
-        .zip(windows_of(&mut imp.enc_segs, n, k));
-    let peak = windows_of(&mut imp.reachable, n, k)
-        .into_iter()
-        .zip(windows_of(&mut imp.peak, n, k));
-    disr.zip(reach.zip(peak))
-        .map(|(disr, ((reach_t, enc_segs), (reachable, peak)))| {
-            let imp = ImpactWindow {
-                reach_t,
-                enc_segs,
-                reachable,
-                peak,
-            };
-            (disr, imp)
-        })
+        .zip(windows_of(disr_days, n, k))
+        .zip(imp.windows(n, k))
         .collect()
 }
 
@@ -478,7 +463,12 @@ impl Rep<'_> {
         let slot = self.slot;
         let advisory_day = &self.advisory_day;
         let blocks = wave_blocks(syn, &mut self.orgs, &mut self.staff, &mut self.wave_blocks);
-        let rest = block_windows(n, &mut self.disr_since, &mut self.disr_days, &mut self.imp);
+        let rest = block_windows(
+            n,
+            &mut self.disr_since,
+            &mut self.disr_days,
+            &mut self.imp.arrays,
+        );
         let work: Vec<_> = blocks.into_iter().zip(rest).collect();
         let draw = |((lo, base, block_orgs, block_staff, block), win): (Block, BlockWindows)| {
             block.bookings.counts.clear();
@@ -622,7 +612,12 @@ impl Rep<'_> {
             &mut self.staff,
             &mut self.wave_blocks,
         );
-        let rest = block_windows(n, &mut self.disr_since, &mut self.disr_days, &mut self.imp);
+        let rest = block_windows(
+            n,
+            &mut self.disr_since,
+            &mut self.disr_days,
+            &mut self.imp.arrays,
+        );
         let work: Vec<_> = blocks.into_iter().zip(rest).collect();
         work.into_par_iter().with_max_len(1).for_each(
             |((lo, base, block_orgs, block_staff, block), win): (Block, BlockWindows)| {

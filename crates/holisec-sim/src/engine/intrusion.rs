@@ -20,7 +20,7 @@ impl Part<'_> {
             };
             self.set_state(o, back);
         }
-        let now = noinf || self.orgs[o].flags & ENC != 0;
+        let now = noinf || self.care_encrypted(o);
         let was = self.orgs[o].flags & DISR != 0;
         if now == was {
             return;
@@ -134,9 +134,10 @@ impl Part<'_> {
         self.flow(o, IMPACTS, 1);
         self.detected(o);
         if encrypted {
+            // Care (and the services dependants get) is disrupted once a
+            // care-critical segment is encrypted: the caller records the
+            // segments encrypted next ([`Rep::encrypted_share_changed`]).
             self.orgs[o].flags |= ENC | EVER_ENC;
-            self.ordered(Ordered::Msg(Msg::DepDown(o as u32)));
-            self.update_disrupted(o, t);
         }
         if self.c.syn.kind[o] == OrgKind::Supplier {
             self.ordered(Ordered::Msg(Msg::SupplierAlert(o as u32)));
@@ -196,9 +197,30 @@ impl Part<'_> {
         (self.imp.enc_segs[o] as f64 / n as f64).min(1.0)
     }
 
-    /// Records the share of `o`'s segments encrypted; a national system
-    /// whose share reaches `switch_off_threshold` switches its IT off.
-    pub(super) fn encrypted_share_changed(&mut self, o: usize, t: f64) {
+    /// Whether `o`'s care is down from encryption: it is encrypted and a
+    /// care-critical segment is among the segments encrypted.
+    fn care_encrypted(&self, o: usize) -> bool {
+        self.orgs[o].flags & ENC != 0 && self.imp.enc_segs[o] >= self.imp.first_critical[o]
+    }
+
+    /// Records that `o`'s encrypted segments went from `before` to
+    /// `enc_segs[o]` at `t`. At the episode's first encryption, when the
+    /// first care-critical segment will be reached is drawn
+    /// ([`first_critical_segment`]); once it is, `o`'s care is disrupted
+    /// and its dependants lose its services. A national system whose share
+    /// reaches `switch_off_threshold` switches its IT off.
+    pub(super) fn encrypted_share_changed(&mut self, o: usize, t: f64, before: u16) {
+        let now = self.imp.enc_segs[o];
+        if before == 0 && now > 0 {
+            let n = self.c.syn.segs_of(o).len().max(1);
+            let m = critical_segments(self.c.p, n);
+            self.imp.first_critical[o] = first_critical_segment(&mut self.orgs[o].rng, n, m);
+        }
+        let first = self.imp.first_critical[o];
+        if self.orgs[o].flags & ENC != 0 && before < first && first <= now {
+            self.ordered(Ordered::Msg(Msg::DepDown(o as u32)));
+            self.update_disrupted(o, t);
+        }
         let share = self.share_encrypted(o);
         if share as f32 > self.imp.peak[o] {
             self.imp.peak[o] = share as f32;
@@ -230,7 +252,7 @@ impl Part<'_> {
         // A hospital cuts off only itself; its entry in `switched` is implied.
         let mut cut = vec![o as u32];
         if national {
-            cut.extend(switch_off_dependants(self.c.syn, self.c.sc.seed, o));
+            cut.extend(switch_off_dependants(self.c.syn, p, self.c.sc.seed, o));
         }
         let horizon = self.c.sc.days as f64;
         *self.out.switch_offs += 1;
@@ -347,7 +369,7 @@ impl Part<'_> {
                 }
                 self.impact(o, t, enc);
                 if enc {
-                    self.encrypted_share_changed(o, t);
+                    self.encrypted_share_changed(o, t, 0);
                 }
             }
             E_DETECT
@@ -377,9 +399,10 @@ impl Part<'_> {
             E_CONTAIN if s == org::IMPACT => {
                 // Encryption goes on over the segments reached until containment.
                 if self.imp.reach_t[o].is_finite() {
+                    let before = self.imp.enc_segs[o];
                     self.reach(o, t);
                     self.imp.reach_t[o] = f32::INFINITY;
-                    self.encrypted_share_changed(o, t);
+                    self.encrypted_share_changed(o, t, before);
                 }
                 self.contained(o, t);
                 self.flow(o, DETECTIONS, 1);
@@ -405,10 +428,10 @@ impl Part<'_> {
             }
             E_RECOVERED if s == org::CONTAINED || s == org::RECOVERING => {
                 self.set_state(o, org::RECOVERED);
-                if self.orgs[o].flags & ENC != 0 {
-                    self.orgs[o].flags &= !ENC;
+                if self.care_encrypted(o) {
                     self.ordered(Ordered::Msg(Msg::DepUp(o as u32)));
                 }
+                self.orgs[o].flags &= !ENC;
                 self.clean_segments(o, t);
                 self.update_disrupted(o, t);
             }

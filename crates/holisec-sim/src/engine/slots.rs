@@ -77,12 +77,58 @@ pub(super) fn event_block_of(o: usize, n: usize) -> usize {
     ((o + 1) * EVENT_BLOCKS).div_ceil(n) - 1
 }
 
-/// The per-organisation arrays of the encrypted share ([`Impact`]).
+/// The per-organisation arrays of the encrypted share ([`ImpactArrays`]).
 pub(super) struct ImpactWindow<'p> {
     pub(super) reach_t: Window<'p, f32>,
     pub(super) enc_segs: Window<'p, u16>,
     pub(super) reachable: Window<'p, u16>,
+    pub(super) first_critical: Window<'p, u16>,
     pub(super) peak: Window<'p, f32>,
+}
+
+impl ImpactArrays {
+    /// All organisations' arrays as one window.
+    pub(super) fn window(&mut self) -> ImpactWindow<'_> {
+        ImpactWindow {
+            reach_t: Window::new(0, &mut self.reach_t),
+            enc_segs: Window::new(0, &mut self.enc_segs),
+            reachable: Window::new(0, &mut self.reachable),
+            first_critical: Window::new(0, &mut self.first_critical),
+            peak: Window::new(0, &mut self.peak),
+        }
+    }
+
+    /// The arrays of `k` blocks of the `n` organisations (as [`windows_of`]).
+    pub(super) fn windows(&mut self, n: usize, k: usize) -> Vec<ImpactWindow<'_>> {
+        let mut reach_t = windows_of(&mut self.reach_t, n, k).into_iter();
+        let mut enc_segs = windows_of(&mut self.enc_segs, n, k).into_iter();
+        let mut reachable = windows_of(&mut self.reachable, n, k).into_iter();
+        let mut first_critical = windows_of(&mut self.first_critical, n, k).into_iter();
+        let mut peak = windows_of(&mut self.peak, n, k).into_iter();
+        let mut out = Vec::with_capacity(k);
+        while let (
+            Some(reach_t),
+            Some(enc_segs),
+            Some(reachable),
+            Some(first_critical),
+            Some(peak),
+        ) = (
+            reach_t.next(),
+            enc_segs.next(),
+            reachable.next(),
+            first_critical.next(),
+            peak.next(),
+        ) {
+            out.push(ImpactWindow {
+                reach_t,
+                enc_segs,
+                reachable,
+                first_critical,
+                peak,
+            });
+        }
+        out
+    }
 }
 
 /// Where events due later than the current slot go.
@@ -376,12 +422,7 @@ impl<'a> Rep<'a> {
             orgs: Window::new(0, &mut self.orgs),
             disr_since: Window::new(0, &mut self.disr_since),
             disr_days: Window::new(0, &mut self.disr_days),
-            imp: ImpactWindow {
-                reach_t: Window::new(0, &mut self.imp.reach_t),
-                enc_segs: Window::new(0, &mut self.imp.enc_segs),
-                reachable: Window::new(0, &mut self.imp.reachable),
-                peak: Window::new(0, &mut self.imp.peak),
-            },
+            imp: self.imp.arrays.window(),
             segs,
             out: Out {
                 cnt: &mut self.cnt,
@@ -479,63 +520,49 @@ impl<'a> Rep<'a> {
         let orgs = windows(&mut self.orgs, n);
         let disr_since = windows(&mut self.disr_since, n);
         let disr_days = windows(&mut self.disr_days, n);
-        let reach_t = windows(&mut self.imp.reach_t, n);
-        let enc_segs = windows(&mut self.imp.enc_segs, n);
-        let reachable = windows(&mut self.imp.reachable, n);
-        let peak = windows(&mut self.imp.peak, n);
+        let imp = self.imp.arrays.windows(n, EVENT_BLOCKS);
         let parts: Vec<Part> = orgs
             .into_iter()
             .zip(disr_since)
             .zip(disr_days)
-            .zip(reach_t.into_iter().zip(enc_segs))
-            .zip(reachable.into_iter().zip(peak))
+            .zip(imp)
             .zip(self.slot_blocks.iter_mut())
-            .map(
-                |(
-                    ((((orgs, disr_since), disr_days), (reach_t, enc_segs)), (reachable, peak)),
-                    b,
-                )| {
-                    b.cnt.clear();
-                    b.cnt.resize(counts_len, 0);
-                    b.detections.clear();
-                    b.detections.resize(nc, 0);
-                    b.contain_n = 0;
-                    b.switch_offs = 0;
-                    b.filed.clear();
-                    b.log.clear();
-                    Part {
-                        c,
-                        advisory_day,
-                        orgs,
-                        disr_since,
-                        disr_days,
-                        imp: ImpactWindow {
-                            reach_t,
-                            enc_segs,
-                            reachable,
-                            peak,
+            .map(|((((orgs, disr_since), disr_days), imp), b)| {
+                b.cnt.clear();
+                b.cnt.resize(counts_len, 0);
+                b.detections.clear();
+                b.detections.resize(nc, 0);
+                b.contain_n = 0;
+                b.switch_offs = 0;
+                b.filed.clear();
+                b.log.clear();
+                Part {
+                    c,
+                    advisory_day,
+                    orgs,
+                    disr_since,
+                    disr_days,
+                    imp,
+                    segs: None,
+                    out: Out {
+                        cnt: &mut b.cnt,
+                        detections: &mut b.detections,
+                        contain_n: &mut b.contain_n,
+                        switch_offs: &mut b.switch_offs,
+                        heap: &mut b.heap,
+                        slot: first,
+                        later: Later::Block {
+                            first,
+                            slots: &mut b.slots,
+                            filed: &mut b.filed,
                         },
-                        segs: None,
-                        out: Out {
-                            cnt: &mut b.cnt,
-                            detections: &mut b.detections,
-                            contain_n: &mut b.contain_n,
-                            switch_offs: &mut b.switch_offs,
-                            heap: &mut b.heap,
-                            slot: first,
-                            later: Later::Block {
-                                first,
-                                slots: &mut b.slots,
-                                filed: &mut b.filed,
-                            },
-                            effects: Effects::Logged {
-                                key: Ev(0),
-                                log: &mut b.log,
-                            },
+                        effects: Effects::Logged {
+                            key: Ev(0),
+                            log: &mut b.log,
                         },
-                    }
-                },
-            )
+                    },
+                }
+            })
             .collect();
         // One block at a time: blocks differ in events.
         parts

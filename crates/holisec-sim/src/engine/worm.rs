@@ -16,8 +16,9 @@ impl Rep<'_> {
         let mut part = self.part();
         part.worm_hit(o, t);
         // A worm encrypts each segment it infects.
-        part.imp.enc_segs[o] = part.imp.enc_segs[o].saturating_add(1);
-        part.encrypted_share_changed(o, t);
+        let before = part.imp.enc_segs[o];
+        part.imp.enc_segs[o] = before.saturating_add(1);
+        part.encrypted_share_changed(o, t, before);
         true
     }
 
