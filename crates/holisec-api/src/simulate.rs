@@ -204,30 +204,43 @@ pub fn check_memory(eco: &Ecosystem, scenario: &Scenario, threads: usize) -> Res
     Ok(estimate.memory_bytes)
 }
 
-/// Seconds to build the synthetic ecosystem, per organisation (measured:
-/// 391,612 organisations at scale 1 in 0.7 s on the development machine, a
-/// 2-core cloud VM, release build).
-pub const SECONDS_PER_ORGANISATION: f64 = 1.8e-6;
+/// Seconds to build the synthetic ecosystem, per organisation (measured
+/// 2026-12-06: a one-day run at scale 1, 391,612 organisations, 0.15 s of
+/// CPU on the development machine, a 2-core cloud VM, release build).
+pub const SECONDS_PER_ORGANISATION: f64 = 0.38e-6;
 /// Seconds to draw one more network, per organisation, when each replicate
-/// has its own (measured: 391,612 organisations at scale 1 in 0.048 s on the
-/// development machine).
-pub const SECONDS_PER_NETWORK_ORGANISATION: f64 = 0.12e-6;
-/// Seconds per organisation and simulated day of one replicate (measured:
-/// 335 more days of the shipped phishing scenario in 0.13 s).
-pub const SECONDS_PER_ORGANISATION_DAY: f64 = 1e-9;
-/// Seconds per foothold and its intrusion's events (measured: 35,000 footholds
-/// and their lures in 0.39 s).
-pub const SECONDS_PER_FOOTHOLD: f64 = 5e-6;
+/// has its own (measured 2026-12-06: each replicate after the first of the
+/// shipped monthly campaign at scale 1 costs 0.13 s, of which its year 0.07 s).
+pub const SECONDS_PER_NETWORK_ORGANISATION: f64 = 0.15e-6;
+/// Seconds per organisation and simulated day of one replicate (measured
+/// 2026-12-06: 240 days of the HSE replay at scale 1 in 0.03 s a replicate).
+pub const SECONDS_PER_ORGANISATION_DAY: f64 = 0.32e-9;
+/// Seconds per estimated foothold and its intrusion's events, its wave's
+/// draws included (measured 2026-12-06: the stress year, 2.2 million
+/// footholds estimated, 1.58 million simulated from 18 million clicks, in
+/// 3.0 s of CPU beyond the build).
+pub const SECONDS_PER_FOOTHOLD: f64 = 1.4e-6;
 /// Seconds per lure from a compromised mailbox, plus [`SECONDS_PER_LURE_RECIPIENT`]
-/// per recipient (measured: 17.5 million lures to about 8 recipients in 12 s,
-/// 146,000 lures to about 26 recipients in 0.38 s).
-pub const SECONDS_PER_LURE: f64 = 0.4e-6;
+/// per recipient (measured 2026-12-06: a mailbox storm, `mailbox_partners`
+/// 20 at scale 0.2 for 30 days, 1.5 million lures to about 10 recipients
+/// and 147,000 footholds in 0.72 s).
+pub const SECONDS_PER_LURE: f64 = 0.1e-6;
 /// Seconds per recipient of a mailbox lure.
-pub const SECONDS_PER_LURE_RECIPIENT: f64 = 0.08e-6;
-/// Seconds per infected segment and day of a spreading worm at 50 contacts and
-/// 24 steps a day (measured at scale 1: 7.3 million segment-days in 85 s),
-/// scaled by [`worm_cost_factor`] for other contacts and steps.
-pub const SECONDS_PER_WORM_SEGMENT_DAY: f64 = 11.6e-6;
+pub const SECONDS_PER_LURE_RECIPIENT: f64 = 0.015e-6;
+/// Share of a replicate's work that its idle threads share when there are
+/// fewer replicates than threads (its phishing waves, lures and each day's
+/// events run per block of organisations; the rest is one loop): measured
+/// 2026-12-06, the stress year takes 3.1 s on one thread and 2.0 s on two,
+/// a speed-up of 1.55, which Amdahl's law gives for 0.7.
+pub const REPLICATE_PARALLEL_SHARE: f64 = 0.7;
+/// Seconds per segment-day of the estimate's bound on a spreading worm
+/// (infected segments, at most the unpatched ones) at 50 contacts and 24
+/// steps a day at scale 1, scaled by [`worm_cost_factor`] for other
+/// contacts and steps (measured 2026-12-06: five worm runs without a kill
+/// switch, scale 0.2 and 1, 50 to 1,000 contacts a day, estimated within
+/// 0.8 to 1.2 times their CPU time; the bound is about 1.8 times the
+/// infected segment-days simulated).
+pub const SECONDS_PER_WORM_SEGMENT_DAY: f64 = 3.05e-6;
 
 /// Days from a foothold to the footholds its mailbox's lures cause (fit:
 /// a self-sustaining channel multiplied footholds 25-fold in 30 days).
@@ -282,15 +295,26 @@ pub struct SimulationEstimate {
     pub memory_bytes: u64,
     /// Estimated seconds on one core.
     pub seconds_per_core: f64,
+    /// Share of a replicate's work its idle threads can share
+    /// ([`REPLICATE_PARALLEL_SHARE`]; 0 with a worm, whose replicate runs
+    /// as one loop).
+    pub replicate_parallel_share: f64,
 }
 
 impl SimulationEstimate {
-    /// Estimated wall-clock seconds on `threads` worker threads (replicates
-    /// run in parallel; the ecosystem is built once).
+    /// Estimated wall-clock seconds on `threads` worker threads: the
+    /// ecosystem is built once, replicates run in parallel, and when there
+    /// are fewer replicates than threads each replicate's parallel part
+    /// (`replicate_parallel_share`) is shared by its threads (Amdahl).
     pub fn seconds(&self, threads: usize) -> f64 {
         let build = self.organisations * SECONDS_PER_ORGANISATION;
-        let parallel = (threads.max(1) as f64).min(f64::from(self.replicates.max(1)));
-        build + (self.seconds_per_core - build) / parallel
+        let threads = threads.max(1) as f64;
+        let replicates = f64::from(self.replicates.max(1));
+        let parallel = threads.min(replicates);
+        let per_replicate = (threads / replicates).max(1.0);
+        let f = self.replicate_parallel_share;
+        let within = 1.0 / ((1.0 - f) + f / per_replicate);
+        build + (self.seconds_per_core - build) / (parallel * within)
     }
 }
 
@@ -341,8 +365,15 @@ pub fn estimate(
             .powf(recipients)
     };
     let foothold_from = |odds_ratio: f64, r: f64| foothold_among(odds_ratio, recipients(r));
-    // Staff of a care organisation, on average.
-    let staff_per_care = (pc * p.primary_care_staff + h * hospital_staff) / care;
+    // The chance that a wave to `share` of a care organisation's staff gives
+    // it a foothold, averaged over hospitals and primary care rather than
+    // taken at the average staff: a hospital's many clicks make one episode,
+    // a practice's few often none.
+    let wave_foothold = |odds_ratio: f64, share: f64| {
+        (pc * foothold_among(odds_ratio, share * p.primary_care_staff)
+            + h * foothold_among(odds_ratio, share * hospital_staff))
+            / care
+    };
     let strength = Channels::from_model(eco).supplies_care;
     let partners = p.mailbox_partners.round();
     let mailbox_reproduction = MAILBOX_REPRODUCTION_REALISED
@@ -365,9 +396,7 @@ pub fn estimate(
         let named = c.organisation.is_some();
         let reached = waves * c.org_share * if named { 1.0 } else { care };
         seeds += match c.vector {
-            Vector::Phishing => {
-                reached * foothold_among(c.lure_odds_ratio, c.staff_share * staff_per_care)
-            }
+            Vector::Phishing => reached * wave_foothold(c.lure_odds_ratio, c.staff_share),
             Vector::Intrusion => reached,
             Vector::Supplier => {
                 f64::from(if named { 1 } else { c.suppliers }) * care
@@ -386,12 +415,23 @@ pub fn estimate(
                     .round()
                     .max(1.0);
                 let growth = 1.0 + p.worm_contacts_per_day;
+                // Only segments not yet patched can be infected.
+                let speed = scenario.interventions.patch_speed;
+                let unpatched = |day: f64| {
+                    let since = day + f64::from(c.start_day) - c.disclosure_day;
+                    if speed <= 0.0 {
+                        f64::from(u8::from(since < 0.0))
+                    } else {
+                        1.0 - holisec_sim::engine::remediated_share(p, since / speed)
+                    }
+                };
                 let mut infected = start;
                 let mut day = 0.0;
                 while day < spread {
                     let today = spread.min(day + 1.0) - day;
-                    worm_segment_days += infected.min(segments) * today;
-                    infected = (infected * growth).min(segments);
+                    let open = (segments * unpatched(day)).max(start);
+                    worm_segment_days += infected.min(open) * today;
+                    infected = (infected * growth).min(open);
                     day += 1.0;
                 }
                 infected.min(orgs)
@@ -420,6 +460,7 @@ pub fn estimate(
     let in_flight = threads.clamp(1, 8).min(scenario.replicates as usize) as f64;
     let lure_queue_bytes =
         (peak_day * p.mailbox_abuse * partners * strength * 8.0 * in_flight) as u64;
+    let has_worm = scenario.campaigns.iter().any(|c| c.vector == Vector::Worm);
     let per_replicate = orgs * days * SECONDS_PER_ORGANISATION_DAY
         + footholds * SECONDS_PER_FOOTHOLD
         + lures
@@ -439,6 +480,11 @@ pub fn estimate(
         worm_segment_days,
         lure_queue_bytes,
         memory_bytes: base_memory.saturating_add(lure_queue_bytes),
+        replicate_parallel_share: if has_worm {
+            0.0
+        } else {
+            REPLICATE_PARALLEL_SHARE
+        },
         // Replicate 0's network is built first; under redraw every other
         // replicate builds its own as part of its work.
         seconds_per_core: orgs * SECONDS_PER_ORGANISATION
@@ -768,6 +814,67 @@ mod tests {
         assert!(e.memory_bytes >= estimate_memory(&eco, &sc, 2).expect("sizes"));
         assert!(e.seconds(2) < e.seconds_per_core && e.seconds(2) > e.seconds_per_core / 2.0);
         assert!(check_memory(&eco, &sc, 2).is_ok());
+    }
+
+    /// One replicate on two threads shares its parallel part (Amdahl's
+    /// law); a worm's replicate runs as one loop, so threads do not help it.
+    #[test]
+    fn idle_threads_speed_up_one_replicate_unless_a_worm_runs() {
+        let eco = eco();
+        let mut sc = load(
+            &eco,
+            builtin_source("europe-phishing-ransomware").expect("known"),
+        )
+        .expect("valid")
+        .value;
+        sc.replicates = 1;
+        let e = estimate(&eco, &sc, 2).expect("estimated");
+        let build = e.organisations * SECONDS_PER_ORGANISATION;
+        let f = REPLICATE_PARALLEL_SHARE;
+        let expected = build + (e.seconds_per_core - build) * ((1.0 - f) + f / 2.0);
+        assert!(
+            (e.seconds(2) - expected).abs() < 1e-12,
+            "{} vs {expected}",
+            e.seconds(2)
+        );
+        assert_eq!(e.seconds(1), e.seconds_per_core);
+        // Two replicates on two threads: one each, nothing shared within.
+        sc.replicates = 2;
+        let two = estimate(&eco, &sc, 2).expect("estimated");
+        assert!((two.seconds(2) - (build + (two.seconds_per_core - build) / 2.0)).abs() < 1e-12);
+        let mut worm = load(&eco, builtin_source("worm-killswitch").expect("known"))
+            .expect("valid")
+            .value;
+        worm.replicates = 1;
+        let w = estimate(&eco, &worm, 2).expect("estimated");
+        assert_eq!(w.replicate_parallel_share, 0.0);
+        assert_eq!(w.seconds(2), w.seconds_per_core);
+    }
+
+    /// A worm can only infect segments not yet patched: the later it comes
+    /// after disclosure, the fewer segment-days the estimate bounds it by,
+    /// and on the day of disclosure its bound is every segment.
+    #[test]
+    fn a_worms_estimate_counts_only_unpatched_segments() {
+        let eco = eco();
+        let worm = |disclosure: f64| {
+            let mut sc = load(&eco, builtin_source("worm-killswitch").expect("known"))
+                .expect("valid")
+                .value;
+            for c in &mut sc.campaigns {
+                c.kill_switch_day = None;
+                c.disclosure_day = disclosure;
+            }
+            sc.days = 10;
+            estimate(&eco, &sc, 1).expect("estimated").worm_segment_days
+        };
+        let (fresh, month, year) = (worm(0.0), worm(-30.0), worm(-365.0));
+        assert!(fresh > month && month > year, "{fresh} {month} {year}");
+        // Day 0 at disclosure: nothing is patched yet, so the worm grows
+        // from its entry points by 1 + contacts a day until it fills the
+        // segments (20 x 51 on day 1 < segments).
+        let p = holisec_sim::scenario::Parameters::default();
+        assert!(fresh >= 20.0 + 20.0 * (1.0 + p.worm_contacts_per_day));
     }
 
     /// Extreme in-range mailbox settings (the run went past 120 s and

@@ -425,6 +425,27 @@ pub fn remediation_days(p: &Parameters, u: f64) -> f64 {
     l.exp()
 }
 
+/// Share of segments remediated `days` after disclosure: the inverse of
+/// [`remediation_days`] (0 before disclosure).
+pub fn remediated_share(p: &Parameters, days: f64) -> f64 {
+    if days <= 0.0 {
+        return 0.0;
+    }
+    let k = 3f64.ln();
+    let (l25, l50, l75) = (
+        p.remediation_d25.max(1e-3).ln(),
+        p.remediation_d50.max(1e-3).ln(),
+        p.remediation_d75.max(1e-3).ln(),
+    );
+    let l = days.ln();
+    let z = if l < l50 {
+        (l - l50) * k / (l50 - l25)
+    } else {
+        (l - l50) * k / (l75 - l50)
+    };
+    1.0 / (1.0 + (-z).exp())
+}
+
 /// The per-organisation state that events read and write, packed into one
 /// cache line.
 ///
@@ -1198,6 +1219,18 @@ mod tests {
         let before = rng.clone();
         assert_eq!(first_critical_segment(&mut rng, 3, 3), 1);
         assert_eq!(rng, before, "no draw when every segment is critical");
+    }
+
+    #[test]
+    fn remediated_share_inverts_the_remediation_curve() {
+        let p = Parameters::default();
+        for u in [0.01, 0.25, 0.4, 0.5, 0.75, 0.9, 0.99] {
+            let days = remediation_days(&p, u);
+            assert!((remediated_share(&p, days) - u).abs() < 1e-9, "{u}");
+        }
+        assert!((remediated_share(&p, p.remediation_d50) - 0.5).abs() < 1e-12);
+        assert_eq!(remediated_share(&p, 0.0), 0.0);
+        assert_eq!(remediated_share(&p, -3.0), 0.0);
     }
 
     #[test]

@@ -140,8 +140,9 @@ pub fn run(args: Args) -> CliResult {
     let seconds = estimate.seconds(threads);
     if seconds >= 10.0 {
         eprintln!(
-            "holisec simulate: about {} on {threads} threads ({}, {} days, about {} at peak)",
+            "holisec simulate: about {} on {} ({}, {} days, about {} at peak)",
             crate::progress::duration(seconds),
+            holisec_api::count(threads, "thread"),
             holisec_api::count(sc.replicates as usize, "replicate"),
             thousands(f64::from(sc.days)),
             crate::output::size(usize::try_from(estimate.memory_bytes).unwrap_or(usize::MAX)),
