@@ -361,6 +361,58 @@ fn encryption_disrupts_care_once_it_reaches_a_critical_segment() {
     assert_eq!(care_disrupted_share(0.25, 0.0).2, 1.0);
 }
 
+/// A national system encrypted in one segment of its 16, never switched
+/// off, with every dependant losing its services while its care is down:
+/// the dependants are disrupted in exactly the replicates in which that
+/// segment was a care-critical one (about m/n of them), and in no other.
+#[test]
+fn dependants_lose_services_only_when_care_critical_systems_are_encrypted() {
+    let sc = scenario(
+        r#"
+[scenario]
+days = 30
+replicates = 200
+scale = 0.05
+[parameters]
+mailbox_abuse = 0.0
+supplier_weaponise = 0.0
+dependency_disruption = 1.0
+dwell_days = 1.0
+dwell_sigma = 0.0
+dwell_slow_share = 0.0
+detect_days = 3650.0
+encrypt_rate = 1.0
+segment_reach_days = 3650.0
+segment_reachable = 1.0
+containment_days = 0.0
+switch_off_detect = 0.0
+switch_off_threshold = 1.0
+critical_segment_share = 0.25
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware-national"
+organisation = "national-system-IE"
+"#,
+    );
+    let (syn, r) = run(&sc);
+    let national = syn.org_by_id("national-system-IE").unwrap();
+    let n = syn.segs_of(national).len();
+    let m = holisec_sim::engine::critical_segments(&sc.parameters, n);
+    assert!(m < n, "{m} of {n}");
+    let disrupted: Vec<f64> = r.per_replicate.iter().map(|x| x.orgs_disrupted).collect();
+    let hit = disrupted.iter().filter(|&&d| d > 0.0).count();
+    // All or nothing: the national system and most of its dependants.
+    assert!(
+        disrupted.iter().all(|&d| d == 0.0 || d > 10.0),
+        "{disrupted:?}"
+    );
+    let p = r.organisation_outcomes[national].p_disrupted;
+    assert!((p - hit as f64 / 200.0).abs() < 1e-12, "{p} vs {hit}");
+    let q = m as f64 / n as f64;
+    let sd = (q * (1.0 - q) / 200.0).sqrt();
+    assert!((p - q).abs() < 4.5 * sd, "{p} vs {q}");
+}
+
 #[test]
 fn a_national_switch_off_cuts_off_primary_care_by_its_own_share() {
     let e = eco();
