@@ -693,6 +693,13 @@ mod tests {
         crate::model::builtin().value.ecosystem
     }
 
+    /// The built-in scenario `name`, checked.
+    fn builtin(eco: &Ecosystem, name: &str) -> Scenario {
+        load(eco, builtin_source(name).expect("known"))
+            .expect("valid")
+            .value
+    }
+
     #[test]
     fn every_builtin_scenario_loads_by_name() {
         let eco = eco();
@@ -720,12 +727,7 @@ mod tests {
     #[test]
     fn a_campaign_after_the_last_day_is_refused_naming_days() {
         let eco = eco();
-        let mut sc = load(
-            &eco,
-            builtin_source("europe-phishing-ransomware").expect("known"),
-        )
-        .expect("valid")
-        .value;
+        let mut sc = builtin(&eco, "europe-phishing-ransomware");
         // A campaign starting on day 30 of a 30-day run (days count from 0).
         sc.campaigns[0].start_day = 30;
         let start = 30;
@@ -754,9 +756,7 @@ mod tests {
     #[test]
     fn settings_out_of_range_name_the_option() {
         let eco = eco();
-        let base = load(&eco, builtin_source("worm-killswitch").expect("known"))
-            .expect("valid")
-            .value;
+        let base = builtin(&eco, "worm-killswitch");
         for (o, name) in [
             (
                 Overrides {
@@ -800,12 +800,7 @@ mod tests {
     #[test]
     fn the_estimate_of_a_shipped_scenario_is_modest_and_subcritical() {
         let eco = eco();
-        let sc = load(
-            &eco,
-            builtin_source("europe-phishing-ransomware").expect("known"),
-        )
-        .expect("valid")
-        .value;
+        let sc = builtin(&eco, "europe-phishing-ransomware");
         let e = estimate(&eco, &sc, 2).expect("estimated");
         assert!(e.mailbox_reproduction > 0.0 && e.mailbox_reproduction < 1.0);
         assert!(e.organisations > 300_000.0 && e.segments > e.organisations / 2.0);
@@ -821,12 +816,7 @@ mod tests {
     #[test]
     fn idle_threads_speed_up_one_replicate_unless_a_worm_runs() {
         let eco = eco();
-        let mut sc = load(
-            &eco,
-            builtin_source("europe-phishing-ransomware").expect("known"),
-        )
-        .expect("valid")
-        .value;
+        let mut sc = builtin(&eco, "europe-phishing-ransomware");
         sc.replicates = 1;
         let e = estimate(&eco, &sc, 2).expect("estimated");
         let build = e.organisations * SECONDS_PER_ORGANISATION;
@@ -842,9 +832,7 @@ mod tests {
         sc.replicates = 2;
         let two = estimate(&eco, &sc, 2).expect("estimated");
         assert!((two.seconds(2) - (build + (two.seconds_per_core - build) / 2.0)).abs() < 1e-12);
-        let mut worm = load(&eco, builtin_source("worm-killswitch").expect("known"))
-            .expect("valid")
-            .value;
+        let mut worm = builtin(&eco, "worm-killswitch");
         worm.replicates = 1;
         let w = estimate(&eco, &worm, 2).expect("estimated");
         assert_eq!(w.replicate_parallel_share, 0.0);
@@ -858,9 +846,7 @@ mod tests {
     fn a_worms_estimate_counts_only_unpatched_segments() {
         let eco = eco();
         let worm = |disclosure: f64| {
-            let mut sc = load(&eco, builtin_source("worm-killswitch").expect("known"))
-                .expect("valid")
-                .value;
+            let mut sc = builtin(&eco, "worm-killswitch");
             for c in &mut sc.campaigns {
                 c.kill_switch_day = None;
                 c.disclosure_day = disclosure;
@@ -910,9 +896,7 @@ mod tests {
     #[test]
     fn a_worm_without_kill_switch_costs_more_the_more_it_contacts() {
         let eco = eco();
-        let mut sc = load(&eco, builtin_source("worm-killswitch").expect("known"))
-            .expect("valid")
-            .value;
+        let mut sc = builtin(&eco, "worm-killswitch");
         let killed = estimate(&eco, &sc, 1).expect("estimated");
         sc.campaigns[0].kill_switch_day = None;
         let free = estimate(&eco, &sc, 1).expect("estimated");
@@ -928,9 +912,7 @@ mod tests {
     #[test]
     fn a_small_run_reports_and_charts() {
         let eco = eco();
-        let mut sc = load(&eco, builtin_source("worm-killswitch").expect("known"))
-            .expect("valid")
-            .value;
+        let mut sc = builtin(&eco, "worm-killswitch");
         apply(
             &mut sc,
             &Overrides {
@@ -982,9 +964,7 @@ mod tests {
     #[test]
     fn a_cancelled_run_stops_between_replicates() {
         let eco = eco();
-        let mut sc = load(&eco, builtin_source("worm-killswitch").expect("known"))
-            .expect("valid")
-            .value;
+        let mut sc = builtin(&eco, "worm-killswitch");
         apply(
             &mut sc,
             &Overrides {

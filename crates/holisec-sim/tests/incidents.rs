@@ -251,15 +251,22 @@ fn the_reachable_share_caps_encryption_as_the_closed_form_says() {
     assert!(flat >= 3, "{flat} nearly flat estates");
 }
 
-/// One hospital encrypted in full, contained and recovered at once after
-/// impact: it is disrupted for `recovery_median_days` x the multiplier of
-/// its share.
-fn recovery_days_of_one_hospital(reach: f64, weight: f64) -> (usize, f64) {
+/// `hospital-DE-0003` attacked once on day 0 by an intrusion that takes
+/// domain control at once, detonates a day later undetected and encrypts,
+/// every segment reachable in `segment_reach_days` `reach`, contained at
+/// detonation; `more` adds parameter lines. Runs it over `replicates` on one
+/// network and returns the network, the hospital and the report.
+fn one_hospital_encrypted(
+    days: u32,
+    replicates: u32,
+    reach: f64,
+    more: &str,
+) -> (Synth, usize, SimulationReport) {
     let sc = scenario(&format!(
         r#"
 [scenario]
-days = 200
-replicates = 2
+days = {days}
+replicates = {replicates}
 scale = 0.01
 [parameters]
 {QUIET}
@@ -271,11 +278,7 @@ encrypt_rate = 1.0
 segment_reach_days = {reach:?}
 segment_reachable = 1.0
 containment_days = 0.0
-forensics_days = 0.0
-recovery_median_days = 20.0
-recovery_sigma = 0.0
-recovery_share_weight = {weight:?}
-critical_segment_share = 1.0
+{more}
 [[campaign]]
 vector = "intrusion"
 threat = "ransomware"
@@ -284,6 +287,17 @@ organisation = "hospital-DE-0003"
     ));
     let (syn, r) = run(&sc);
     let o = syn.org_by_id("hospital-DE-0003").unwrap();
+    (syn, o, r)
+}
+
+/// One hospital encrypted, contained and recovered at once after impact:
+/// it is disrupted for `recovery_median_days` x the multiplier of its share.
+fn recovery_days_of_one_hospital(reach: f64, weight: f64) -> (usize, f64) {
+    let more = format!(
+        "forensics_days = 0.0\nrecovery_median_days = 20.0\nrecovery_sigma = 0.0\n\
+         recovery_share_weight = {weight:?}\ncritical_segment_share = 1.0"
+    );
+    let (syn, o, r) = one_hospital_encrypted(200, 2, reach, &more);
     (
         syn.segs_of(o).len(),
         r.organisation_outcomes[o].mean_disrupted_days,
@@ -313,33 +327,14 @@ fn recovery_takes_longer_the_more_is_encrypted() {
 /// (`reach` 0): its segments, its care-critical segments, and the share of
 /// replicates in which its care was disrupted.
 fn care_disrupted_share(critical: f64, reach: f64) -> (usize, usize, f64) {
-    let sc = scenario(&format!(
-        r#"
-[scenario]
-days = 30
-replicates = 800
-scale = 0.01
-[parameters]
-{QUIET}
-dwell_days = 1.0
-dwell_sigma = 0.0
-dwell_slow_share = 0.0
-detect_days = 3650.0
-encrypt_rate = 1.0
-segment_reach_days = {reach:?}
-segment_reachable = 1.0
-containment_days = 0.0
-critical_segment_share = {critical:?}
-[[campaign]]
-vector = "intrusion"
-threat = "ransomware"
-organisation = "hospital-DE-0003"
-"#
-    ));
-    let (syn, r) = run(&sc);
-    let o = syn.org_by_id("hospital-DE-0003").unwrap();
+    let more = format!("critical_segment_share = {critical:?}");
+    let (syn, o, r) = one_hospital_encrypted(30, 800, reach, &more);
     let n = syn.segs_of(o).len();
-    let m = holisec_sim::engine::critical_segments(&sc.parameters, n);
+    let p = holisec_sim::scenario::Parameters {
+        critical_segment_share: critical,
+        ..Default::default()
+    };
+    let m = holisec_sim::engine::critical_segments(&p, n);
     // Encrypted in every replicate: one segment, or all of them.
     let share = if reach > 0.0 { 1.0 / n as f64 } else { 1.0 };
     let mean_share = r.organisation_outcomes[o].mean_share_encrypted;
