@@ -140,8 +140,11 @@ const E_CONTAIN: u8 = 5;
 const E_RECOVERING: u8 = 6;
 const E_RECOVERED: u8 = 7;
 const E_RECONNECT: u8 = 8;
-/// A switched-off national system's IT is restored.
+/// A switched-off national system's or hospital's own IT is restored.
 const E_SWITCH_ON: u8 = 9;
+/// An organisation cut off by its national system's switch-off is
+/// reconnected (restoration is staged, each at its own time).
+const E_RESTORE: u8 = 10;
 
 /// A timed event, packed into its sort key: the bits of its time, then its
 /// organisation, kind and epoch (the low 24 bits), most significant first.
@@ -557,10 +560,6 @@ struct Rep<'a> {
 struct Impact {
     /// The per-organisation arrays, lent to blocks as [`ImpactWindow`]s.
     arrays: ImpactArrays,
-    /// Switched-off national systems: the organisations they cut off
-    /// (themselves first). (A switched-off hospital, flagged `SWITCHED`,
-    /// cuts off only itself.)
-    switched: HashMap<u32, Vec<u32>>,
     /// Switch-off decisions.
     switch_offs: u64,
     /// Organisation-days under a switch-off (until restoration or the horizon).
@@ -679,7 +678,6 @@ impl<'a> Rep<'a> {
                     first_critical: vec![1; n],
                     peak: vec![0.0; n],
                 },
-                switched: HashMap::new(),
                 switch_offs: 0,
                 switch_off_days: 0.0,
             },

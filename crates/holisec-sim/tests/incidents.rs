@@ -495,14 +495,16 @@ organisation = "hospital-DE-0003"
     assert_eq!(r.organisation_outcomes[o].p_disrupted, 0.0);
 }
 
-#[test]
-fn a_switch_off_disrupts_exactly_the_national_systems_dependants() {
-    let sc = scenario(&format!(
+/// Ireland's national system fully encrypted two days after one intrusion,
+/// undetected, switching its IT off; restoration 2 + lognormal(10 days,
+/// `sigma`) for each organisation cut off.
+fn national_switch_off(days: u32, replicates: u32, scale: f64, sigma: f64) -> Scenario {
+    scenario(&format!(
         r#"
 [scenario]
-days = 40
-replicates = 3
-scale = 0.02
+days = {days}
+replicates = {replicates}
+scale = {scale:?}
 seed = 9
 [parameters]
 {QUIET}
@@ -516,14 +518,49 @@ segment_reachable = 1.0
 switch_off_threshold = 0.5
 switch_off_min_days = 2.0
 restore_median_days = 10.0
-restore_sigma = 0.0
+restore_sigma = {sigma:?}
 containment_days = 1.0
 [[campaign]]
 vector = "intrusion"
 threat = "ransomware-national"
 organisation = "national-system-IE"
 "#
-    ));
+    ))
+}
+
+/// Restoration is staged: each organisation cut off comes back at its own
+/// time, so their days cut off spread out, and their mean is the
+/// lognormal's, 2 + 10 x exp(sigma^2 / 2).
+#[test]
+fn organisations_cut_off_are_restored_each_at_its_own_time() {
+    let sigma: f64 = 0.8;
+    let sc = national_switch_off(400, 1, 0.5, sigma);
+    let (syn, r) = run(&sc);
+    let national = syn.org_by_id("national-system-IE").unwrap();
+    let dependants = switch_off_dependants(&syn, &sc.parameters, sc.seed, national);
+    let days: Vec<f64> = dependants
+        .iter()
+        .map(|&d| r.organisation_outcomes[d as usize].mean_disrupted_days)
+        .collect();
+    assert!(days.len() >= 50, "{} dependants", days.len());
+    let mut distinct = days.clone();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup();
+    assert!(distinct.len() > days.len() * 9 / 10, "{distinct:?}");
+    let n = days.len() as f64;
+    let mean = days.iter().sum::<f64>() / n;
+    let expected = 2.0 + 10.0 * (sigma * sigma / 2.0).exp();
+    let sd = 10.0 * (((sigma * sigma).exp() - 1.0) * (sigma * sigma).exp()).sqrt();
+    assert!(
+        (mean - expected).abs() < 5.0 * sd / n.sqrt(),
+        "{mean} vs {expected}"
+    );
+    assert!(days.iter().all(|&d| d > 2.0));
+}
+
+#[test]
+fn a_switch_off_disrupts_exactly_the_national_systems_dependants() {
+    let sc = national_switch_off(40, 3, 0.02, 0.0);
     let (syn, r) = run(&sc);
     let national = syn.org_by_id("national-system-IE").unwrap();
     let dependants = switch_off_dependants(&syn, &sc.parameters, sc.seed, national);

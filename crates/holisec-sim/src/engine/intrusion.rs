@@ -237,50 +237,36 @@ impl Part<'_> {
     /// National system or hospital `o` switches all its IT off at `t` with
     /// `share` of it encrypted: it (and, for a national system, the care
     /// organisations depending on it, [`switch_off_dependants`]) are
-    /// disrupted until restoration,
-    /// `switch_off_min_days` + `share` x lognormal(`restore_median_days`,
-    /// `restore_sigma`) later.
+    /// disrupted until restoration. Restoration is staged: each of them
+    /// comes back at its own time, `switch_off_min_days` + `share` x
+    /// lognormal(`restore_median_days`, `restore_sigma`) later, drawn from
+    /// `o`'s stream in turn (itself first).
     pub(super) fn switch_off(&mut self, o: usize, t: f64, share: f64) {
         let p = self.c.p;
-        let rebuild = lognormal(
-            &mut self.orgs[o].rng,
-            p.restore_median_days,
-            p.restore_sigma,
-        );
-        let until = t + p.switch_off_min_days + share * rebuild;
-        let national = self.c.syn.kind[o] == OrgKind::NationalSystem;
-        // A hospital cuts off only itself; its entry in `switched` is implied.
         let mut cut = vec![o as u32];
-        if national {
+        if self.c.syn.kind[o] == OrgKind::NationalSystem {
             cut.extend(switch_off_dependants(self.c.syn, p, self.c.sc.seed, o));
         }
         let horizon = self.c.sc.days as f64;
         *self.out.switch_offs += 1;
-        let days = cut.len() as f64 * (until.min(horizon) - t).max(0.0);
-        self.ordered(Ordered::SwitchOffDays(days));
+        let mut days = 0.0;
         for &x in &cut {
+            let rebuild = lognormal(
+                &mut self.orgs[o].rng,
+                p.restore_median_days,
+                p.restore_sigma,
+            );
+            let until = t + p.switch_off_min_days + share * rebuild;
+            days += (until.min(horizon) - t).max(0.0);
             let x = x as usize;
             self.orgs[x].dep_down += 1;
             self.orgs[x].flags |= SWITCH_HIT;
             self.update_disrupted(x, t);
+            let kind = if x == o { E_SWITCH_ON } else { E_RESTORE };
+            self.schedule(Ev::new(until, x as u32, kind, 0));
         }
+        self.ordered(Ordered::SwitchOffDays(days));
         self.orgs[o].flags |= SWITCHED;
-        if national {
-            self.switched().insert(o as u32, cut);
-        }
-        self.schedule(Ev::new(until, o as u32, E_SWITCH_ON, 0));
-    }
-
-    /// The organisations cut off by each switched-off national system: only
-    /// the whole replicate's part has them (a slot with a national system's
-    /// event is never processed per block).
-    fn switched(&mut self) -> &mut HashMap<u32, Vec<u32>> {
-        match &mut self.out.effects {
-            Effects::Direct { switched, .. } => switched,
-            Effects::Logged { .. } => {
-                unreachable!("a national system's events are processed in one loop")
-            }
-        }
     }
 
     /// The IT of switched-off national system or hospital `o` is back at `t`.
@@ -289,16 +275,13 @@ impl Part<'_> {
             return;
         }
         self.orgs[o].flags &= !SWITCHED;
-        let cut = if self.c.syn.kind[o] == OrgKind::NationalSystem {
-            self.switched().remove(&(o as u32)).unwrap_or_default()
-        } else {
-            vec![o as u32]
-        };
-        for x in cut {
-            let x = x as usize;
-            self.orgs[x].dep_down -= 1;
-            self.update_disrupted(x, t);
-        }
+        self.restore(o, t);
+    }
+
+    /// Organisation `o`, cut off by a switch-off, is reconnected at `t`.
+    pub(super) fn restore(&mut self, o: usize, t: f64) {
+        self.orgs[o].dep_down -= 1;
+        self.update_disrupted(o, t);
     }
 
     pub(super) fn contained(&mut self, o: usize, t: f64) {
@@ -329,6 +312,10 @@ impl Part<'_> {
         }
         if ev.kind() == E_SWITCH_ON {
             self.switch_on(o, t);
+            return;
+        }
+        if ev.kind() == E_RESTORE {
+            self.restore(o, t);
             return;
         }
         if !ev.of_epoch(self.orgs[o].epoch) {

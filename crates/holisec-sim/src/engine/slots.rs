@@ -164,8 +164,6 @@ pub(super) enum Effects<'p> {
         pending: &'p mut Vec<Msg>,
         contain_sum: &'p mut f64,
         switch_off_days: &'p mut f64,
-        /// The organisations cut off by each switched-off national system.
-        switched: &'p mut HashMap<u32, Vec<u32>>,
     },
     /// Logged with the key of the event being processed, booked later.
     Logged {
@@ -436,7 +434,6 @@ impl<'a> Rep<'a> {
                     pending: &mut self.pending,
                     contain_sum: &mut self.contain_sum,
                     switch_off_days: &mut self.imp.switch_off_days,
-                    switched: &mut self.imp.switched,
                 },
             },
         }
