@@ -562,26 +562,33 @@ pub fn band_chart_svg(report: &SimulationReport) -> String {
     })
 }
 
-/// Countries by mean hospital-days disrupted (then organisations infected),
-/// as `(name, hospitals, organisations infected, hospital-days disrupted)`.
-pub fn countries_by_disruption(report: &SimulationReport) -> Vec<(&str, u32, f64, f64)> {
-    use holisec_sim::summary::{EVER, HOSP_DISRUPTED};
-    let mut rows: Vec<(&str, u32, f64, f64)> = report
+/// Every country of the run, most disrupted first: by mean hospital-days
+/// disrupted, then organisation-days disrupted, then organisations infected.
+pub fn countries_by_disruption(report: &SimulationReport) -> Vec<CountryRow> {
+    use holisec_sim::summary::{DISRUPTED, EVER, HOSP_DISRUPTED};
+    let mut rows: Vec<CountryRow> = report
         .countries
         .iter()
-        .map(|c| {
-            (
-                c.name.as_str(),
-                c.hospitals,
-                c.mean[EVER].last().copied().unwrap_or(0.0),
-                c.mean[HOSP_DISRUPTED].iter().sum::<f64>(),
-            )
+        .map(|c| CountryRow {
+            name: c.name.clone(),
+            hospitals: c.hospitals,
+            organisations_infected: c.mean[EVER].last().copied().unwrap_or(0.0),
+            organisation_days_disrupted: c.mean[DISRUPTED].iter().sum::<f64>(),
+            hospital_days_disrupted: c.mean[HOSP_DISRUPTED].iter().sum::<f64>(),
         })
         .collect();
     rows.sort_by(|a, b| {
-        b.3.total_cmp(&a.3)
-            .then(b.2.total_cmp(&a.2))
-            .then(a.0.cmp(b.0))
+        b.hospital_days_disrupted
+            .total_cmp(&a.hospital_days_disrupted)
+            .then(
+                b.organisation_days_disrupted
+                    .total_cmp(&a.organisation_days_disrupted),
+            )
+            .then(
+                b.organisations_infected
+                    .total_cmp(&a.organisations_infected),
+            )
+            .then(a.name.cmp(&b.name))
     });
     rows
 }
@@ -618,6 +625,8 @@ pub struct CountryRow {
     pub hospitals: u32,
     /// Mean organisations infected by the last day.
     pub organisations_infected: f64,
+    /// Mean organisation-days disrupted (infected or not, hospitals included).
+    pub organisation_days_disrupted: f64,
     /// Mean hospital-days disrupted.
     pub hospital_days_disrupted: f64,
 }
@@ -673,15 +682,7 @@ pub fn result(report: &SimulationReport) -> SimulationResult {
         summary: report.summary.clone(),
         day: (0..report.days).collect(),
         series,
-        countries: countries_by_disruption(report)
-            .into_iter()
-            .map(|(name, hospitals, infected, days)| CountryRow {
-                name: name.to_owned(),
-                hospitals,
-                organisations_infected: infected,
-                hospital_days_disrupted: days,
-            })
-            .collect(),
+        countries: countries_by_disruption(report),
     }
 }
 
@@ -927,7 +928,11 @@ mod tests {
         assert_eq!(report.replicates, 2);
         assert!(band_chart_svg(&report).starts_with("<svg"));
         let countries = countries_by_disruption(&report);
-        assert!(countries.windows(2).all(|w| w[0].3 >= w[1].3));
+        assert!(
+            countries
+                .windows(2)
+                .all(|w| w[0].hospital_days_disrupted >= w[1].hospital_days_disrupted)
+        );
         let r = result(&report);
         assert_eq!(r.day.len(), 30);
         assert!(!r.series.is_empty());

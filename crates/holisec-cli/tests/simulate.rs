@@ -214,6 +214,44 @@ fn replays_run_and_report_encryption_and_switch_offs() {
     assert!(s["hospitals_over_half_encrypted"]["mean"].is_number());
 }
 
+/// The terminal's country table lists only the countries touched and says
+/// how many more there are: a worm confined to the UK (national sharing)
+/// infects and disrupts nothing elsewhere, so one row and 27 untouched.
+#[test]
+fn country_table_lists_the_countries_touched_and_counts_the_rest() {
+    let file = repo_root().join("scenarios/replays/wannacry-nhs-2017.toml");
+    let (code, stdout, stderr) = parts(&holisec(
+        &[
+            "simulate",
+            "--scenario",
+            &file.display().to_string(),
+            "--scale",
+            "0.05",
+            "--replicates",
+            "2",
+        ],
+        None,
+    ));
+    assert_eq!(code, 0, "{stderr}");
+    let table: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("country "))
+        .collect();
+    assert!(table[0].contains("org-days disrupted"), "{stdout}");
+    let rows: Vec<&str> = table[2..]
+        .iter()
+        .copied()
+        .take_while(|l| !l.starts_with("means over replicates"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{stdout}");
+    assert!(rows[0].starts_with("United Kingdom"), "{stdout}");
+    let after: String = table[2 + rows.len()..].join(" ");
+    assert!(
+        after.contains("27 more countries with nothing infected or disrupted"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn csv_writes_files_only_in_the_given_directory() {
     let root = tempfile::tempdir().unwrap();

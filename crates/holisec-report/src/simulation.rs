@@ -217,16 +217,7 @@ pub(crate) fn section(
     )
     .collect();
     let countries_all = holisec_api::simulate::countries_by_disruption(&report);
-    let countries = countries_all
-        .iter()
-        .take(COUNTRIES)
-        .map(|&(name, hospitals, infected, days)| CountryRow {
-            name: name.to_owned(),
-            hospitals,
-            organisations_infected: infected,
-            hospital_days_disrupted: days,
-        })
-        .collect();
+    let countries = countries_all.iter().take(COUNTRIES).cloned().collect();
     let change = if scenario.interventions == Interventions::default() {
         format!(
             "with phishing simulations, MFA and backups in 80% of organisations, {} hospitals would be infected",

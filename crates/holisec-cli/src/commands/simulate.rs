@@ -193,14 +193,7 @@ pub fn run(args: Args) -> CliResult {
 }
 
 fn band(b: &Band) -> [String; 3] {
-    let f = |x: f64| {
-        if x.abs() >= 100.0 {
-            thousands(x.round())
-        } else {
-            format!("{x:.1}")
-        }
-    };
-    [f(b.mean), f(b.p5), f(b.p95)]
+    [one_decimal(b.mean), one_decimal(b.p5), one_decimal(b.p95)]
 }
 
 /// A band of shares as percentages.
@@ -270,20 +263,58 @@ fn human(r: &SimulationReport) -> String {
     }
     out.push_str(&t.render());
     let _ = writeln!(out);
+    let countries = api::countries_by_disruption(r);
+    let affected: Vec<_> = countries
+        .iter()
+        .filter(|c| c.organisations_infected > 0.0 || c.organisation_days_disrupted > 0.0)
+        .take(COUNTRY_ROWS)
+        .collect();
     let mut t = Table::new(&[
         "country",
         ">hospitals",
-        ">orgs infected (mean)",
-        ">hospital-days disrupted (mean)",
+        ">orgs infected",
+        ">org-days disrupted",
+        ">hospital-days disrupted",
     ]);
-    for (name, hospitals, infected, days) in api::countries_by_disruption(r).into_iter().take(8) {
+    for c in &affected {
         t.row(vec![
-            name.to_owned(),
-            thousands(f64::from(hospitals)),
-            format!("{infected:.1}"),
-            format!("{days:.1}"),
+            c.name.clone(),
+            thousands(f64::from(c.hospitals)),
+            one_decimal(c.organisations_infected),
+            one_decimal(c.organisation_days_disrupted),
+            one_decimal(c.hospital_days_disrupted),
         ]);
     }
-    out.push_str(&t.render());
+    if !affected.is_empty() {
+        out.push_str(&t.render());
+    }
+    let rest = countries.len() - affected.len();
+    let untouched = countries
+        .iter()
+        .filter(|c| c.organisations_infected == 0.0 && c.organisation_days_disrupted == 0.0)
+        .count();
+    let _ = match rest {
+        0 => writeln!(out, "means over replicates"),
+        _ if rest == untouched => writeln!(
+            out,
+            "means over replicates; {rest} more countries with nothing infected or disrupted (every country: --json, or countries.csv with --csv DIR)"
+        ),
+        _ => writeln!(
+            out,
+            "means over replicates; {rest} more countries, {untouched} of them with nothing infected or disrupted (every country: --json, or countries.csv with --csv DIR)"
+        ),
+    };
     out
+}
+
+/// Rows of the per-country table in the terminal (the most disrupted).
+const COUNTRY_ROWS: usize = 8;
+
+/// A mean count: one decimal below 100, whole with thousands separators above.
+fn one_decimal(x: f64) -> String {
+    if x.abs() >= 100.0 {
+        thousands(x.round())
+    } else {
+        format!("{x:.1}")
+    }
 }
