@@ -183,14 +183,20 @@ fn a_named_organisation_is_checked_with_positions_and_at_run_time() {
     assert!(stderr.contains("hospital-IE-0000 to"), "{stderr}");
 }
 
+/// `holisec simulate` on the replay `name` (in `scenarios/replays/`) with `args`.
+fn replay(name: &str, args: &[&str]) -> (i32, String, String) {
+    let file = repo_root().join("scenarios/replays").join(name);
+    let file = file.display().to_string();
+    let mut all = vec!["simulate", "--scenario", file.as_str()];
+    all.extend_from_slice(args);
+    parts(&holisec(&all, None))
+}
+
 #[test]
 fn replays_run_and_report_encryption_and_switch_offs() {
-    let file = repo_root().join("scenarios/replays/hse-conti-2021.toml");
-    let (code, stdout, stderr) = parts(&holisec(
+    let (code, stdout, stderr) = replay(
+        "hse-conti-2021.toml",
         &[
-            "simulate",
-            "--scenario",
-            &file.display().to_string(),
             "--scale",
             "0.02",
             "--replicates",
@@ -199,8 +205,7 @@ fn replays_run_and_report_encryption_and_switch_offs() {
             "90",
             "--json",
         ],
-        None,
-    ));
+    );
     assert_eq!(code, 0, "{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let s = &v["summary"];
@@ -219,19 +224,10 @@ fn replays_run_and_report_encryption_and_switch_offs() {
 /// infects and disrupts nothing elsewhere, so one row and 27 untouched.
 #[test]
 fn country_table_lists_the_countries_touched_and_counts_the_rest() {
-    let file = repo_root().join("scenarios/replays/wannacry-nhs-2017.toml");
-    let (code, stdout, stderr) = parts(&holisec(
-        &[
-            "simulate",
-            "--scenario",
-            &file.display().to_string(),
-            "--scale",
-            "0.05",
-            "--replicates",
-            "2",
-        ],
-        None,
-    ));
+    let (code, stdout, stderr) = replay(
+        "wannacry-nhs-2017.toml",
+        &["--scale", "0.05", "--replicates", "2"],
+    );
     assert_eq!(code, 0, "{stderr}");
     let table: Vec<&str> = stdout
         .lines()
