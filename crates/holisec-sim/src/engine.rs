@@ -241,6 +241,16 @@ impl<'a> Ctx<'a> {
             parallel_waves: shared.parallel_waves,
         }
     }
+
+    /// Does a campaign name `o` as the sole provider of a care-critical
+    /// service to its clients (`sole_provider = true`)?
+    fn sole_provider(&self, o: usize) -> bool {
+        self.sc
+            .campaigns
+            .iter()
+            .zip(self.target_org)
+            .any(|(c, &t)| c.sole_provider && t == Some(o))
+    }
 }
 
 /// What every replicate of a run shares, whatever its network: organisation

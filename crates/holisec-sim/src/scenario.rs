@@ -247,6 +247,12 @@ pub struct Campaign {
     /// The one synthetic organisation the campaign targets ([`crate::synth::Synth::org_id`]
     /// form, country code normalised), if it names one.
     pub organisation: Option<String>,
+    /// The named organisation, a supplier, is the sole provider of a
+    /// care-critical service to its clients (a pathology laboratory, a
+    /// clinical system): once its encryption reaches a care-critical segment,
+    /// each client loses that service with the relation's strength alone,
+    /// not `dependency_disruption` times it.
+    pub sole_provider: bool,
 }
 
 /// A validated scenario.
@@ -410,6 +416,7 @@ const CAMPAIGN_KEYS: &[&str] = &[
     "disclosure_day",
     "countries",
     "organisation",
+    "sole_provider",
 ];
 
 /// Reads and validates a scenario against the model.
@@ -1028,6 +1035,23 @@ impl Reader<'_> {
                 );
             }
         }
+        let sole_provider = match find(t, "sole_provider") {
+            Some(v) => {
+                let sole = self.boolean(v, "sole_provider").unwrap_or(false);
+                let names_supplier = organisation
+                    .as_ref()
+                    .is_some_and(|(org, _)| org.kind == OrgKind::Supplier);
+                if sole && !names_supplier {
+                    self.err(
+                        v,
+                        "`sole_provider` without a supplier named by `organisation`",
+                        "expected `organisation = \"supplier-NNNN\"` in the same campaign",
+                    );
+                }
+                sole
+            }
+            None => false,
+        };
         if self.diags.len() > errors_before {
             return None;
         }
@@ -1070,6 +1094,7 @@ impl Reader<'_> {
             disclosure_day,
             countries,
             organisation: organisation.map(|(_, id)| id),
+            sole_provider,
         })
     }
 

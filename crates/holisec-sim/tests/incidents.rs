@@ -408,6 +408,82 @@ organisation = "national-system-IE"
     assert!((p - q).abs() < 4.5 * sd, "{p} vs {q}");
 }
 
+/// One supplier encrypted on day 1, everything at once, on one network:
+/// the probability that it was, and per client the relation's strength and
+/// the probability that it lost the supplier's service.
+fn clients_disrupted(sole_provider: bool) -> (f64, Vec<f64>, Vec<f64>) {
+    let sc = scenario(&format!(
+        r#"
+[scenario]
+days = 30
+replicates = 100
+scale = 0.2
+fixed_network = true
+[parameters]
+mailbox_abuse = 0.0
+supplier_weaponise = 0.0
+dependency_disruption = 0.1
+disconnect_rate = 0.0
+dwell_days = 1.0
+dwell_sigma = 0.0
+dwell_slow_share = 0.0
+detect_days = 3650.0
+encrypt_rate = 1.0
+segment_reach_days = 0.0
+segment_reachable = 1.0
+containment_days = 0.0
+critical_segment_share = 1.0
+switch_off_detect = 0.0
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "supplier-0003"
+sole_provider = {sole_provider}
+"#
+    ));
+    let (syn, r) = run(&sc);
+    let supplier = syn.org_by_id("supplier-0003").unwrap();
+    // Nearly always: now and then the intrusion is contained first.
+    let encrypted = r.organisation_outcomes[supplier].p_disrupted;
+    assert!(encrypted > 0.9, "{encrypted}");
+    let clients = syn.clients.row(supplier - syn.suppliers.start as usize);
+    assert!(clients.len() > 20, "{} clients", clients.len());
+    let strengths = clients
+        .iter()
+        .map(|&c| syn.channels.supplies(syn.kind[c as usize]))
+        .collect();
+    let got = clients
+        .iter()
+        .map(|&c| r.organisation_outcomes[c as usize].p_disrupted)
+        .collect();
+    (encrypted, strengths, got)
+}
+
+/// A sole provider's clients each lose its service with the relation's
+/// strength; an ordinary supplier's with `dependency_disruption` x strength
+/// (given the supplier's encryption, the number of clients disrupted in a
+/// replicate is a sum of Bernoullis; the encryption itself is one more).
+#[test]
+fn a_sole_providers_clients_lose_its_service_with_the_relations_strength() {
+    let replicates = 100.0;
+    for (sole, rate) in [(true, 1.0), (false, 0.1)] {
+        let (p, strengths, got) = clients_disrupted(sole);
+        let given: f64 = strengths.iter().map(|s| rate * s).sum();
+        let expected = p * given;
+        let variance = p * strengths
+            .iter()
+            .map(|s| rate * s * (1.0 - rate * s))
+            .sum::<f64>()
+            + p * (1.0 - p) * given * given;
+        let mean: f64 = got.iter().sum();
+        let sd = (variance / replicates).sqrt();
+        assert!(
+            (mean - expected).abs() < 4.5 * sd,
+            "sole {sole}: {mean} clients disrupted per replicate, expected {expected} (sd {sd})"
+        );
+    }
+}
+
 #[test]
 fn a_national_switch_off_cuts_off_primary_care_by_its_own_share() {
     let e = eco();

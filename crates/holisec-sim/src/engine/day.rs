@@ -53,10 +53,17 @@ fn draw_message(c: &Ctx, m: Msg, next: f64, rng: &mut SimRng, drawn: &mut Vec<(u
             match syn.kind[o] {
                 OrgKind::Supplier => {
                     let local = o - syn.suppliers.start as usize;
-                    for &c in syn.clients.row(local) {
-                        let strength = syn.channels.supplies(syn.kind[c as usize]);
-                        if rng.random::<f64>() < p.dependency_disruption * strength {
-                            drawn.push((c, 0.0));
+                    // A sole provider's clients have nowhere else to go: the
+                    // relation's strength alone (the same draws either way).
+                    let rate = if c.sole_provider(o) {
+                        1.0
+                    } else {
+                        p.dependency_disruption
+                    };
+                    for &client in syn.clients.row(local) {
+                        let strength = syn.channels.supplies(syn.kind[client as usize]);
+                        if rng.random::<f64>() < rate * strength {
+                            drawn.push((client, 0.0));
                         }
                     }
                 }
