@@ -667,7 +667,7 @@ impl Reader<'_> {
             other => {
                 self.err(
                     v,
-                    format!("`{key}` is a {}", other.type_str()),
+                    format!("`{key}` is {}", with_article(other.type_str())),
                     "expected true or false",
                 );
                 None
@@ -681,7 +681,7 @@ impl Reader<'_> {
             other => {
                 self.err(
                     v,
-                    format!("`{key}` is a {}", other.type_str()),
+                    format!("`{key}` is {}", with_article(other.type_str())),
                     "expected a string",
                 );
                 None
@@ -696,7 +696,7 @@ impl Reader<'_> {
             other => {
                 self.err(
                     v,
-                    format!("`{key}` is a {}", other.type_str()),
+                    format!("`{key}` is {}", with_article(other.type_str())),
                     "expected a number",
                 );
                 return None;
@@ -739,7 +739,7 @@ impl Reader<'_> {
             other => {
                 self.err(
                     v,
-                    format!("`{key}` is a {}", other.type_str()),
+                    format!("`{key}` is {}", with_article(other.type_str())),
                     &format!("expected an integer: {expected}"),
                 );
                 None
@@ -1143,7 +1143,7 @@ impl Reader<'_> {
         let DeValue::Array(items) = v.get_ref() else {
             self.err(
                 v,
-                format!("`countries` is a {}", v.get_ref().type_str()),
+                format!("`countries` is {}", with_article(v.get_ref().type_str())),
                 "expected a list of country codes, e.g. [\"IE\", \"UK\"]",
             );
             return Vec::new();
@@ -1229,4 +1229,14 @@ fn parse_int(text: &str, radix: u32) -> Option<i64> {
         .trim_start_matches("0o")
         .trim_start_matches("0b");
     i64::from_str_radix(digits, radix).ok()
+}
+
+/// A TOML type's name with its indefinite article ("an integer", "a string").
+fn with_article(type_name: &str) -> String {
+    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {type_name}")
 }
