@@ -747,7 +747,7 @@ pub fn issue_alert(
     let me = org_profile(store, actor.org)?;
     if me.kind != StakeholderKind::AgencyInstitution {
         return Err(ApiError::Refused(format!(
-            "only an agency-institution organisation may issue alerts; organisation {} is a {}",
+            "only an agency-institution organisation may issue alerts; organisation {} is of kind `{}`",
             me.id, me.kind
         )));
     }
@@ -866,7 +866,7 @@ pub fn agency_view(store: &Store, eco: &Ecosystem, agency: OrgId) -> Result<Agen
     let me = org_profile(store, agency)?;
     if me.kind != StakeholderKind::AgencyInstitution {
         return Err(ApiError::Refused(format!(
-            "the agency view is for agency-institution organisations; organisation {} is a {}",
+            "the agency view is for agency-institution organisations; organisation {} is of kind `{}`",
             me.id, me.kind
         )));
     }
