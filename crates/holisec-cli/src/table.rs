@@ -100,7 +100,8 @@ impl Table {
                     .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)));
                 let Some(i) = widest else { break };
                 let excess = total(&widths, &shown) - limit;
-                widths[i] = (widths[i] - excess).max(MIN_TEXT_WIDTH);
+                // The excess may exceed the column when numbers alone overflow.
+                widths[i] = widths[i].saturating_sub(excess).max(MIN_TEXT_WIDTH);
                 shortened = true;
             }
         }
@@ -284,6 +285,30 @@ mod tests {
         );
         assert!(narrow.contains('…'), "{narrow}");
         assert!(narrow.contains("1,000"), "numbers are never cut: {narrow}");
+    }
+
+    /// Numbers wider than the terminal on their own: the text column is cut
+    /// to its minimum, the numbers are kept whole, and nothing panics (the
+    /// text column used to be shrunk by more than its width).
+    #[test]
+    fn numbers_wider_than_the_terminal_keep_the_text_at_its_minimum() {
+        let mut t = Table::new(&[
+            "country",
+            ">hospitals",
+            ">orgs infected",
+            ">org-days disrupted",
+        ]);
+        t.row(vec![
+            "United Kingdom".into(),
+            "2,097".into(),
+            "865".into(),
+            "58,979".into(),
+        ]);
+        let out = t.render_within(Some(30));
+        let row = out.lines().nth(2).expect("a row");
+        assert!(row.starts_with("United King…"), "{out}");
+        assert!(row.ends_with("58,979"), "{out}");
+        assert_eq!(out.lines().last(), Some("(text cut; --wide shows all)"));
     }
 
     #[test]

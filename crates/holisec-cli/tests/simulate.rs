@@ -248,6 +248,40 @@ fn country_table_lists_the_countries_touched_and_counts_the_rest() {
     );
 }
 
+/// A terminal narrower than the country table's numbers (40 columns, the
+/// narrowest `COLUMNS` honoured): the optional column goes first, names are
+/// cut, numbers kept whole, and nothing panics (it did: the text column was
+/// shrunk by more than its width).
+#[test]
+fn a_narrow_terminal_cuts_names_and_keeps_numbers() {
+    let file = repo_root().join("scenarios/replays/wannacry-nhs-2017.toml");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_holisec"))
+        .args(["simulate", "--scenario", &file.display().to_string()])
+        .args(["--scale", "0.05", "--replicates", "2"])
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "40")
+        .output()
+        .expect("holisec runs");
+    let (code, stdout, stderr) = parts(&out);
+    assert_eq!(code, 0, "{stderr}");
+    let table: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("country"))
+        .collect();
+    assert!(!table[0].contains("org-days"), "{stdout}");
+    // Lines longer than the terminal are wrapped after the table is cut.
+    assert!(
+        table.iter().any(|l| l.starts_with("United King…  ")),
+        "{stdout}"
+    );
+    assert!(
+        table
+            .iter()
+            .any(|l| l.starts_with("(1 column hidden, text cut")),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn csv_writes_files_only_in_the_given_directory() {
     let root = tempfile::tempdir().unwrap();

@@ -273,7 +273,7 @@ fn human(r: &SimulationReport) -> String {
         "country",
         ">hospitals",
         ">orgs infected",
-        ">org-days disrupted",
+        "?>org-days disrupted",
         ">hospital-days disrupted",
     ]);
     for c in &affected {
