@@ -631,6 +631,13 @@ pub struct CountryRow {
     pub hospital_days_disrupted: f64,
 }
 
+impl CountryRow {
+    /// Was anything infected or disrupted there (in any replicate)?
+    pub fn touched(&self) -> bool {
+        self.organisations_infected > 0.0 || self.organisation_days_disrupted > 0.0
+    }
+}
+
 /// What a simulation job keeps of a run (`holisec serve`): the settings,
 /// the summary over replicates, daily series with their 5-95% band, and the
 /// per-country table ([`countries_by_disruption`] order).

@@ -266,7 +266,7 @@ fn human(r: &SimulationReport) -> String {
     let countries = api::countries_by_disruption(r);
     let affected: Vec<_> = countries
         .iter()
-        .filter(|c| c.organisations_infected > 0.0 || c.organisation_days_disrupted > 0.0)
+        .filter(|c| c.touched())
         .take(COUNTRY_ROWS)
         .collect();
     let mut t = Table::new(&[
@@ -289,10 +289,7 @@ fn human(r: &SimulationReport) -> String {
         out.push_str(&t.render());
     }
     let rest = countries.len() - affected.len();
-    let untouched = countries
-        .iter()
-        .filter(|c| c.organisations_infected == 0.0 && c.organisation_days_disrupted == 0.0)
-        .count();
+    let untouched = countries.iter().filter(|c| !c.touched()).count();
     let _ = match rest {
         0 => writeln!(out, "means over replicates"),
         _ if rest == untouched => writeln!(
