@@ -185,9 +185,12 @@ fn a_named_organisation_is_checked_with_positions_and_at_run_time() {
 
 /// `holisec simulate` on the replay `name` (in `scenarios/replays/`) with `args`.
 fn replay(name: &str, args: &[&str]) -> (i32, String, String) {
-    let file = repo_root().join("scenarios/replays").join(name);
-    let file = file.display().to_string();
-    let mut all = vec!["simulate", "--scenario", file.as_str()];
+    simulate(&scenario(&format!("replays/{name}")), args)
+}
+
+/// `holisec simulate` on the scenario file `file` with `args`.
+fn simulate(file: &str, args: &[&str]) -> (i32, String, String) {
+    let mut all = vec!["simulate", "--scenario", file];
     all.extend_from_slice(args);
     parts(&holisec(&all, None))
 }
@@ -246,6 +249,27 @@ fn country_table_lists_the_countries_touched_and_counts_the_rest() {
         after.contains("27 more countries with nothing infected or disrupted"),
         "{stdout}"
     );
+}
+
+/// Past the table's eight rows, a run that touched every country says so
+/// instead of counting "0 of them with nothing infected or disrupted".
+#[test]
+fn countries_past_the_table_are_counted_by_what_happened_there() {
+    let (code, stdout, stderr) = simulate(
+        &scenario("supplier-compromise.toml"),
+        &["--scale", "0.1", "--replicates", "2", "--days", "60"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let footer: String = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("means over replicates"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        footer.contains("20 more countries, all less disrupted"),
+        "{stdout}"
+    );
+    assert!(!footer.contains("0 of them"), "{stdout}");
 }
 
 /// A terminal narrower than the country table's numbers (40 columns, the

@@ -290,17 +290,22 @@ fn human(r: &SimulationReport) -> String {
     }
     let rest = countries.len() - affected.len();
     let untouched = countries.iter().filter(|c| !c.touched()).count();
-    let _ = match rest {
-        0 => writeln!(out, "means over replicates"),
-        _ if rest == untouched => writeln!(
-            out,
-            "means over replicates; {rest} more countries with nothing infected or disrupted (every country: --json, or countries.csv with --csv DIR)"
-        ),
-        _ => writeln!(
-            out,
-            "means over replicates; {rest} more countries, {untouched} of them with nothing infected or disrupted (every country: --json, or countries.csv with --csv DIR)"
+    let more = match (rest, untouched) {
+        (0, _) => String::new(),
+        (rest, untouched) if rest == untouched => {
+            format!("; {rest} more countries with nothing infected or disrupted")
+        }
+        (rest, 0) => format!("; {rest} more countries, all less disrupted"),
+        (rest, untouched) => format!(
+            "; {rest} more countries, {untouched} of them with nothing infected or disrupted"
         ),
     };
+    let every = if rest > 0 {
+        " (every country: --json, or countries.csv with --csv DIR)"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "means over replicates{more}{every}");
     out
 }
 
