@@ -26,6 +26,15 @@ pub(crate) fn count(x: f64) -> String {
     number::thousands(x)
 }
 
+/// A mean count with its noun in agreement: `1 hospital`, `0 hospitals`,
+/// `1,138 hospitals` (`plural` is the noun's plural, `singular` its
+/// singular; a mean that rounds to 1 takes the singular).
+pub(crate) fn counted(x: f64, singular: &str, plural: &str) -> String {
+    let n = count(x);
+    let noun = if n == "1" { singular } else { plural };
+    format!("{n} {noun}")
+}
+
 /// A ratio such as euros avoided per euro spent, two decimals.
 pub(crate) fn ratio(x: f64) -> String {
     if x.is_finite() {
@@ -38,6 +47,14 @@ pub(crate) fn ratio(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counted_nouns_agree_with_the_rounded_count() {
+        assert_eq!(counted(1.0, "hospital", "hospitals"), "1 hospital");
+        assert_eq!(counted(1.3, "hospital", "hospitals"), "1 hospital");
+        assert_eq!(counted(0.2, "hospital", "hospitals"), "0 hospitals");
+        assert_eq!(counted(1_138.0, "hospital", "hospitals"), "1,138 hospitals");
+    }
 
     #[test]
     fn amounts_carry_their_currency_and_separators() {

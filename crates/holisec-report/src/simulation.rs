@@ -13,7 +13,7 @@ use holisec_sim::summary::Band;
 use serde::Serialize;
 
 use crate::ReportError;
-use crate::format::count;
+use crate::format::{count, counted};
 
 /// Countries listed, most disrupted first.
 const COUNTRIES: usize = 12;
@@ -220,24 +220,38 @@ pub(crate) fn section(
     let countries = countries_all.iter().take(COUNTRIES).cloned().collect();
     let change = if scenario.interventions == Interventions::default() {
         format!(
-            "with phishing simulations, MFA and backups in 80% of organisations, {} hospitals would be infected",
-            count(w.hospitals_infected.mean)
+            "with phishing simulations, MFA and backups in 80% of organisations, {} would be infected",
+            counted(w.hospitals_infected.mean, "hospital", "hospitals")
         )
     } else {
         format!(
-            "without the scenario's interventions, {} hospitals would be infected",
-            count(w.hospitals_infected.mean)
+            "without the scenario's interventions, {} would be infected",
+            counted(w.hospitals_infected.mean, "hospital", "hospitals")
         )
     };
+    let infected = &s.hospitals_infected;
+    let verb = if count(infected.mean) == "1" {
+        "is"
+    } else {
+        "are"
+    };
+    let (low, high) = (count(infected.p5), count(infected.p95));
+    let range = if low == high {
+        low
+    } else {
+        format!("{low} to {high}")
+    };
     let headline = format!(
-        "{}: over {} days, {} hospitals are infected on average ({} to {} in 90% of runs), {} disrupted and {} hospital-days of care disrupted; {change}.",
+        "{}: over {} days, {} {verb} infected on average ({range} in 90% of runs), {} disrupted and {} of care disrupted; {change}.",
         report.scenario,
         report.days,
-        count(s.hospitals_infected.mean),
-        count(s.hospitals_infected.p5),
-        count(s.hospitals_infected.p95),
+        counted(infected.mean, "hospital", "hospitals"),
         count(s.hospitals_disrupted.mean),
-        count(s.hospital_days_disrupted.mean),
+        counted(
+            s.hospital_days_disrupted.mean,
+            "hospital-day",
+            "hospital-days"
+        ),
     );
     Ok(SimulationSection {
         scenario: report.scenario.clone(),

@@ -66,3 +66,55 @@ fn an_unknown_reader_is_the_users_error() {
         "{err}"
     );
 }
+
+/// A single hospital's incident (one intrusion, small scale): the summary
+/// counts one hospital in the singular, and a band of one value once
+/// ("1 hospital is infected on average (1 in 90% of runs)", where it said
+/// "1 hospitals are infected on average (1 to 1 in 90% of runs)").
+#[test]
+fn one_hospitals_incident_reads_in_the_singular() {
+    let model = holisec_api::model::builtin().value;
+    let scenario = holisec_api::simulate::load(
+        &model.ecosystem,
+        holisec_api::Source::new(
+            "one-hospital.toml",
+            r#"
+[scenario]
+name = "One hospital"
+days = 20
+replicates = 4
+scale = 0.02
+[parameters]
+mailbox_abuse = 0.0
+dwell_days = 2.0
+dwell_slow_share = 0.0
+detect_days = 3650.0
+encrypt_rate = 1.0
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "hospital-DE-0003"
+start_day = 0
+"#
+            .to_owned(),
+        ),
+    )
+    .expect("scenario")
+    .value;
+    let inputs = ReportInputs {
+        model: &model,
+        scenario: Some(&scenario),
+        evidence: None,
+        organisation: None,
+    };
+    let report = build(&inputs, &options(1), 1, &NoProgress).expect("report");
+    let headline = report.summary.simulation.expect("a simulation");
+    assert!(
+        headline.starts_with(
+            "One hospital: over 20 days, 1 hospital is infected on average (1 in 90% of runs),"
+        ),
+        "{headline}"
+    );
+    assert!(headline.contains("would be infected"), "{headline}");
+    assert!(!headline.contains("1 hospitals"), "{headline}");
+}
