@@ -18,11 +18,15 @@ use crate::table::{Table, thousands, wrap};
 /// model's populations (15,000 hospitals, 10 million staff at --scale 1).
 ///
 /// The scenario, built in by name (`--list-scenarios`) or a TOML file (see
-/// docs/simulation.md and scenarios/), lists campaigns (threat and target ids of the model, start day, waves, volume),
-/// parameters and interventions. Prints a summary over replicates: mean and
-/// 5-95% band of organisations infected and disrupted, hospital-days
-/// disrupted, credentials captured, time to containment. Same seed = same
-/// output, whatever --threads. Exit status 2 on invalid input.
+/// docs/simulation.md and scenarios/), lists campaigns (threat and target
+/// ids of the model or one named organisation, start day, waves, volume),
+/// parameters and interventions. Public incidents replayed from their
+/// published facts (WannaCry 2017, the HSE 2021, Kaseya 2021, Synnovis 2024,
+/// Düsseldorf 2020) are files in the repository's scenarios/replays/.
+/// Prints a summary over replicates: mean and 5-95% band of organisations
+/// infected and disrupted, hospital-days disrupted, credentials captured,
+/// time to containment. Same seed = same output, whatever --threads. Exit
+/// status 2 on invalid input.
 #[derive(clap::Args)]
 pub struct Args {
     /// Model file (the built-in European model when absent).
