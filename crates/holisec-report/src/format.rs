@@ -30,9 +30,13 @@ pub(crate) fn count(x: f64) -> String {
 /// `1,138 hospitals` (`plural` is the noun's plural, `singular` its
 /// singular; a mean that rounds to 1 takes the singular).
 pub(crate) fn counted(x: f64, singular: &str, plural: &str) -> String {
-    let n = count(x);
-    let noun = if n == "1" { singular } else { plural };
-    format!("{n} {noun}")
+    let noun = if is_one(x) { singular } else { plural };
+    format!("{} {noun}", count(x))
+}
+
+/// Does the mean count `x` read as one ([`count`] rounds it to 1)?
+pub(crate) fn is_one(x: f64) -> bool {
+    count(x) == "1"
 }
 
 /// A ratio such as euros avoided per euro spent, two decimals.

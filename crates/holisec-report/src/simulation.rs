@@ -13,7 +13,7 @@ use holisec_sim::summary::Band;
 use serde::Serialize;
 
 use crate::ReportError;
-use crate::format::{count, counted};
+use crate::format::{count, counted, is_one};
 
 /// Countries listed, most disrupted first.
 const COUNTRIES: usize = 12;
@@ -230,11 +230,7 @@ pub(crate) fn section(
         )
     };
     let infected = &s.hospitals_infected;
-    let verb = if count(infected.mean) == "1" {
-        "is"
-    } else {
-        "are"
-    };
+    let verb = if is_one(infected.mean) { "is" } else { "are" };
     let (low, high) = (count(infected.p5), count(infected.p95));
     let range = if low == high {
         low

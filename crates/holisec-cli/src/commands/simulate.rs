@@ -197,7 +197,7 @@ pub fn run(args: Args) -> CliResult {
 }
 
 fn band(b: &Band) -> [String; 3] {
-    [one_decimal(b.mean), one_decimal(b.p5), one_decimal(b.p95)]
+    [mean_count(b.mean), mean_count(b.p5), mean_count(b.p95)]
 }
 
 /// A band of shares as percentages.
@@ -284,9 +284,9 @@ fn human(r: &SimulationReport) -> String {
         t.row(vec![
             c.name.clone(),
             thousands(f64::from(c.hospitals)),
-            one_decimal(c.organisations_infected),
-            one_decimal(c.organisation_days_disrupted),
-            one_decimal(c.hospital_days_disrupted),
+            mean_count(c.organisations_infected),
+            mean_count(c.organisation_days_disrupted),
+            mean_count(c.hospital_days_disrupted),
         ]);
     }
     if !affected.is_empty() {
@@ -317,7 +317,7 @@ fn human(r: &SimulationReport) -> String {
 const COUNTRY_ROWS: usize = 8;
 
 /// A mean count: one decimal below 100, whole with thousands separators above.
-fn one_decimal(x: f64) -> String {
+fn mean_count(x: f64) -> String {
     if x.abs() >= 100.0 {
         thousands(x.round())
     } else {
