@@ -222,6 +222,57 @@ fn replays_run_and_report_encryption_and_switch_offs() {
     assert!(s["hospitals_over_half_encrypted"]["mean"].is_number());
 }
 
+/// A replay of one hospital's incident says what happened to that hospital:
+/// in how many replicates it was infected, encrypted, disrupted and for how
+/// long, in the terminal, the JSON and a CSV row per replicate.
+#[test]
+fn a_named_organisations_outcome_is_reported_in_every_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--scale", "0.05", "--replicates", "3"];
+    let (code, stdout, stderr) = replay("duesseldorf-2020.toml", &args);
+    assert_eq!(code, 0, "{stderr}");
+    let table: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("named organisation"))
+        .collect();
+    assert!(table[0].contains("days disrupted"), "{stdout}");
+    let row: Vec<&str> = table[2].split_whitespace().collect();
+    // Intruded on day 0 in every replicate.
+    assert_eq!(row[..2], ["hospital-DE-0040", "3"], "{stdout}");
+    assert!(table[3].starts_with("replicates of 3 in which it happened"));
+    let (_, stdout, _) = replay("duesseldorf-2020.toml", &[&args[..], &["--json"]].concat());
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let named = &v["named"][0];
+    assert_eq!(named["id"], "hospital-DE-0040");
+    assert_eq!(named["infected"], 3);
+    assert_eq!(named["runs"].as_array().unwrap().len(), 3);
+    let csv_dir = dir.path().display().to_string();
+    let (code, _, stderr) = replay(
+        "duesseldorf-2020.toml",
+        &[&args[..], &["--csv", &csv_dir]].concat(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("named-organisations.csv"), "{stderr}");
+    let csv = std::fs::read_to_string(dir.path().join("named-organisations.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[1].starts_with("hospital-DE-0040,0,"), "{csv}");
+    assert_eq!(
+        lines[1..]
+            .iter()
+            .filter(|l| l.split(',').nth(4) == Some("true"))
+            .count(),
+        3,
+        "infected in every replicate: {csv}"
+    );
+    // A run naming no organisation has no such table.
+    let (_, stdout, _) = simulate(
+        &scenario("supplier-compromise.toml"),
+        &["--scale", "0.01", "--replicates", "2", "--days", "30"],
+    );
+    assert!(!stdout.contains("named organisation"), "{stdout}");
+}
+
 /// The terminal's country table lists only the countries touched and says
 /// how many more there are: a worm confined to the UK (national sharing)
 /// infects and disrupts nothing elsewhere, so one row and 27 untouched.
@@ -338,11 +389,15 @@ fn csv_writes_files_only_in_the_given_directory() {
         names,
         [
             "countries.csv",
+            "named-organisations.csv",
             "organisations.csv",
             "replicates.csv",
             "series.csv"
         ]
     );
+    // No campaign of this scenario names an organisation: the header alone.
+    let named = std::fs::read_to_string(dir.join("named-organisations.csv")).unwrap();
+    assert_eq!(named.lines().count(), 1, "{named}");
     assert_eq!(std::fs::read_dir(cwd.path()).unwrap().count(), 0);
     let series = std::fs::read_to_string(dir.join("series.csv")).unwrap();
     assert!(series.starts_with("day,series,mean,p5,p95\n0,org_clean,"));

@@ -251,6 +251,18 @@ impl<'a> Ctx<'a> {
             .zip(self.target_org)
             .any(|(c, &t)| c.sole_provider && t == Some(o))
     }
+
+    /// The organisations the campaigns name, each once, in the order they
+    /// are first named.
+    fn named(&self) -> Vec<usize> {
+        let mut named: Vec<usize> = Vec::new();
+        for &o in self.target_org.iter().flatten() {
+            if !named.contains(&o) {
+                named.push(o);
+            }
+        }
+        named
+    }
 }
 
 /// What every replicate of a run shares, whatever its network: organisation
@@ -602,6 +614,8 @@ struct RepOut {
     disr_days: Vec<f32>,
     /// Largest share encrypted per organisation.
     enc_peak: Vec<f32>,
+    /// The organisations the campaigns name ([`Ctx::named`] order).
+    named: Vec<NamedRun>,
 }
 
 impl<'a> Rep<'a> {
@@ -782,7 +796,26 @@ impl<'a> Rep<'a> {
         };
         m.switch_offs = self.imp.switch_offs as f64;
         m.switch_off_days = self.imp.switch_off_days;
+        let named = self
+            .c
+            .named()
+            .into_iter()
+            .map(|o| {
+                let f = self.orgs[o].flags;
+                NamedRun {
+                    staff: syn.staff_of(o).len() as u32,
+                    segments: syn.segs_of(o).len() as u32,
+                    infected: f & EVER_INF != 0,
+                    encrypted: f & EVER_ENC != 0,
+                    share_encrypted: self.imp.arrays.peak[o],
+                    disrupted: f & EVER_DISR != 0,
+                    days_disrupted: self.disr_days[o],
+                    switched_off: f & SWITCH_HIT != 0,
+                }
+            })
+            .collect();
         RepOut {
+            named,
             daily: self.daily,
             metrics: m,
             flags: self.orgs.iter().map(|x| x.flags & !SWITCHED).collect(),
@@ -1047,6 +1080,8 @@ fn run_on_until(
     let mut disr_days = vec![0f64; n];
     let mut enc_share = vec![0f64; n];
     let mut switch_hit = vec![0u32; n];
+    let named = ctx.named();
+    let mut named_runs: Vec<Vec<NamedRun>> = vec![Vec::with_capacity(reps as usize); named.len()];
     let mut metrics = Vec::with_capacity(reps as usize);
     let chunk = rayon::current_num_threads().clamp(1, 8) as u64;
     let mut done = 0u64;
@@ -1089,6 +1124,9 @@ fn run_on_until(
                 if out.flags[o] & SWITCH_HIT != 0 {
                     switch_hit[o] += 1;
                 }
+            }
+            for (runs, run) in named_runs.iter_mut().zip(out.named) {
+                runs.push(run);
             }
             metrics.push(out.metrics);
         }
@@ -1191,6 +1229,18 @@ fn run_on_until(
         per_replicate: metrics,
         series,
         countries,
+        named: named
+            .into_iter()
+            .zip(named_runs)
+            .map(|(o, runs)| {
+                NamedOutcome::of(
+                    syn.org_id(o),
+                    syn.kind[o],
+                    syn.countries[syn.country[o] as usize].code.clone(),
+                    runs,
+                )
+            })
+            .collect(),
         organisation_outcomes,
     })
 }

@@ -392,6 +392,85 @@ pub struct OrgOutcome {
     pub p_switched_off: f64,
 }
 
+/// One replicate's outcome for an organisation a campaign names
+/// (`organisation = "..."`): what a replay of a single organisation's
+/// incident is compared with.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct NamedRun {
+    /// Its staff in this replicate's network (each replicate draws its own
+    /// unless the network is fixed).
+    pub staff: u32,
+    /// Its network segments in this replicate's network.
+    pub segments: u32,
+    /// It had a foothold or a worm infection.
+    pub infected: bool,
+    /// Some of its segments were encrypted.
+    pub encrypted: bool,
+    /// Largest share of its segments encrypted at once (0 when not encrypted).
+    pub share_encrypted: f32,
+    /// It was disrupted (its care or its service stopped), for any reason.
+    pub disrupted: bool,
+    /// Days disrupted within the simulated days, all episodes together.
+    pub days_disrupted: f32,
+    /// A switch-off (its own or its national system's) disrupted it.
+    pub switched_off: bool,
+}
+
+/// What happened to an organisation a campaign names, over the replicates:
+/// how often each outcome occurred, and how large it was when it did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamedOutcome {
+    /// Display id, as the campaign names it.
+    pub id: String,
+    /// Kind.
+    pub kind: OrgKind,
+    /// Country code.
+    pub country: String,
+    /// Replicates in which it was infected.
+    pub infected: u32,
+    /// Replicates in which it was encrypted.
+    pub encrypted: u32,
+    /// Replicates in which it was disrupted.
+    pub disrupted: u32,
+    /// Replicates in which a switch-off disrupted it.
+    pub switched_off: u32,
+    /// Largest share of its segments encrypted, over the replicates in
+    /// which it was encrypted (zeros when it never was).
+    pub share_encrypted: Stats,
+    /// Days disrupted, over the replicates in which it was disrupted (zeros
+    /// when it never was).
+    pub days_disrupted: Stats,
+    /// Replicate by replicate, in replicate order.
+    pub runs: Vec<NamedRun>,
+}
+
+impl NamedOutcome {
+    /// The outcome of `runs`, one per replicate.
+    pub fn of(id: String, kind: OrgKind, country: String, runs: Vec<NamedRun>) -> NamedOutcome {
+        let count = |pick: fn(&NamedRun) -> bool| runs.iter().filter(|r| pick(r)).count() as u32;
+        let when = |pick: fn(&NamedRun) -> bool, value: fn(&NamedRun) -> f32| {
+            let values: Vec<f64> = runs
+                .iter()
+                .filter(|r| pick(r))
+                .map(|r| f64::from(value(r)))
+                .collect();
+            Stats::of(&values)
+        };
+        NamedOutcome {
+            id,
+            kind,
+            country,
+            infected: count(|r| r.infected),
+            encrypted: count(|r| r.encrypted),
+            disrupted: count(|r| r.disrupted),
+            switched_off: count(|r| r.switched_off),
+            share_encrypted: when(|r| r.encrypted, |r| r.share_encrypted),
+            days_disrupted: when(|r| r.disrupted, |r| r.days_disrupted),
+            runs,
+        }
+    }
+}
+
 /// Size of the synthetic ecosystem.
 #[derive(Debug, Clone, Serialize)]
 pub struct EcosystemSize {
@@ -441,6 +520,9 @@ pub struct SimulationReport {
     pub series: Vec<Series>,
     /// Per-country daily means.
     pub countries: Vec<CountryResult>,
+    /// What happened to each organisation a campaign names, in the order
+    /// the campaigns first name them (empty when none does).
+    pub named: Vec<NamedOutcome>,
     /// Per-organisation outcomes (CSV only: large).
     #[serde(skip)]
     pub organisation_outcomes: Vec<OrgOutcome>,
@@ -531,6 +613,41 @@ impl SimulationReport {
         }
         out.finish()
     }
+
+    /// `organisation,replicate,staff,segments,infected,encrypted,share_encrypted,disrupted,days_disrupted,switched_off`:
+    /// the organisations campaigns name, replicate by replicate (the header
+    /// alone when none is named).
+    pub fn named_csv(&self) -> String {
+        let mut out = Csv::new(&[
+            "organisation",
+            "replicate",
+            "staff",
+            "segments",
+            "infected",
+            "encrypted",
+            "share_encrypted",
+            "disrupted",
+            "days_disrupted",
+            "switched_off",
+        ]);
+        for o in &self.named {
+            for (i, r) in o.runs.iter().enumerate() {
+                out.row(&[
+                    &o.id,
+                    &i,
+                    &r.staff,
+                    &r.segments,
+                    &r.infected,
+                    &r.encrypted,
+                    &r.share_encrypted,
+                    &r.disrupted,
+                    &r.days_disrupted,
+                    &r.switched_off,
+                ]);
+            }
+        }
+        out.finish()
+    }
 }
 
 /// CSV text written with the `csv` crate: a header line, then one line per row,
@@ -605,6 +722,46 @@ pub fn estimate_memory(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_named_organisations_sizes_count_only_the_runs_where_it_happened() {
+        let run = |share: f32, days: f32, switched_off: bool| NamedRun {
+            staff: 100,
+            segments: 4,
+            infected: share > 0.0 || switched_off,
+            encrypted: share > 0.0,
+            share_encrypted: share,
+            disrupted: days > 0.0,
+            days_disrupted: days,
+            switched_off,
+        };
+        let runs = vec![
+            run(0.25, 0.0, false),
+            run(0.75, 10.0, false),
+            run(0.0, 2.0, true),
+            run(0.0, 0.0, false),
+            run(1.0, 30.0, false),
+        ];
+        let o = NamedOutcome::of("h".into(), OrgKind::Hospital, "DE".into(), runs);
+        assert_eq!(
+            (o.infected, o.encrypted, o.disrupted, o.switched_off),
+            (4, 3, 3, 1)
+        );
+        // Over the three encryptions: 0.25, 0.75, 1.
+        assert!((o.share_encrypted.mean - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(o.share_encrypted.p50, 0.75);
+        // Over the three disruptions: 2, 10, 30.
+        assert_eq!(o.days_disrupted.mean, 14.0);
+        assert_eq!(o.days_disrupted.p50, 10.0);
+        assert_eq!((o.days_disrupted.min, o.days_disrupted.max), (2.0, 30.0));
+        let never = NamedOutcome::of(
+            "s".into(),
+            OrgKind::Supplier,
+            "FR".into(),
+            vec![run(0.0, 0.0, false)],
+        );
+        assert_eq!((never.encrypted, never.share_encrypted.mean), (0, 0.0));
+    }
 
     #[test]
     fn band_uses_nearest_rank() {

@@ -100,6 +100,121 @@ disclosure_day = 100
     assert_eq!(r.summary.orgs_infected.mean, 1.0);
 }
 
+/// Two campaigns name the same hospital, a third a supplier, a fourth no
+/// one: the report follows the two named, each once, replicate by
+/// replicate, in each replicate's own network.
+#[test]
+fn named_organisations_are_reported_replicate_by_replicate() {
+    let text = format!(
+        r#"
+[scenario]
+days = 60
+replicates = 8
+scale = 0.01
+[parameters]
+{QUIET}
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "hospital-FR-2"
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "supplier-3"
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "hospital-FR-0002"
+start_day = 10
+[[campaign]]
+threat = "ransomware"
+target = "healthcare-organisations"
+org_share = 0.01
+staff_share = 0.01
+"#
+    );
+    let sc = scenario(&text);
+    let e = eco();
+    let r = holisec_sim::simulate(&e, &sc, &|_| {}).unwrap();
+    let ids: Vec<&str> = r.named.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(ids, ["hospital-FR-0002", "supplier-0003"]);
+    let reps = f64::from(sc.replicates);
+    for named in &r.named {
+        assert_eq!(named.runs.len(), sc.replicates as usize);
+        // The per-organisation means are these runs' means.
+        let o = r
+            .organisation_outcomes
+            .iter()
+            .find(|o| o.id == named.id)
+            .unwrap();
+        assert_eq!(f64::from(named.infected) / reps, o.p_infected);
+        assert_eq!(f64::from(named.disrupted) / reps, o.p_disrupted);
+        assert_eq!(f64::from(named.switched_off) / reps, o.p_switched_off);
+        let mean = |f: fn(&holisec_sim::summary::NamedRun) -> f32| {
+            named.runs.iter().map(|x| f64::from(f(x))).sum::<f64>() / reps
+        };
+        assert!((mean(|x| x.share_encrypted) - o.mean_share_encrypted).abs() < 1e-9);
+        assert!((mean(|x| x.days_disrupted) - o.mean_disrupted_days).abs() < 1e-6);
+        // Shares and days over the runs where they happened only.
+        let encrypted: Vec<f64> = named
+            .runs
+            .iter()
+            .filter(|x| x.encrypted)
+            .map(|x| f64::from(x.share_encrypted))
+            .collect();
+        assert_eq!(encrypted.len(), named.encrypted as usize);
+        if !encrypted.is_empty() {
+            let m = encrypted.iter().sum::<f64>() / encrypted.len() as f64;
+            assert!((named.share_encrypted.mean - m).abs() < 1e-12);
+            assert!(encrypted.iter().all(|&x| x > 0.0 && x <= 1.0));
+        }
+        for x in &named.runs {
+            assert!(!x.encrypted || x.infected, "{x:?}");
+            assert_eq!(x.disrupted, x.days_disrupted > 0.0, "{x:?}");
+        }
+    }
+    let hospital = &r.named[0];
+    assert_eq!(hospital.infected, sc.replicates, "intruded on day 0");
+    assert!(hospital.encrypted >= 1, "{hospital:?}");
+    // Each replicate draws its own network, so its own hospital sizes.
+    for replicate in [0, 5] {
+        let syn = holisec_sim::engine::network(&e, &sc, replicate).unwrap();
+        let o = syn.org_by_id("hospital-FR-0002").unwrap();
+        let run = &hospital.runs[replicate as usize];
+        assert_eq!(run.staff as usize, syn.staff_of(o).len());
+        assert_eq!(run.segments as usize, syn.segs_of(o).len());
+    }
+    let sizes: BTreeSet<u32> = hospital.runs.iter().map(|x| x.staff).collect();
+    assert!(sizes.len() > 1, "{sizes:?}");
+    let csv = r.named_csv();
+    assert_eq!(csv.lines().count(), 1 + 2 * sc.replicates as usize);
+    assert!(csv.starts_with("organisation,replicate,staff,segments,infected,"));
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("hospital-FR-0002,0,")
+    );
+}
+
+#[test]
+fn a_run_naming_no_organisation_reports_none() {
+    let sc = scenario(
+        r#"
+[scenario]
+days = 5
+replicates = 2
+scale = 0.01
+[[campaign]]
+threat = "ransomware"
+target = "healthcare-organisations"
+"#,
+    );
+    let (_, r) = run(&sc);
+    assert!(r.named.is_empty());
+    assert_eq!(r.named_csv().lines().count(), 1);
+}
+
 #[test]
 fn an_organisation_missing_at_the_scale_is_refused_naming_the_range() {
     let sc = scenario(
