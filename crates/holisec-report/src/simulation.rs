@@ -1,6 +1,7 @@
 //! Section 4, the simulation: the scenario as `holisec simulate` runs it
 //! (the same request, so its figures equal the CLI's `--json`), its epidemic
-//! curves with their 5-95% replicate bands, the countries most disrupted,
+//! curves with their 5-95% replicate bands, what happened to the
+//! organisations its campaigns name, the countries most disrupted,
 //! and the same scenario again with a package of interventions on the same
 //! random numbers: what those interventions change.
 
@@ -9,7 +10,7 @@ use holisec_api::simulate::CountryRow;
 use holisec_model::Ecosystem;
 use holisec_sim::Scenario;
 use holisec_sim::scenario::Interventions;
-use holisec_sim::summary::Band;
+use holisec_sim::summary::{Band, NamedOutcome};
 use serde::Serialize;
 
 use crate::ReportError;
@@ -60,6 +61,10 @@ pub struct SimulationSection {
     pub measures: Vec<MeasureRow>,
     /// The package of interventions compared, in words.
     pub package: String,
+    /// What happened to each organisation the scenario's campaigns name
+    /// (a replay of one organisation's incident), as `holisec simulate
+    /// --json`'s `named`.
+    pub named: Vec<NamedOutcome>,
     /// Countries by hospital-days disrupted.
     pub countries: Vec<CountryRow>,
     /// Countries in the synthetic ecosystem.
@@ -264,6 +269,7 @@ pub(crate) fn section(
         headline,
         measures,
         package,
+        named: report.named.clone(),
         countries,
         countries_total: countries_all.len(),
         chart_svg: crate::svg::inline(&holisec_api::simulate::band_chart_svg(&report), "sim"),

@@ -108,7 +108,22 @@ start_day = 0
         organisation: None,
     };
     let report = build(&inputs, &options(1), 1, &NoProgress).expect("report");
-    let headline = report.summary.simulation.expect("a simulation");
+    // The hospital the campaign names has its own row: intruded in all
+    // four replicates, encrypted (the dwell is two days, the run twenty).
+    let page = html(&report);
+    let row = page
+        .split("<tr><td>hospital-DE-0003</td>")
+        .nth(1)
+        .expect("the named hospital's row");
+    assert!(
+        row.starts_with(r#"<td class="n">4</td><td class="n">4</td>"#),
+        "{row}"
+    );
+    assert!(page.contains("Organisations the scenario names"));
+    let section = report.simulation.as_ref().expect("a simulation");
+    assert_eq!(section.named.len(), 1);
+    assert_eq!(section.named[0].encrypted, 4);
+    let headline = report.summary.simulation.clone().expect("a simulation");
     assert!(
         headline.starts_with(
             "One hospital: over 20 days, 1 hospital is infected on average (1 in 90% of runs),"
