@@ -638,9 +638,54 @@ impl CountryRow {
     }
 }
 
+/// One organisation a campaign names, as a job keeps it: in how many
+/// replicates each outcome occurred, and its typical size when it did
+/// (the bands and every replicate are in `holisec simulate --json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NamedRow {
+    /// Display id.
+    pub id: String,
+    /// Kind.
+    pub kind: String,
+    /// Country code.
+    pub country: String,
+    /// Replicates in which it was infected.
+    pub infected: u32,
+    /// Replicates in which it was encrypted.
+    pub encrypted: u32,
+    /// Mean share of its segments encrypted, over those replicates.
+    pub share_encrypted: f64,
+    /// Replicates in which it was disrupted.
+    pub disrupted: u32,
+    /// Median days disrupted, over those replicates.
+    pub days_disrupted: f64,
+    /// Replicates in which a switch-off disrupted it.
+    pub switched_off: u32,
+}
+
+/// The organisations the run's campaigns name, as [`NamedRow`]s.
+pub fn named_rows(report: &SimulationReport) -> Vec<NamedRow> {
+    report
+        .named
+        .iter()
+        .map(|o| NamedRow {
+            id: o.id.clone(),
+            kind: o.kind.as_str().to_owned(),
+            country: o.country.clone(),
+            infected: o.infected,
+            encrypted: o.encrypted,
+            share_encrypted: o.share_encrypted.mean,
+            disrupted: o.disrupted,
+            days_disrupted: o.days_disrupted.p50,
+            switched_off: o.switched_off,
+        })
+        .collect()
+}
+
 /// What a simulation job keeps of a run (`holisec serve`): the settings,
-/// the summary over replicates, daily series with their 5-95% band, and the
-/// per-country table ([`countries_by_disruption`] order).
+/// the summary over replicates, daily series with their 5-95% band, the
+/// organisations the campaigns name, and the per-country table
+/// ([`countries_by_disruption`] order).
 #[derive(Debug, Clone, Serialize)]
 pub struct SimulationResult {
     /// Scenario name.
@@ -661,6 +706,8 @@ pub struct SimulationResult {
     pub day: Vec<u32>,
     /// The [`RESULT_SERIES`] present in the run.
     pub series: Vec<BandSeries>,
+    /// The organisations the campaigns name (empty when none does).
+    pub named: Vec<NamedRow>,
     /// Countries by hospital-days disrupted.
     pub countries: Vec<CountryRow>,
 }
@@ -689,6 +736,7 @@ pub fn result(report: &SimulationReport) -> SimulationResult {
         summary: report.summary.clone(),
         day: (0..report.days).collect(),
         series,
+        named: named_rows(report),
         countries: countries_by_disruption(report),
     }
 }

@@ -406,6 +406,53 @@ async fn a_simulation_job_gives_bands_and_countries() {
         assert_eq!(s[band].as_array().unwrap().len(), 20, "{band}");
     }
     assert!(!r["countries"].as_array().unwrap().is_empty());
+    // A worm seeded by country names no organisation.
+    assert_eq!(r["named"], json!([]));
+}
+
+/// An uploaded scenario naming one hospital: the job's result says what
+/// happened to it, as `holisec simulate` does.
+#[tokio::test]
+async fn a_simulation_job_reports_the_organisation_its_scenario_names() {
+    let w = world();
+    let ana = login(&w.app, "ana@a.example").await;
+    let text = r#"
+[scenario]
+days = 20
+replicates = 3
+scale = 0.02
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "hospital-DE-0003"
+"#;
+    let (status, upload) = post(
+        &w.app,
+        "/api/v1/models",
+        &ana,
+        json!({"name": "one hospital", "kind": "scenario", "text": text}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{upload}");
+    let upload_id = upload["id"].as_i64().unwrap();
+    let id = start_job(
+        &w.app,
+        &ana,
+        json!({"kind": "simulation", "scenario": upload_id, "seed": 5}),
+    )
+    .await;
+    let job = finished(&w.app, &ana, id).await;
+    assert_eq!(job["state"], "done", "{job}");
+    let named = job["result"]["named"].as_array().unwrap();
+    assert_eq!(named.len(), 1, "{named:?}");
+    assert_eq!(named[0]["id"], "hospital-DE-0003");
+    assert_eq!(named[0]["kind"], "hospital");
+    assert_eq!(named[0]["country"], "DE");
+    // Intruded on day 0 in each of the three replicates.
+    assert_eq!(named[0]["infected"], 3);
+    for field in ["encrypted", "disrupted", "switched_off"] {
+        assert!(named[0][field].as_u64().unwrap() <= 3, "{field}");
+    }
 }
 
 #[tokio::test]
