@@ -417,6 +417,33 @@ try {
     check(diagnostics > 0 && rendered.trim().length > 0, `diagnostics shown (${diagnostics} rows)`);
     await shot(page, "11-models-refused");
     step(`a refused upload shows ${diagnostics} diagnostics and the rendered text`);
+    // An uploaded scenario naming one hospital runs from the simulation
+    // page, and the result says what happened to that hospital.
+    await page.fill("#upload-name", "one hospital");
+    await page.selectOption("#upload-kind", "scenario");
+    await page.fill("#upload-text", [
+      "[scenario]", "days = 30", "scale = 0.02",
+      "[[campaign]]", 'vector = "intrusion"', 'threat = "ransomware"', 'organisation = "hospital-DE-0003"',
+    ].join("\n") + "\n");
+    await page.click("#upload-form button[type=submit]");
+    await page.waitForSelector("#upload-ok:not([hidden])");
+    await page.goto(`${base}/simulation`);
+    const uploaded = await page.$eval("#sim-scenario option[data-upload]", (o) => o.textContent);
+    check(uploaded === "one hospital", `the uploaded scenario is offered ("${uploaded}")`);
+    await page.selectOption("#sim-scenario", { label: "one hospital" });
+    await page.fill("#sim-replicates", "3");
+    await page.click("#sim-form button[type=submit]");
+    await page.waitForSelector('#sim-a table[data-table="organisations_the_scenario_names"]', { timeout: 300000 });
+    const named = await page.$$eval('#sim-a table[data-table="organisations_the_scenario_names"] tr',
+      (rows) => rows.map((r) => Array.from(r.cells, (c) => c.textContent)));
+    const [head, ...rows] = named;
+    const infected = rows.length === 1 ? rows[0][head.indexOf("infected")] : undefined;
+    // Intruded on day 0 in each of the three replicates.
+    check(rows.length === 1 && rows[0].includes("hospital-DE-0003") && infected === "3",
+      `the named hospital's row (${JSON.stringify(named)})`);
+    await page.locator('#sim-a table[data-table="organisations_the_scenario_names"]').scrollIntoViewIfNeeded();
+    await shot(page, "10b-simulation-named");
+    step(`an uploaded scenario ran from the simulation page and named its hospital: ${rows[0].join(" | ")}`);
   }
 
   await Promise.all([page.waitForURL(`${base}/login`), page.click("#logout")]);

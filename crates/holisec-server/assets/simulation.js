@@ -1,6 +1,7 @@
-// The simulation page: run a scenario as a job, follow it, draw epidemic
-// curves with replicate bands and the per-country table; compare two runs
-// side by side.
+// The simulation page: run a scenario (built in or uploaded) as a job,
+// follow it, draw epidemic curves with replicate bands, the organisations
+// the scenario names and the per-country table; compare two runs side by
+// side.
 "use strict";
 
 (function () {
@@ -11,9 +12,16 @@
     const result = job.result || {};
     target.replaceChildren(el("h2", {}, "Job " + job.id + (job.scenario ? " · " + job.scenario : "")));
     if (Array.isArray(result.day) && Array.isArray(result.series)) charts.epidemic(target, result);
+    // The organisations the scenario names first: a replay of one
+    // organisation's incident is about them.
+    if (Array.isArray(result.named) && result.named.length) {
+      const named = el("div", {});
+      target.append(named);
+      charts.tables(named, { organisations_the_scenario_names: result.named }, []);
+    }
     const tables = el("div", {});
     target.append(tables);
-    charts.tables(tables, result, ["day", "series"]);
+    charts.tables(tables, result, ["day", "series", "named"]);
   }
 
   async function open(id, target) {
@@ -26,9 +34,12 @@
   if (form) {
     form.addEventListener("submit", (event) => {
       event.preventDefault();
+      const choice = document.getElementById("sim-scenario");
+      const option = choice.selectedOptions[0];
       const body = {
         kind: "simulation",
-        scenario: document.getElementById("sim-scenario").value,
+        // An uploaded scenario goes by its id, a built-in one by its name.
+        scenario: option && option.dataset.upload ? Number(choice.value) : choice.value,
         replicates: Number(document.getElementById("sim-replicates").value),
         seed: Number(document.getElementById("sim-seed").value),
       };
