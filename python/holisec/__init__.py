@@ -190,7 +190,7 @@ class Simulation:
     """What ``holisec simulate --json`` prints, and its ``--csv`` tables."""
 
     report: dict[str, Any]
-    tables_csv: tuple[str, str, str, str] = field(repr=False)
+    tables_csv: tuple[str, str, str, str, str] = field(repr=False)
 
     def daily(self) -> pa.Table:
         """Daily series: ``day``, ``series``, ``mean``, ``p5``, ``p95`` over replicates."""
@@ -208,6 +208,14 @@ class Simulation:
         """One row per organisation: kind, country, staff, links, chance of
         infection and of disruption, mean days disrupted."""
         return _table(self.tables_csv[3])
+
+    def named(self) -> pa.Table:
+        """The organisations the scenario's campaigns name, one row per
+        organisation and replicate: its staff and segments in that
+        replicate's network, whether it was infected, encrypted (and the
+        largest share of its segments), disrupted (and for how many days)
+        and switched off. Empty when no campaign names one."""
+        return _table(self.tables_csv[4])
 
 
 def scenarios() -> list[dict[str, Any]]:

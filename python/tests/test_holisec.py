@@ -90,7 +90,15 @@ def test_simulation_equals_the_clis_json_and_csv(tmp_path):
     )
     assert sim.report == want
     for name, text in zip(
-        ["series.csv", "countries.csv", "replicates.csv", "organisations.csv"], sim.tables_csv
+        [
+            "series.csv",
+            "countries.csv",
+            "replicates.csv",
+            "organisations.csv",
+            "named-organisations.csv",
+        ],
+        sim.tables_csv,
+        strict=True,
     ):
         assert (tmp_path / name).read_text() == text, name
     replicates = sim.replicates().to_pandas()
@@ -107,6 +115,20 @@ def test_simulation_equals_the_clis_json_and_csv(tmp_path):
         None, "supplier-compromise", scale=0.01, replicates=3, seed=2, threads=2
     )
     assert again.report == sim.report
+
+
+def test_a_named_hospitals_outcome_per_replicate():
+    path = REPO / "scenarios" / "replays" / "duesseldorf-2020.toml"
+    sim = holisec.simulate(None, path, scale=0.05, replicates=3, seed=1)
+    named = sim.named().to_pandas()
+    assert list(named["organisation"]) == ["hospital-DE-0040"] * 3
+    assert list(named["replicate"]) == [0, 1, 2]
+    # Intruded on day 0 in every replicate; the counts are the JSON's.
+    assert named["infected"].all()
+    want = sim.report["named"][0]
+    assert want["infected"] == 3
+    assert want["encrypted"] == int(named["encrypted"].sum())
+    assert want["disrupted"] == int(named["disrupted"].sum())
 
 
 def test_a_scenario_file_is_read_like_the_cli_reads_it(tmp_path):

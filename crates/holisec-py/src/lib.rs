@@ -163,7 +163,7 @@ fn simulate(
     scale: Option<f64>,
     threads: Option<usize>,
     fixed_network: Option<bool>,
-) -> PyResult<(String, [String; 4])> {
+) -> PyResult<(String, [String; 5])> {
     let source = match text {
         Some(text) => Source::new(scenario, text),
         None => sim_api::builtin_source(scenario).map_err(api_error)?,
@@ -193,6 +193,7 @@ fn simulate(
         report.countries_csv(),
         report.replicates_csv(),
         report.organisations_csv(),
+        report.named_csv(),
     ];
     Ok((json, tables))
 }
