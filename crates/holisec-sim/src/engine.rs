@@ -830,12 +830,9 @@ impl<'a> Rep<'a> {
 /// [`run_on`] runs on.
 pub fn synthesise(eco: &Ecosystem, scenario: &Scenario) -> Result<Synth, SimError> {
     scenario.check_settings().map_err(SimError::Settings)?;
-    Ok(synth::generate(
-        eco,
-        &scenario.parameters,
-        scenario.scale,
-        scenario.seed,
-    )?)
+    let mut syn = synth::generate(eco, &scenario.parameters, scenario.scale, scenario.seed)?;
+    size_organisations(&mut syn, scenario)?;
+    Ok(syn)
 }
 
 /// Tag of the network seeds in [`network_seed`].
@@ -856,12 +853,14 @@ pub fn network(eco: &Ecosystem, scenario: &Scenario, replicate: u64) -> Result<S
         return synthesise(eco, scenario);
     }
     scenario.check_settings().map_err(SimError::Settings)?;
-    Ok(synth::generate(
+    let mut syn = synth::generate(
         eco,
         &scenario.parameters,
         scenario.scale,
         network_seed(scenario.seed, replicate),
-    )?)
+    )?;
+    size_organisations(&mut syn, scenario)?;
+    Ok(syn)
 }
 
 /// Runs every replicate of `scenario` on the current rayon pool and summarises.
@@ -918,6 +917,55 @@ pub fn switch_off_dependants(syn: &Synth, p: &Parameters, seed: u64, national: u
 /// Draws replicate `r`'s network.
 type Redraw<'a> = dyn Fn(u64) -> Result<Synth, SimError> + Sync + 'a;
 
+/// Why organisation `id`, well formed, is not in `syn`: what exists of its
+/// kind and country at `scale` instead.
+fn not_at_this_scale(syn: &Synth, id: &str, scale: f64) -> Result<String, SimError> {
+    let r = synth::parse_org_id(id).map_err(SimError::Settings)?;
+    let count = syn.count_in(r.kind, r.country.as_deref());
+    let place = r
+        .country
+        .as_deref()
+        .map_or(String::new(), |code| format!(" in {code}"));
+    let first = synth::OrgRef {
+        number: 0,
+        ..r.clone()
+    }
+    .id();
+    let last = synth::OrgRef {
+        number: count.saturating_sub(1) as u32,
+        ..r.clone()
+    }
+    .id();
+    let kind = r.kind.as_str();
+    let has = match count {
+        0 => format!("no {kind} organisation{place}"),
+        1 => format!("one {kind} organisation{place}: {first}"),
+        _ => format!("{count} {kind} organisations{place}: {first} to {last}"),
+    };
+    Ok(format!(
+        "organisation `{id}` is not in the synthetic ecosystem at scale {scale}, which has {has}"
+    ))
+}
+
+/// Gives the organisations of the scenario's `[[organisation]]` entries
+/// their sizes: staff at scale 1 times the scale (at least 1), segments as
+/// given.
+fn size_organisations(syn: &mut Synth, scenario: &Scenario) -> Result<(), SimError> {
+    for size in &scenario.organisations {
+        let Some(o) = syn.org_by_id(&size.id) else {
+            return Err(SimError::Settings(format!(
+                "`[[organisation]]`: {}",
+                not_at_this_scale(syn, &size.id, scenario.scale)?
+            )));
+        };
+        let staff = size
+            .staff
+            .map(|x| ((f64::from(x) * scenario.scale).round() as u64).max(1));
+        syn.resize(o, staff, size.segments, &scenario.parameters)?;
+    }
+    Ok(())
+}
+
 /// Every country a campaign names exists in the synthetic ecosystem (a model
 /// with fewer national health systems has fewer countries), and so does every
 /// organisation a campaign names (their numbers depend on the scale).
@@ -926,31 +974,10 @@ pub fn check_countries(syn: &Synth, scenario: &Scenario) -> Result<(), SimError>
         if let Some(id) = &c.organisation
             && syn.org_by_id(id).is_none()
         {
-            let r = synth::parse_org_id(id).map_err(SimError::Settings)?;
-            let count = syn.count_in(r.kind, r.country.as_deref());
-            let place = r
-                .country
-                .as_deref()
-                .map_or(String::new(), |code| format!(" in {code}"));
-            let first = synth::OrgRef {
-                number: 0,
-                ..r.clone()
-            }
-            .id();
-            let last = synth::OrgRef {
-                number: count.saturating_sub(1) as u32,
-                ..r.clone()
-            }
-            .id();
-            let kind = r.kind.as_str();
-            let has = match count {
-                0 => format!("no {kind} organisation{place}"),
-                1 => format!("one {kind} organisation{place}: {first}"),
-                _ => format!("{count} {kind} organisations{place}: {first} to {last}"),
-            };
             return Err(SimError::Settings(format!(
-                "campaign `{}`: organisation `{id}` is not in the synthetic ecosystem at scale {}, which has {has}",
-                c.name, scenario.scale
+                "campaign `{}`: {}",
+                c.name,
+                not_at_this_scale(syn, id, scenario.scale)?
             )));
         }
         for code in &c.countries {

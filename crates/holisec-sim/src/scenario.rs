@@ -255,6 +255,25 @@ pub struct Campaign {
     pub sole_provider: bool,
 }
 
+/// `[[organisation]]`: the size of one named synthetic organisation, a
+/// published micro fact of a replayed incident (a university hospital's
+/// staff), in place of the size the network draws for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrganisationSize {
+    /// Its id in [`crate::synth::Synth::org_id`]'s form.
+    pub id: String,
+    /// Staff at scale 1 (multiplied by the run's scale, at least 1). A
+    /// hospital's segments follow from it unless `segments` is given.
+    pub staff: Option<u32>,
+    /// Network segments (not scaled).
+    pub segments: Option<u32>,
+}
+
+/// Most staff an `[[organisation]]` entry may give (at scale 1).
+pub const MAX_ORGANISATION_STAFF: i64 = 1_000_000;
+/// Most segments an `[[organisation]]` entry may give.
+pub const MAX_ORGANISATION_SEGMENTS: i64 = 1_024;
+
 /// A validated scenario.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scenario {
@@ -282,6 +301,9 @@ pub struct Scenario {
     pub sharing: Sharing,
     /// Campaigns.
     pub campaigns: Vec<Campaign>,
+    /// Sizes given to named organisations (`[[organisation]]`), each
+    /// organisation at most once.
+    pub organisations: Vec<OrganisationSize>,
 }
 
 impl Scenario {
@@ -299,6 +321,7 @@ impl Scenario {
             interventions: Interventions::default(),
             sharing: Sharing::None,
             campaigns: Vec::new(),
+            organisations: Vec::new(),
         }
     }
 
@@ -389,7 +412,14 @@ pub fn load_scenario_bytes(bytes: &[u8], eco: &Ecosystem) -> LoadedScenario {
     }
 }
 
-const TOP_KEYS: &[&str] = &["scenario", "parameters", "interventions", "campaign"];
+const TOP_KEYS: &[&str] = &[
+    "scenario",
+    "parameters",
+    "interventions",
+    "campaign",
+    "organisation",
+];
+const ORGANISATION_KEYS: &[&str] = &["id", "staff", "segments"];
 const SCENARIO_KEYS: &[&str] = &[
     "name",
     "description",
@@ -578,6 +608,32 @@ pub fn load_scenario(text: &str, eco: &Ecosystem) -> LoadedScenario {
                 v,
                 "`campaign` must be an array of tables",
                 "expected `[[campaign]]` entries",
+            ),
+        }
+    }
+    if let Some(v) = find(&root, "organisation") {
+        match v.get_ref() {
+            DeValue::Array(items) => {
+                for item in items {
+                    if let Some(t) = r.table(item, "organisation")
+                        && let Some(size) = r.organisation_size(t, item.span(), eco)
+                    {
+                        if sc.organisations.iter().any(|o| o.id == size.id) {
+                            r.err(
+                                item,
+                                format!("organisation `{}` is sized twice", size.id),
+                                "expected one `[[organisation]]` entry per organisation",
+                            );
+                        } else {
+                            sc.organisations.push(size);
+                        }
+                    }
+                }
+            }
+            _ => r.err(
+                v,
+                "`organisation` must be an array of tables",
+                "expected `[[organisation]]` entries",
             ),
         }
     }
@@ -842,7 +898,7 @@ impl Reader<'_> {
         }
         // `organisation = "hospital-DE-0042"`: exactly one synthetic organisation.
         let org_val = find(t, "organisation");
-        let organisation = org_val.and_then(|v| self.organisation(v, eco));
+        let organisation = org_val.and_then(|v| self.organisation(v, "organisation", eco));
         let org_default_target = organisation.as_ref().and_then(|(org, _)| {
             eco.stakeholders
                 .iter()
@@ -1098,16 +1154,77 @@ impl Reader<'_> {
         })
     }
 
+    /// `[[organisation]]`: `id` of a known country and `staff`, `segments`
+    /// or both. Whether the organisation exists depends on the scale,
+    /// checked when its network is drawn ([`crate::engine::synthesise`]).
+    fn organisation_size(
+        &mut self,
+        t: &DeTable<'_>,
+        span: Range<usize>,
+        eco: &Ecosystem,
+    ) -> Option<OrganisationSize> {
+        self.unknown_keys(t, ORGANISATION_KEYS, "organisation.");
+        let Some(id_val) = find(t, "id") else {
+            self.err_span(
+                span,
+                "`[[organisation]]` without `id`",
+                "expected `id = \"hospital-DE-0042\"`",
+            );
+            return None;
+        };
+        let id = self
+            .organisation(id_val, "organisation.id", eco)
+            .map(|(_, id)| id);
+        let staff = find(t, "staff").map(|v| {
+            self.int(
+                v,
+                "staff",
+                1,
+                MAX_ORGANISATION_STAFF,
+                "staff at scale 1, 1 to 1,000,000",
+            )
+        });
+        let segments = find(t, "segments").map(|v| {
+            self.int(
+                v,
+                "segments",
+                1,
+                MAX_ORGANISATION_SEGMENTS,
+                "network segments, 1 to 1,024",
+            )
+        });
+        if staff.is_none() && segments.is_none() {
+            self.err_span(
+                span,
+                "`[[organisation]]` gives no size",
+                "expected `staff`, `segments` or both",
+            );
+            return None;
+        }
+        // Any error above was reported; the entry is dropped.
+        let staff = staff.map(|x| x.map(|x| x as u32));
+        let segments = segments.map(|x| x.map(|x| x as u32));
+        if staff.is_some_and(|x| x.is_none()) || segments.is_some_and(|x| x.is_none()) {
+            return None;
+        }
+        Some(OrganisationSize {
+            id: id?,
+            staff: staff.flatten(),
+            segments: segments.flatten(),
+        })
+    }
+
     /// `organisation = "hospital-DE-0042"`: a well-formed id of a known country.
     /// Whether it exists depends on the scale, checked when the run starts
     /// ([`crate::engine::check_countries`]).
     fn organisation(
         &mut self,
         v: &Val<'_>,
+        key: &str,
         eco: &Ecosystem,
     ) -> Option<(crate::synth::OrgRef, String)> {
         use crate::synth::{ORG_ID_FORMS, parse_org_id};
-        let written = self.string(v, "organisation")?;
+        let written = self.string(v, key)?;
         let mut org = match parse_org_id(&written) {
             Ok(org) => org,
             Err(expected) => {

@@ -651,6 +651,69 @@ impl ChengBB {
     }
 }
 
+/// Network segments of an organisation of `kind` with `staff` staff: a
+/// hospital's follow its staff (`staff_per_segment`, 2 to 64), the other
+/// kinds have a fixed estate.
+pub fn segments_for(kind: OrgKind, staff: u64, p: &Parameters) -> u32 {
+    match kind {
+        OrgKind::Hospital => ((staff as f64 / p.staff_per_segment).ceil() as u32).clamp(2, 64),
+        OrgKind::PrimaryCare => 1,
+        OrgKind::Supplier | OrgKind::Insurer => 4,
+        OrgKind::NationalSystem => 16,
+        OrgKind::Agency => 2,
+    }
+}
+
+impl Synth {
+    /// Gives organisation `o` `staff` staff and `segments` network segments
+    /// (`[[organisation]]` of a scenario), each when given; a hospital given
+    /// staff but no segments gets [`segments_for`] its new staff. The other
+    /// organisations keep their staff, segments, links and click rates; only
+    /// the offsets after `o` move.
+    pub fn resize(
+        &mut self,
+        o: usize,
+        staff: Option<u64>,
+        segments: Option<u32>,
+        p: &Parameters,
+    ) -> Result<(), SynthError> {
+        let old_staff = self.staff_of(o).len() as u64;
+        let new_staff = staff.unwrap_or(old_staff);
+        let total = self.staff() - old_staff + new_staff;
+        if total > 4_000_000_000 {
+            return Err(SynthError::TooLarge(total));
+        }
+        let old_segs = self.segs_of(o).len() as u32;
+        let new_segs = match (segments, staff) {
+            (Some(k), _) => k,
+            (None, Some(_)) => segments_for(self.kind[o], new_staff, p),
+            (None, None) => old_segs,
+        };
+        let shift = |offsets: &mut [u32], old: u64, new: u64| {
+            for x in &mut offsets[o + 1..] {
+                *x = (u64::from(*x) - old + new) as u32;
+            }
+        };
+        shift(&mut self.staff_start, old_staff, new_staff);
+        shift(
+            &mut self.seg_start,
+            u64::from(old_segs),
+            u64::from(new_segs),
+        );
+        self.offenders[o] = (new_staff as f64 * p.offender_share).round() as u32;
+        let first = self.seg_start[o] as usize;
+        self.seg_org.splice(
+            first..first + old_segs as usize,
+            std::iter::repeat_n(o as u32, new_segs as usize),
+        );
+        if matches!(self.kind[o], OrgKind::Hospital | OrgKind::PrimaryCare) {
+            let c = &mut self.countries[self.country[o] as usize];
+            c.staff = c.staff - old_staff + new_staff;
+        }
+        Ok(())
+    }
+}
+
 /// Generates the synthetic ecosystem for `scale`, deterministically from `seed`.
 pub fn generate(
     eco: &Ecosystem,
@@ -772,15 +835,7 @@ pub fn generate(
     seg_start.push(0u32);
     let mut segs = 0u32;
     for o in 0..n {
-        let k = match kind[o] {
-            OrgKind::Hospital => {
-                ((staff_n[o] as f64 / p.staff_per_segment).ceil() as u32).clamp(2, 64)
-            }
-            OrgKind::PrimaryCare => 1,
-            OrgKind::Supplier | OrgKind::Insurer => 4,
-            OrgKind::NationalSystem => 16,
-            OrgKind::Agency => 2,
-        };
+        let k = segments_for(kind[o], staff_n[o], p);
         segs += k;
         seg_start.push(segs);
     }
@@ -1008,6 +1063,63 @@ mod tests {
                 apportion_by_sort(total, &weights)
             );
         }
+    }
+
+    /// Resizing one organisation moves only the offsets after it: every
+    /// other organisation keeps its staff and segments, each segment still
+    /// belongs to the organisation whose range holds it, and its country's
+    /// staff follows.
+    #[test]
+    fn resizing_one_organisation_keeps_the_others() {
+        let e = eco();
+        let p = Parameters::default();
+        let before = generate(&e, &p, 0.05, 4).unwrap();
+        let o = before.org_by_id("hospital-FR-0010").unwrap();
+        let c = before.country[o] as usize;
+        let check = |after: &Synth, staff: u64, segs: u32| {
+            assert_eq!(after.staff_of(o).len() as u64, staff);
+            assert_eq!(after.segs_of(o).len() as u32, segs);
+            assert_eq!(
+                after.offenders[o],
+                (staff as f64 * p.offender_share).round() as u32
+            );
+            for x in (0..after.len()).filter(|&x| x != o) {
+                assert_eq!(after.staff_of(x).len(), before.staff_of(x).len());
+                assert_eq!(after.segs_of(x).len(), before.segs_of(x).len());
+                assert_eq!(after.offenders[x], before.offenders[x]);
+            }
+            for x in 0..after.len() {
+                assert!(
+                    after.seg_org[after.segs_of(x)]
+                        .iter()
+                        .all(|&y| y as usize == x)
+                );
+            }
+            assert_eq!(after.seg_org.len() as u64, after.segments());
+            let old = before.staff_of(o).len() as u64;
+            assert_eq!(
+                after.countries[c].staff,
+                before.countries[c].staff - old + staff
+            );
+            assert_eq!(after.staff(), before.staff() - old + staff);
+        };
+        // Staff alone: a hospital's segments follow (5,500 / 150 -> 37).
+        let mut a = before.clone();
+        a.resize(o, Some(5_500), None, &p).unwrap();
+        check(&a, 5_500, 37);
+        // Segments alone, then both.
+        let mut b = before.clone();
+        b.resize(o, None, Some(9), &p).unwrap();
+        check(&b, before.staff_of(o).len() as u64, 9);
+        let mut both = before.clone();
+        both.resize(o, Some(20), Some(1), &p).unwrap();
+        check(&both, 20, 1);
+        // A supplier's estate stays four segments unless given.
+        let mut s = before.clone();
+        let sup = s.org_by_id("supplier-0003").unwrap();
+        s.resize(sup, Some(2_000), None, &p).unwrap();
+        assert_eq!(s.segs_of(sup).len(), 4);
+        assert_eq!(s.staff_of(sup).len(), 2_000);
     }
 
     /// The closed form gives the root the earlier 50-step bisection found.

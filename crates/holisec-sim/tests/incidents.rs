@@ -197,6 +197,60 @@ staff_share = 0.01
     );
 }
 
+/// `[[organisation]]` gives a named hospital its published size in every
+/// replicate's network (staff times the scale; segments as given or
+/// following the staff), and refuses one missing at the scale.
+#[test]
+fn a_named_organisation_keeps_the_size_the_scenario_gives_it() {
+    let text = |size: &str| {
+        format!(
+            r#"
+[scenario]
+days = 30
+replicates = 4
+scale = 0.1
+[[organisation]]
+id = "hospital-DE-0040"
+{size}
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "hospital-DE-0040"
+"#
+        )
+    };
+    let e = eco();
+    let runs = |size: &str| {
+        let sc = scenario(&text(size));
+        holisec_sim::simulate(&e, &sc, &|_| {}).unwrap().named[0]
+            .runs
+            .iter()
+            .map(|r| (r.staff, r.segments))
+            .collect::<Vec<_>>()
+    };
+    // 5,500 staff at scale 0.1: 550, so ceil(550 / 150) = 4 segments.
+    assert_eq!(runs("staff = 5500"), vec![(550, 4); 4]);
+    let given = runs("staff = 5500\nsegments = 30");
+    assert_eq!(given, vec![(550, 30); 4]);
+    // Segments alone: the staff stay each network's own draw.
+    let segments_only = runs("segments = 12");
+    assert!(segments_only.iter().all(|&(_, k)| k == 12));
+    let staff: BTreeSet<u32> = segments_only.iter().map(|&(s, _)| s).collect();
+    assert!(staff.len() > 1, "{segments_only:?}");
+    // Not at this scale: the message says what exists.
+    let mut sc = scenario(&text("staff = 10"));
+    sc.organisations[0].id = "hospital-IE-0500".into();
+    sc.campaigns[0].organisation = None;
+    let err = holisec_sim::simulate(&e, &sc, &|_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`[[organisation]]`: organisation `hospital-IE-0500` is not in the synthetic ecosystem at scale 0.1"),
+        "{err}"
+    );
+    assert!(err.contains("hospital-IE-0000 to hospital-IE-"), "{err}");
+}
+
 #[test]
 fn a_run_naming_no_organisation_reports_none() {
     let sc = scenario(
