@@ -1193,24 +1193,23 @@ impl Reader<'_> {
                 "network segments, 1 to 1,024",
             )
         });
-        if staff.is_none() && segments.is_none() {
-            self.err_span(
-                span,
-                "`[[organisation]]` gives no size",
-                "expected `staff`, `segments` or both",
-            );
-            return None;
-        }
-        // Any error above was reported; the entry is dropped.
-        let staff = staff.map(|x| x.map(|x| x as u32));
-        let segments = segments.map(|x| x.map(|x| x as u32));
-        if staff.is_some_and(|x| x.is_none()) || segments.is_some_and(|x| x.is_none()) {
-            return None;
-        }
+        let (staff, segments) = match (staff, segments) {
+            (None, None) => {
+                self.err_span(
+                    span,
+                    "`[[organisation]]` gives no size",
+                    "expected `staff`, `segments` or both",
+                );
+                return None;
+            }
+            // A size out of range or of the wrong type was reported above.
+            (Some(None), _) | (_, Some(None)) => return None,
+            (staff, segments) => (staff.flatten(), segments.flatten()),
+        };
         Some(OrganisationSize {
             id: id?,
-            staff: staff.flatten(),
-            segments: segments.flatten(),
+            staff: staff.map(|x| x as u32),
+            segments: segments.map(|x| x as u32),
         })
     }
 

@@ -27,8 +27,8 @@ use crate::table::{Table, thousands, wrap};
 /// infected and disrupted, hospital-days disrupted, credentials captured,
 /// time to containment; for each organisation a campaign names, in how many
 /// replicates it was infected, encrypted (and how much of its estate),
-/// disrupted (and for how long) and switched off. Same seed = same output, whatever --threads. Exit
-/// status 2 on invalid input.
+/// disrupted (and for how long) and switched off. Same seed = same output,
+/// whatever --threads. Exit status 2 on invalid input.
 #[derive(clap::Args)]
 pub struct Args {
     /// Model file (the built-in European model when absent).
