@@ -831,7 +831,7 @@ impl<'a> Rep<'a> {
 pub fn synthesise(eco: &Ecosystem, scenario: &Scenario) -> Result<Synth, SimError> {
     scenario.check_settings().map_err(SimError::Settings)?;
     let mut syn = synth::generate(eco, &scenario.parameters, scenario.scale, scenario.seed)?;
-    size_organisations(&mut syn, scenario)?;
+    apply_organisations(&mut syn, scenario, scenario.seed)?;
     Ok(syn)
 }
 
@@ -853,13 +853,9 @@ pub fn network(eco: &Ecosystem, scenario: &Scenario, replicate: u64) -> Result<S
         return synthesise(eco, scenario);
     }
     scenario.check_settings().map_err(SimError::Settings)?;
-    let mut syn = synth::generate(
-        eco,
-        &scenario.parameters,
-        scenario.scale,
-        network_seed(scenario.seed, replicate),
-    )?;
-    size_organisations(&mut syn, scenario)?;
+    let seed = network_seed(scenario.seed, replicate);
+    let mut syn = synth::generate(eco, &scenario.parameters, scenario.scale, seed)?;
+    apply_organisations(&mut syn, scenario, seed)?;
     Ok(syn)
 }
 
@@ -948,22 +944,83 @@ fn not_at_this_scale(syn: &Synth, id: &str, scale: f64) -> Result<String, SimErr
 }
 
 /// Gives the organisations of the scenario's `[[organisation]]` entries
-/// their sizes: staff at scale 1 times the scale (at least 1), segments as
-/// given.
-fn size_organisations(syn: &mut Synth, scenario: &Scenario) -> Result<(), SimError> {
-    for size in &scenario.organisations {
-        let Some(o) = syn.org_by_id(&size.id) else {
+/// what the entries say of them in the network drawn from `seed`: sizes
+/// (staff at scale 1 times the scale, at least 1; segments as given) and a
+/// supplier's clients ([`draw_clients`]).
+fn apply_organisations(syn: &mut Synth, scenario: &Scenario, seed: u64) -> Result<(), SimError> {
+    for entry in &scenario.organisations {
+        let Some(o) = syn.org_by_id(&entry.id) else {
             return Err(SimError::Settings(format!(
                 "`[[organisation]]`: {}",
-                not_at_this_scale(syn, &size.id, scenario.scale)?
+                not_at_this_scale(syn, &entry.id, scenario.scale)?
             )));
         };
-        let staff = size
-            .staff
-            .map(|x| ((f64::from(x) * scenario.scale).round() as u64).max(1));
-        syn.resize(o, staff, size.segments, &scenario.parameters)?;
+        if entry.staff.is_some() || entry.segments.is_some() {
+            let staff = entry
+                .staff
+                .map(|x| ((f64::from(x) * scenario.scale).round() as u64).max(1));
+            syn.resize(o, staff, entry.segments, &scenario.parameters)?;
+        }
+        if let Some(clients) = &entry.clients {
+            let (country, drawn) = draw_clients(syn, &entry.id, clients, scenario.scale, seed)?;
+            syn.set_clients(o, &drawn, country);
+        }
     }
     Ok(())
+}
+
+/// Tag of the draws of a supplier's given clients ([`draw_clients`]).
+const CLIENTS_TAG: u64 = 0x0063_6C69_656E_7473; // "clients"
+
+/// The clients `clients` gives supplier `id` in the network drawn from
+/// `seed`, ascending, and the index of their country: of each kind, the
+/// count at scale 1 times `scale` (at least 1 unless 0) organisations of
+/// the country with the smallest hashes of (`seed`, organisation), so that
+/// a larger count keeps the clients of a smaller one. Refused when the
+/// country is not in the network or has fewer organisations of a kind.
+fn draw_clients(
+    syn: &Synth,
+    id: &str,
+    clients: &crate::scenario::Clients,
+    scale: f64,
+    seed: u64,
+) -> Result<(u8, Vec<u32>), SimError> {
+    let Some(ci) = syn.countries.iter().position(|c| c.code == clients.country) else {
+        return Err(SimError::Settings(format!(
+            "`[[organisation]]` `{id}`: its clients' country `{}` is not in the synthetic ecosystem, which has the model's {} national health systems",
+            clients.country,
+            syn.countries.len()
+        )));
+    };
+    let c = &syn.countries[ci];
+    let mut drawn = Vec::new();
+    for (count, orgs, kind) in [
+        (clients.hospitals, c.hospitals.clone(), "hospitals"),
+        (
+            clients.primary_care,
+            c.primary_care.clone(),
+            "primary-care organisations",
+        ),
+    ] {
+        if count == 0 {
+            continue;
+        }
+        let k = ((f64::from(count) * scale).round() as usize).max(1);
+        if k > orgs.len() {
+            return Err(SimError::Settings(format!(
+                "`[[organisation]]` `{id}`: {k} client {kind} in {} at scale {scale} ({count} at scale 1), where the synthetic ecosystem has {}",
+                clients.country,
+                orgs.len()
+            )));
+        }
+        let mut by_hash: Vec<(u64, u32)> = orgs
+            .map(|o| (rng::hash3(seed, u64::from(o), CLIENTS_TAG), o))
+            .collect();
+        by_hash.select_nth_unstable(k - 1);
+        drawn.extend(by_hash[..k].iter().map(|&(_, o)| o));
+    }
+    drawn.sort_unstable();
+    Ok((ci as u8, drawn))
 }
 
 /// Every country a campaign names exists in the synthetic ecosystem (a model

@@ -255,11 +255,11 @@ pub struct Campaign {
     pub sole_provider: bool,
 }
 
-/// `[[organisation]]`: the size of one named synthetic organisation, a
-/// published micro fact of a replayed incident (a university hospital's
-/// staff), in place of the size the network draws for it.
+/// `[[organisation]]`: published micro facts of a replayed incident about
+/// one named synthetic organisation (a university hospital's staff, the
+/// clients a laboratory serves), in place of what the network draws for it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct OrganisationSize {
+pub struct OrganisationEntry {
     /// Its id in [`crate::synth::Synth::org_id`]'s form.
     pub id: String,
     /// Staff at scale 1 (multiplied by the run's scale, at least 1). A
@@ -267,7 +267,27 @@ pub struct OrganisationSize {
     pub staff: Option<u32>,
     /// Network segments (not scaled).
     pub segments: Option<u32>,
+    /// A supplier's clients, in place of the ones drawn for it.
+    pub clients: Option<Clients>,
 }
+
+/// `clients = { country = "UK", hospitals = 7, primary_care = 190 }` of a
+/// supplier's `[[organisation]]` entry: it serves that many hospitals and
+/// primary-care organisations of one country, drawn in each replicate's
+/// network, and has its home there; the organisations it served before keep
+/// their other suppliers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Clients {
+    /// Code of the clients' country.
+    pub country: String,
+    /// Hospitals at scale 1 (times the run's scale, at least 1 unless 0).
+    pub hospitals: u32,
+    /// Primary-care organisations at scale 1 (likewise).
+    pub primary_care: u32,
+}
+
+/// Most clients of one kind an `[[organisation]]` entry may give (at scale 1).
+pub const MAX_CLIENTS: i64 = 100_000;
 
 /// Most staff an `[[organisation]]` entry may give (at scale 1).
 pub const MAX_ORGANISATION_STAFF: i64 = 1_000_000;
@@ -301,9 +321,9 @@ pub struct Scenario {
     pub sharing: Sharing,
     /// Campaigns.
     pub campaigns: Vec<Campaign>,
-    /// Sizes given to named organisations (`[[organisation]]`), each
+    /// Facts given about named organisations (`[[organisation]]`), each
     /// organisation at most once.
-    pub organisations: Vec<OrganisationSize>,
+    pub organisations: Vec<OrganisationEntry>,
 }
 
 impl Scenario {
@@ -419,7 +439,8 @@ const TOP_KEYS: &[&str] = &[
     "campaign",
     "organisation",
 ];
-const ORGANISATION_KEYS: &[&str] = &["id", "staff", "segments"];
+const ORGANISATION_KEYS: &[&str] = &["id", "staff", "segments", "clients"];
+const CLIENTS_KEYS: &[&str] = &["country", "hospitals", "primary_care"];
 const SCENARIO_KEYS: &[&str] = &[
     "name",
     "description",
@@ -616,16 +637,16 @@ pub fn load_scenario(text: &str, eco: &Ecosystem) -> LoadedScenario {
             DeValue::Array(items) => {
                 for item in items {
                     if let Some(t) = r.table(item, "organisation")
-                        && let Some(size) = r.organisation_size(t, item.span(), eco)
+                        && let Some(entry) = r.organisation_entry(t, item.span(), eco)
                     {
-                        if sc.organisations.iter().any(|o| o.id == size.id) {
+                        if sc.organisations.iter().any(|o| o.id == entry.id) {
                             r.err(
                                 item,
-                                format!("organisation `{}` is sized twice", size.id),
+                                format!("organisation `{}` is given twice", entry.id),
                                 "expected one `[[organisation]]` entry per organisation",
                             );
                         } else {
-                            sc.organisations.push(size);
+                            sc.organisations.push(entry);
                         }
                     }
                 }
@@ -1154,27 +1175,30 @@ impl Reader<'_> {
         })
     }
 
-    /// `[[organisation]]`: `id` of a known country and `staff`, `segments`
-    /// or both. Whether the organisation exists depends on the scale,
-    /// checked when its network is drawn ([`crate::engine::synthesise`]).
-    fn organisation_size(
+    /// `[[organisation]]`: `id` of a known country and `staff`, `segments`,
+    /// `clients` (a supplier's) or several. Whether the organisation exists
+    /// depends on the scale, checked when its network is drawn
+    /// ([`crate::engine::synthesise`]).
+    fn organisation_entry(
         &mut self,
         t: &DeTable<'_>,
         span: Range<usize>,
         eco: &Ecosystem,
-    ) -> Option<OrganisationSize> {
+    ) -> Option<OrganisationEntry> {
         self.unknown_keys(t, ORGANISATION_KEYS, "organisation.");
-        let Some(id_val) = find(t, "id") else {
-            self.err_span(
-                span,
-                "`[[organisation]]` without `id`",
-                "expected `id = \"hospital-DE-0042\"`",
-            );
-            return None;
+        // Without an id, the rest is still checked, so that every error is
+        // reported at once.
+        let org = match find(t, "id") {
+            Some(id_val) => self.organisation(id_val, "organisation.id", eco),
+            None => {
+                self.err_span(
+                    span.clone(),
+                    "`[[organisation]]` without `id`",
+                    "expected `id = \"hospital-DE-0042\"`",
+                );
+                None
+            }
         };
-        let id = self
-            .organisation(id_val, "organisation.id", eco)
-            .map(|(_, id)| id);
         let staff = find(t, "staff").map(|v| {
             self.int(
                 v,
@@ -1193,23 +1217,98 @@ impl Reader<'_> {
                 "network segments, 1 to 1,024",
             )
         });
-        let (staff, segments) = match (staff, segments) {
-            (None, None) => {
+        let clients = find(t, "clients").map(|v| {
+            let of_supplier = match &org {
+                Some((r, id)) if r.kind != crate::synth::OrgKind::Supplier => {
+                    self.err(
+                        v,
+                        format!("`clients` of `{id}`, a {} organisation", r.kind.as_str()),
+                        "expected a supplier's entry (`id = \"supplier-0050\"`): only solution providers have clients",
+                    );
+                    false
+                }
+                _ => true,
+            };
+            self.clients(v, eco).filter(|_| of_supplier)
+        });
+        let (staff, segments, clients) = match (staff, segments, clients) {
+            (None, None, None) => {
                 self.err_span(
                     span,
-                    "`[[organisation]]` gives no size",
-                    "expected `staff`, `segments` or both",
+                    "`[[organisation]]` gives nothing about its organisation",
+                    "expected `staff`, `segments`, `clients` (a supplier's) or several",
                 );
                 return None;
             }
-            // A size out of range or of the wrong type was reported above.
-            (Some(None), _) | (_, Some(None)) => return None,
-            (staff, segments) => (staff.flatten(), segments.flatten()),
+            // A value out of range or of the wrong type was reported above.
+            (Some(None), _, _) | (_, Some(None), _) | (_, _, Some(None)) => return None,
+            (staff, segments, clients) => (staff.flatten(), segments.flatten(), clients.flatten()),
         };
-        Some(OrganisationSize {
-            id: id?,
+        Some(OrganisationEntry {
+            id: org?.1,
             staff: staff.map(|x| x as u32),
             segments: segments.map(|x| x as u32),
+            clients,
+        })
+    }
+
+    /// `clients = { country = "UK", hospitals = 7, primary_care = 190 }`: a
+    /// known country and at least one client at scale 1.
+    fn clients(&mut self, v: &Val<'_>, eco: &Ecosystem) -> Option<Clients> {
+        let t = self.table(v, "organisation.clients")?;
+        self.unknown_keys(t, CLIENTS_KEYS, "organisation.clients.");
+        let country = match find(t, "country") {
+            None => {
+                self.err(
+                    v,
+                    "`clients` without `country`",
+                    "expected `country = \"UK\"`: a supplier's given clients are in one country",
+                );
+                None
+            }
+            Some(c) => self.string(c, "country").and_then(|written| {
+                let code = country_code(eco, &written);
+                if eco.countries.iter().any(|k| k.code == code) {
+                    Some(code)
+                } else {
+                    self.diags.push(unknown_country(
+                        eco,
+                        &code,
+                        format!("unknown country `{code}` in `clients`"),
+                        c.span(),
+                    ));
+                    None
+                }
+            }),
+        };
+        let mut count = |key: &str| {
+            find(t, key).map(|v| {
+                self.int(
+                    v,
+                    key,
+                    0,
+                    MAX_CLIENTS,
+                    &format!("{key} clients at scale 1, 0 to 100,000"),
+                )
+            })
+        };
+        let (hospitals, primary_care) = (count("hospitals"), count("primary_care"));
+        let (hospitals, primary_care) = match (hospitals, primary_care) {
+            (Some(None), _) | (_, Some(None)) => return None,
+            (h, pc) => (h.flatten().unwrap_or(0), pc.flatten().unwrap_or(0)),
+        };
+        if hospitals + primary_care == 0 {
+            self.err(
+                v,
+                "`clients` lists no client",
+                "expected `hospitals`, `primary_care` or both, at least one client in all",
+            );
+            return None;
+        }
+        Some(Clients {
+            country: country?,
+            hospitals: hospitals as u32,
+            primary_care: primary_care as u32,
         })
     }
 

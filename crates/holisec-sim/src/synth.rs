@@ -712,6 +712,45 @@ impl Synth {
         }
         Ok(())
     }
+
+    /// Makes `clients` (organisation indices, ascending, none repeated) the
+    /// clients of supplier `s` (`clients` of a scenario's
+    /// `[[organisation]]`), with its home in `country`. The organisations it
+    /// served before keep their other suppliers, in their order; each new
+    /// client lists `s` after its own. Every other link is unchanged.
+    pub fn set_clients(&mut self, s: usize, clients: &[u32], country: u8) {
+        debug_assert!(clients.windows(2).all(|w| w[0] < w[1]));
+        let local = s - self.suppliers.start as usize;
+        let rows = self.suppliers.len();
+        let mut pairs = Vec::with_capacity(self.clients.targets.len() + clients.len());
+        for i in 0..rows {
+            let row = if i == local {
+                clients
+            } else {
+                self.clients.row(i)
+            };
+            pairs.extend(row.iter().map(|&c| (i as u32, c)));
+        }
+        self.clients = Csr::from_pairs(rows, &pairs);
+        let n = self.len();
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut targets = Vec::with_capacity(self.suppliers_of.targets.len() + clients.len());
+        offsets.push(0);
+        for o in 0..n {
+            targets.extend(
+                self.suppliers_of
+                    .row(o)
+                    .iter()
+                    .filter(|&&x| x as usize != s),
+            );
+            if clients.binary_search(&(o as u32)).is_ok() {
+                targets.push(s as u32);
+            }
+            offsets.push(targets.len() as u32);
+        }
+        self.suppliers_of = Csr { offsets, targets };
+        self.country[s] = country;
+    }
 }
 
 /// Generates the synthetic ecosystem for `scale`, deterministically from `seed`.

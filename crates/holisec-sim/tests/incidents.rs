@@ -252,6 +252,144 @@ organisation = "hospital-DE-0040"
 }
 
 #[test]
+fn a_supplier_serves_the_clients_the_scenario_gives_it() {
+    let text = |clients: &str| {
+        format!(
+            r#"
+[scenario]
+days = 60
+replicates = 4
+scale = 0.1
+[parameters]
+detect_days = 3650.0
+encrypt_rate = 1.0
+supplier_weaponise = 0.0
+mailbox_abuse = 0.0
+[interventions]
+sharing = "none"
+[[organisation]]
+id = "supplier-0050"
+{clients}
+[[campaign]]
+vector = "intrusion"
+threat = "ransomware"
+organisation = "supplier-0050"
+sole_provider = true
+"#
+        )
+    };
+    let e = eco();
+    let given = "clients = { country = \"IE\", hospitals = 30, primary_care = 400 }";
+    let sc = scenario(&text(given));
+    let plain = scenario(&text("segments = 4"));
+    let mut drawn = Vec::new();
+    for r in 0..sc.replicates as u64 {
+        let syn = holisec_sim::engine::network(&e, &sc, r).unwrap();
+        let s = syn.org_by_id("supplier-0050").unwrap();
+        let local = s - syn.suppliers.start as usize;
+        let clients = syn.clients.row(local).to_vec();
+        // 30 and 400 at scale 0.1: 3 hospitals and 40 primary-care organisations of Ireland.
+        let ie = syn.countries.iter().position(|c| c.code == "IE").unwrap();
+        let count = |k: OrgKind| {
+            clients
+                .iter()
+                .filter(|&&o| syn.kind[o as usize] == k)
+                .count()
+        };
+        assert_eq!(
+            (count(OrgKind::Hospital), count(OrgKind::PrimaryCare)),
+            (3, 40)
+        );
+        assert!(
+            clients
+                .iter()
+                .all(|&o| syn.country[o as usize] as usize == ie)
+        );
+        assert!(
+            clients.windows(2).all(|w| w[0] < w[1]),
+            "ascending, no repeat"
+        );
+        assert_eq!(
+            syn.country[s] as usize, ie,
+            "its home is its clients' country"
+        );
+        // Who lists it as a supplier is exactly its clients.
+        let listing: Vec<u32> = (0..syn.len() as u32)
+            .filter(|&o| syn.suppliers_of.row(o as usize).contains(&(s as u32)))
+            .collect();
+        assert_eq!(listing, clients);
+        // Every other supplier keeps the clients of the same network without the entry.
+        let other = holisec_sim::engine::network(&e, &plain, r).unwrap();
+        for i in (0..syn.suppliers.len()).filter(|&i| i != local) {
+            assert_eq!(syn.clients.row(i), other.clients.row(i), "supplier {i}");
+        }
+        for o in (0..syn.len()).filter(|&o| !clients.contains(&(o as u32))) {
+            let without: Vec<u32> = other
+                .suppliers_of
+                .row(o)
+                .iter()
+                .copied()
+                .filter(|&x| x as usize != s)
+                .collect();
+            assert_eq!(syn.suppliers_of.row(o), &without[..], "organisation {o}");
+        }
+        // A larger count keeps the clients of the smaller one.
+        let more = scenario(&text(
+            "clients = { country = \"IE\", hospitals = 50, primary_care = 400 }",
+        ));
+        let bigger = holisec_sim::engine::network(&e, &more, r).unwrap();
+        let bigger = bigger.clients.row(local);
+        assert_eq!(bigger.len(), 45);
+        assert!(clients.iter().all(|c| bigger.contains(c)));
+        drawn.push(clients);
+    }
+    assert!(
+        drawn.windows(2).any(|w| w[0] != w[1]),
+        "each network draws its own clients"
+    );
+    // Only the supplier and its clients lose care: no push, no lure, no alert.
+    let report = holisec_sim::simulate(&e, &sc, &|_| {}).unwrap();
+    let syn = holisec_sim::engine::network(&e, &sc, 0).unwrap();
+    let disrupted: Vec<&str> = report
+        .organisation_outcomes
+        .iter()
+        .filter(|o| o.p_disrupted > 0.0)
+        .map(|o| o.id.as_str())
+        .collect();
+    assert!(!disrupted.is_empty());
+    let clients_of_first: BTreeSet<String> = syn
+        .clients
+        .row(syn.org_by_id("supplier-0050").unwrap() - syn.suppliers.start as usize)
+        .iter()
+        .map(|&o| syn.org_id(o as usize))
+        .collect();
+    assert!(
+        disrupted.iter().all(|id| id.starts_with("hospital-IE-")
+            || id.starts_with("primary-care-IE-")
+            || *id == "supplier-0050"),
+        "{disrupted:?}"
+    );
+    // The first replicate's clients lost the laboratory once it was
+    // encrypted, each with the relation's strength (0.8 in the built-in
+    // model): most of the 43, not all of them.
+    assert!(report.named[0].runs[0].encrypted);
+    let lost = clients_of_first
+        .iter()
+        .filter(|id| disrupted.contains(&id.as_str()))
+        .count();
+    assert!(lost > 43 / 2, "{lost} of {}", clients_of_first.len());
+    // More clients than the country has: refused with the counts.
+    let too_many = scenario(&text("clients = { country = \"IE\", hospitals = 5000 }"));
+    let err = holisec_sim::simulate(&e, &too_many, &|_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`[[organisation]]` `supplier-0050`: 500 client hospitals in IE at scale 0.1 (5000 at scale 1), where the synthetic ecosystem has"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_run_naming_no_organisation_reports_none() {
     let sc = scenario(
         r#"
