@@ -1109,6 +1109,45 @@ mod tests {
     /// belongs to the organisation whose range holds it, and its country's
     /// staff follows.
     #[test]
+    fn giving_a_supplier_clients_keeps_every_other_link() {
+        let e = eco();
+        let p = Parameters::default();
+        let before = generate(&e, &p, 0.02, 5).unwrap();
+        let s = before.suppliers.start as usize + 3;
+        let old = before.clients.row(3).to_vec();
+        assert!(old.len() > 2);
+        // One of its old clients, and others it did not serve.
+        let ie = before.countries.iter().position(|c| c.code == "IE").unwrap();
+        let mut new: Vec<u32> = before.countries[ie].hospitals.clone().take(2).collect();
+        new.push(old[0]);
+        new.sort_unstable();
+        new.dedup();
+        let mut after = before.clone();
+        after.set_clients(s, &new, ie as u8);
+        assert_eq!(after.clients.row(3), &new[..]);
+        assert_eq!(after.country[s] as usize, ie);
+        for i in (0..before.suppliers.len()).filter(|&i| i != 3) {
+            assert_eq!(after.clients.row(i), before.clients.row(i));
+        }
+        // Organisation -> suppliers is still supplier -> clients reversed:
+        // the old order without `s`, then `s` for a new client.
+        for o in 0..before.len() {
+            let mut expected: Vec<u32> = before
+                .suppliers_of
+                .row(o)
+                .iter()
+                .copied()
+                .filter(|&x| x as usize != s)
+                .collect();
+            if new.contains(&(o as u32)) {
+                expected.push(s as u32);
+            }
+            assert_eq!(after.suppliers_of.row(o), &expected[..], "organisation {o}");
+        }
+        assert_eq!(after.suppliers_of.targets.len(), after.clients.targets.len());
+    }
+
+    #[test]
     fn resizing_one_organisation_keeps_the_others() {
         let e = eco();
         let p = Parameters::default();
