@@ -183,6 +183,59 @@ fn a_named_organisation_is_checked_with_positions_and_at_run_time() {
     assert!(stderr.contains("hospital-IE-0000 to"), "{stderr}");
 }
 
+#[test]
+fn a_suppliers_given_clients_are_checked_with_positions_and_at_run_time() {
+    let bad = repo_root().join("crates/holisec-sim/tests/bad-scenarios/organisation-clients.toml");
+    let (code, _, stderr) = simulate(&bad.display().to_string(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("organisation-clients.toml:20:11"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("`clients` of `hospital-DE-0001`"),
+        "{stderr}"
+    );
+    // Well formed, but more hospitals than Ireland has at this scale.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("laboratory.toml");
+    let write = |hospitals: u32| {
+        std::fs::write(
+            &file,
+            format!(
+                "[[organisation]]\nid = \"supplier-0002\"\nclients = {{ country = \"IE\", hospitals = {hospitals} }}\n\n[[campaign]]\nvector = \"intrusion\"\nthreat = \"ransomware\"\norganisation = \"supplier-0002\"\n"
+            ),
+        )
+        .unwrap();
+        file.display().to_string()
+    };
+    let (code, _, stderr) = simulate(&write(200), &["--scale", "0.1", "--replicates", "1"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("`supplier-0002`: 20 client hospitals in IE at scale 0.1 (200 at scale 1), where the synthetic ecosystem has 9"),
+        "{stderr}"
+    );
+    // Within the country's count, the run reports the supplier at its new home.
+    let args = [
+        "--scale",
+        "0.1",
+        "--replicates",
+        "1",
+        "--days",
+        "20",
+        "--json",
+    ];
+    let (code, stdout, stderr) = simulate(&write(20), &args);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let named = &v["named"][0];
+    assert_eq!(named["id"], "supplier-0002");
+    assert_eq!(
+        named["country"], "IE",
+        "its home moves to its clients' country"
+    );
+}
+
 /// `holisec simulate` on the replay `name` (in `scenarios/replays/`) with `args`.
 fn replay(name: &str, args: &[&str]) -> (i32, String, String) {
     simulate(&scenario(&format!("replays/{name}")), args)
