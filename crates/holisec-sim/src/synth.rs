@@ -1117,7 +1117,11 @@ mod tests {
         let old = before.clients.row(3).to_vec();
         assert!(old.len() > 2);
         // One of its old clients, and others it did not serve.
-        let ie = before.countries.iter().position(|c| c.code == "IE").unwrap();
+        let ie = before
+            .countries
+            .iter()
+            .position(|c| c.code == "IE")
+            .unwrap();
         let mut new: Vec<u32> = before.countries[ie].hospitals.clone().take(2).collect();
         new.push(old[0]);
         new.sort_unstable();
@@ -1144,7 +1148,10 @@ mod tests {
             }
             assert_eq!(after.suppliers_of.row(o), &expected[..], "organisation {o}");
         }
-        assert_eq!(after.suppliers_of.targets.len(), after.clients.targets.len());
+        assert_eq!(
+            after.suppliers_of.targets.len(),
+            after.clients.targets.len()
+        );
     }
 
     #[test]
