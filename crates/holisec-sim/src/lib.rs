@@ -15,6 +15,7 @@
 //!   segment) replicate by replicate, in parallel, deterministically.
 //! * [`summary`] holds the results: daily series, per-organisation outcomes,
 //!   summaries over replicates, CSV text, and the memory estimate.
+//! * [`fuzz`] is the body of the fuzz target `scenario_loader` (`fuzz/`).
 //!
 //! The crate does no I/O: scenario text comes in as `&str`, results leave as
 //! values and `String`s. Details: `docs/simulation.md`.
@@ -22,6 +23,7 @@
 pub mod builtin;
 pub mod engine;
 pub mod estimates;
+pub mod fuzz;
 pub mod rng;
 pub mod scenario;
 pub mod summary;
