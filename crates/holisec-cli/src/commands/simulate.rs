@@ -20,7 +20,9 @@ use crate::table::{Table, thousands, wrap};
 /// The scenario, built in by name (`--list-scenarios`) or a TOML file (see
 /// docs/simulation.md and scenarios/), lists campaigns (threat and target
 /// ids of the model or one named organisation, start day, waves, volume),
-/// parameters and interventions. Public incidents replayed from their
+/// parameters, interventions and what is published of named organisations
+/// (`[[organisation]]`: a hospital's staff and segments, a supplier's
+/// clients). Public incidents replayed from their
 /// published facts (WannaCry 2017, the HSE 2021, Kaseya 2021, Synnovis 2024,
 /// Düsseldorf 2020) are files in the repository's scenarios/replays/.
 /// Prints a summary over replicates: mean and 5-95% band of organisations
