@@ -956,9 +956,7 @@ fn apply_organisations(syn: &mut Synth, scenario: &Scenario, seed: u64) -> Resul
             )));
         };
         if entry.staff.is_some() || entry.segments.is_some() {
-            let staff = entry
-                .staff
-                .map(|x| ((f64::from(x) * scenario.scale).round() as u64).max(1));
+            let staff = entry.staff.map(|x| at_scale(x, scenario.scale) as u64);
             syn.resize(o, staff, entry.segments, &scenario.parameters)?;
         }
         if let Some(clients) = &entry.clients {
@@ -967,6 +965,12 @@ fn apply_organisations(syn: &mut Synth, scenario: &Scenario, seed: u64) -> Resul
         }
     }
     Ok(())
+}
+
+/// A count a scenario gives at scale 1 (staff, clients, a worm's entry
+/// points) in a run at `scale`: rounded, at least 1.
+pub(crate) fn at_scale(count: u32, scale: f64) -> usize {
+    ((f64::from(count) * scale).round() as usize).max(1)
 }
 
 /// Tag of the draws of a supplier's given clients ([`draw_clients`]).
@@ -1005,7 +1009,7 @@ fn draw_clients(
         if count == 0 {
             continue;
         }
-        let k = ((f64::from(count) * scale).round() as usize).max(1);
+        let k = at_scale(count, scale);
         if k > orgs.len() {
             return Err(SimError::Settings(format!(
                 "`[[organisation]]` `{id}`: {k} client {kind} in {} at scale {scale} ({count} at scale 1), where the synthetic ecosystem has {}",

@@ -714,8 +714,7 @@ impl Rep<'_> {
             }
             Vector::Worm => {
                 // Entry points at scale 1, scaled like every population.
-                let k =
-                    ((camp.initial_infections as f64 * self.c.sc.scale).round() as usize).max(1);
+                let k = at_scale(camp.initial_infections, self.c.sc.scale);
                 let mut placed = 0;
                 if camp.countries.is_empty() {
                     let mut tries = 0;
