@@ -127,20 +127,9 @@ pub fn stix_import(data: &[u8]) {
 }
 
 fn check_spans(loaded: &Loaded) {
-    let text = &loaded.text;
     for d in &loaded.diagnostics {
-        if let Some(span) = &d.span {
-            assert!(
-                span.start <= span.end && span.end <= text.len(),
-                "span {span:?} outside a text of {} bytes: {}",
-                text.len(),
-                d.message
-            );
-            assert!(
-                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
-                "span {span:?} splits a character: {}",
-                d.message
-            );
+        if let Some(problem) = d.misplaced_span(&loaded.text) {
+            panic!("{problem}");
         }
     }
 }

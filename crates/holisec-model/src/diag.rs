@@ -68,6 +68,28 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// What is wrong with the span as a place in `text` (the text the
+    /// diagnostic was made for): ends outside it or splits a character.
+    /// `None` when it fits or there is no span. The fuzz targets of every
+    /// loader assert it, since a report would slice the text there.
+    pub fn misplaced_span(&self, text: &str) -> Option<String> {
+        let span = self.span.as_ref()?;
+        if span.start > span.end || span.end > text.len() {
+            Some(format!(
+                "span {span:?} outside a text of {} bytes: {}",
+                text.len(),
+                self.message
+            ))
+        } else if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
+            Some(format!(
+                "span {span:?} splits a character: {}",
+                self.message
+            ))
+        } else {
+            None
+        }
+    }
 }
 
 /// Maps byte offsets to 1-based line and column (columns count characters).
@@ -120,6 +142,19 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_span_must_lie_inside_the_text_on_character_boundaries() {
+        let text = "name = \"Hôpital\"";
+        let at = |span: Range<usize>| Diagnostic::error("x", Some(span)).misplaced_span(text);
+        assert_eq!(at(8..16), None);
+        assert_eq!(at(0..text.len()), None);
+        assert_eq!(Diagnostic::error("x", None).misplaced_span(text), None);
+        assert!(at(8..40).unwrap().contains("outside a text of 17 bytes"));
+        assert!(at(Range { start: 9, end: 5 }).unwrap().contains("outside"));
+        // "ô" is bytes 9 and 10.
+        assert!(at(10..12).unwrap().contains("splits a character"));
+    }
 
     #[test]
     fn equally_close_candidates_suggest_the_first() {

@@ -50,18 +50,8 @@ pub fn scenario_loader(data: &[u8]) -> Reached {
     let eco = ecosystem();
     let loaded = load_scenario(&text, eco);
     for d in &loaded.diagnostics {
-        if let Some(span) = &d.span {
-            assert!(
-                span.start <= span.end && span.end <= loaded.text.len(),
-                "span {span:?} outside a text of {} bytes: {}",
-                loaded.text.len(),
-                d.message
-            );
-            assert!(
-                loaded.text.is_char_boundary(span.start) && loaded.text.is_char_boundary(span.end),
-                "span {span:?} splits a character: {}",
-                d.message
-            );
+        if let Some(problem) = d.misplaced_span(&loaded.text) {
+            panic!("{problem}");
         }
     }
     assert_eq!(
