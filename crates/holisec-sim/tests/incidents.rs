@@ -387,6 +387,20 @@ sole_provider = true
         err.contains("`[[organisation]]` `supplier-0050`: 500 client hospitals in IE at scale 0.1 (5000 at scale 1), where the synthetic ecosystem has"),
         "{err}"
     );
+    // A model with three national health systems has no Ireland to serve.
+    let mut three = eco();
+    for s in &mut three.stakeholders {
+        if s.kind == holisec_model::StakeholderKind::NationalHealthSystem {
+            s.population.as_mut().unwrap().value = 3.0;
+        }
+    }
+    let err = holisec_sim::engine::network(&three, &sc, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`supplier-0050`: its clients' country `IE` is not in the synthetic ecosystem, which has the model's 3 national health systems"),
+        "{err}"
+    );
 }
 
 #[test]
