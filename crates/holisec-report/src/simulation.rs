@@ -208,6 +208,12 @@ pub(crate) fn section(
             s.orgs_disrupted_by_switch_off,
             w.orgs_disrupted_by_switch_off,
         ),
+        (
+            "sole_provider_losses",
+            "sole providers of a care-critical service that lost it",
+            s.sole_provider_losses,
+            w.sole_provider_losses,
+        ),
     ]
     .into_iter()
     .map(

@@ -242,14 +242,22 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Does a campaign name `o` as the sole provider of a care-critical
-    /// service to its clients (`sole_provider = true`)?
+    /// Is supplier `o` the sole provider of a care-critical service to its
+    /// clients: drawn so in the network ([`Synth::sole_provider`]), or named
+    /// so by a campaign (`sole_provider = true`)?
     fn sole_provider(&self, o: usize) -> bool {
-        self.sc
-            .campaigns
-            .iter()
-            .zip(self.target_org)
-            .any(|(c, &t)| c.sole_provider && t == Some(o))
+        let drawn = o
+            .checked_sub(self.syn.suppliers.start as usize)
+            .and_then(|local| self.syn.sole_provider.get(local))
+            .copied()
+            .unwrap_or(false);
+        drawn
+            || self
+                .sc
+                .campaigns
+                .iter()
+                .zip(self.target_org)
+                .any(|(c, &t)| c.sole_provider && t == Some(o))
     }
 
     /// The organisations the campaigns name, each once, in the order they
@@ -571,6 +579,8 @@ struct Rep<'a> {
     wave_blocks: Vec<WaveBlock>,
     contain_sum: f64,
     contain_n: u64,
+    /// Sole providers' losses of their care-critical service so far.
+    sole_provider_losses: u64,
     day: u32,
     /// Encrypted share (impact and decisions): see [`Impact`].
     imp: Impact,
@@ -693,6 +703,7 @@ impl<'a> Rep<'a> {
             wave_blocks: Vec::new(),
             contain_sum: 0.0,
             contain_n: 0,
+            sole_provider_losses: 0,
             day: 0,
             imp: Impact {
                 arrays: ImpactArrays {
@@ -796,6 +807,7 @@ impl<'a> Rep<'a> {
         };
         m.switch_offs = self.imp.switch_offs as f64;
         m.switch_off_days = self.imp.switch_off_days;
+        m.sole_provider_losses = self.sole_provider_losses as f64;
         let named = self
             .c
             .named()
@@ -1304,6 +1316,7 @@ fn run_on_until(
             kinds,
             segments: syn.segments(),
             largest_supplier_clients: largest,
+            sole_providers: syn.sole_provider.iter().filter(|&&s| s).count() as u64,
             professionals: syn.professionals,
         },
         campaigns: scenario

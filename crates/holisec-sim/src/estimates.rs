@@ -53,6 +53,7 @@ ranges! {
     segment_reachable: 0.6, 1.0, "from estates split into separate domains and offline networks, where an attacker holds well under two thirds, to a flat network where every segment is in reach";
     segment_reachable_concentration: 0.5, 20.0, "from estates that are either wholly flat or tightly split to estates that all resemble the mean";
     critical_segment_share: 0.1, 0.6, "from clinical systems on a tenth of an estate (one segment in ten) to most of it";
+    sole_provider_share: 0.05, 0.3, "a third to twice the calibrated share (about 0.6 losses of a sole provider's service a year under the shipped campaign; two public European cases in 2022-2024)";
     switch_off_threshold: 0.2, 0.8, "no published decision rule: from switching off at the first encrypted fifth to holding on until most is lost";
     switch_off_detect: 0.0, 1.0, "no public estimate: never to always switching off on a detected domain compromise";
     switch_off_primary_care: 0.0, 0.5, "from primary care wholly on its own systems to half of it run on the national network (community services, practices on a national system)";

@@ -227,12 +227,16 @@ pub struct Metrics {
     pub orgs_disrupted_by_switch_off: f64,
     /// Organisation-days under a switch-off, until restoration or the horizon.
     pub switch_off_days: f64,
+    /// Times a sole provider of a care-critical service lost it (its
+    /// encryption reached a care-critical segment), taking it from its
+    /// clients ([`crate::synth::Synth::sole_provider`]).
+    pub sole_provider_losses: f64,
 }
 
 impl Metrics {
     /// The outcome names, in the order of [`Metrics::values`] (the columns of
     /// `replicates.csv`, and what a sweep can measure).
-    pub const NAMES: [&'static str; 15] = [
+    pub const NAMES: [&'static str; 16] = [
         "orgs_infected",
         "hospitals_infected",
         "orgs_encrypted",
@@ -248,10 +252,11 @@ impl Metrics {
         "switch_offs",
         "orgs_disrupted_by_switch_off",
         "switch_off_days",
+        "sole_provider_losses",
     ];
 
     /// The outcomes in the order of [`Metrics::NAMES`].
-    pub fn values(&self) -> [f64; 15] {
+    pub fn values(&self) -> [f64; 16] {
         [
             self.orgs_infected,
             self.hospitals_infected,
@@ -268,6 +273,7 @@ impl Metrics {
             self.switch_offs,
             self.orgs_disrupted_by_switch_off,
             self.switch_off_days,
+            self.sole_provider_losses,
         ]
     }
 }
@@ -306,6 +312,8 @@ pub struct Summary {
     pub orgs_disrupted_by_switch_off: Band,
     /// Organisation-days under a switch-off.
     pub switch_off_days: Band,
+    /// Sole providers' losses of their care-critical service.
+    pub sole_provider_losses: Band,
 }
 
 impl Summary {
@@ -328,6 +336,7 @@ impl Summary {
             switch_offs: b(|m| m.switch_offs),
             orgs_disrupted_by_switch_off: b(|m| m.orgs_disrupted_by_switch_off),
             switch_off_days: b(|m| m.switch_off_days),
+            sole_provider_losses: b(|m| m.sole_provider_losses),
         }
     }
 }
@@ -480,6 +489,9 @@ pub struct EcosystemSize {
     pub segments: u64,
     /// Clients of the largest supplier.
     pub largest_supplier_clients: u64,
+    /// Suppliers that are the sole provider of a care-critical service to
+    /// their clients.
+    pub sole_providers: u64,
     /// Care staff (the model's professionals x scale).
     pub professionals: u64,
 }
@@ -846,9 +858,10 @@ mod tests {
 
         let replicates = read_csv(&report.replicates_csv());
         assert_eq!(replicates.len(), 1 + report.per_replicate.len());
-        assert_eq!(replicates[0].len(), 16);
+        assert_eq!(replicates[0].len(), 17);
         for (row, m) in replicates[1..].iter().zip(&report.per_replicate) {
-            assert_eq!(row.len(), 16);
+            assert_eq!(row.len(), 17);
+            assert_eq!(row[16].parse::<f64>().unwrap(), m.sole_provider_losses);
             assert_eq!(row[1].parse::<f64>().unwrap(), m.orgs_infected);
             assert_eq!(row[10].parse::<f64>().unwrap(), m.suppliers_infected);
         }

@@ -248,6 +248,10 @@ pub struct Synth {
     pub clients: Csr,
     /// Organisation -> its suppliers.
     pub suppliers_of: Csr,
+    /// Per supplier (local index): the sole provider of a care-critical
+    /// service to its clients (`sole_provider_share`), whose clients have
+    /// nowhere else to go when it loses that service.
+    pub sole_provider: Vec<bool>,
     /// Channel strengths from the model.
     pub channels: Channels,
     /// Care staff (professionals) in total.
@@ -371,6 +375,9 @@ impl OrgRef {
         }
     }
 }
+
+/// Tag of the draw that makes a supplier a sole provider ([`Synth::sole_provider`]).
+const SOLE_PROVIDER_TAG: u64 = 12;
 
 /// What an organisation id looks like (for error messages).
 pub const ORG_ID_FORMS: &str = "`national-system-IE`, `agency-IE`, `hospital-DE-0042`, `primary-care-FR-0007`, `insurer-IE-0001` or `supplier-0012`";
@@ -852,6 +859,11 @@ pub fn generate(
         country.push((rng::hash3(seed, 77, s as u64) % n_countries as u64) as u8);
         staff_n.push(other(OrgKind::Supplier));
     }
+    // Sole providers: a hash of the seed and the supplier, so that a larger
+    // share keeps a smaller one's and nothing else drawn here moves.
+    let sole_provider: Vec<bool> = (0..n_suppliers)
+        .map(|s| rng::unit_hash(seed, u64::from(s), SOLE_PROVIDER_TAG) < p.sole_provider_share)
+        .collect();
     let n = kind.len();
     let total_staff: u64 = staff_n.iter().sum();
     if total_staff > 4_000_000_000 {
@@ -979,6 +991,7 @@ pub fn generate(
         suppliers: sup_start..n as u32,
         clients,
         suppliers_of,
+        sole_provider,
         channels: Channels::from_model(eco),
         professionals: s_total,
     })
@@ -1108,6 +1121,43 @@ mod tests {
     /// other organisation keeps its staff and segments, each segment still
     /// belongs to the organisation whose range holds it, and its country's
     /// staff follows.
+    /// Sole providers are drawn per network with their share (a binomial
+    /// count), a larger share keeps a smaller one's, and nothing else in
+    /// the network moves with the share.
+    #[test]
+    fn sole_providers_are_drawn_with_their_share_and_move_nothing_else() {
+        let e = eco();
+        let with = |share: f64, seed: u64| {
+            let p = Parameters {
+                sole_provider_share: share,
+                ..Parameters::default()
+            };
+            generate(&e, &p, 0.5, seed).unwrap()
+        };
+        let none = with(0.0, 9);
+        let some = with(0.15, 9);
+        let more = with(0.3, 9);
+        let n = some.sole_provider.len();
+        assert_eq!(n, some.suppliers.len());
+        assert!(n > 500, "{n} suppliers");
+        assert!(none.sole_provider.iter().all(|&s| !s));
+        assert!(with(1.0, 9).sole_provider.iter().all(|&s| s));
+        let count = some.sole_provider.iter().filter(|&&s| s).count() as f64;
+        let sd = (n as f64 * 0.15 * 0.85).sqrt();
+        assert!((count - 0.15 * n as f64).abs() < 4.0 * sd, "{count} of {n}");
+        assert!(
+            some.sole_provider
+                .iter()
+                .zip(&more.sole_provider)
+                .all(|(&a, &b)| !a || b)
+        );
+        assert_ne!(some.sole_provider, with(0.15, 10).sole_provider);
+        assert_eq!(some.clients.targets, none.clients.targets);
+        assert_eq!(some.country, none.country);
+        assert_eq!(some.p_normal, none.p_normal);
+        assert_eq!(some.staff_start, none.staff_start);
+    }
+
     #[test]
     fn giving_a_supplier_clients_keeps_every_other_link() {
         let e = eco();

@@ -733,6 +733,28 @@ organisation = "national-system-IE"
 /// the probability that it was, and per client the relation's strength and
 /// the probability that it lost the supplier's service.
 fn clients_disrupted(sole_provider: bool) -> (f64, Vec<f64>, Vec<f64>) {
+    let (syn, r) = one_supplier_encrypted(sole_provider, 0.0);
+    let supplier = syn.org_by_id("supplier-0003").unwrap();
+    // Nearly always: now and then the intrusion is contained first.
+    let encrypted = r.organisation_outcomes[supplier].p_disrupted;
+    assert!(encrypted > 0.9, "{encrypted}");
+    let clients = syn.clients.row(supplier - syn.suppliers.start as usize);
+    assert!(clients.len() > 20, "{} clients", clients.len());
+    let strengths = clients
+        .iter()
+        .map(|&c| syn.channels.supplies(syn.kind[c as usize]))
+        .collect();
+    let got = clients
+        .iter()
+        .map(|&c| r.organisation_outcomes[c as usize].p_disrupted)
+        .collect();
+    (encrypted, strengths, got)
+}
+
+/// The run of [`clients_disrupted`]: `supplier-0003` named a sole provider
+/// by the campaign or not, in networks that draw `share` of the suppliers
+/// as sole providers.
+fn one_supplier_encrypted(sole_provider: bool, share: f64) -> (Synth, SimulationReport) {
     let sc = scenario(&format!(
         r#"
 [scenario]
@@ -755,6 +777,7 @@ segment_reachable = 1.0
 containment_days = 0.0
 critical_segment_share = 1.0
 switch_off_detect = 0.0
+sole_provider_share = {share}
 [[campaign]]
 vector = "intrusion"
 threat = "ransomware"
@@ -762,22 +785,50 @@ organisation = "supplier-0003"
 sole_provider = {sole_provider}
 "#
     ));
-    let (syn, r) = run(&sc);
-    let supplier = syn.org_by_id("supplier-0003").unwrap();
-    // Nearly always: now and then the intrusion is contained first.
-    let encrypted = r.organisation_outcomes[supplier].p_disrupted;
-    assert!(encrypted > 0.9, "{encrypted}");
-    let clients = syn.clients.row(supplier - syn.suppliers.start as usize);
-    assert!(clients.len() > 20, "{} clients", clients.len());
-    let strengths = clients
-        .iter()
-        .map(|&c| syn.channels.supplies(syn.kind[c as usize]))
-        .collect();
-    let got = clients
-        .iter()
-        .map(|&c| r.organisation_outcomes[c as usize].p_disrupted)
-        .collect();
-    (encrypted, strengths, got)
+    run(&sc)
+}
+
+/// A supplier the network draws as a sole provider (`sole_provider_share`)
+/// is one a campaign names so, draw for draw; an ordinary one is not, and
+/// only sole providers' losses are counted.
+#[test]
+fn a_sole_provider_drawn_by_the_network_is_one_named_by_the_campaign() {
+    let (syn, named) = one_supplier_encrypted(true, 0.0);
+    let (drawn_syn, drawn) = one_supplier_encrypted(false, 1.0);
+    let (_, ordinary) = one_supplier_encrypted(false, 0.0);
+    assert!(syn.sole_provider.iter().all(|&s| !s));
+    assert!(drawn_syn.sole_provider.iter().all(|&s| s));
+    assert_eq!(
+        drawn.ecosystem.sole_providers,
+        syn.sole_provider.len() as u64
+    );
+    assert_eq!(named.ecosystem.sole_providers, 0);
+    let p = |r: &SimulationReport| {
+        r.organisation_outcomes
+            .iter()
+            .map(|o| o.p_disrupted)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(p(&named), p(&drawn));
+    // Bit for bit (a metric can be NaN, e.g. no containment).
+    let bits = |r: &SimulationReport| {
+        r.per_replicate
+            .iter()
+            .map(|m| m.values().map(f64::to_bits))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(bits(&named), bits(&drawn));
+    // Each replicate in which the supplier's care-critical segment went
+    // down (nearly all of them) counts one loss.
+    let losses = named.summary.sole_provider_losses.mean;
+    assert!(losses > 0.9 && losses <= 1.0, "{losses}");
+    assert_eq!(ordinary.summary.sole_provider_losses.mean, 0.0);
+    assert!(
+        ordinary.summary.orgs_disrupted.mean < 0.5 * named.summary.orgs_disrupted.mean,
+        "{} against {}",
+        ordinary.summary.orgs_disrupted.mean,
+        named.summary.orgs_disrupted.mean
+    );
 }
 
 /// A sole provider's clients each lose its service with the relation's

@@ -239,12 +239,13 @@ fn human(r: &SimulationReport) -> String {
         .map(|(k, n)| format!("{} {}", thousands(*n as f64), k.as_str()))
         .collect();
     let ecosystem = format!(
-        "ecosystem: {} organisations ({}), {} staff, {} segments; largest supplier serves {} organisations",
+        "ecosystem: {} organisations ({}), {} staff, {} segments; largest supplier serves {} organisations; {} sole providers of a care-critical service",
         thousands(r.organisations as f64),
         kinds.join(", "),
         thousands(r.staff as f64),
         thousands(r.ecosystem.segments as f64),
-        thousands(r.ecosystem.largest_supplier_clients as f64)
+        thousands(r.ecosystem.largest_supplier_clients as f64),
+        thousands(r.ecosystem.sole_providers as f64)
     );
     let _ = writeln!(out, "{}", wrap(&ecosystem, 2));
     let _ = writeln!(out);
@@ -272,6 +273,7 @@ fn human(r: &SimulationReport) -> String {
             &s.orgs_disrupted_by_switch_off,
         ),
         ("org-days under a switch-off", &s.switch_off_days),
+        ("sole providers' services lost", &s.sole_provider_losses),
     ] {
         let [m, lo, hi] = band(b);
         t.row(vec![name.to_owned(), m, lo, hi]);

@@ -212,6 +212,9 @@ impl Rep<'_> {
                 }
             }
             Msg::DepDown(o) => {
+                if self.c.sole_provider(o as usize) {
+                    self.sole_provider_losses += 1;
+                }
                 for &(t, _) in drawn {
                     self.orgs[t as usize].dep_down += 1;
                     self.part().update_disrupted(t as usize, next);
