@@ -53,15 +53,22 @@ fn draw_message(c: &Ctx, m: Msg, next: f64, rng: &mut SimRng, drawn: &mut Vec<(u
             match syn.kind[o] {
                 OrgKind::Supplier => {
                     let local = o - syn.suppliers.start as usize;
-                    // A sole provider's clients have nowhere else to go: the
-                    // relation's strength alone (the same draws either way).
-                    let rate = if c.sole_provider(o) {
-                        1.0
-                    } else {
-                        p.dependency_disruption
-                    };
+                    // A sole provider's clients in its home country have
+                    // nowhere else to go: the relation's strength alone. A
+                    // clinical service (a laboratory, software tied to the
+                    // national health system) is provided country by country,
+                    // so abroad it is one supplier among several. The same
+                    // draws either way.
+                    let sole = c.sole_provider(o);
+                    let home = syn.country[o];
                     for &client in syn.clients.row(local) {
-                        let strength = syn.channels.supplies(syn.kind[client as usize]);
+                        let client_kind = syn.kind[client as usize];
+                        let rate = if sole && syn.country[client as usize] == home {
+                            1.0
+                        } else {
+                            p.dependency_disruption
+                        };
+                        let strength = syn.channels.supplies(client_kind);
                         if rng.random::<f64>() < rate * strength {
                             drawn.push((client, 0.0));
                         }
