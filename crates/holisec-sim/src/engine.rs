@@ -243,21 +243,24 @@ impl<'a> Ctx<'a> {
     }
 
     /// Is supplier `o` the sole provider of a care-critical service to its
-    /// clients: drawn so in the network ([`Synth::sole_provider`]), or named
-    /// so by a campaign (`sole_provider = true`)?
+    /// clients? As a campaign naming it says (`sole_provider = true` or
+    /// `false`, a fact of the incident replayed; `true` if campaigns differ),
+    /// else as the network drew it ([`Synth::sole_provider`]).
     fn sole_provider(&self, o: usize) -> bool {
-        let drawn = o
-            .checked_sub(self.syn.suppliers.start as usize)
-            .and_then(|local| self.syn.sole_provider.get(local))
-            .copied()
-            .unwrap_or(false);
-        drawn
-            || self
-                .sc
-                .campaigns
-                .iter()
-                .zip(self.target_org)
-                .any(|(c, &t)| c.sole_provider && t == Some(o))
+        let said = self
+            .sc
+            .campaigns
+            .iter()
+            .zip(self.target_org)
+            .filter(|&(_, &t)| t == Some(o))
+            .filter_map(|(c, _)| c.sole_provider)
+            .reduce(|a, b| a || b);
+        said.unwrap_or_else(|| {
+            o.checked_sub(self.syn.suppliers.start as usize)
+                .and_then(|local| self.syn.sole_provider.get(local))
+                .copied()
+                .unwrap_or(false)
+        })
     }
 
     /// The organisations the campaigns name, each once, in the order they

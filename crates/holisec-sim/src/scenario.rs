@@ -248,12 +248,13 @@ pub struct Campaign {
     /// The one synthetic organisation the campaign targets ([`crate::synth::Synth::org_id`]
     /// form, country code normalised), if it names one.
     pub organisation: Option<String>,
-    /// The named organisation, a supplier, is the sole provider of a
-    /// care-critical service to its clients (a pathology laboratory, a
-    /// clinical system): once its encryption reaches a care-critical segment,
-    /// each client loses that service with the relation's strength alone,
-    /// not `dependency_disruption` times it.
-    pub sole_provider: bool,
+    /// Whether the named organisation, a supplier, is the sole provider of
+    /// a care-critical service to its clients (a pathology laboratory, a
+    /// clinical system): once its encryption reaches a care-critical
+    /// segment, each client in its home country loses that service with the
+    /// relation's strength alone, not `dependency_disruption` times it.
+    /// `None` leaves it to the network's draw (`sole_provider_share`).
+    pub sole_provider: Option<bool>,
 }
 
 /// `[[organisation]]`: published micro facts of a replayed incident about
@@ -1115,11 +1116,11 @@ impl Reader<'_> {
         }
         let sole_provider = match find(t, "sole_provider") {
             Some(v) => {
-                let sole = self.boolean(v, "sole_provider").unwrap_or(false);
+                let sole = self.boolean(v, "sole_provider");
                 let names_supplier = organisation
                     .as_ref()
                     .is_some_and(|(org, _)| org.kind == OrgKind::Supplier);
-                if sole && !names_supplier {
+                if sole.is_some() && !names_supplier {
                     self.err(
                         v,
                         "`sole_provider` without a supplier named by `organisation`",
@@ -1128,7 +1129,7 @@ impl Reader<'_> {
                 }
                 sole
             }
-            None => false,
+            None => None,
         };
         if self.diags.len() > errors_before {
             return None;

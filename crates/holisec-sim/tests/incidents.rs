@@ -733,7 +733,7 @@ organisation = "national-system-IE"
 /// the probability that it was, and per client the relation's strength and
 /// the probability that it lost the supplier's service.
 fn clients_disrupted(sole_provider: bool) -> (f64, Vec<(f64, bool)>, Vec<f64>) {
-    let (syn, r) = one_supplier_encrypted(sole_provider, 0.0);
+    let (syn, r) = one_supplier_encrypted(Some(sole_provider), 0.0);
     let supplier = syn.org_by_id("supplier-0003").unwrap();
     // Nearly always: now and then the intrusion is contained first.
     let encrypted = r.organisation_outcomes[supplier].p_disrupted;
@@ -757,10 +757,11 @@ fn clients_disrupted(sole_provider: bool) -> (f64, Vec<(f64, bool)>, Vec<f64>) {
     (encrypted, strengths, got)
 }
 
-/// The run of [`clients_disrupted`]: `supplier-0003` named a sole provider
-/// by the campaign or not, in networks that draw `share` of the suppliers
-/// as sole providers.
-fn one_supplier_encrypted(sole_provider: bool, share: f64) -> (Synth, SimulationReport) {
+/// The run of [`clients_disrupted`]: `supplier-0003` said by the campaign
+/// to be a sole provider or not, or left to the network's draw (`None`),
+/// in networks that draw `share` of the suppliers as sole providers.
+fn one_supplier_encrypted(sole_provider: Option<bool>, share: f64) -> (Synth, SimulationReport) {
+    let sole_provider = sole_provider.map_or(String::new(), |s| format!("sole_provider = {s}"));
     let sc = scenario(&format!(
         r#"
 [scenario]
@@ -788,20 +789,22 @@ sole_provider_share = {share}
 vector = "intrusion"
 threat = "ransomware"
 organisation = "supplier-0003"
-sole_provider = {sole_provider}
+{sole_provider}
 "#
     ));
     run(&sc)
 }
 
 /// A supplier the network draws as a sole provider (`sole_provider_share`)
-/// is one a campaign names so, draw for draw; an ordinary one is not, and
-/// only sole providers' losses are counted.
+/// is one a campaign names so, draw for draw; a campaign saying it is not
+/// one overrides the draw; an ordinary one is not, and only sole providers'
+/// losses are counted.
 #[test]
 fn a_sole_provider_drawn_by_the_network_is_one_named_by_the_campaign() {
-    let (syn, named) = one_supplier_encrypted(true, 0.0);
-    let (drawn_syn, drawn) = one_supplier_encrypted(false, 1.0);
-    let (_, ordinary) = one_supplier_encrypted(false, 0.0);
+    let (syn, named) = one_supplier_encrypted(Some(true), 0.0);
+    let (drawn_syn, drawn) = one_supplier_encrypted(None, 1.0);
+    let (_, ordinary) = one_supplier_encrypted(None, 0.0);
+    let (_, said_not) = one_supplier_encrypted(Some(false), 1.0);
     assert!(syn.sole_provider.iter().all(|&s| !s));
     assert!(drawn_syn.sole_provider.iter().all(|&s| s));
     assert_eq!(
@@ -824,6 +827,8 @@ fn a_sole_provider_drawn_by_the_network_is_one_named_by_the_campaign() {
             .collect::<Vec<_>>()
     };
     assert_eq!(bits(&named), bits(&drawn));
+    assert_eq!(bits(&ordinary), bits(&said_not));
+    assert_eq!(p(&ordinary), p(&said_not));
     // Each replicate in which the supplier's care-critical segment went
     // down (nearly all of them) counts one loss.
     let losses = named.summary.sole_provider_losses.mean;
