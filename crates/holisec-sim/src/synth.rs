@@ -1117,10 +1117,6 @@ mod tests {
         }
     }
 
-    /// Resizing one organisation moves only the offsets after it: every
-    /// other organisation keeps its staff and segments, each segment still
-    /// belongs to the organisation whose range holds it, and its country's
-    /// staff follows.
     /// Sole providers are drawn per network with their share (a binomial
     /// count), a larger share keeps a smaller one's, and nothing else in
     /// the network moves with the share.
@@ -1158,6 +1154,9 @@ mod tests {
         assert_eq!(some.staff_start, none.staff_start);
     }
 
+    /// Giving a supplier clients links it to exactly those: the
+    /// organisations it served before keep their other suppliers, and every
+    /// other supplier's clients are unchanged.
     #[test]
     fn giving_a_supplier_clients_keeps_every_other_link() {
         let e = eco();
@@ -1204,6 +1203,10 @@ mod tests {
         );
     }
 
+    /// Resizing one organisation moves only the offsets after it: every
+    /// other organisation keeps its staff and segments, each segment still
+    /// belongs to the organisation whose range holds it, and its country's
+    /// staff follows.
     #[test]
     fn resizing_one_organisation_keeps_the_others() {
         let e = eco();

@@ -62,13 +62,12 @@ fn draw_message(c: &Ctx, m: Msg, next: f64, rng: &mut SimRng, drawn: &mut Vec<(u
                     let sole = c.sole_provider(o);
                     let home = syn.country[o];
                     for &client in syn.clients.row(local) {
-                        let client_kind = syn.kind[client as usize];
                         let rate = if sole && syn.country[client as usize] == home {
                             1.0
                         } else {
                             p.dependency_disruption
                         };
-                        let strength = syn.channels.supplies(client_kind);
+                        let strength = syn.channels.supplies(syn.kind[client as usize]);
                         if rng.random::<f64>() < rate * strength {
                             drawn.push((client, 0.0));
                         }
