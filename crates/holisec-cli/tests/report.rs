@@ -196,6 +196,7 @@ fn the_report_is_valid_offline_html_and_a_pdf_whose_numbers_are_the_clis() {
         "hospitals_disrupted",
         "orgs_encrypted",
         "switch_offs",
+        "sole_provider_losses",
     ] {
         let row = measures.iter().find(|m| m["key"] == key).unwrap();
         assert_eq!(row["mean"], sim["summary"][key]["mean"], "{key}");

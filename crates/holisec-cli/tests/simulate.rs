@@ -275,6 +275,48 @@ fn replays_run_and_report_encryption_and_switch_offs() {
     assert!(s["hospitals_over_half_encrypted"]["mean"].is_number());
 }
 
+/// The losses of a sole provider's service and the ecosystem's sole
+/// providers reach the table and the JSON, with the same numbers; each
+/// replicate counts the times its laboratory went down.
+#[test]
+fn sole_providers_and_their_losses_are_reported() {
+    let args = ["--scale", "0.05", "--replicates", "4", "--days", "60"];
+    let (code, stdout, stderr) = replay("synnovis-2024.toml", &args);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, json, stderr) = replay("synnovis-2024.toml", &[&args[..], &["--json"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let sole = v["ecosystem"]["sole_providers"].as_u64().unwrap();
+    assert!(sole > 0, "{}", v["ecosystem"]);
+    let flat = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(&format!("{sole} sole providers of a care-critical service")),
+        "{stdout}"
+    );
+    let runs: Vec<f64> = v["per_replicate"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["sole_provider_losses"].as_f64().unwrap())
+        .collect();
+    // Seed 1 (the replay's): a sole provider's service is lost in three of
+    // the four replicates, once each.
+    assert_eq!(runs, [1.0, 1.0, 1.0, 0.0]);
+    let mean = v["summary"]["sole_provider_losses"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(mean, 0.75);
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("sole providers' services lost"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert_eq!(
+        row.split_whitespace().rev().take(3).collect::<Vec<_>>(),
+        ["1.0", "0.0", "0.8"],
+        "{row}"
+    );
+}
+
 /// A replay of one hospital's incident says what happened to that hospital:
 /// in how many replicates it was infected, encrypted, disrupted and for how
 /// long, in the terminal, the JSON and a CSV row per replicate.
