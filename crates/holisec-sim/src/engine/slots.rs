@@ -7,7 +7,8 @@
 //! messages and the running sums of containment times and switch-off days
 //! (both order-dependent), and a national system's switch-off, which cuts
 //! off the care organisations of its country. So when replicates leave
-//! threads idle, a large slot without national systems' events is processed
+//! threads idle, a large slot without national systems' events that may
+//! switch them off is processed
 //! per block of organisations in parallel: each block in key order, its
 //! counts summed and its order-dependent effects logged with their event's
 //! key, then booked in key order, which is the order of one loop.
@@ -23,6 +24,18 @@ pub(super) const EVENT_BLOCKS: usize = 16;
 /// Fewest events in a slot worth processing per block (a few in the unit
 /// tests, so that their small runs take this path too).
 const BLOCKS_MIN: usize = if cfg!(test) { 8 } else { 512 };
+
+/// Whether an event of kind `kind` may lead its national system to switch
+/// off, itself or through an event it files for later the same day. The
+/// kinds that end a disruption (a precautionary disconnection's end, the
+/// system's own IT switched back on, an organisation reconnected) only
+/// update their organisation's disruption and file nothing, so a day whose
+/// national systems' events are all of those kinds can run per block. (In
+/// the stress year every such day had only the end of a national system's
+/// precautionary disconnection: 51 days, about 795,000 events.)
+fn may_switch_off(kind: u8) -> bool {
+    !matches!(kind, E_RECONNECT | E_SWITCH_ON | E_RESTORE)
+}
 
 /// A window of a per-organisation array: organisations `lo..lo + len`,
 /// indexed by organisation.
@@ -443,10 +456,11 @@ impl<'a> Rep<'a> {
     /// and the run has no worm (whose segments are shared by country), the
     /// day's events are processed per block of organisations in parallel
     /// (see the module documentation): all of the day's slots at once when
-    /// no national system has an event that day (none can get one during
-    /// the day: an organisation's events file events only for itself), else
-    /// slot by slot, each large slot without a national system's event per
-    /// block and the others in one loop.
+    /// no national system has an event that day that may switch it off
+    /// ([`may_switch_off`]; none can get one during the day: an
+    /// organisation's events file events only for itself), else slot by
+    /// slot, each large slot without such an event per block and the others
+    /// in one loop.
     pub(super) fn run_day_slots(&mut self, d: u32) {
         let first = d as usize * SLOTS;
         let blocks =
@@ -470,7 +484,8 @@ impl<'a> Rep<'a> {
 
     /// Whether the `len` slots from `first` (the current one first, with
     /// the heap) are worth processing per block and may be: enough events,
-    /// none of a national system (whose switch-off reaches other blocks).
+    /// none of a national system that may switch it off (which reaches
+    /// other blocks, [`may_switch_off`]).
     fn per_block(&self, first: usize, len: usize) -> bool {
         let kind = &self.c.syn.kind;
         let mut count = self.heap.len();
@@ -482,7 +497,7 @@ impl<'a> Rep<'a> {
                 .iter()
                 .flatten()
                 .chain(self.heap.iter().map(|r| &r.0))
-                .any(|ev| kind[ev.o()] == OrgKind::NationalSystem)
+                .any(|ev| kind[ev.o()] == OrgKind::NationalSystem && may_switch_off(ev.kind()))
     }
 
     /// Processes the `len` slots from `first` (the current one first, with
