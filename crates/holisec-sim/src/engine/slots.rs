@@ -8,10 +8,10 @@
 //! (both order-dependent), and a national system's switch-off, which cuts
 //! off the care organisations of its country. So when replicates leave
 //! threads idle, a large slot without national systems' events that may
-//! switch them off is processed
-//! per block of organisations in parallel: each block in key order, its
-//! counts summed and its order-dependent effects logged with their event's
-//! key, then booked in key order, which is the order of one loop.
+//! switch them off is processed per block of organisations in parallel:
+//! each block in key order, its counts summed and its order-dependent
+//! effects logged with their event's key, then booked in key order, which
+//! is the order of one loop.
 
 use std::ops::{Index, IndexMut};
 
@@ -30,9 +30,10 @@ const BLOCKS_MIN: usize = if cfg!(test) { 8 } else { 512 };
 /// kinds that end a disruption (a precautionary disconnection's end, the
 /// system's own IT switched back on, an organisation reconnected) only
 /// update their organisation's disruption and file nothing, so a day whose
-/// national systems' events are all of those kinds can run per block. (In
-/// the stress year every such day had only the end of a national system's
-/// precautionary disconnection: 51 days, about 795,000 events.)
+/// national systems' events are all of those kinds can run per block. (The
+/// 51 days of the stress year that ran slot by slot before, about 795,000
+/// events, had no national system's event but the end of a precautionary
+/// disconnection.)
 fn may_switch_off(kind: u8) -> bool {
     !matches!(kind, E_RECONNECT | E_SWITCH_ON | E_RESTORE)
 }
