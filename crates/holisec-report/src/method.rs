@@ -60,11 +60,11 @@ pub struct MethodSection {
 /// What the documentation (`docs/risk.md`, `docs/simulation.md`,
 /// `docs/assessment.md`) says the figures cannot be taken for.
 const LIMITS: &[&str] = &[
-    "Risk figures are Open FAIR estimates for ONE organisation of each stakeholder, from the model's distributions: a sector-wide loss is not the sum of these rows, and the model's threat frequencies carry a rationale more often than a measured source (see the provenance table).",
+    "Risk figures are Open FAIR estimates for ONE organisation of each stakeholder, from the model's distributions: a sector-wide loss is not the sum of these rows, and the model's threat frequencies are derived from published incident counts and surveys through a stated rationale, not measured for each organisation (see the provenance table).",
     "Scenarios are independent within a year (no contagion between them in the risk engine); contagion and accumulation are what the simulation shows.",
     "Percentiles come from a log histogram within 0.5% relative error; expected annual losses carry a standard error given in `holisec risk --json`.",
-    "Most propagation parameters of the simulator are engineering estimates ([E] in the parameter table), checked against macro figures, not fitted to outbreaks; hospital counts per country are indicative.",
-    "The synthetic ecosystem is drawn once per run; replicate bands show the spread of the attacks, not of the network's draw.",
+    "Most propagation parameters of the simulator are engineering estimates ([E] in the parameter table), checked against macro figures and public incidents, not fitted to outbreaks; hospital counts per country come from national statistics or the WHO series for 22 of 28 countries, with definitions that differ, and are indicative for the other 6.",
+    "Each replicate draws its own synthetic ecosystem (one for all with `--fixed-network`), so replicate bands include the network's draw; the ecosystem has no regions below countries.",
     "Patients, care outcomes, medical devices as separate assets and attackers' budgets are not modelled.",
     "Self-assessment maturity changes the model's resistance, frequency and loss through a documented monotone mapping, not a measured one; a plan's steps are priced on the same simulated years (common random numbers).",
 ];
