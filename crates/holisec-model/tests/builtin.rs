@@ -334,15 +334,12 @@ fn every_number_has_provenance() {
             assert!(!p.is_empty(), "threat {}", t.id);
         }
     }
-    // A count with a source, or, where no published count was found, a
-    // rationale that says so.
+    // Every count has a source and says what it counts (sites, legal
+    // entities, public hospitals only), since definitions differ by country.
     for c in &eco.countries {
-        let p = &c.provenance;
+        assert!(c.provenance.source.is_some(), "country {}", c.code);
         assert!(
-            p.source.is_some()
-                || p.rationale
-                    .as_deref()
-                    .is_some_and(|r| r.contains("Indicative")),
+            c.definition.as_deref().is_some_and(|d| !d.is_empty()),
             "country {}",
             c.code
         );

@@ -1014,7 +1014,7 @@ mod tests {
             let c = s.countries.iter().find(|c| c.code == "IE").unwrap();
             c.hospitals.len()
         };
-        // 88 of 13,671 hospitals at 1,500 hospitals: 9.66, apportioned to 10.
+        // 88 of 13,670 hospitals at 1,500 hospitals: 9.66, apportioned to 10.
         assert_eq!(ie(&before), 10);
         let total: u32 = e.countries.iter().map(|c| c.hospitals).sum();
         let irl = e.countries.iter_mut().find(|c| c.code == "IE").unwrap();
