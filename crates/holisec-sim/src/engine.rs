@@ -906,21 +906,22 @@ pub fn simulate_cancellable(
 }
 
 /// The care organisations that depend on national system `national`'s IT
-/// and are cut off when it switches its IT off, drawn once per seed (the
-/// same in every replicate): each hospital of its country with the strength
+/// and are cut off when it switches its IT off, drawn with the network
+/// (from `syn.seed`: they change from replicate to replicate as the network
+/// is redrawn, and stay with `--fixed-network`): each hospital of its country with the strength
 /// of the first-level relation national system -> healthcare organisation
 /// (`Channels::national_care`), each primary-care organisation with that
 /// strength times `switch_off_primary_care`, since most primary care (GP
 /// practices) runs its own systems and loses only the national services
 /// (`dependency_disruption`), not its IT.
-pub fn switch_off_dependants(syn: &Synth, p: &Parameters, seed: u64, national: usize) -> Vec<u32> {
+pub fn switch_off_dependants(syn: &Synth, p: &Parameters, national: usize) -> Vec<u32> {
     let c = &syn.countries[syn.country[national] as usize];
     let strength = syn.channels.national_care;
     let hospitals = c.hospitals.clone().map(|o| (o, strength));
     let primary = (c.primary_care.clone()).map(|o| (o, strength * p.switch_off_primary_care));
     hospitals
         .chain(primary)
-        .filter(|&(o, q)| rng::unit_hash(seed, o as u64, 106) < q)
+        .filter(|&(o, q)| rng::unit_hash(syn.seed, o as u64, 106) < q)
         .map(|(o, _)| o)
         .collect()
 }

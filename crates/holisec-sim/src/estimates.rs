@@ -73,23 +73,22 @@ ranges! {
     disconnect_days: 1.0, 7.0, "WannaCry's precautionary disconnections lasted from a day to about a week (NAO 2017)";
     disconnect_prevalence: 0.002, 0.05, "a fifth to five times the WannaCry-England level of about 1% of organisations hit";
     precaution_patch_factor: 0.1, 0.6, "an advisory that triggers emergency patching to one that barely speeds routine patching";
-    primary_care_share: 0.2, 0.4, "share of health workers outside hospitals across EU health systems";
-    primary_care_staff: 4.0, 15.0, "single-doctor practices to group practices";
+    primary_care_share: 0.12, 0.4, "from England's general practice (12% of NHS staff, Nuffield Trust 2024) to a little above Germany's doctors' practices (37% of practice and hospital staff, Destatis 2022)";
+    primary_care_staff: 4.0, 25.0, "from solo practices (a third of Dutch GP practices, Nivel 2017) to England's group practices (about 23 FTE, BMJ Open 2024); Germany's average 7.8 to 9.8 (Destatis)";
     staff_sigma: 0.7, 1.3, "fits of the Destatis 2017 bed-size classes with different tails";
     suppliers_per_hospital: 0.05, 0.2, "750 to 3,000 solution providers for 15,000 hospitals";
     hospital_supplier_links: 3.0, 10.0, "core EHR, network and MSP only, up to every clinical system's vendor with remote access";
     primary_care_supplier_links: 1.0, 3.0, "one practice-management vendor up to a few";
     supplier_uniform_share: 0.1, 0.4, "more or less concentration of hospitals on a few large vendors";
-    insurers_per_country: 1.0, 5.0, "one national payer up to a handful of insurers";
+    insurers_per_country: 1.0, 5.0, "one national payer (tax-funded systems) up to the Netherlands' four main insurers or Belgium's five unions of sickness funds; Germany's 95 funds would need a per-country count";
     staff_per_segment: 75.0, 300.0, "twice as fine or twice as coarse network segmentation";
-    exposed_share: 0.03, 0.25, "a third to two and a half times the default internet-facing share";
+    exposed_share: 0.02, 0.36, "from 2% of US health organisations with a host matching ransomware tradecraft (Flare 2026) to 36% of German hospitals with vulnerable internet-facing services (CyCon 2021)";
     worm_contacts_per_day: 1.0, 4.0, "half to twice the default: the range over which the worm crosses its epidemic threshold";
     worm_steps_per_day: 12.0, 48.0, "a numerical step, not a belief: results should not depend on it";
     worm_local_share: 0.65, 0.85, "worms mostly spread inside the organisation; the high end leaves room for the national share";
     worm_national_share: 0.05, 0.15, "the national network's share of attempts; its high end keeps local + national at most 1";
     segmentation_block: 0.3, 0.8, "flat VLANs with permissive rules up to enforced tiering";
-    mfa_block: 0.7, 0.99, "push-fatigue and token theft bypass some MFA; phishing-resistant MFA stops nearly all";
-    backup_recovery_factor: 0.15, 0.6, "immutable backups cut recovery to a sixth, or only to about half when restores are slow";
+    backup_recovery_factor: 0.15, 0.6, "immutable backups cut recovery to a sixth, or to about 0.43 where Sophos 2023's victims restoring from backups (45% back within a week) are set against healthcare victims overall (22%, Sophos 2024) with the same spread";
 }
 
 /// The plausible range of the estimated parameter `key`, if it is one.

@@ -256,6 +256,11 @@ pub struct Synth {
     pub channels: Channels,
     /// Care staff (professionals) in total.
     pub professionals: u64,
+    /// The seed this network was drawn from: what else belongs to the
+    /// network but is drawn where it is used (the care organisations that a
+    /// national system's switch-off cuts off) is drawn from it too, so it
+    /// varies with the network from replicate to replicate.
+    pub seed: u64,
 }
 
 impl Synth {
@@ -994,6 +999,7 @@ pub fn generate(
         sole_provider,
         channels: Channels::from_model(eco),
         professionals: s_total,
+        seed,
     })
 }
 

@@ -6,7 +6,9 @@
 use std::collections::BTreeSet;
 
 use holisec_model::Ecosystem;
-use holisec_sim::engine::{check_countries, run_on, switch_off_dependants, synthesise};
+use holisec_sim::engine::{
+    check_countries, network, run_on, simulate, switch_off_dependants, synthesise,
+};
 use holisec_sim::scenario::{Scenario, load_scenario};
 use holisec_sim::summary::SimulationReport;
 use holisec_sim::synth::{OrgKind, Synth};
@@ -899,7 +901,7 @@ fn a_national_switch_off_cuts_off_primary_care_by_its_own_share() {
     let cut = |share: f64| {
         let mut p = sc.parameters.clone();
         p.switch_off_primary_care = share;
-        let all = switch_off_dependants(&syn, &p, sc.seed, national);
+        let all = switch_off_dependants(&syn, &p, national);
         let (hospitals, primary): (Vec<u32>, Vec<u32>) =
             all.into_iter().partition(|&o| ie.hospitals.contains(&o));
         assert!(primary.iter().all(|o| ie.primary_care.contains(o)));
@@ -1017,7 +1019,7 @@ fn organisations_cut_off_are_restored_each_at_its_own_time() {
     let sc = national_switch_off(400, 1, 0.5, sigma);
     let (syn, r) = run(&sc);
     let national = syn.org_by_id("national-system-IE").unwrap();
-    let dependants = switch_off_dependants(&syn, &sc.parameters, sc.seed, national);
+    let dependants = switch_off_dependants(&syn, &sc.parameters, national);
     let days: Vec<f64> = dependants
         .iter()
         .map(|&d| r.organisation_outcomes[d as usize].mean_disrupted_days)
@@ -1043,7 +1045,7 @@ fn a_switch_off_disrupts_exactly_the_national_systems_dependants() {
     let sc = national_switch_off(40, 3, 0.02, 0.0);
     let (syn, r) = run(&sc);
     let national = syn.org_by_id("national-system-IE").unwrap();
-    let dependants = switch_off_dependants(&syn, &sc.parameters, sc.seed, national);
+    let dependants = switch_off_dependants(&syn, &sc.parameters, national);
     let ie = &syn.countries[syn.country[national] as usize];
     let care = (ie.primary_care.end - ie.hospitals.start) as usize;
     assert!(!dependants.is_empty() && dependants.len() < care);
@@ -1074,6 +1076,47 @@ fn a_switch_off_disrupts_exactly_the_national_systems_dependants() {
         assert!((days - 12.0).abs() < 1e-3, "{days}");
     }
     assert!((r.summary.switch_off_days.mean - 12.0 * expected.len() as f64).abs() < 0.01);
+}
+
+/// Which care organisations run on a national system's IT is part of the
+/// network: with networks redrawn per replicate it is drawn again with each,
+/// so each replicate's switch-off cuts off its own network's dependants
+/// (and the bands include that draw); one network, one set.
+#[test]
+fn the_organisations_cut_off_are_drawn_with_each_replicates_network() {
+    let e = eco();
+    let sc = national_switch_off(40, 4, 0.05, 0.0);
+    assert!(!sc.fixed_network);
+    let dependants: Vec<Vec<u32>> = (0..4)
+        .map(|r| {
+            let syn = network(&e, &sc, r).unwrap();
+            let national = syn.org_by_id("national-system-IE").unwrap();
+            switch_off_dependants(&syn, &sc.parameters, national)
+        })
+        .collect();
+    let report = simulate(&e, &sc, &|_| {}).unwrap();
+    let cut: Vec<f64> = report
+        .per_replicate
+        .iter()
+        .map(|m| m.orgs_disrupted_by_switch_off)
+        .collect();
+    let expected: Vec<f64> = dependants.iter().map(|d| (d.len() + 1) as f64).collect();
+    assert_eq!(cut, expected);
+    let distinct: BTreeSet<&Vec<u32>> = dependants.iter().collect();
+    assert!(distinct.len() > 1, "{dependants:?}");
+
+    let mut fixed = sc.clone();
+    fixed.fixed_network = true;
+    let report = simulate(&e, &fixed, &|_| {}).unwrap();
+    let syn = synthesise(&e, &fixed).unwrap();
+    let national = syn.org_by_id("national-system-IE").unwrap();
+    let one = (switch_off_dependants(&syn, &fixed.parameters, national).len() + 1) as f64;
+    assert!(
+        report
+            .per_replicate
+            .iter()
+            .all(|m| m.orgs_disrupted_by_switch_off == one)
+    );
 }
 
 #[test]

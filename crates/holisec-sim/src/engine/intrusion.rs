@@ -245,7 +245,7 @@ impl Part<'_> {
         let p = self.c.p;
         let mut cut = vec![o as u32];
         if self.c.syn.kind[o] == OrgKind::NationalSystem {
-            cut.extend(switch_off_dependants(self.c.syn, p, self.c.sc.seed, o));
+            cut.extend(switch_off_dependants(self.c.syn, p, o));
         }
         let horizon = self.c.sc.days as f64;
         *self.out.switch_offs += 1;
