@@ -846,7 +846,7 @@ impl<'a> Rep<'a> {
 pub fn synthesise(eco: &Ecosystem, scenario: &Scenario) -> Result<Synth, SimError> {
     scenario.check_settings().map_err(SimError::Settings)?;
     let mut syn = synth::generate(eco, &scenario.parameters, scenario.scale, scenario.seed)?;
-    apply_organisations(&mut syn, scenario, scenario.seed)?;
+    apply_organisations(&mut syn, scenario)?;
     Ok(syn)
 }
 
@@ -870,7 +870,7 @@ pub fn network(eco: &Ecosystem, scenario: &Scenario, replicate: u64) -> Result<S
     scenario.check_settings().map_err(SimError::Settings)?;
     let seed = network_seed(scenario.seed, replicate);
     let mut syn = synth::generate(eco, &scenario.parameters, scenario.scale, seed)?;
-    apply_organisations(&mut syn, scenario, seed)?;
+    apply_organisations(&mut syn, scenario)?;
     Ok(syn)
 }
 
@@ -908,12 +908,12 @@ pub fn simulate_cancellable(
 /// The care organisations that depend on national system `national`'s IT
 /// and are cut off when it switches its IT off, drawn with the network
 /// (from `syn.seed`: they change from replicate to replicate as the network
-/// is redrawn, and stay with `--fixed-network`): each hospital of its country with the strength
-/// of the first-level relation national system -> healthcare organisation
-/// (`Channels::national_care`), each primary-care organisation with that
-/// strength times `switch_off_primary_care`, since most primary care (GP
-/// practices) runs its own systems and loses only the national services
-/// (`dependency_disruption`), not its IT.
+/// is redrawn, and stay with `--fixed-network`): each hospital of its
+/// country with the strength of the first-level relation national system ->
+/// healthcare organisation (`Channels::national_care`), each primary-care
+/// organisation with that strength times `switch_off_primary_care`, since
+/// most primary care (GP practices) runs its own systems and loses only the
+/// national services (`dependency_disruption`), not its IT.
 pub fn switch_off_dependants(syn: &Synth, p: &Parameters, national: usize) -> Vec<u32> {
     let c = &syn.countries[syn.country[national] as usize];
     let strength = syn.channels.national_care;
@@ -960,10 +960,12 @@ fn not_at_this_scale(syn: &Synth, id: &str, scale: f64) -> Result<String, SimErr
 }
 
 /// Gives the organisations of the scenario's `[[organisation]]` entries
-/// what the entries say of them in the network drawn from `seed`: sizes
+/// what the entries say of them in the network (clients drawn from its
+/// seed, `Synth::seed`): sizes
 /// (staff at scale 1 times the scale, at least 1; segments as given) and a
 /// supplier's clients ([`draw_clients`]).
-fn apply_organisations(syn: &mut Synth, scenario: &Scenario, seed: u64) -> Result<(), SimError> {
+fn apply_organisations(syn: &mut Synth, scenario: &Scenario) -> Result<(), SimError> {
+    let seed = syn.seed;
     for entry in &scenario.organisations {
         let Some(o) = syn.org_by_id(&entry.id) else {
             return Err(SimError::Settings(format!(
